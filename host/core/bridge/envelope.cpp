@@ -1,0 +1,455 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "bridge/envelope.h"
+
+#include <cstdint>
+
+#include "util/text.h"
+
+namespace tessera::bridge {
+
+namespace {
+
+// A strict, allocation-free JSON validator that remembers where values start and end.
+class Scanner {
+public:
+    Scanner(std::string_view text, int maxDepth) : m_begin(text.data()), m_p(text.data()), m_end(text.data() + text.size()), m_maxDepth(maxDepth) {}
+
+    const char *pos() const { return m_p; }
+    bool atEnd() const { return m_p == m_end; }
+    const std::string &error() const { return m_error; }
+    std::size_t offset() const { return std::size_t(m_p - m_begin); }
+
+    void skipWs()
+    {
+        while (m_p < m_end && (*m_p == ' ' || *m_p == '\t' || *m_p == '\n' || *m_p == '\r'))
+            ++m_p;
+    }
+
+    bool expect(char c)
+    {
+        skipWs();
+        if (m_p < m_end && *m_p == c) {
+            ++m_p;
+            return true;
+        }
+        return fail(std::string("expected '") + c + "'");
+    }
+
+    bool peek(char c)
+    {
+        skipWs();
+        return m_p < m_end && *m_p == c;
+    }
+
+    bool value(int depth)
+    {
+        skipWs();
+        if (m_p >= m_end)
+            return fail("unexpected end of input");
+        switch (*m_p) {
+        case '{': return object(depth + 1);
+        case '[': return array(depth + 1);
+        case '"': return string(nullptr);
+        case 't': return literal("true");
+        case 'f': return literal("false");
+        case 'n': return literal("null");
+        default: return number();
+        }
+    }
+
+    // Scans a string starting at the opening quote; on success the raw contents (without
+    // quotes) are stored in *raw if given.
+    bool string(std::string_view *raw)
+    {
+        if (m_p >= m_end || *m_p != '"')
+            return fail("expected a string");
+        ++m_p;
+        const char *start = m_p;
+        bool highSurrogatePending = false;
+        bool sawNonAscii = false;
+        while (m_p < m_end) {
+            const unsigned char c = static_cast<unsigned char>(*m_p);
+            if (c == '"') {
+                if (highSurrogatePending)
+                    return fail("unpaired UTF-16 surrogate in string escape");
+                const std::string_view contents(start, std::size_t(m_p - start));
+                if (sawNonAscii && !text::isValidUtf8(contents))
+                    return fail("string is not valid UTF-8");
+                if (raw)
+                    *raw = contents;
+                ++m_p;
+                return true;
+            }
+            if (c < 0x20)
+                return fail("control character in string");
+            if (c >= 0x80)
+                sawNonAscii = true;
+            if (c == '\\') {
+                ++m_p;
+                if (m_p >= m_end)
+                    return fail("unterminated escape");
+                const char e = *m_p;
+                if (e == 'u') {
+                    if (m_end - m_p < 5)
+                        return fail("truncated \\u escape");
+                    std::uint32_t cp = 0;
+                    for (int i = 1; i <= 4; ++i) {
+                        const int h = hexValue(m_p[i]);
+                        if (h < 0)
+                            return fail("invalid \\u escape");
+                        cp = (cp << 4) | std::uint32_t(h);
+                    }
+                    m_p += 5;
+                    if (cp >= 0xD800 && cp <= 0xDBFF) {
+                        if (highSurrogatePending)
+                            return fail("unpaired UTF-16 surrogate in string escape");
+                        highSurrogatePending = true;
+                    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                        if (!highSurrogatePending)
+                            return fail("unpaired UTF-16 surrogate in string escape");
+                        highSurrogatePending = false;
+                    } else if (highSurrogatePending) {
+                        return fail("unpaired UTF-16 surrogate in string escape");
+                    }
+                    continue;
+                }
+                if (highSurrogatePending)
+                    return fail("unpaired UTF-16 surrogate in string escape");
+                switch (e) {
+                case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+                    ++m_p;
+                    continue;
+                default:
+                    return fail("invalid escape in string");
+                }
+            }
+            if (highSurrogatePending)
+                return fail("unpaired UTF-16 surrogate in string escape");
+            ++m_p;
+        }
+        return fail("unterminated string");
+    }
+
+    bool fail(std::string message)
+    {
+        if (m_error.empty())
+            m_error = std::move(message) + " at byte " + std::to_string(offset());
+        return false;
+    }
+
+    static int hexValue(char c)
+    {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
+        return -1;
+    }
+
+private:
+    bool object(int depth)
+    {
+        if (depth > m_maxDepth)
+            return fail("nesting deeper than " + std::to_string(m_maxDepth));
+        ++m_p; // '{'
+        if (peek('}')) {
+            ++m_p;
+            return true;
+        }
+        for (;;) {
+            skipWs();
+            if (!string(nullptr))
+                return false;
+            if (!expect(':'))
+                return false;
+            if (!value(depth))
+                return false;
+            skipWs();
+            if (m_p < m_end && *m_p == ',') {
+                ++m_p;
+                continue;
+            }
+            if (m_p < m_end && *m_p == '}') {
+                ++m_p;
+                return true;
+            }
+            return fail("expected ',' or '}' in object");
+        }
+    }
+
+    bool array(int depth)
+    {
+        if (depth > m_maxDepth)
+            return fail("nesting deeper than " + std::to_string(m_maxDepth));
+        ++m_p; // '['
+        if (peek(']')) {
+            ++m_p;
+            return true;
+        }
+        for (;;) {
+            if (!value(depth))
+                return false;
+            skipWs();
+            if (m_p < m_end && *m_p == ',') {
+                ++m_p;
+                continue;
+            }
+            if (m_p < m_end && *m_p == ']') {
+                ++m_p;
+                return true;
+            }
+            return fail("expected ',' or ']' in array");
+        }
+    }
+
+    bool literal(std::string_view word)
+    {
+        if (std::size_t(m_end - m_p) < word.size() || std::string_view(m_p, word.size()) != word)
+            return fail("invalid literal");
+        m_p += word.size();
+        return true;
+    }
+
+    bool digits()
+    {
+        const char *start = m_p;
+        while (m_p < m_end && *m_p >= '0' && *m_p <= '9')
+            ++m_p;
+        return m_p > start;
+    }
+
+    bool number()
+    {
+        if (m_p < m_end && *m_p == '-')
+            ++m_p;
+        if (m_p >= m_end)
+            return fail("invalid number");
+        if (*m_p == '0') {
+            ++m_p;
+        } else if (*m_p >= '1' && *m_p <= '9') {
+            digits();
+        } else {
+            return fail("unexpected character");
+        }
+        if (m_p < m_end && *m_p == '.') {
+            ++m_p;
+            if (!digits())
+                return fail("invalid number");
+        }
+        if (m_p < m_end && (*m_p == 'e' || *m_p == 'E')) {
+            ++m_p;
+            if (m_p < m_end && (*m_p == '+' || *m_p == '-'))
+                ++m_p;
+            if (!digits())
+                return fail("invalid number");
+        }
+        return true;
+    }
+
+    const char *m_begin;
+    const char *m_p;
+    const char *m_end;
+    int m_maxDepth;
+    std::string m_error;
+};
+
+void appendUtf8(std::string &out, std::uint32_t cp)
+{
+    if (cp < 0x80) {
+        out += char(cp);
+    } else if (cp < 0x800) {
+        out += char(0xC0 | (cp >> 6));
+        out += char(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += char(0xE0 | (cp >> 12));
+        out += char(0x80 | ((cp >> 6) & 0x3F));
+        out += char(0x80 | (cp & 0x3F));
+    } else {
+        out += char(0xF0 | (cp >> 18));
+        out += char(0x80 | ((cp >> 12) & 0x3F));
+        out += char(0x80 | ((cp >> 6) & 0x3F));
+        out += char(0x80 | (cp & 0x3F));
+    }
+}
+
+// Decodes the raw contents of a string the Scanner already validated.
+std::string decodeString(std::string_view raw)
+{
+    if (raw.find('\\') == std::string_view::npos)
+        return std::string(raw);
+    std::string out;
+    out.reserve(raw.size());
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        const char c = raw[i];
+        if (c != '\\') {
+            out += c;
+            continue;
+        }
+        const char e = raw[++i];
+        switch (e) {
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+            std::uint32_t cp = 0;
+            for (int k = 1; k <= 4; ++k)
+                cp = (cp << 4) | std::uint32_t(Scanner::hexValue(raw[i + std::size_t(k)]));
+            i += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                std::uint32_t low = 0;
+                for (int k = 3; k <= 6; ++k)
+                    low = (low << 4) | std::uint32_t(Scanner::hexValue(raw[i + std::size_t(k)]));
+                i += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            }
+            appendUtf8(out, cp);
+            break;
+        }
+        default: out += e; break; // " \ /
+        }
+    }
+    return out;
+}
+
+enum Field { kApi, kWidgetId, kRequestId, kAction, kData, kResponse, kFieldCount };
+
+int fieldIndex(std::string_view key)
+{
+    if (key == "api") return kApi;
+    if (key == "widgetId") return kWidgetId;
+    if (key == "requestId") return kRequestId;
+    if (key == "action") return kAction;
+    if (key == "data") return kData;
+    if (key == "response") return kResponse;
+    return -1;
+}
+
+constexpr const char *kFieldNames[kFieldCount] = {"api", "widgetId", "requestId", "action", "data", "response"};
+
+Error bad(std::string message)
+{
+    return Error(ErrorCode::BadRequest, std::move(message));
+}
+
+} // namespace
+
+Result<void> validateJson(std::string_view text, int maxDepth)
+{
+    Scanner s(text, maxDepth);
+    if (!s.value(0))
+        return bad("malformed JSON: " + s.error());
+    s.skipWs();
+    if (!s.atEnd())
+        return bad("malformed JSON: trailing characters at byte " + std::to_string(s.offset()));
+    return {};
+}
+
+Result<Envelope> parseEnvelope(std::string_view text, const EnvelopeLimits &limits)
+{
+    if (text.empty())
+        return bad("message is empty");
+    if (text.size() > limits.maxMessageBytes) {
+        return bad("message is " + std::to_string(text.size()) + " bytes; the limit is "
+                   + std::to_string(limits.maxMessageBytes));
+    }
+    Scanner s(text, limits.maxDepth);
+    s.skipWs();
+    if (!s.peek('{'))
+        return bad("message is not a JSON object");
+    s.expect('{');
+
+    std::string_view values[kFieldCount];
+    bool seen[kFieldCount] = {};
+    bool isString[kFieldCount] = {};
+    std::string_view rawStrings[kFieldCount];
+
+    if (!s.peek('}')) {
+        for (;;) {
+            s.skipWs();
+            std::string_view rawKey;
+            if (!s.string(&rawKey))
+                return bad("malformed JSON: " + s.error());
+            const std::string key = decodeString(rawKey);
+            if (!s.expect(':'))
+                return bad("malformed JSON: " + s.error());
+            s.skipWs();
+            const char *valueStart = s.pos();
+            const int idx = fieldIndex(key);
+            if (idx >= 0 && seen[idx])
+                return bad(std::string("duplicate field `") + kFieldNames[idx] + "`");
+            bool ok;
+            if (idx >= 0 && *valueStart == '"') {
+                ok = s.string(&rawStrings[idx]);
+                isString[idx] = ok;
+            } else {
+                ok = s.value(0);
+            }
+            if (!ok)
+                return bad("malformed JSON: " + s.error());
+            if (idx >= 0) {
+                seen[idx] = true;
+                values[idx] = std::string_view(valueStart, std::size_t(s.pos() - valueStart));
+            }
+            s.skipWs();
+            if (s.peek(',')) {
+                s.expect(',');
+                continue;
+            }
+            if (s.peek('}'))
+                break;
+            return bad("malformed JSON: expected ',' or '}' at byte " + std::to_string(s.offset()));
+        }
+    }
+    s.expect('}');
+    s.skipWs();
+    if (!s.atEnd())
+        return bad("malformed JSON: trailing characters at byte " + std::to_string(s.offset()));
+
+    Envelope env;
+    std::string *targets[] = {&env.api, &env.widgetId, &env.requestId, &env.action};
+    for (int i = kApi; i <= kAction; ++i) {
+        if (!seen[i] || !isString[i] || rawStrings[i].empty())
+            return bad(std::string("field `") + kFieldNames[i] + "` must be a non-empty string");
+        if (rawStrings[i].size() > limits.maxIdLength) {
+            return bad(std::string("field `") + kFieldNames[i] + "` is longer than "
+                       + std::to_string(limits.maxIdLength) + " bytes");
+        }
+        *targets[i] = decodeString(rawStrings[i]);
+    }
+    if (env.api != kApiFromWidget && env.api != kApiToWidget)
+        return bad("field `api` must be \"fromWidget\" or \"toWidget\"");
+    if (seen[kData]) {
+        if (values[kData].front() != '{')
+            return bad("field `data` must be an object");
+        env.data = values[kData];
+    }
+    if (seen[kResponse]) {
+        if (values[kResponse].front() != '{')
+            return bad("field `response` must be an object");
+        env.response = values[kResponse];
+        env.hasResponse = true;
+    }
+    return env;
+}
+
+std::string spliceResponse(std::string_view requestText, std::string_view responseJson)
+{
+    std::size_t close = requestText.size();
+    while (close > 0 && requestText[close - 1] != '}')
+        --close;
+    // close-1 is the object's closing brace; the object is never empty (api, widgetId, … exist).
+    std::string out;
+    out.reserve(close + responseJson.size() + 16);
+    out.append(requestText.data(), close - 1);
+    out += ",\"response\":";
+    out += responseJson;
+    out += '}';
+    return out;
+}
+
+} // namespace tessera::bridge
