@@ -1,0 +1,223 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "util/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace tessera::storage {
+
+/**
+ * How hard a commit tries to reach the disk (PRAGMA synchronous). Every Tessera database runs in
+ * WAL mode, where both levels survive a crash of the process (kill -9): a committed transaction
+ * is in the WAL file, which the OS keeps. They differ on power loss or an OS crash:
+ *  - Full: the WAL is fsync'ed at every commit, so a commit that returned survives power loss.
+ *    Use it for anything acknowledged to the user or a widget (audit rows, consent decisions,
+ *    the outbox). Batch writes in one transaction to pay the fsync once.
+ *  - Normal: fsync only at checkpoints; the last commits may roll back after a power loss, the
+ *    file is never corrupted. Use it for data that can be fetched or rebuilt (caches, room
+ *    timelines mirrored from a homeserver).
+ */
+enum class Durability {
+    Invalid = 0,
+    Full,
+    Normal,
+};
+
+/** Options for Database::open. The defaults suit a database that holds acknowledged data. */
+struct OpenOptions {
+    Durability durability = Durability::Full;
+    /** How long a statement waits for another connection's lock before failing with Unavailable. */
+    int busyTimeoutMs = 5000;
+    /** Open without write access; the file must exist. No pragma that writes is run. */
+    bool readOnly = false;
+    /** Create the file if it does not exist (ignored when readOnly). */
+    bool create = true;
+    /** The name used in messages to the user, e.g. "audit.db"; defaults to the file name. */
+    std::string displayName;
+};
+
+class Database;
+
+/**
+ * @brief A prepared SQL statement (RAII over sqlite3_stmt). Move-only.
+ *
+ * Parameters are bound by 1-based index or by name (":name", "@name", "$name", "?NNN" with the
+ * prefix included); bound text and blobs are copied. step() returns true while a row is
+ * available; column getters take 0-based indexes, and the views they return are valid until the
+ * next step(), reset() or destruction. A Statement must not outlive its Database and must be used
+ * by one thread at a time (the thread that uses its Database).
+ */
+class Statement {
+public:
+    Statement() = default;
+    Statement(Statement &&other) noexcept;
+    Statement &operator=(Statement &&other) noexcept;
+    Statement(const Statement &) = delete;
+    Statement &operator=(const Statement &) = delete;
+    ~Statement();
+
+    Result<void> bindInt64(int index, std::int64_t value);
+    Result<void> bindDouble(int index, double value);
+    Result<void> bindText(int index, std::string_view value);
+    Result<void> bindBlob(int index, std::string_view bytes);
+    Result<void> bindNull(int index);
+
+    Result<void> bindInt64(std::string_view name, std::int64_t value);
+    Result<void> bindDouble(std::string_view name, double value);
+    Result<void> bindText(std::string_view name, std::string_view value);
+    Result<void> bindBlob(std::string_view name, std::string_view bytes);
+    Result<void> bindNull(std::string_view name);
+
+    /** Advances: true if a row is available, false when the statement has finished. */
+    Result<bool> step();
+    /** Steps until the statement finishes, ignoring any rows (for INSERT/UPDATE/DDL). */
+    Result<void> run();
+    /** Makes the statement runnable again (also after a failed step) and clears every binding. */
+    void reset();
+
+    [[nodiscard]] int columnCount() const;
+    [[nodiscard]] bool isNull(int column) const;
+    [[nodiscard]] std::int64_t columnInt64(int column) const;
+    [[nodiscard]] double columnDouble(int column) const;
+    /** UTF-8 text; empty for NULL. Valid until the next step(), reset() or destruction. */
+    [[nodiscard]] std::string_view columnText(int column) const;
+    /** Raw bytes; empty for NULL. Valid until the next step(), reset() or destruction. */
+    [[nodiscard]] std::string_view columnBlob(int column) const;
+
+    /** The SQL text this statement was prepared from. */
+    [[nodiscard]] std::string_view sql() const;
+    [[nodiscard]] sqlite3_stmt *handle() const { return m_stmt; }
+
+private:
+    friend class Database;
+    explicit Statement(sqlite3_stmt *stmt) : m_stmt(stmt) {}
+    Result<int> indexOf(std::string_view name) const;
+    Result<void> check(int rc, std::string_view what) const;
+
+    sqlite3_stmt *m_stmt = nullptr;
+};
+
+/**
+ * @brief A write transaction (BEGIN IMMEDIATE): takes the write lock at once, so it never fails
+ * half-way with SQLITE_BUSY on its first write. Rolls back on destruction unless committed.
+ * Move-only; must not outlive its Database. Transactions do not nest.
+ */
+class Transaction {
+public:
+    Transaction() = default;
+    Transaction(Transaction &&other) noexcept;
+    Transaction &operator=(Transaction &&other) noexcept;
+    Transaction(const Transaction &) = delete;
+    Transaction &operator=(const Transaction &) = delete;
+    ~Transaction();
+
+    /** Commits. After success or failure the transaction is finished (a failed COMMIT is rolled back). */
+    Result<void> commit();
+    /** Rolls back now. */
+    Result<void> rollback();
+    [[nodiscard]] bool isActive() const { return m_db != nullptr; }
+
+private:
+    friend class Database;
+    explicit Transaction(sqlite3 *db) : m_db(db) {}
+    sqlite3 *m_db = nullptr; // the connection, not the Database: a Database may be moved meanwhile
+};
+
+/**
+ * @brief One SQLite connection (RAII over sqlite3*), opened in WAL mode with foreign keys on, a
+ * busy timeout and the requested durability. Move-only.
+ *
+ * open() reads the file before returning, so a file that is not a database, is truncated or
+ * cannot be read is reported there, with its path and what the user can do; the file is never
+ * modified, replaced or deleted in that case. Schema versions are handled by migrate() below.
+ *
+ * Thread safety: a Database and its Statements are used by one thread at a time. Use one
+ * connection per thread (WAL lets readers run while one writer commits).
+ */
+class Database {
+public:
+    static Result<Database> open(const std::filesystem::path &path, const OpenOptions &options = {});
+
+    Database() = default;
+    Database(Database &&other) noexcept;
+    Database &operator=(Database &&other) noexcept;
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+    ~Database();
+
+    /** Runs one or more ';'-separated statements without results (DDL, pragmas). */
+    Result<void> exec(std::string_view sql);
+    /** Prepares one statement. Text after the first statement is an error. */
+    Result<Statement> prepare(std::string_view sql);
+    /** BEGIN IMMEDIATE. */
+    Result<Transaction> begin();
+
+    /** PRAGMA user_version: the schema version recorded in the file. */
+    Result<int> userVersion();
+    [[nodiscard]] std::int64_t lastInsertRowId() const;
+    /** Rows changed by the most recent INSERT, UPDATE or DELETE. */
+    [[nodiscard]] std::int64_t changes() const;
+    [[nodiscard]] bool isOpen() const { return m_db != nullptr; }
+    [[nodiscard]] bool isReadOnly() const { return m_readOnly; }
+
+    [[nodiscard]] const std::filesystem::path &path() const { return m_path; }
+    /** e.g. "audit.db at /home/u/.local/share/tessera/audit.db": the prefix of every message. */
+    [[nodiscard]] std::string describe() const;
+    /** For what this wrapper does not cover (sqlite3_create_function, backups). Do not close it. */
+    [[nodiscard]] sqlite3 *handle() const { return m_db; }
+
+    /** An Error whose message carries this database's name, path, @p what and SQLite's message for @p rc. */
+    [[nodiscard]] Error errorFor(int rc, std::string_view what) const;
+
+private:
+    Database(sqlite3 *db, std::filesystem::path path, std::string displayName, bool readOnly);
+    void close() noexcept;
+
+    sqlite3 *m_db = nullptr;
+    std::filesystem::path m_path;
+    std::string m_displayName;
+    bool m_readOnly = false;
+};
+
+/**
+ * One step of a database's schema. A database declares its steps as an ordered list whose
+ * versions are 1, 2, 3, … without gaps; the file's user_version says how many have run.
+ * A step is the SQL in `sql` (run first) and/or the function `apply` (for data changes SQL
+ * cannot express). Steps are never edited once released: a change is a new step.
+ */
+struct Migration {
+    int version = 0;
+    std::string_view description;
+    std::string_view sql;
+    std::function<Result<void>(Database &)> apply;
+};
+
+/**
+ * Brings @p db up to the last step of @p steps: each missing step runs in its own transaction
+ * together with the user_version update, so a failed step leaves the file at the previous
+ * version. A file whose user_version is higher than the last step (written by a newer Tessera)
+ * is refused with ErrorCode::Unsupported and left untouched. Returns the version now recorded.
+ */
+Result<int> migrate(Database &db, std::span<const Migration> steps);
+
+/** The file of one concern ("audit", "consent", "rooms", …) in @p dataDir: <dataDir>/<concern>.db. */
+std::filesystem::path databasePath(const std::filesystem::path &dataDir, std::string_view concern);
+
+/**
+ * The usual way to get a database: creates @p dataDir (0700) if needed, opens
+ * <dataDir>/<concern>.db with @p options and migrates it to the last of @p steps.
+ */
+Result<Database> openConcern(const std::filesystem::path &dataDir, std::string_view concern,
+                             std::span<const Migration> steps, OpenOptions options = {});
+
+} // namespace tessera::storage
