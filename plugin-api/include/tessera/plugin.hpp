@@ -127,6 +127,7 @@ struct WidgetType {
     std::function<std::string(std::string_view widgetJson)> buildUrl;
     std::string assetEntry;                     ///< One of three: path in the assets directory
     std::vector<NeededCapability> capabilities; ///< Optional
+    std::string description;                    ///< Optional (ABI 1.1)
 };
 
 /** One fromWidget request (tessera_call_info). The views are valid only during the handler. */
@@ -597,6 +598,7 @@ public:
         info.url_template = type.urlTemplate.empty() ? nullptr : type.urlTemplate.c_str();
         info.asset_entry = type.assetEntry.empty() ? nullptr : type.assetEntry.c_str();
         info.capabilities_json = caps.c_str();
+        info.description = type.description.empty() ? nullptr : type.description.c_str();
         std::unique_ptr<detail::TypeBox> box;
         if (type.buildUrl) {
             box = std::make_unique<detail::TypeBox>();

@@ -491,6 +491,15 @@ typedef struct tessera_widget_type_info {
 	 * registration itself was refused.
 	 */
 	void (*free_type_data)(void *type_data);
+
+	/* ---- Added in 1.1 ---------------------------------------------------------------------- */
+
+	/*
+	 * Optional: one or two sentences shown where the user picks a widget type to add, e.g.
+	 * "A board whose cards are stored in the room". At most 1024 bytes. A plugin built against
+	 * 1.0 does not have this member; the host then shows no description.
+	 */
+	const char *description;
 } tessera_widget_type_info;
 
 /*

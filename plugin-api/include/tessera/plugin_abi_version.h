@@ -20,7 +20,7 @@
 #define TESSERA_PLUGIN_ABI_VERSION_H
 
 #define TESSERA_PLUGIN_ABI_MAJOR 1
-#define TESSERA_PLUGIN_ABI_MINOR 0
+#define TESSERA_PLUGIN_ABI_MINOR 1
 #define TESSERA_PLUGIN_ABI_PATCH 0
 
 /* Packs a version as (major << 24) | (minor << 16) | patch, as libobs does. */
