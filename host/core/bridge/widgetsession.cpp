@@ -425,21 +425,33 @@ void WidgetSession::onIframeLoaded()
 {
     if (m_state == State::Stopped || m_state == State::Created)
         return;
-    ++m_loadEvents;
     if (m_config.waitForIframeLoad) {
         beginNegotiation();
         return;
     }
-    if (m_contentLoadedEvents >= m_loadEvents)
-        return; // this page already announced itself with content_loaded
-    // A new page that has not sent content_loaded yet: whatever the previous page was granted
-    // does not carry over.
+    // A page's content_loaded may arrive before or after its load event, and the parent cannot
+    // see a navigation start. So: one content_loaded per page; a load event after the page's own
+    // (or with no content_loaded yet) starts a new page, and a content_loaded refused as a
+    // duplicate just before it is taken to be the new page's.
+    const bool refused = m_refusedContentLoaded;
+    m_refusedContentLoaded = false;
+    if (m_pageSentContentLoaded && !m_pageLoadSeen) {
+        m_pageLoadSeen = true; // the load event of the page that already announced itself
+        return;
+    }
     ++m_generation;
     m_state = State::WaitingForLoad;
     m_approved.clear();
     stopTurnWatch();
+    m_pageSentContentLoaded = false;
+    m_pageLoadSeen = true;
     if (m_contentLoadTimer)
         m_scheduler.cancel(m_contentLoadTimer);
+    m_contentLoadTimer = 0;
+    if (refused) {
+        acceptContentLoaded();
+        return;
+    }
     std::weak_ptr<int> life = m_lifetime;
     const std::uint64_t generation = m_generation;
     m_contentLoadTimer = m_scheduler.schedule(m_config.limits.requestTimeoutMs, [this, life, generation] {
@@ -451,6 +463,16 @@ void WidgetSession::onIframeLoaded()
         if (m_observer)
             m_observer->onContentLoadTimeout();
     });
+}
+
+void WidgetSession::acceptContentLoaded()
+{
+    m_pageSentContentLoaded = true;
+    if (m_contentLoadTimer) {
+        m_scheduler.cancel(m_contentLoadTimer);
+        m_contentLoadTimer = 0;
+    }
+    beginNegotiation();
 }
 
 void WidgetSession::beginNegotiation()
@@ -688,6 +710,10 @@ void WidgetSession::pushInitialState()
         }
     }
     m_initialStateReads = int(reads.size());
+    if (reads.empty()) {
+        flushInitialState();
+        return;
+    }
     for (const auto &[room, c] : reads) {
         m_driver.readState(m_config.widget, room, c.eventType, c.key,
                            [this, life, generation](Result<std::vector<json>> r) {
@@ -711,8 +737,6 @@ void WidgetSession::pushInitialState()
                                    flushInitialState();
                            });
     }
-    if (m_initialStateReads == 0)
-        flushInitialState();
 }
 
 void WidgetSession::flushInitialState()

@@ -208,6 +208,7 @@ private:
 
     // Negotiation.
     void beginNegotiation();
+    void acceptContentLoaded();
     void onCapabilitiesReply(std::uint64_t generation, Result<nlohmann::json> reply);
     void finishNegotiation(std::uint64_t generation, const std::vector<std::string> &requested,
                            const std::vector<Capability> &recognised, Result<std::vector<std::string>> decision,
@@ -268,8 +269,10 @@ private:
     CapabilitySet m_approved;
     std::vector<std::string> m_widgetVersions;
     bool m_versionsKnown = false;
-    std::uint64_t m_loadEvents = 0;          ///< iframe load events seen
-    std::uint64_t m_contentLoadedEvents = 0; ///< content_loaded accepted (at most one per load)
+    // content_loaded bookkeeping for waitForIframeLoad=false (see onIframeLoaded).
+    bool m_pageSentContentLoaded = false; ///< the current page's content_loaded was accepted
+    bool m_pageLoadSeen = false;          ///< the current page's load event arrived
+    bool m_refusedContentLoaded = false;  ///< a content_loaded was refused since the last load event
     Scheduler::TimerId m_contentLoadTimer = 0;
     bool m_renegotiating = false;
     std::deque<std::int64_t> m_renegotiationTimes;

@@ -94,17 +94,13 @@ void WidgetSession::onContentLoaded(const InboundPtr &req)
         replyError(req, "Improper sequence: not expecting ContentLoaded event if waitForIframeLoad is true (default=true)");
         return;
     }
-    if (m_contentLoadedEvents > m_loadEvents) {
+    if (m_pageSentContentLoaded) {
+        m_refusedContentLoaded = true;
         replyError(req, "Improper sequence: content_loaded was already received for this load of the widget");
         return;
     }
-    ++m_contentLoadedEvents;
-    if (m_contentLoadTimer) {
-        m_scheduler.cancel(m_contentLoadTimer);
-        m_contentLoadTimer = 0;
-    }
     reply(req, json::object());
-    beginNegotiation();
+    acceptContentLoaded();
 }
 
 void WidgetSession::onRequestCapabilities(const InboundPtr &req)
