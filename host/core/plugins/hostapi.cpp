@@ -1,0 +1,793 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+// The tessera_host_api and tessera_registrar tables: every function a plugin can call. Each one
+// checks its arguments (a plugin is untrusted input), refuses with a status and a reason for
+// get_last_error, and never lets a plugin reach beyond its own data, sessions and capabilities.
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "audit/auditsink.h"
+#include "net/httpclient.h"
+#include "plugins/pluginruntime.h"
+#include "util/text.h"
+
+namespace tessera::plugins::detail {
+
+namespace {
+
+using json = nlohmann::json;
+using CallEnd = PluginManager::Impl::CallEnd;
+
+constexpr std::size_t kMaxLogBytes = 4096;
+constexpr std::size_t kMaxPluginErrorBytes = 1024;
+constexpr std::size_t kMaxReplyErrorBytes = 4096;
+constexpr std::size_t kMaxStateKeyBytes = 255;
+constexpr std::size_t kMaxAudienceBytes = 1024;
+constexpr std::size_t kMaxScopeBytes = 1024;
+constexpr std::uint32_t kMaxTokenLifetimeSeconds = 3600;
+constexpr std::uint32_t kMaxReadEvents = 100;
+constexpr std::size_t kMaxHttpHeaders = 64;
+constexpr std::size_t kMaxHttpBodyBytes = 8u * 1024u * 1024u;
+constexpr std::uint32_t kDefaultHttpTimeoutMs = 30'000;
+constexpr std::uint32_t kMaxHttpTimeoutMs = 120'000;
+constexpr std::uint32_t kDefaultHttpResponseBytes = 8u * 1024u * 1024u;
+constexpr std::uint32_t kMaxHttpResponseBytes = 64u * 1024u * 1024u;
+
+PluginRuntime *runtimeOf(tessera_host *host)
+{
+    return host ? host->runtime : nullptr;
+}
+
+std::string dumpJson(const json &value)
+{
+    return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::size_t copyOut(const std::string &text, char *buffer, std::size_t size)
+{
+    if (buffer && size > 0) {
+        const std::size_t n = std::min(text.size(), size - 1);
+        std::memcpy(buffer, text.data(), n);
+        buffer[n] = '\0';
+    }
+    return text.size();
+}
+
+/** A NUL-terminated string of at most @p maxBytes that is valid UTF-8, or nullopt. */
+std::optional<std::string> checkedText(const char *value, std::size_t maxBytes)
+{
+    if (!value)
+        return std::nullopt;
+    const std::size_t length = ::strnlen(value, maxBytes + 1);
+    if (length > maxBytes || !text::isValidUtf8(std::string_view(value, length)))
+        return std::nullopt;
+    return std::string(value, length);
+}
+
+/** Like checkedText, but an over-long text is cut at a character boundary instead of refused. */
+std::optional<std::string> boundedText(const char *value, std::size_t maxBytes)
+{
+    if (!value)
+        return std::nullopt;
+    std::size_t length = ::strnlen(value, maxBytes + 1);
+    const bool cut = length > maxBytes;
+    if (cut) {
+        length = maxBytes;
+        while (length > 0 && (static_cast<unsigned char>(value[length]) & 0xC0) == 0x80)
+            --length;
+    }
+    if (!text::isValidUtf8(std::string_view(value, length)))
+        return std::nullopt;
+    return std::string(value, length) + (cut ? "…" : "");
+}
+
+/** Parses a JSON object of at most @p maxBytes; the error says what is wrong. */
+Result<json> checkedObject(const char *value, std::size_t maxBytes, const char *what)
+{
+    if (!value)
+        return Error(ErrorCode::BadRequest, std::string(what) + " is NULL");
+    const std::size_t length = ::strnlen(value, maxBytes + 1);
+    if (length > maxBytes)
+        return Error(ErrorCode::BadRequest,
+                     std::string(what) + " is larger than " + std::to_string(maxBytes) + " bytes");
+    const std::string_view text(value, length);
+    if (!text::isValidUtf8(text))
+        return Error(ErrorCode::BadRequest, std::string(what) + " is not valid UTF-8");
+    json doc = json::parse(text, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object())
+        return Error(ErrorCode::BadRequest, std::string(what) + " is not a JSON object");
+    return doc;
+}
+
+LogLevel logLevel(std::int32_t level)
+{
+    switch (level) {
+    case TESSERA_LOG_DEBUG: return LogLevel::Debug;
+    case TESSERA_LOG_WARNING: return LogLevel::Warning;
+    case TESSERA_LOG_ERROR: return LogLevel::Error;
+    default: return LogLevel::Info;
+    }
+}
+
+/** The checks every request made on behalf of a session starts with. */
+const bridge::WidgetContext *sessionOf(PluginRuntime &rt, std::uint64_t sessionId, tessera_status &status)
+{
+    PluginManager::Impl &core = *rt.core;
+    if (!rt.active) {
+        status = rt.refuse(TESSERA_UNAVAILABLE, "the plugin is not running");
+        return nullptr;
+    }
+    auto it = rt.sessions.find(sessionId);
+    if (it == rt.sessions.end()) {
+        status = rt.refuse(TESSERA_NOT_FOUND, "session " + std::to_string(sessionId)
+                                                  + " is unknown or closed (sessions come from a call to the plugin)");
+        return nullptr;
+    }
+    if (!core.services.audit->accepting()) {
+        status = rt.refuse(TESSERA_UNAVAILABLE, "the audit log cannot be written, so the request was refused");
+        return nullptr;
+    }
+    if (rt.pendingRequests >= kMaxPendingRequestsPerPlugin) {
+        status = rt.refuse(TESSERA_LIMIT, "the plugin already has " + std::to_string(kMaxPendingRequestsPerPlugin)
+                                              + " requests in flight");
+        return nullptr;
+    }
+    status = TESSERA_OK;
+    return &it->second;
+}
+
+/**
+ * Completes a session request: audits it, then hands the result to the plugin later on the
+ * host thread (never inside the call that started it, never after the plugin stopped).
+ */
+void deliver(const std::weak_ptr<PluginRuntime> &weak, const bridge::WidgetContext &widget, const std::string &action,
+             bool toWidget, tessera_result_fn done, void *userData, tessera_status status, std::string text)
+{
+    auto rt = weak.lock();
+    if (!rt)
+        return;
+    if (rt->pendingRequests > 0)
+        rt->pendingRequests--;
+    rt->core->audit(rt->id, action, status == TESSERA_OK ? audit::Decision::Allowed : audit::Decision::Failed,
+                    status == TESSERA_OK ? std::string_view() : std::string_view(text), &widget, -1, {}, toWidget);
+    if (!done)
+        return;
+    rt->core->later(*rt, [done, userData, status, text = std::move(text)] { done(userData, status, text.c_str()); });
+}
+
+// ---- Diagnostics ------------------------------------------------------------------------------
+
+void hostLog(tessera_host *host, std::int32_t level, const char *message)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt || !message)
+        return;
+    const auto text = boundedText(message, kMaxLogBytes);
+    rt->core->log(logLevel(level), rt->id, text ? *text : std::string("(a log line that is not valid UTF-8)"));
+}
+
+void hostSetError(tessera_host *host, const char *message)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return;
+    const auto text = boundedText(message, kMaxPluginErrorBytes);
+    rt->pluginError = text ? *text : std::string(message ? "(an error message that is not valid UTF-8)" : "");
+    rt->pluginErrorSet = true;
+}
+
+std::size_t hostGetLastError(tessera_host *host, char *buffer, std::size_t size)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    return rt ? copyOut(rt->lastError, buffer, size) : 0;
+}
+
+// ---- Storage --------------------------------------------------------------------------------
+
+std::size_t hostGetDataDir(tessera_host *host, char *buffer, std::size_t size)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    return rt ? copyOut(rt->dataDir, buffer, size) : 0;
+}
+
+std::size_t hostGetSettings(tessera_host *host, char *buffer, std::size_t size)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return 0;
+    auto settings = rt->core->settings().read(rt->id);
+    if (!settings) {
+        rt->refuse(TESSERA_ERROR, "cannot read the plugin's settings: " + settings.error().message);
+        return copyOut(std::string(), buffer, size);
+    }
+    return copyOut(dumpJson(*settings), buffer, size);
+}
+
+tessera_status hostSetSettings(tessera_host *host, const char *settingsJson)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return TESSERA_BAD_REQUEST;
+    auto settings = checkedObject(settingsJson, kMaxSettingsBytes, "settings_json");
+    if (!settings)
+        return rt->refuse(settingsJson && ::strnlen(settingsJson, kMaxSettingsBytes + 1) > kMaxSettingsBytes
+                              ? TESSERA_LIMIT
+                              : TESSERA_BAD_REQUEST,
+                          settings.error().message);
+    if (auto written = rt->core->settings().write(rt->id, *settings); !written)
+        return rt->refuse(TESSERA_ERROR, "cannot write the plugin's settings: " + written.error().message);
+    return TESSERA_OK;
+}
+
+// ---- Clock and timers ---------------------------------------------------------------------------
+
+std::int64_t hostNowMs(tessera_host *host)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    return rt ? rt->core->scheduler().nowMs() : 0;
+}
+
+std::int64_t hostWallClockMs(tessera_host *host)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    return rt ? rt->core->scheduler().wallClockMs() : 0;
+}
+
+std::uint64_t hostSetTimer(tessera_host *host, std::int64_t delayMs, tessera_task_fn fn, void *userData)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return 0;
+    if (!fn) {
+        rt->refuse(TESSERA_BAD_REQUEST, "set_timer needs a function");
+        return 0;
+    }
+    if (!rt->active) {
+        rt->refuse(TESSERA_UNAVAILABLE, "the plugin is not running");
+        return 0;
+    }
+    if (rt->timers.size() >= kMaxTimersPerPlugin) {
+        rt->refuse(TESSERA_LIMIT, "the plugin already has " + std::to_string(kMaxTimersPerPlugin) + " pending timers");
+        return 0;
+    }
+    const std::uint64_t id = rt->core->nextTimerId++;
+    const Scheduler::TimerId timer =
+        rt->core->scheduler().schedule(std::max<std::int64_t>(delayMs, 0), [weak = rt->weak_from_this(), id, fn, userData] {
+            auto alive = weak.lock();
+            if (!alive || !alive->active || alive->timers.erase(id) == 0)
+                return;
+            fn(userData);
+        });
+    rt->timers.emplace(id, timer);
+    return id;
+}
+
+void hostCancelTimer(tessera_host *host, std::uint64_t timerId)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return;
+    auto it = rt->timers.find(timerId);
+    if (it == rt->timers.end())
+        return;
+    rt->core->scheduler().cancel(it->second);
+    rt->timers.erase(it);
+}
+
+tessera_status hostPost(tessera_host *host, tessera_task_fn fn, void *userData)
+{
+    // Any thread: touch nothing of the runtime but what never changes after it was created.
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt || !fn)
+        return TESSERA_BAD_REQUEST;
+    rt->core->scheduler().post([weak = rt->weak_from_this(), fn, userData] {
+        if (auto alive = weak.lock(); alive && alive->active)
+            fn(userData);
+    });
+    return TESSERA_OK;
+}
+
+// ---- Capability handler calls ---------------------------------------------------------------
+
+tessera_status hostReply(tessera_host *host, std::uint64_t callId, const char *responseJson)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return TESSERA_BAD_REQUEST;
+    auto call = rt->calls.find(callId);
+    if (call == rt->calls.end())
+        return rt->refuse(TESSERA_NOT_FOUND, "call " + std::to_string(callId)
+                                                 + " is not pending: it was answered already, timed out, or never existed");
+    auto response = checkedObject(responseJson, kMaxResponseBytes, "the reply");
+    if (!response) {
+        const std::string reason = "the reply to " + call->second.action + " was refused: " + response.error().message;
+        rt->core->finishCall(*rt, callId, Error(ErrorCode::Internal, "plugin " + rt->id + " sent an invalid reply"),
+                             CallEnd::Failed, reason);
+        return rt->refuse(TESSERA_BAD_REQUEST, response.error().message);
+    }
+    rt->core->finishCall(*rt, callId, std::move(*response), CallEnd::Replied, "");
+    return TESSERA_OK;
+}
+
+tessera_status hostReplyError(tessera_host *host, std::uint64_t callId, const char *message)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return TESSERA_BAD_REQUEST;
+    auto call = rt->calls.find(callId);
+    if (call == rt->calls.end())
+        return rt->refuse(TESSERA_NOT_FOUND, "call " + std::to_string(callId)
+                                                 + " is not pending: it was answered already, timed out, or never existed");
+    const auto text = boundedText(message, kMaxReplyErrorBytes);
+    if (!text || text->empty()) {
+        const std::string why = message ? "the error message is empty or not valid UTF-8" : "the error message is NULL";
+        rt->core->finishCall(*rt, callId, Error(ErrorCode::Internal, "plugin " + rt->id + " sent an invalid reply"),
+                             CallEnd::Failed, "the error reply to " + call->second.action + " was refused: " + why);
+        return rt->refuse(TESSERA_BAD_REQUEST, why);
+    }
+    rt->core->finishCall(*rt, callId, Error(ErrorCode::BadRequest, *text), CallEnd::Refused, *text);
+    return TESSERA_OK;
+}
+
+tessera_status hostPush(tessera_host *host, std::uint64_t sessionId, const char *capability, const char *action,
+                        const char *dataJson, tessera_result_fn done, void *userData)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return TESSERA_BAD_REQUEST;
+    tessera_status status = TESSERA_OK;
+    const bridge::WidgetContext *widget = sessionOf(*rt, sessionId, status);
+    if (!widget)
+        return status;
+    const auto cap = checkedText(capability, bridge::kMaxCapabilityLength);
+    if (!cap || !rt->ownsCapability(*cap))
+        return rt->refuse(TESSERA_DENIED, "push needs one of the plugin's own handler capabilities");
+    const auto act = checkedText(action, bridge::kMaxCapabilityLength);
+    if (!act || !isInPluginNamespace(rt->id, *act))
+        return rt->refuse(TESSERA_DENIED, "the pushed action must be in the plugin's namespace (\"" + rt->id + ".…\")");
+    json data = json::object();
+    if (dataJson) {
+        auto parsed = checkedObject(dataJson, kMaxResponseBytes, "data_json");
+        if (!parsed)
+            return rt->refuse(TESSERA_BAD_REQUEST, parsed.error().message);
+        data = std::move(*parsed);
+    }
+    PluginManager::Impl &core = *rt->core;
+    if (!core.services.push)
+        return rt->refuse(TESSERA_UNSUPPORTED, "this host cannot push to widgets");
+    rt->pendingRequests++;
+    WidgetPush push{rt->id, *cap, *act, std::move(data)};
+    const bridge::WidgetContext target = *widget;
+    core.services.push->push(target, push, [weak = rt->weak_from_this(), target, act = *act, done, userData](Result<json> r) {
+        if (r)
+            deliver(weak, target, act, true, done, userData, TESSERA_OK, dumpJson(*r));
+        else
+            deliver(weak, target, act, true, done, userData, statusFor(r.error().code), r.error().message);
+    });
+    return TESSERA_OK;
+}
+
+// ---- Room access ----------------------------------------------------------------------------
+
+std::optional<std::string> eventType(const char *value)
+{
+    auto type = checkedText(value, bridge::kMaxEventTypeLength);
+    if (!type || !isValidWidgetType(*type)) // same shape: printable ASCII without spaces
+        return std::nullopt;
+    return type;
+}
+
+tessera_status hostReadRoomState(tessera_host *host, std::uint64_t sessionId, const char *type, const char *stateKey,
+                                 tessera_result_fn done, void *userData)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return TESSERA_BAD_REQUEST;
+    tessera_status status = TESSERA_OK;
+    const bridge::WidgetContext *widget = sessionOf(*rt, sessionId, status);
+    if (!widget)
+        return status;
+    const auto t = eventType(type);
+    if (!t)
+        return rt->refuse(TESSERA_BAD_REQUEST, "event_type must be 1 to 255 bytes of printable ASCII without spaces");
+    std::optional<std::string> key;
+    if (stateKey) {
+        key = checkedText(stateKey, kMaxStateKeyBytes);
+        if (!key)
+            return rt->refuse(TESSERA_BAD_REQUEST, "state_key must be UTF-8 of at most 255 bytes");
+    }
+    if (!done)
+        return rt->refuse(TESSERA_BAD_REQUEST, "read_room_state needs a callback");
+    if (!rt->core->services.rooms)
+        return rt->refuse(TESSERA_UNSUPPORTED, "this host offers no room access to plugins");
+    rt->pendingRequests++;
+    const bridge::WidgetContext target = *widget;
+    rt->core->services.rooms->readState(
+        target, *t, key, [weak = rt->weak_from_this(), target, done, userData](Result<std::vector<json>> r) {
+            if (r)
+                deliver(weak, target, "plugin.read_room_state", false, done, userData, TESSERA_OK, dumpJson(json(*r)));
+            else
+                deliver(weak, target, "plugin.read_room_state", false, done, userData, statusFor(r.error().code),
+                        r.error().message);
+        });
+    return TESSERA_OK;
+}
+
+tessera_status hostReadRoomEvents(tessera_host *host, std::uint64_t sessionId, const char *type, std::uint32_t limit,
+                                  tessera_result_fn done, void *userData)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return TESSERA_BAD_REQUEST;
+    tessera_status status = TESSERA_OK;
+    const bridge::WidgetContext *widget = sessionOf(*rt, sessionId, status);
+    if (!widget)
+        return status;
+    const auto t = eventType(type);
+    if (!t)
+        return rt->refuse(TESSERA_BAD_REQUEST, "event_type must be 1 to 255 bytes of printable ASCII without spaces");
+    if (limit < 1 || limit > kMaxReadEvents)
+        return rt->refuse(TESSERA_BAD_REQUEST, "limit must be 1 to " + std::to_string(kMaxReadEvents));
+    if (!done)
+        return rt->refuse(TESSERA_BAD_REQUEST, "read_room_events needs a callback");
+    if (!rt->core->services.rooms)
+        return rt->refuse(TESSERA_UNSUPPORTED, "this host offers no room access to plugins");
+    rt->pendingRequests++;
+    const bridge::WidgetContext target = *widget;
+    rt->core->services.rooms->readEvents(
+        target, *t, static_cast<int>(limit),
+        [weak = rt->weak_from_this(), target, done, userData](Result<std::vector<json>> r) {
+            if (r)
+                deliver(weak, target, "plugin.read_room_events", false, done, userData, TESSERA_OK, dumpJson(json(*r)));
+            else
+                deliver(weak, target, "plugin.read_room_events", false, done, userData, statusFor(r.error().code),
+                        r.error().message);
+        });
+    return TESSERA_OK;
+}
+
+tessera_status hostSendRoomEvent(tessera_host *host, std::uint64_t sessionId, const char *type, const char *stateKey,
+                                 const char *contentJson, tessera_result_fn done, void *userData)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return TESSERA_BAD_REQUEST;
+    tessera_status status = TESSERA_OK;
+    const bridge::WidgetContext *widget = sessionOf(*rt, sessionId, status);
+    if (!widget)
+        return status;
+    const auto t = eventType(type);
+    if (!t)
+        return rt->refuse(TESSERA_BAD_REQUEST, "event_type must be 1 to 255 bytes of printable ASCII without spaces");
+    bridge::SendEventRequest request;
+    request.roomId = widget->roomId;
+    request.type = *t;
+    if (stateKey) {
+        request.stateKey = checkedText(stateKey, kMaxStateKeyBytes);
+        if (!request.stateKey)
+            return rt->refuse(TESSERA_BAD_REQUEST, "state_key must be UTF-8 of at most 255 bytes");
+    }
+    auto content = checkedObject(contentJson, kMaxEventContentBytes, "content_json");
+    if (!content)
+        return rt->refuse(TESSERA_BAD_REQUEST, content.error().message);
+    request.content = std::move(*content);
+    if (!done)
+        return rt->refuse(TESSERA_BAD_REQUEST, "send_room_event needs a callback");
+    if (!rt->core->services.rooms)
+        return rt->refuse(TESSERA_UNSUPPORTED, "this host offers no room access to plugins");
+    rt->pendingRequests++;
+    const bridge::WidgetContext target = *widget;
+    rt->core->services.rooms->sendEvent(
+        target, request, [weak = rt->weak_from_this(), target, done, userData](Result<bridge::SendEventResult> r) {
+            if (r)
+                deliver(weak, target, "plugin.send_room_event", false, done, userData, TESSERA_OK,
+                        dumpJson(json{{"room_id", r->roomId}, {"event_id", r->eventId}}));
+            else
+                deliver(weak, target, "plugin.send_room_event", false, done, userData, statusFor(r.error().code),
+                        r.error().message);
+        });
+    return TESSERA_OK;
+}
+
+// ---- Scoped tokens --------------------------------------------------------------------------
+
+tessera_status hostMintToken(tessera_host *host, std::uint64_t sessionId, const char *audience, const char *scope,
+                             std::uint32_t lifetimeSeconds, tessera_result_fn done, void *userData)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return TESSERA_BAD_REQUEST;
+    tessera_status status = TESSERA_OK;
+    const bridge::WidgetContext *widget = sessionOf(*rt, sessionId, status);
+    if (!widget)
+        return status;
+    ScopedTokenRequest request;
+    request.pluginId = rt->id;
+    auto aud = checkedText(audience, kMaxAudienceBytes);
+    if (!aud || aud->empty())
+        return rt->refuse(TESSERA_BAD_REQUEST, "audience must be UTF-8 of 1 to 1024 bytes");
+    auto scp = checkedText(scope, kMaxScopeBytes);
+    if (!scp || scp->empty())
+        return rt->refuse(TESSERA_BAD_REQUEST, "scope must be UTF-8 of 1 to 1024 bytes");
+    if (lifetimeSeconds < 1 || lifetimeSeconds > kMaxTokenLifetimeSeconds)
+        return rt->refuse(TESSERA_BAD_REQUEST,
+                          "lifetime_s must be 1 to " + std::to_string(kMaxTokenLifetimeSeconds) + " seconds");
+    if (!done)
+        return rt->refuse(TESSERA_BAD_REQUEST, "mint_token needs a callback");
+    if (!rt->core->services.tokens)
+        return rt->refuse(TESSERA_UNSUPPORTED, "this host cannot mint tokens for plugins");
+    request.audience = std::move(*aud);
+    request.scope = std::move(*scp);
+    request.lifetimeSeconds = lifetimeSeconds;
+    rt->pendingRequests++;
+    const bridge::WidgetContext target = *widget;
+    rt->core->services.tokens->mint(
+        target, request, [weak = rt->weak_from_this(), target, done, userData](Result<ScopedToken> r) {
+            if (r)
+                deliver(weak, target, "plugin.mint_token", false, done, userData, TESSERA_OK,
+                        dumpJson(json{{"token", r->token}, {"expires_at_ms", r->expiresAtMs}}));
+            else
+                deliver(weak, target, "plugin.mint_token", false, done, userData, statusFor(r.error().code),
+                        r.error().message);
+        });
+    return TESSERA_OK;
+}
+
+// ---- HTTP -----------------------------------------------------------------------------------
+
+bool isHeaderNameChar(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+bool isForbiddenHeader(const std::string &lowerName)
+{
+    static const std::set<std::string, std::less<>> kForbidden{"host", "content-length", "transfer-encoding",
+                                                               "connection", "cookie", "upgrade", "te"};
+    return kForbidden.count(lowerName) || text::startsWith(lowerName, "proxy-");
+}
+
+#define TESSERA_HTTP_FIELD_PRESENT(field, size) \
+    (offsetof(tessera_http_request, field) + sizeof(((tessera_http_request *)nullptr)->field) <= (size))
+
+tessera_status hostHttpRequest(tessera_host *host, const tessera_http_request *request, std::size_t size,
+                               tessera_http_fn done, void *userData, std::uint64_t *requestId)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return TESSERA_BAD_REQUEST;
+    if (requestId)
+        *requestId = 0;
+    if (!rt->active)
+        return rt->refuse(TESSERA_UNAVAILABLE, "the plugin is not running");
+    if (!request || !done)
+        return rt->refuse(TESSERA_BAD_REQUEST, "http_request needs a request and a callback");
+    if (size > sizeof(tessera_http_request))
+        return rt->refuse(TESSERA_BAD_REQUEST, "tessera_http_request of " + std::to_string(size)
+                                                   + " bytes is larger than the host's "
+                                                   + std::to_string(sizeof(tessera_http_request)) + " bytes");
+    tessera_http_request c;
+    std::memset(&c, 0, sizeof c);
+    std::memcpy(&c, request, size);
+    if (!TESSERA_HTTP_FIELD_PRESENT(method, size) || !c.method || !TESSERA_HTTP_FIELD_PRESENT(url, size) || !c.url)
+        return rt->refuse(TESSERA_BAD_REQUEST, "http_request: the required fields method and url must be set");
+
+    net::Request out;
+    static const std::set<std::string, std::less<>> kMethods{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+    const auto method = checkedText(c.method, 16);
+    if (!method || !kMethods.count(*method))
+        return rt->refuse(TESSERA_BAD_REQUEST, "method must be GET, HEAD, POST, PUT, PATCH or DELETE");
+    out.method = *method;
+    const auto url = checkedText(c.url, kMaxUrlBytes);
+    if (!url)
+        return rt->refuse(TESSERA_BAD_REQUEST, "url must be UTF-8 of at most 8192 bytes");
+    const std::string scheme = net::urlScheme(*url);
+    if (!(scheme == "https" || (scheme == "http" && net::isLoopbackHost(net::urlHost(*url)))))
+        return rt->refuse(TESSERA_DENIED, "only https: URLs, or http: URLs of a loopback host, are allowed");
+    out.url = *url;
+    out.followRedirects = true; // the client follows only to https:, or http: on loopback
+
+    if (c.headers_json) {
+        auto headers = checkedObject(c.headers_json, 64 * 1024, "headers_json");
+        if (!headers)
+            return rt->refuse(TESSERA_BAD_REQUEST, headers.error().message);
+        if (headers->size() > kMaxHttpHeaders)
+            return rt->refuse(TESSERA_LIMIT, "at most " + std::to_string(kMaxHttpHeaders) + " request headers");
+        for (const auto &[name, value] : headers->items()) {
+            if (name.empty() || !std::all_of(name.begin(), name.end(), isHeaderNameChar))
+                return rt->refuse(TESSERA_BAD_REQUEST, "header name \"" + name + "\" is not a valid token");
+            if (isForbiddenHeader(text::toLowerAscii(name)))
+                return rt->refuse(TESSERA_DENIED, "header \"" + name + "\" is set by the host and cannot be sent");
+            if (!value.is_string() || value.get_ref<const std::string &>().find_first_of("\r\n") != std::string::npos)
+                return rt->refuse(TESSERA_BAD_REQUEST, "header \"" + name + "\" needs a single-line string value");
+            out.headers.push_back({name, value.get<std::string>()});
+        }
+    }
+    if (TESSERA_HTTP_FIELD_PRESENT(body_size, size) && c.body_size > 0) {
+        if (!c.body)
+            return rt->refuse(TESSERA_BAD_REQUEST, "body_size is set but body is NULL");
+        if (c.body_size > kMaxHttpBodyBytes)
+            return rt->refuse(TESSERA_LIMIT, "the request body is larger than 8 MiB");
+        out.body.assign(c.body, c.body_size);
+    }
+    if (c.timeout_ms > kMaxHttpTimeoutMs)
+        return rt->refuse(TESSERA_BAD_REQUEST, "timeout_ms must be at most " + std::to_string(kMaxHttpTimeoutMs));
+    out.timeoutMs = c.timeout_ms ? c.timeout_ms : kDefaultHttpTimeoutMs;
+    if (c.max_response_bytes > kMaxHttpResponseBytes)
+        return rt->refuse(TESSERA_BAD_REQUEST, "max_response_bytes must be at most 64 MiB");
+    out.maxResponseBytes = c.max_response_bytes ? c.max_response_bytes : kDefaultHttpResponseBytes;
+
+    PluginManager::Impl &core = *rt->core;
+    if (!core.services.http)
+        return rt->refuse(TESSERA_UNSUPPORTED, "this host offers no HTTP client");
+    if (!core.services.audit->accepting())
+        return rt->refuse(TESSERA_UNAVAILABLE, "the audit log cannot be written, so the request was refused");
+    if (rt->httpRequests.size() >= kMaxPendingRequestsPerPlugin)
+        return rt->refuse(TESSERA_LIMIT, "the plugin already has " + std::to_string(kMaxPendingRequestsPerPlugin)
+                                             + " HTTP requests in flight");
+
+    const std::uint64_t id = core.nextRequestId++;
+    const std::string what = out.method + " " + net::redactUrl(out.url);
+    const std::uint64_t netId = core.services.http->send(
+        std::move(out), [weak = rt->weak_from_this(), id, what, done, userData](Result<net::Response> r) {
+            auto alive = weak.lock();
+            if (!alive || alive->httpRequests.erase(id) == 0)
+                return; // cancelled, or the plugin stopped
+            alive->core->audit(alive->id, "plugin.http", r ? audit::Decision::Allowed : audit::Decision::Failed,
+                               r ? what : what + ": " + r.error().message);
+            if (!alive->active)
+                return;
+            json headers = json::object();
+            std::string error;
+            tessera_http_response response{};
+            response.struct_size = sizeof response;
+            if (r) {
+                for (const net::Header &h : r->headers) {
+                    auto &slot = headers[h.name];
+                    slot = slot.is_string() ? slot.get<std::string>() + ", " + h.value : h.value;
+                }
+                response.status = TESSERA_OK;
+                response.http_status = static_cast<std::int32_t>(r->status);
+                response.body = r->body.c_str();
+                response.body_size = r->body.size();
+            } else {
+                error = r.error().message;
+                response.status = statusFor(r.error().code);
+                response.body = "";
+            }
+            const std::string headersText = dumpJson(headers);
+            response.headers_json = headersText.c_str();
+            response.error = error.c_str();
+            done(userData, &response);
+        });
+    rt->httpRequests.emplace(id, netId);
+    if (requestId)
+        *requestId = id;
+    return TESSERA_OK;
+}
+
+void hostHttpCancel(tessera_host *host, std::uint64_t requestId)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return;
+    auto it = rt->httpRequests.find(requestId);
+    if (it == rt->httpRequests.end())
+        return;
+    if (rt->core->services.http)
+        rt->core->services.http->cancel(it->second);
+    rt->httpRequests.erase(it);
+}
+
+// ---- Registration ---------------------------------------------------------------------------
+
+tessera_status refuseRegistration(PluginRuntime &rt, tessera_status status, std::string message)
+{
+    rt.registrationErrors.push_back(message);
+    return rt.refuse(status, std::move(message));
+}
+
+tessera_status hostRegisterWidgetType(tessera_host *host, const tessera_widget_type_info *info, std::size_t size)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return TESSERA_BAD_REQUEST;
+    if (!rt->registering)
+        return rt->refuse(TESSERA_DENIED, "registration is only possible during tessera_plugin_load");
+    auto copied = copyWidgetTypeInfo(info, size);
+    if (!copied)
+        return refuseRegistration(*rt, TESSERA_BAD_REQUEST, copied.error().message);
+    if (std::any_of(rt->types.begin(), rt->types.end(),
+                    [&](const RegisteredWidgetType &t) { return t.info.type == copied->info.type; }))
+        return refuseRegistration(*rt, TESSERA_BAD_REQUEST,
+                                  "widget type \"" + copied->info.type + "\" is registered twice");
+    if (rt->types.size() >= kMaxWidgetTypesPerPlugin)
+        return refuseRegistration(*rt, TESSERA_LIMIT, "a plugin may register at most "
+                                                          + std::to_string(kMaxWidgetTypesPerPlugin) + " widget types");
+    copied->info.pluginId = rt->id;
+    rt->types.push_back(std::move(*copied));
+    return TESSERA_OK;
+}
+
+tessera_status hostRegisterCapabilityHandler(tessera_host *host, const tessera_capability_handler_info *info,
+                                             std::size_t size)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return TESSERA_BAD_REQUEST;
+    if (!rt->registering)
+        return rt->refuse(TESSERA_DENIED, "registration is only possible during tessera_plugin_load");
+    auto copied = copyHandlerInfo(info, size);
+    if (!copied)
+        return refuseRegistration(*rt, TESSERA_BAD_REQUEST, copied.error().message);
+    const std::string &capability = copied->info.capability;
+    if (!isInPluginNamespace(rt->id, capability))
+        return refuseRegistration(*rt, TESSERA_BAD_REQUEST, "capability \"" + capability
+                                                                + "\" must be in the plugin's namespace (\"" + rt->id
+                                                                + "\" or \"" + rt->id + ".…\")");
+    for (const std::string &action : copied->info.actions) {
+        if (!isInPluginNamespace(rt->id, action))
+            return refuseRegistration(*rt, TESSERA_BAD_REQUEST, "action \"" + action
+                                                                    + "\" must be in the plugin's namespace (\"" + rt->id
+                                                                    + ".…\")");
+        if (rt->handlerForAction(action))
+            return refuseRegistration(*rt, TESSERA_BAD_REQUEST,
+                                      "action \"" + action + "\" is claimed by two capability handlers");
+    }
+    if (rt->ownsCapability(capability))
+        return refuseRegistration(*rt, TESSERA_BAD_REQUEST,
+                                  "capability handler \"" + capability + "\" is registered twice");
+    if (rt->handlers.size() >= kMaxHandlersPerPlugin)
+        return refuseRegistration(*rt, TESSERA_LIMIT, "a plugin may register at most "
+                                                          + std::to_string(kMaxHandlersPerPlugin)
+                                                          + " capability handlers");
+    copied->info.pluginId = rt->id;
+    rt->handlers.push_back(std::move(*copied));
+    return TESSERA_OK;
+}
+
+} // namespace
+
+tessera_host_api makeHostApi(tessera_host *host)
+{
+    tessera_host_api api{};
+    api.struct_size = sizeof api;
+    api.abi_version = TESSERA_PLUGIN_ABI_VERSION;
+    api.host = host;
+    api.log = &hostLog;
+    api.set_error = &hostSetError;
+    api.get_last_error = &hostGetLastError;
+    api.get_data_dir = &hostGetDataDir;
+    api.get_settings = &hostGetSettings;
+    api.set_settings = &hostSetSettings;
+    api.now_ms = &hostNowMs;
+    api.wall_clock_ms = &hostWallClockMs;
+    api.set_timer = &hostSetTimer;
+    api.cancel_timer = &hostCancelTimer;
+    api.post = &hostPost;
+    api.reply = &hostReply;
+    api.reply_error = &hostReplyError;
+    api.push = &hostPush;
+    api.read_room_state = &hostReadRoomState;
+    api.read_room_events = &hostReadRoomEvents;
+    api.send_room_event = &hostSendRoomEvent;
+    api.mint_token = &hostMintToken;
+    api.http_request = &hostHttpRequest;
+    api.http_cancel = &hostHttpCancel;
+    return api;
+}
+
+tessera_registrar makeRegistrar(tessera_host *host)
+{
+    tessera_registrar registrar{};
+    registrar.struct_size = sizeof registrar;
+    registrar.host = host;
+    registrar.register_widget_type = &hostRegisterWidgetType;
+    registrar.register_capability_handler = &hostRegisterCapabilityHandler;
+    return registrar;
+}
+
+} // namespace tessera::plugins::detail

@@ -1,0 +1,906 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "plugins/pluginmanager.h"
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <system_error>
+
+#include "audit/auditsink.h"
+#include "bridge/actionregistry.h"
+#include "net/httpclient.h"
+#include "plugins/pluginruntime.h"
+#include "util/paths.h"
+#include "util/scheduler.h"
+#include "util/text.h"
+
+namespace tessera::plugins {
+
+using nlohmann::json;
+
+const char *toString(PluginState state) noexcept
+{
+    switch (state) {
+    case PluginState::Discovered: return "discovered";
+    case PluginState::Skipped: return "skipped";
+    case PluginState::Failed: return "failed";
+    case PluginState::Running: return "running";
+    case PluginState::Disabled: return "disabled";
+    case PluginState::Stopped: return "stopped";
+    case PluginState::Invalid: break;
+    }
+    return "invalid";
+}
+
+const char *toString(PluginSource source) noexcept
+{
+    switch (source) {
+    case PluginSource::CommandLine: return "command-line";
+    case PluginSource::Environment: return "environment";
+    case PluginSource::Bundled: return "bundled";
+    case PluginSource::User: return "user";
+    case PluginSource::Invalid: break;
+    }
+    return "invalid";
+}
+
+const char *toString(PluginEventKind kind) noexcept
+{
+    switch (kind) {
+    case PluginEventKind::Loaded: return "loaded";
+    case PluginEventKind::Skipped: return "skipped";
+    case PluginEventKind::Failed: return "failed";
+    case PluginEventKind::Disabled: return "disabled";
+    case PluginEventKind::Stopped: return "stopped";
+    case PluginEventKind::Invalid: break;
+    }
+    return "invalid";
+}
+
+std::string PluginRecord::displayName() const
+{
+    return manifest ? manifest->name : id;
+}
+
+std::vector<std::filesystem::path> parsePluginPath(std::string_view value)
+{
+    std::vector<std::filesystem::path> out;
+    std::size_t start = 0;
+    while (start <= value.size()) {
+        const std::size_t end = std::min(value.find(':', start), value.size());
+        if (end > start)
+            out.emplace_back(std::string(value.substr(start, end - start)));
+        start = end + 1;
+    }
+    return out;
+}
+
+std::filesystem::path bundledPluginDir(const std::filesystem::path &executable)
+{
+    return (executable.parent_path() / ".." / "lib" / "tessera" / "plugins").lexically_normal();
+}
+
+namespace detail {
+
+std::uint64_t PluginRuntime::sessionFor(const bridge::WidgetContext &widget)
+{
+    const auto key = std::make_pair(widget.roomId, widget.widgetId);
+    if (auto it = sessionIds.find(key); it != sessionIds.end()) {
+        sessions[it->second] = widget;
+        return it->second;
+    }
+    if (sessions.size() >= kMaxSessionsPerPlugin)
+        core->forgetSession(*this, sessions.begin()->first);
+    const std::uint64_t id = nextSessionId++;
+    sessions.emplace(id, widget);
+    sessionIds.emplace(key, id);
+    return id;
+}
+
+const RegisteredHandler *PluginRuntime::handlerForAction(const std::string &action) const
+{
+    for (const RegisteredHandler &h : handlers)
+        if (std::find(h.info.actions.begin(), h.info.actions.end(), action) != h.info.actions.end())
+            return &h;
+    return nullptr;
+}
+
+bool PluginRuntime::ownsCapability(std::string_view capability) const
+{
+    return std::any_of(handlers.begin(), handlers.end(),
+                       [&](const RegisteredHandler &h) { return h.info.capability == capability; });
+}
+
+void HandlerAdapter::handle(const bridge::WidgetContext &widget, const std::string &action, const json &data,
+                            bridge::Callback<json> done)
+{
+    m_core.dispatch(m_runtime, widget, action, data, std::move(done));
+}
+
+tessera_status statusFor(ErrorCode code) noexcept
+{
+    switch (code) {
+    case ErrorCode::BadRequest: return TESSERA_BAD_REQUEST;
+    case ErrorCode::Denied: return TESSERA_DENIED;
+    case ErrorCode::NotFound: return TESSERA_NOT_FOUND;
+    case ErrorCode::Unsupported: return TESSERA_UNSUPPORTED;
+    case ErrorCode::Unavailable:
+    case ErrorCode::Timeout: return TESSERA_UNAVAILABLE;
+    default: return TESSERA_ERROR;
+    }
+}
+
+} // namespace detail
+
+// ---- Impl: setup and reporting -------------------------------------------------------------
+
+PluginManager::Impl::Impl(PluginManagerOptions o, PluginServices s) : options(std::move(o)), services(std::move(s))
+{
+    if (!services.log)
+        services.log = stderrLogSink();
+    if (options.dataDir.empty())
+        options.dataDir = paths::defaultDataDir() / "plugins";
+    if (!services.settings)
+        ownSettings = std::make_unique<FilePluginSettingsStore>(options.dataDir / ".settings");
+    if (options.maxConsecutiveFailures < 1)
+        options.maxConsecutiveFailures = 1;
+    if (options.handlerBudgetMs < 1)
+        options.handlerBudgetMs = 1;
+}
+
+void PluginManager::Impl::emit(PluginEventKind kind, const PluginRecord &record)
+{
+    const PluginEvent event{kind, record.id, record.error};
+    // A listener may add or remove listeners; iterate over a copy of the ids.
+    std::vector<ListenerId> ids;
+    for (const auto &entry : listeners)
+        ids.push_back(entry.first);
+    for (ListenerId id : ids)
+        if (auto it = listeners.find(id); it != listeners.end())
+            it->second(event);
+}
+
+void PluginManager::Impl::log(LogLevel level, std::string_view pluginId, std::string_view message) const
+{
+    services.log(level, pluginId, message);
+}
+
+bool PluginManager::Impl::audit(std::string_view pluginId, std::string_view action, audit::Decision decision,
+                                std::string_view reason, const bridge::WidgetContext *widget, std::int64_t durationMs,
+                                std::string_view requestId, bool toWidget) const
+{
+    const std::string body = json{{"plugin", pluginId}}.dump(-1, ' ', false, json::error_handler_t::replace);
+    audit::Record record;
+    record.category = audit::Category::Plugin;
+    record.direction = toWidget ? audit::Direction::ToWidget : audit::Direction::Internal;
+    record.decision = decision;
+    record.timestampMs = services.scheduler->wallClockMs();
+    if (widget) {
+        record.widgetId = widget->widgetId;
+        record.roomId = widget->roomId;
+        record.origin = widget->origin;
+    }
+    record.action = action;
+    record.requestId = requestId;
+    record.reason = reason;
+    record.durationMs = durationMs;
+    record.body = body;
+    record.sizeBytes = body.size();
+    return services.audit->append(record);
+}
+
+void PluginManager::Impl::later(detail::PluginRuntime &rt, std::function<void()> fn)
+{
+    // Plugin callbacks never run inside the host function that started the request, and never
+    // after the plugin was disabled or unloaded.
+    scheduler().post([weak = rt.weak_from_this(), fn = std::move(fn)] {
+        if (auto alive = weak.lock(); alive && alive->active)
+            fn();
+    });
+}
+
+// ---- Discovery and loading -----------------------------------------------------------------
+
+std::vector<SearchDirectory> PluginManager::Impl::searchPath() const
+{
+    std::vector<SearchDirectory> out;
+    for (const auto &dir : options.pluginDirs)
+        out.push_back({dir, PluginSource::CommandLine});
+    for (const auto &dir : options.environmentDirs)
+        out.push_back({dir, PluginSource::Environment});
+    if (!options.bundledDir.empty())
+        out.push_back({options.bundledDir, PluginSource::Bundled});
+    if (!options.userDir.empty())
+        out.push_back({options.userDir, PluginSource::User});
+    return out;
+}
+
+void PluginManager::Impl::discover()
+{
+    for (const SearchDirectory &dir : searchPath()) {
+        std::error_code ec;
+        const bool explicitDir = dir.source == PluginSource::CommandLine || dir.source == PluginSource::Environment;
+        if (!std::filesystem::is_directory(dir.path, ec)) {
+            if (explicitDir)
+                warnings.push_back("plugin directory " + dir.path.string()
+                                   + (std::filesystem::exists(dir.path, ec) ? " is not a directory" : " does not exist"));
+            continue;
+        }
+        std::vector<std::filesystem::path> folders;
+        if (std::filesystem::exists(dir.path / "plugin.json", ec)) {
+            folders.push_back(dir.path);
+        } else {
+            for (const auto &entry : std::filesystem::directory_iterator(dir.path, ec)) {
+                std::error_code entryEc;
+                if (entry.is_directory(entryEc) && std::filesystem::exists(entry.path() / "plugin.json", entryEc))
+                    folders.push_back(entry.path());
+            }
+            if (ec)
+                warnings.push_back("cannot list plugin directory " + dir.path.string() + ": " + ec.message());
+            std::sort(folders.begin(), folders.end());
+        }
+        if (folders.size() > kMaxPluginsPerDirectory) {
+            warnings.push_back("plugin directory " + dir.path.string() + " holds more than "
+                               + std::to_string(kMaxPluginsPerDirectory) + " plugins; only the first "
+                               + std::to_string(kMaxPluginsPerDirectory) + " by name are considered");
+            folders.resize(kMaxPluginsPerDirectory);
+        }
+        for (const auto &folder : folders) {
+            PluginRecord record;
+            record.directory = folder;
+            record.source = dir.source;
+            record.state = PluginState::Discovered;
+            const auto manifestPath = folder / "plugin.json";
+            auto manifest = readManifest(manifestPath);
+            if (!manifest) {
+                record.id = folder.filename().string();
+                record.state = PluginState::Failed;
+                record.error = manifest.error().code == ErrorCode::Unsupported
+                                   ? manifest.error().message
+                                   : "invalid manifest " + manifestPath.string() + ": " + manifest.error().message;
+            } else {
+                record.id = manifest->id;
+                record.manifest = std::move(*manifest);
+            }
+            records.push_back(std::move(record));
+        }
+    }
+}
+
+void PluginManager::Impl::failLoad(detail::PluginRuntime &rt, const std::string &message)
+{
+    rt.active = false;
+    releaseRegistrations(rt, true);
+    if (rt.loadSucceeded && rt.unload)
+        rt.unload();
+    rt.loadSucceeded = false;
+    PluginRecord &record = records[rt.recordIndex];
+    record.state = PluginState::Failed;
+    record.error = message;
+    audit(record.id, "plugin.load", audit::Decision::Failed, message);
+    log(LogLevel::Error, record.id, message);
+    emit(PluginEventKind::Failed, record);
+}
+
+void PluginManager::Impl::loadOne(std::size_t index)
+{
+    PluginRecord &record = records[index];
+    const PluginManifest &manifest = *record.manifest;
+    auto fail = [&](const std::string &message) {
+        record.state = PluginState::Failed;
+        record.error = message;
+        audit(record.id, "plugin.load", audit::Decision::Failed, message);
+        log(LogLevel::Error, record.id, message);
+        emit(PluginEventKind::Failed, record);
+    };
+
+    const auto dataDir = options.dataDir / manifest.id;
+    if (auto r = paths::ensurePrivateDirectory(dataDir); !r)
+        return fail("cannot create the plugin's data directory: " + r.error().message);
+
+    const auto libraryPath = record.directory / (manifest.library + SharedLibrary::suffix());
+    auto library = SharedLibrary::open(libraryPath);
+    if (!library)
+        return fail(library.error().message);
+
+    auto rt = std::make_shared<detail::PluginRuntime>();
+    rt->core = this;
+    rt->recordIndex = index;
+    rt->id = manifest.id;
+    rt->dataDir = dataDir.string();
+    rt->context.runtime = rt.get();
+    rt->library = std::move(*library);
+    // Kept even if it fails below: a library whose initialisers ran stays mapped until shutdown.
+    runtimes.push_back(rt);
+
+    const std::string path = libraryPath.string();
+    auto abiVersion = reinterpret_cast<tessera_plugin_abi_version_fn>(rt->library->symbol(TESSERA_ENTRY_ABI_VERSION));
+    if (!abiVersion)
+        return failLoad(*rt, std::string("no entry point " TESSERA_ENTRY_ABI_VERSION " in ") + path);
+    const AbiVersion built = AbiVersion::fromPacked(abiVersion());
+    if (auto compatible = checkAbiCompatible(built); !compatible)
+        return failLoad(*rt, compatible.error().message);
+    if (built.major != manifest.abi.major || built.minor != manifest.abi.minor)
+        return failLoad(*rt, "plugin.json declares ABI " + manifest.abi.toString() + " but " + path
+                                 + " was built against ABI " + built.toString());
+    auto load = reinterpret_cast<tessera_plugin_load_fn>(rt->library->symbol(TESSERA_ENTRY_LOAD));
+    if (!load)
+        return failLoad(*rt, std::string("no entry point " TESSERA_ENTRY_LOAD " in ") + path);
+    rt->unload = reinterpret_cast<tessera_plugin_unload_fn>(rt->library->symbol(TESSERA_ENTRY_UNLOAD));
+
+    rt->api = detail::makeHostApi(&rt->context);
+    rt->registrar = detail::makeRegistrar(&rt->context);
+    rt->pluginErrorSet = false;
+    rt->pluginError.clear();
+    rt->registering = true;
+    const tessera_status status = load(&rt->api, &rt->registrar);
+    rt->registering = false;
+    rt->loadSucceeded = status == TESSERA_OK;
+
+    if (!rt->registrationErrors.empty())
+        return failLoad(*rt, "registration failed: " + rt->registrationErrors.front());
+    if (status != TESSERA_OK) {
+        const std::string why = rt->pluginErrorSet && !rt->pluginError.empty()
+                                    ? rt->pluginError
+                                    : "the plugin returned status " + std::to_string(status) + " without a reason";
+        return failLoad(*rt, "initialization failed: " + why);
+    }
+    if (auto match = matchManifest(*rt); !match)
+        return failLoad(*rt, "registration does not match plugin.json: " + match.error().message);
+    if (auto committed = commit(*rt); !committed)
+        return failLoad(*rt, "registration failed: " + committed.error().message);
+
+    record.state = PluginState::Running;
+    record.error.clear();
+    for (const auto &t : rt->types)
+        record.widgetTypes.push_back(t.info.type);
+    for (const auto &h : rt->handlers)
+        record.capabilities.push_back(h.info.capability);
+    audit(record.id, "plugin.load", audit::Decision::Allowed, "");
+    log(LogLevel::Info, record.id,
+        "loaded " + manifest.name + " " + manifest.version + " from " + record.directory.string());
+    emit(PluginEventKind::Loaded, record);
+}
+
+Result<void> PluginManager::Impl::matchManifest(const detail::PluginRuntime &rt) const
+{
+    const PluginManifest &m = *records[rt.recordIndex].manifest;
+    for (const auto &t : rt.types)
+        if (std::find(m.widgetTypes.begin(), m.widgetTypes.end(), t.info.type) == m.widgetTypes.end())
+            return Error(ErrorCode::Conflict,
+                         "widget type \"" + t.info.type + "\" is registered but not declared in provides.widgetTypes");
+    for (const auto &declared : m.widgetTypes)
+        if (std::none_of(rt.types.begin(), rt.types.end(), [&](const auto &t) { return t.info.type == declared; }))
+            return Error(ErrorCode::Conflict,
+                         "widget type \"" + declared + "\" is declared in provides.widgetTypes but was not registered");
+    for (const auto &h : rt.handlers) {
+        auto decl = std::find_if(m.capabilityHandlers.begin(), m.capabilityHandlers.end(),
+                                 [&](const auto &d) { return d.capability == h.info.capability; });
+        if (decl == m.capabilityHandlers.end())
+            return Error(ErrorCode::Conflict, "capability handler \"" + h.info.capability
+                                                  + "\" is registered but not declared in provides.capabilityHandlers");
+        const std::set<std::string> registered(h.info.actions.begin(), h.info.actions.end());
+        const std::set<std::string> declared(decl->actions.begin(), decl->actions.end());
+        if (registered != declared)
+            return Error(ErrorCode::Conflict, "capability handler \"" + h.info.capability
+                                                  + "\" registers other actions than plugin.json declares");
+    }
+    for (const auto &declared : m.capabilityHandlers)
+        if (!rt.ownsCapability(declared.capability))
+            return Error(ErrorCode::Conflict, "capability handler \"" + declared.capability
+                                                  + "\" is declared in provides.capabilityHandlers but was not registered");
+    for (const auto &t : rt.types) {
+        for (const auto &need : t.info.capabilities)
+            if (!rt.ownsCapability(need.capability)
+                && std::find(m.capabilities.begin(), m.capabilities.end(), need.capability) == m.capabilities.end())
+                return Error(ErrorCode::Conflict, "widget type \"" + t.info.type + "\" needs capability \""
+                                                      + need.capability + "\", which plugin.json does not declare");
+        if ((t.info.source == WidgetSource::Assets || !t.info.icon.empty()) && m.assets.empty())
+            return Error(ErrorCode::Conflict,
+                         "widget type \"" + t.info.type + "\" uses assets but plugin.json names no \"assets\" directory");
+    }
+    return {};
+}
+
+Result<void> PluginManager::Impl::commit(detail::PluginRuntime &rt)
+{
+    for (const auto &t : rt.types)
+        if (auto it = widgetTypes.find(t.info.type); it != widgetTypes.end())
+            return Error(ErrorCode::Conflict,
+                         "widget type \"" + t.info.type + "\" is already provided by plugin " + it->second.first->id);
+    if (!rt.handlers.empty() && services.actions) {
+        rt.adapter = std::make_unique<detail::HandlerAdapter>(*this, rt);
+        rt.inActionRegistry = true;
+        for (const auto &h : rt.handlers) {
+            Result<void> added = services.actions->addCapability(h.info.capability, rt.adapter.get());
+            for (std::size_t i = 0; added && i < h.info.actions.size(); ++i)
+                added = services.actions->addAction(h.info.actions[i], h.info.capability, rt.adapter.get());
+            if (!added) {
+                services.actions->removeHandler(rt.adapter.get());
+                rt.inActionRegistry = false;
+                return added;
+            }
+        }
+    } else if (!rt.handlers.empty()) {
+        log(LogLevel::Warning, rt.id, "no action registry is wired, so widgets cannot reach this plugin's handlers");
+    }
+    for (std::size_t i = 0; i < rt.types.size(); ++i)
+        widgetTypes.emplace(rt.types[i].info.type, std::make_pair(&rt, i));
+    return {};
+}
+
+void PluginManager::Impl::releaseRegistrations(detail::PluginRuntime &rt, bool callPlugin)
+{
+    for (auto it = widgetTypes.begin(); it != widgetTypes.end();)
+        it = it->second.first == &rt ? widgetTypes.erase(it) : std::next(it);
+    if (rt.inActionRegistry && services.actions)
+        services.actions->removeHandler(rt.adapter.get());
+    rt.inActionRegistry = false;
+    for (auto &[id, timer] : rt.timers)
+        scheduler().cancel(timer);
+    rt.timers.clear();
+    if (services.http)
+        for (auto &[id, netId] : rt.httpRequests)
+            services.http->cancel(netId);
+    rt.httpRequests.clear();
+    if (callPlugin) {
+        for (auto &t : rt.types)
+            if (t.callbacks.freeTypeData)
+                t.callbacks.freeTypeData(t.callbacks.typeData);
+        for (auto &h : rt.handlers)
+            if (h.callbacks.freeHandlerData)
+                h.callbacks.freeHandlerData(h.callbacks.handlerData);
+    }
+    rt.types.clear();
+    rt.handlers.clear();
+}
+
+void PluginManager::Impl::stop(detail::PluginRuntime &rt)
+{
+    rt.active = false;
+    auto calls = std::move(rt.calls);
+    rt.calls.clear();
+    for (auto &[id, call] : calls) {
+        if (call.budgetTimer)
+            scheduler().cancel(call.budgetTimer);
+        audit(rt.id, call.action, audit::Decision::Refused, "Tessera is shutting down", &call.widget);
+        call.done(Error(ErrorCode::Unavailable, "Tessera is shutting down"));
+    }
+    const bool loaded = rt.loadSucceeded;
+    releaseRegistrations(rt, loaded);
+    if (loaded && rt.unload)
+        rt.unload();
+    rt.loadSucceeded = false;
+    PluginRecord &record = records[rt.recordIndex];
+    if (record.state == PluginState::Running) {
+        record.state = PluginState::Stopped;
+        audit(record.id, "plugin.unload", audit::Decision::Info, "");
+        emit(PluginEventKind::Stopped, record);
+    }
+}
+
+// ---- Calls and the failure policy ----------------------------------------------------------
+
+void PluginManager::Impl::dispatch(detail::PluginRuntime &rt, const bridge::WidgetContext &widget,
+                                   const std::string &action, const json &data, bridge::Callback<json> done)
+{
+    PluginRecord &record = records[rt.recordIndex];
+    if (!rt.active || record.state != PluginState::Running) {
+        audit(rt.id, action, audit::Decision::Refused, "plugin is not running", &widget);
+        return done(Error(ErrorCode::Unavailable, "plugin " + rt.id + " is disabled"));
+    }
+    const RegisteredHandler *handler = rt.handlerForAction(action);
+    if (!handler) {
+        audit(rt.id, action, audit::Decision::Refused, "no handler for this action", &widget);
+        return done(Error(ErrorCode::NotFound, "plugin " + rt.id + " does not handle " + action));
+    }
+    if (!services.audit->accepting())
+        return done(Error(ErrorCode::Unavailable, "the audit log cannot be written, so the plugin was not called"));
+    if (rt.calls.size() >= kMaxPendingCallsPerPlugin) {
+        audit(rt.id, action, audit::Decision::Refused, "too many unanswered calls", &widget);
+        return done(Error(ErrorCode::Unavailable, "plugin " + rt.id + " has "
+                                                      + std::to_string(kMaxPendingCallsPerPlugin)
+                                                      + " unanswered requests; try again later"));
+    }
+
+    const std::uint64_t sessionId = rt.sessionFor(widget);
+    const std::uint64_t callId = nextCallId++;
+    detail::PendingCall pending;
+    pending.done = std::move(done);
+    pending.widget = widget;
+    pending.sessionId = sessionId;
+    pending.action = action;
+    pending.capability = handler->info.capability;
+    pending.startedMs = scheduler().nowMs();
+    rt.calls.emplace(callId, std::move(pending));
+
+    const std::string dataText =
+        (data.is_object() ? data : json::object()).dump(-1, ' ', false, json::error_handler_t::replace);
+    const std::string widgetText = json{{"id", widget.widgetId},      {"type", widget.widgetType},
+                                        {"room_id", widget.roomId},   {"origin", widget.origin},
+                                        {"url", widget.url},          {"creator", widget.creatorUserId}}
+                                       .dump(-1, ' ', false, json::error_handler_t::replace);
+    tessera_call_info info{};
+    info.struct_size = sizeof info;
+    info.call_id = callId;
+    info.session_id = sessionId;
+    info.capability = handler->info.capability.c_str();
+    info.action = action.c_str();
+    info.data_json = dataText.c_str();
+    info.widget_json = widgetText.c_str();
+
+    rt.pluginErrorSet = false;
+    rt.pluginError.clear();
+    const auto keepAlive = rt.shared_from_this();
+    const tessera_status status = handler->callbacks.handle(handler->callbacks.handlerData, &info);
+    if (status != TESSERA_OK) {
+        const std::string why = rt.pluginErrorSet && !rt.pluginError.empty() ? rt.pluginError
+                                                                             : "status " + std::to_string(status);
+        const std::string reason = "handler for " + action + " failed: " + why;
+        if (rt.calls.count(callId))
+            finishCall(rt, callId, Error(ErrorCode::Internal, "plugin " + rt.id + " failed to handle " + action),
+                       CallEnd::Failed, reason);
+        else
+            recordFailure(rt, reason);
+        return;
+    }
+    auto it = rt.calls.find(callId);
+    if (it == rt.calls.end() || !rt.active)
+        return;
+    it->second.budgetTimer = scheduler().schedule(options.handlerBudgetMs, [this, weak = rt.weak_from_this(), callId] {
+        auto alive = weak.lock();
+        if (!alive)
+            return;
+        auto call = alive->calls.find(callId);
+        if (call == alive->calls.end())
+            return;
+        call->second.budgetTimer = 0;
+        const std::string act = call->second.action;
+        const std::string reason =
+            "handler for " + act + " did not answer within " + std::to_string(options.handlerBudgetMs) + " ms";
+        finishCall(*alive, callId, Error(ErrorCode::Timeout, "plugin " + alive->id + " did not answer " + act + " in time"),
+                   CallEnd::TimedOut, reason);
+        disable(*alive, reason);
+    });
+}
+
+void PluginManager::Impl::finishCall(detail::PluginRuntime &rt, std::uint64_t callId, Result<json> outcome,
+                                     CallEnd how, const std::string &reason)
+{
+    auto node = rt.calls.extract(callId);
+    if (node.empty())
+        return;
+    detail::PendingCall &call = node.mapped();
+    if (call.budgetTimer)
+        scheduler().cancel(call.budgetTimer);
+    const std::int64_t durationMs = scheduler().nowMs() - call.startedMs;
+    PluginRecord &record = records[rt.recordIndex];
+    const std::string requestId = "call-" + std::to_string(callId);
+    audit::Decision decision = audit::Decision::Invalid;
+    switch (how) {
+    case CallEnd::Replied:
+    case CallEnd::Refused:
+        decision = how == CallEnd::Replied ? audit::Decision::Allowed : audit::Decision::Refused;
+        record.callsAnswered++;
+        recordSuccess(rt);
+        break;
+    case CallEnd::Failed:
+    case CallEnd::TimedOut:
+        decision = audit::Decision::Failed;
+        record.callsFailed++;
+        break;
+    case CallEnd::Abandoned:
+    case CallEnd::Invalid:
+        decision = audit::Decision::Refused;
+        break;
+    }
+    audit(rt.id, call.action, decision, reason, &call.widget, durationMs, requestId);
+    auto done = std::move(call.done);
+    done(std::move(outcome));
+    if (how == CallEnd::Failed)
+        recordFailure(rt, reason);
+}
+
+void PluginManager::Impl::recordSuccess(detail::PluginRuntime &rt)
+{
+    rt.consecutiveFailures = 0;
+}
+
+void PluginManager::Impl::recordFailure(detail::PluginRuntime &rt, const std::string &reason)
+{
+    log(LogLevel::Warning, rt.id, reason);
+    if (++rt.consecutiveFailures >= options.maxConsecutiveFailures)
+        disable(rt, "it failed " + std::to_string(rt.consecutiveFailures) + " times in a row (last: " + reason + ")");
+}
+
+void PluginManager::Impl::disable(detail::PluginRuntime &rt, const std::string &reason)
+{
+    PluginRecord &record = records[rt.recordIndex];
+    if (!rt.active || record.state != PluginState::Running)
+        return;
+    rt.active = false;
+    record.state = PluginState::Disabled;
+    record.error = "disabled for this session: " + reason;
+
+    auto calls = std::move(rt.calls);
+    rt.calls.clear();
+    for (auto &[id, call] : calls) {
+        if (call.budgetTimer)
+            scheduler().cancel(call.budgetTimer);
+        audit(rt.id, call.action, audit::Decision::Failed, "the plugin was disabled", &call.widget);
+        call.done(Error(ErrorCode::Unavailable, "plugin " + rt.id + " was disabled"));
+    }
+    for (auto &[id, timer] : rt.timers)
+        scheduler().cancel(timer);
+    rt.timers.clear();
+    if (services.http)
+        for (auto &[id, netId] : rt.httpRequests)
+            services.http->cancel(netId);
+    rt.httpRequests.clear();
+    // The session that called into the plugin may still hold the registry entry; remove the
+    // handlers once that call has unwound. Until then the adapter refuses every call.
+    if (rt.inActionRegistry && services.actions) {
+        scheduler().post([weak = rt.weak_from_this(), registry = services.actions] {
+            if (auto alive = weak.lock(); alive && alive->inActionRegistry) {
+                registry->removeHandler(alive->adapter.get());
+                alive->inActionRegistry = false;
+            }
+        });
+    }
+    audit(record.id, "plugin.disable", audit::Decision::Failed, record.error);
+    log(LogLevel::Error, record.id, record.error);
+    emit(PluginEventKind::Disabled, record);
+}
+
+void PluginManager::Impl::forgetSession(detail::PluginRuntime &rt, std::uint64_t sessionId)
+{
+    auto it = rt.sessions.find(sessionId);
+    if (it == rt.sessions.end())
+        return;
+    rt.sessionIds.erase(std::make_pair(it->second.roomId, it->second.widgetId));
+    rt.sessions.erase(it);
+    std::vector<std::uint64_t> orphaned;
+    for (const auto &[callId, call] : rt.calls)
+        if (call.sessionId == sessionId)
+            orphaned.push_back(callId);
+    for (std::uint64_t callId : orphaned)
+        finishCall(rt, callId, Error(ErrorCode::Unavailable, "the widget session closed"), CallEnd::Abandoned,
+                   "the widget session closed");
+    if (!rt.active)
+        return;
+    for (const auto &h : rt.handlers)
+        if (h.callbacks.sessionClosed)
+            h.callbacks.sessionClosed(h.callbacks.handlerData, sessionId);
+}
+
+// ---- PluginManager -------------------------------------------------------------------------
+
+PluginManager::PluginManager(PluginManagerOptions options, PluginServices services)
+    : d(std::make_unique<Impl>(std::move(options), std::move(services)))
+{
+}
+
+PluginManager::~PluginManager()
+{
+    shutdown();
+}
+
+void PluginManager::loadAll()
+{
+    if (d->loaded)
+        return;
+    d->loaded = true;
+    d->discover();
+    for (std::size_t i = 0; i < d->records.size(); ++i) {
+        PluginRecord &record = d->records[i];
+        if (record.state == PluginState::Failed) {
+            d->audit(record.id, "plugin.load", audit::Decision::Failed, record.error);
+            d->log(LogLevel::Error, record.id, record.error);
+            d->emit(PluginEventKind::Failed, record);
+            continue;
+        }
+        std::string skipped;
+        for (std::size_t j = 0; j < i && skipped.empty(); ++j)
+            if (d->records[j].manifest && d->records[j].id == record.id)
+                skipped = "shadowed by " + d->records[j].directory.string()
+                          + " (the same id was found earlier in the search path)";
+        if (!skipped.empty()) {
+        } else if (d->options.safeMode && record.source != PluginSource::Bundled) {
+            skipped = "safe mode: only bundled plugins are loaded";
+        } else if (record.source == PluginSource::User && !d->options.allowUserPlugins) {
+            skipped = "third-party plugins are turned off";
+        } else if (d->options.disabledByUser.count(record.id)) {
+            skipped = "disabled by the user";
+        }
+        if (!skipped.empty()) {
+            record.state = PluginState::Skipped;
+            record.error = skipped;
+            d->audit(record.id, "plugin.load", audit::Decision::Refused, skipped);
+            d->log(LogLevel::Info, record.id, "not loaded: " + skipped);
+            d->emit(PluginEventKind::Skipped, record);
+            continue;
+        }
+        d->loadOne(i);
+    }
+}
+
+void PluginManager::shutdown()
+{
+    if (d->stopped)
+        return;
+    d->stopped = true;
+    for (auto it = d->runtimes.rbegin(); it != d->runtimes.rend(); ++it)
+        d->stop(**it);
+    // Libraries close only now, after every plugin's unload ran.
+    d->widgetTypes.clear();
+    d->runtimes.clear();
+}
+
+const std::vector<PluginRecord> &PluginManager::plugins() const
+{
+    return d->records;
+}
+
+const PluginRecord *PluginManager::find(std::string_view pluginId) const
+{
+    // The first record with the id is the one that counts; later ones are shadowed.
+    for (const PluginRecord &r : d->records)
+        if (r.id == pluginId)
+            return &r;
+    return nullptr;
+}
+
+std::vector<SearchDirectory> PluginManager::searchPath() const
+{
+    return d->searchPath();
+}
+
+const std::vector<std::string> &PluginManager::warnings() const
+{
+    return d->warnings;
+}
+
+const PluginManagerOptions &PluginManager::options() const
+{
+    return d->options;
+}
+
+PluginManager::ListenerId PluginManager::addListener(std::function<void(const PluginEvent &)> listener)
+{
+    const ListenerId id = d->nextListenerId++;
+    d->listeners.emplace(id, std::move(listener));
+    return id;
+}
+
+void PluginManager::removeListener(ListenerId id)
+{
+    d->listeners.erase(id);
+}
+
+const WidgetTypeInfo *PluginManager::findWidgetType(std::string_view type) const
+{
+    auto it = d->widgetTypes.find(type);
+    if (it == d->widgetTypes.end())
+        return nullptr;
+    return &it->second.first->types[it->second.second].info;
+}
+
+std::vector<WidgetTypeInfo> PluginManager::widgetTypes() const
+{
+    std::vector<WidgetTypeInfo> out;
+    for (const auto &[type, where] : d->widgetTypes)
+        if (where.first->active)
+            out.push_back(where.first->types[where.second].info);
+    return out;
+}
+
+const PluginRecord *PluginManager::findProvider(std::string_view type) const
+{
+    if (const WidgetTypeInfo *info = findWidgetType(type))
+        return find(info->pluginId);
+    for (const PluginRecord &r : d->records)
+        if (r.manifest
+            && std::find(r.manifest->widgetTypes.begin(), r.manifest->widgetTypes.end(), type)
+                   != r.manifest->widgetTypes.end())
+            return &r;
+    return nullptr;
+}
+
+const CapabilityHandlerInfo *PluginManager::findCapability(std::string_view capability) const
+{
+    for (const auto &rt : d->runtimes)
+        for (const auto &h : rt->handlers)
+            if (h.info.capability == capability)
+                return &h.info;
+    return nullptr;
+}
+
+Result<std::string> PluginManager::buildWidgetUrl(std::string_view type, const json &widget)
+{
+    auto it = d->widgetTypes.find(type);
+    if (it == d->widgetTypes.end())
+        return Error(ErrorCode::NotFound, "no plugin provides widget type " + std::string(type));
+    detail::PluginRuntime &rt = *it->second.first;
+    const RegisteredWidgetType &registered = rt.types[it->second.second];
+    if (!rt.active)
+        return Error(ErrorCode::Unavailable, "plugin " + rt.id + " is disabled");
+    if (registered.info.source != WidgetSource::Builder)
+        return Error(ErrorCode::BadRequest, "widget type " + std::string(type) + " does not build its URLs");
+
+    std::string buffer(kMaxUrlBytes + 1, '\0');
+    const std::string widgetText = widget.dump(-1, ' ', false, json::error_handler_t::replace);
+    rt.pluginErrorSet = false;
+    rt.pluginError.clear();
+    const auto keepAlive = rt.shared_from_this();
+    const tessera_status status =
+        registered.callbacks.buildUrl(registered.callbacks.typeData, widgetText.c_str(), buffer.data(), buffer.size());
+    std::string why;
+    if (status != TESSERA_OK) {
+        why = rt.pluginErrorSet && !rt.pluginError.empty() ? rt.pluginError : "status " + std::to_string(status);
+    } else {
+        const std::size_t length = ::strnlen(buffer.data(), buffer.size());
+        if (length == buffer.size())
+            why = "the URL is not NUL-terminated within " + std::to_string(kMaxUrlBytes) + " bytes";
+        else if (length == 0)
+            why = "the URL is empty";
+        else if (!text::isValidUtf8(std::string_view(buffer.data(), length)))
+            why = "the URL is not valid UTF-8";
+        else
+            buffer.resize(length);
+    }
+    PluginRecord &record = d->records[rt.recordIndex];
+    if (!why.empty()) {
+        const std::string reason = "building the URL of a " + std::string(type) + " widget failed: " + why;
+        record.callsFailed++;
+        d->audit(rt.id, "plugin.build_url", audit::Decision::Failed, reason);
+        d->recordFailure(rt, reason);
+        return Error(ErrorCode::Unavailable, "plugin " + rt.id + " could not build the widget's URL: " + why);
+    }
+    record.callsAnswered++;
+    d->audit(rt.id, "plugin.build_url", audit::Decision::Allowed, "");
+    d->recordSuccess(rt);
+    return buffer;
+}
+
+Result<std::filesystem::path> PluginManager::resolveAsset(std::string_view pluginId,
+                                                          std::string_view relativePath) const
+{
+    const PluginRecord *record = find(pluginId);
+    if (!record || !record->manifest)
+        return Error(ErrorCode::NotFound, "no plugin " + std::string(pluginId));
+    if (record->state != PluginState::Running)
+        return Error(ErrorCode::Unavailable, "plugin " + record->id + " is not running");
+    if (record->manifest->assets.empty())
+        return Error(ErrorCode::NotFound, "plugin " + record->id + " serves no assets");
+    if (!isSafeAssetPath(relativePath))
+        return Error(ErrorCode::Denied, "asset path \"" + std::string(relativePath)
+                                            + "\" is not a relative path inside the assets directory");
+    std::error_code ec;
+    const auto base = std::filesystem::weakly_canonical(record->directory / record->manifest->assets, ec);
+    if (ec)
+        return Error(ErrorCode::NotFound, "plugin " + record->id + " has no assets directory");
+    const auto target = std::filesystem::weakly_canonical(base / std::string(relativePath), ec);
+    if (ec)
+        return Error(ErrorCode::NotFound, "plugin " + record->id + " has no asset \"" + std::string(relativePath) + "\"");
+    auto b = base.begin();
+    auto t = target.begin();
+    for (; b != base.end(); ++b, ++t)
+        if (t == target.end() || *t != *b)
+            return Error(ErrorCode::Denied,
+                         "asset path \"" + std::string(relativePath) + "\" leads out of the assets directory");
+    if (!std::filesystem::is_regular_file(target, ec))
+        return Error(ErrorCode::NotFound, "plugin " + record->id + " has no asset \"" + std::string(relativePath) + "\"");
+    return target;
+}
+
+void PluginManager::sessionClosed(const std::string &roomId, const std::string &widgetId)
+{
+    for (const auto &rt : d->runtimes) {
+        auto it = rt->sessionIds.find(std::make_pair(roomId, widgetId));
+        if (it != rt->sessionIds.end())
+            d->forgetSession(*rt, it->second);
+    }
+}
+
+} // namespace tessera::plugins

@@ -1,0 +1,98 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <tessera/plugin_abi.h>
+
+#include "util/result.h"
+
+namespace tessera::plugins {
+
+/** A capability a widget type needs, with the reason the consent dialog shows. */
+struct NeededCapability {
+    std::string capability;
+    std::string reason;
+};
+
+/** Where a widget type's page comes from. */
+enum class WidgetSource {
+    Invalid = 0,
+    UrlTemplate, ///< templated by the shell (widgets::runTemplate) from the widget's data
+    Builder,     ///< built by the plugin (PluginManager::buildWidgetUrl)
+    Assets,      ///< served from the plugin's assets directory (PluginManager::resolveAsset)
+};
+
+/** @brief A registered widget type: the host's own copy of a tessera_widget_type_info. */
+struct WidgetTypeInfo {
+    std::string pluginId;
+    std::string type;
+    std::string displayName;
+    std::string description; ///< empty for plugins built against ABI 1.0
+    std::string icon;        ///< path in the plugin's assets directory, or empty
+    WidgetSource source = WidgetSource::Invalid;
+    std::string urlTemplate; ///< when source is UrlTemplate
+    std::string assetEntry;  ///< when source is Assets
+    std::vector<NeededCapability> capabilities;
+};
+
+/** @brief A registered capability handler: the host's copy of its strings. */
+struct CapabilityHandlerInfo {
+    std::string pluginId;
+    std::string capability;
+    std::string description;
+    std::vector<std::string> actions;
+};
+
+/** The plugin-side callbacks of a widget type, kept next to the copy. */
+struct WidgetTypeCallbacks {
+    tessera_status (*buildUrl)(void *, const char *, char *, size_t) = nullptr;
+    void *typeData = nullptr;
+    void (*freeTypeData)(void *) = nullptr;
+};
+
+struct HandlerCallbacks {
+    tessera_status (*handle)(void *, const tessera_call_info *) = nullptr;
+    void (*sessionClosed)(void *, uint64_t) = nullptr;
+    void *handlerData = nullptr;
+    void (*freeHandlerData)(void *) = nullptr;
+};
+
+struct RegisteredWidgetType {
+    WidgetTypeInfo info;
+    WidgetTypeCallbacks callbacks;
+};
+
+struct RegisteredHandler {
+    CapabilityHandlerInfo info;
+    HandlerCallbacks callbacks;
+};
+
+/** Limits of what a registration may carry (plugin-api/ABI.md lists them). */
+inline constexpr std::size_t kMaxDisplayNameBytes = 128;
+inline constexpr std::size_t kMaxTypeDescriptionBytes = 1024;
+inline constexpr std::size_t kMaxAssetPathBytes = 255;
+inline constexpr std::size_t kMaxUrlTemplateBytes = 8192;
+inline constexpr std::size_t kMaxNeededCapabilities = 64;
+inline constexpr std::size_t kMaxReasonBytes = 512;
+inline constexpr std::size_t kMaxHandlerDescriptionBytes = 512;
+
+/**
+ * Copies a widget type registration of @p size bytes (the plugin's sizeof). A size larger than
+ * the host's struct is refused naming both sizes; a smaller one is zero-filled; required fields
+ * are checked by offset. Errors (BadRequest) read like
+ * "widget type \"io.example.board\": required field display_name is missing".
+ * The plugin namespace and manifest are checked by the manager, not here.
+ */
+Result<RegisteredWidgetType> copyWidgetTypeInfo(const tessera_widget_type_info *info, std::size_t size);
+
+/** The same for a capability handler registration. */
+Result<RegisteredHandler> copyHandlerInfo(const tessera_capability_handler_info *info, std::size_t size);
+
+/** True if @p path is a relative path inside an assets directory: no "..", no absolute, no "\\". */
+bool isSafeAssetPath(std::string_view path) noexcept;
+
+} // namespace tessera::plugins
