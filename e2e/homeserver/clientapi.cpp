@@ -1,0 +1,1129 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "homeserverimpl.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+
+namespace tessera::e2e {
+
+using namespace detail;
+
+namespace {
+
+constexpr int kMaxPaginationLimit = 1000; // Synapse streams/config.py MAX_LIMIT
+constexpr int kMaxDirectoryLimit = 50;
+constexpr std::size_t kMaxDisplayNameLength = 256;
+constexpr std::size_t kMaxDeviceIdLength = 512;
+constexpr std::uint64_t kNoLimit = UINT64_MAX;
+
+std::string lower(std::string text)
+{
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+    return text;
+}
+
+// Synapse's parse_integer: a missing parameter gives the default.
+Result<std::optional<long long>> queryInteger(const Call &call, const std::string &name)
+{
+    const auto text = call.query(name);
+    if (!text) {
+        return std::optional<long long>();
+    }
+    char *end = nullptr;
+    errno = 0;
+    const long long value = std::strtoll(text->c_str(), &end, 10);
+    if (text->empty() || !end || *end != '\0' || errno == ERANGE) {
+        return mxError(400, "M_INVALID_PARAM", "Query parameter " + name + " must be an integer");
+    }
+    if (value < 0) {
+        return mxError(400, "M_INVALID_PARAM", "Query parameter " + name + " must be a positive integer.");
+    }
+    return std::optional<long long>(value);
+}
+
+Json relatesTo(const Json &event)
+{
+    const Json &content = event["content"];
+    if (content.is_object() && content.contains("m.relates_to") && content["m.relates_to"].is_object()) {
+        return content["m.relates_to"];
+    }
+    return Json();
+}
+
+std::string paginationToken(std::uint64_t pos)
+{
+    return "s" + std::to_string(pos);
+}
+
+} // namespace
+
+// --- routing table -----------------------------------------------------------------------------
+
+void TestHomeserver::Impl::registerRoutes()
+{
+    const std::string c3 = "/_matrix/client/v3";
+    const std::string c1 = "/_matrix/client/v1";
+    const std::string msc4140 = "/_matrix/client/unstable/org.matrix.msc4140";
+    const std::string msc2965 = "/_matrix/client/unstable/org.matrix.msc2965";
+
+    route("GET", "/_matrix/client/versions", &Impl::getVersions, false);
+    route("GET", "/.well-known/matrix/client", &Impl::getWellKnown, false);
+    route("GET", c3 + "/login", &Impl::getLoginFlows, false);
+    route("POST", c3 + "/login", &Impl::postLogin, false);
+    route("POST", c3 + "/logout", &Impl::postLogout);
+    route("POST", c3 + "/logout/all", &Impl::postLogoutAll);
+    route("GET", c3 + "/account/whoami", &Impl::getWhoami);
+    route("GET", msc2965 + "/auth_issuer", &Impl::getAuthIssuer, false);
+    route("GET", msc2965 + "/auth_metadata", &Impl::getAuthMetadata, false);
+    route("GET", c1 + "/auth_metadata", &Impl::getAuthMetadata, false);
+
+    route("POST", c3 + "/createRoom", &Impl::postCreateRoom);
+    route("POST", c3 + "/join/{}", &Impl::postJoin);
+    route("POST", c3 + "/rooms/{}/join", &Impl::postRoomJoin);
+    route("POST", c3 + "/rooms/{}/invite", &Impl::postInvite);
+    route("POST", c3 + "/rooms/{}/leave", &Impl::postLeave);
+    route("GET", c3 + "/joined_rooms", &Impl::getJoinedRooms);
+    route("GET", c3 + "/directory/room/{}", &Impl::getDirectoryAlias, false);
+    route("GET", c3 + "/rooms/{}/state", &Impl::getRoomState);
+    route("GET", c3 + "/rooms/{}/state/{}", &Impl::getRoomStateEventEmptyKey);
+    route("GET", c3 + "/rooms/{}/state/{}/{}", &Impl::getRoomStateEvent);
+    route("PUT", c3 + "/rooms/{}/state/{}", &Impl::putRoomStateEventEmptyKey);
+    route("PUT", c3 + "/rooms/{}/state/{}/{}", &Impl::putRoomStateEvent);
+    route("PUT", c3 + "/rooms/{}/send/{}/{}", &Impl::putSend);
+    route("PUT", c3 + "/rooms/{}/redact/{}/{}", &Impl::putRedact);
+    route("GET", c3 + "/rooms/{}/messages", &Impl::getMessages);
+    route("GET", c3 + "/rooms/{}/event/{}", &Impl::getEvent);
+    route("GET", c1 + "/rooms/{}/relations/{}", &Impl::getRelations);
+    route("GET", c1 + "/rooms/{}/relations/{}/{}", &Impl::getRelations);
+    route("GET", c1 + "/rooms/{}/relations/{}/{}/{}", &Impl::getRelations);
+
+    route("POST", c3 + "/user/{}/filter", &Impl::postFilter);
+    route("GET", c3 + "/user/{}/filter/{}", &Impl::getFilter);
+    route("GET", c3 + "/sync", &Impl::getSync);
+    route("PUT", c3 + "/sendToDevice/{}/{}", &Impl::putSendToDevice);
+
+    route("POST", c3 + "/user/{}/openid/request_token", &Impl::postOpenIdToken);
+    route("GET", "/_matrix/federation/v1/openid/userinfo", &Impl::getOpenIdUserinfo, false);
+
+    route("GET", c3 + "/profile/{}", &Impl::getProfile, false);
+    route("GET", c3 + "/profile/{}/{}", &Impl::getProfileField, false);
+    route("PUT", c3 + "/profile/{}/{}", &Impl::putProfileField);
+    route("POST", c3 + "/user_directory/search", &Impl::postUserDirectorySearch);
+    route("GET", c3 + "/voip/turnServer", &Impl::getTurnServer);
+
+    route("POST", msc4140 + "/delayed_events/{}", &Impl::postDelayedEventAction);
+    route("GET", msc4140 + "/delayed_events", &Impl::getDelayedEvents);
+
+    route("GET", c1 + "/media/config", &Impl::getMediaConfigV1);
+    route("GET", "/_matrix/media/v3/config", &Impl::getMediaConfig);
+    route("GET", "/_matrix/media/r0/config", &Impl::getMediaConfig);
+    for (const char *version : {"r0", "v3", "v1"}) {
+        route("POST", std::string("/_matrix/media/") + version + "/upload", &Impl::postUpload);
+    }
+    route("GET", c1 + "/media/download/{}/{}", &Impl::getDownloadV1);
+    route("GET", c1 + "/media/download/{}/{}/{}", &Impl::getDownloadV1);
+    for (const char *version : {"r0", "v3"}) {
+        route("GET", std::string("/_matrix/media/") + version + "/download/{}/{}", &Impl::getDownloadLegacy, false);
+        route("GET", std::string("/_matrix/media/") + version + "/download/{}/{}/{}", &Impl::getDownloadLegacy, false);
+    }
+}
+
+// --- shared helpers ----------------------------------------------------------------------------
+
+Result<Json> TestHomeserver::Impl::jsonBody(const Call &call, bool allowEmpty) const
+{
+    const std::string &body = call.http->body;
+    if (body.empty() && allowEmpty) {
+        return Json::object();
+    }
+    Json parsed = Json::parse(body, nullptr, false);
+    if (parsed.is_discarded()) {
+        return mxError(400, "M_NOT_JSON", "Content not JSON.");
+    }
+    if (!parsed.is_object()) {
+        return mxError(400, "M_BAD_JSON", "Content must be a JSON object.");
+    }
+    return parsed;
+}
+
+std::string TestHomeserver::Impl::deviceKey(const Session &session) const
+{
+    return session.userId + "|" + session.deviceId;
+}
+
+// Transaction ids are scoped to the device (MSC3970, as Synapse does) and to the request path;
+// only successful answers are remembered, so a retried 429 or 500 is performed again.
+TestHomeserver::Impl::Reply TestHomeserver::Impl::cachedTxn(const Call &call, const std::function<Reply()> &perform)
+{
+    const std::string key = deviceKey(*call.session) + " " + call.method + " " + call.path;
+    if (auto it = m_txns.find(key); it != m_txns.end()) {
+        return it->second;
+    }
+    Reply reply = perform();
+    if (reply.status >= 200 && reply.status < 300) {
+        m_txns[key] = reply;
+    }
+    return reply;
+}
+
+// --- discovery and login -----------------------------------------------------------------------
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getVersions(Call &)
+{
+    std::lock_guard lock(m_mutex);
+    Json versions = Json::array({"r0.0.1", "r0.1.0", "r0.2.0", "r0.3.0", "r0.4.0", "r0.5.0", "r0.6.0", "r0.6.1",
+                                 "v1.1", "v1.2", "v1.3", "v1.4", "v1.5", "v1.6", "v1.7", "v1.8", "v1.9", "v1.10"});
+    if (!m_options.legacyMediaOnly) {
+        // v1.11 introduced authenticated media; a legacy-media server must not claim it.
+        versions.push_back("v1.11");
+        versions.push_back("v1.12");
+    }
+    return okReply(Json{{"versions", versions},
+                        {"unstable_features", {{"org.matrix.msc4140", true},
+                                               {"org.matrix.msc3916.stable", !m_options.legacyMediaOnly}}}});
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getWellKnown(Call &)
+{
+    std::lock_guard lock(m_mutex);
+    Json body{{"m.homeserver", {{"base_url", "http://127.0.0.1:" + std::to_string(m_port.load())}}}};
+    if (!m_options.delegatedOidcIssuer.empty()) {
+        body["org.matrix.msc2965.authentication"] = Json{{"issuer", m_options.delegatedOidcIssuer},
+                                                         {"account", m_options.delegatedOidcIssuer + "account"}};
+    }
+    return okReply(body);
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getLoginFlows(Call &)
+{
+    std::lock_guard lock(m_mutex);
+    if (!m_options.delegatedOidcIssuer.empty()) {
+        // What a Synapse delegating to an OIDC provider (MSC3861, via its compatibility layer) offers.
+        return okReply(Json{{"flows",
+                             {{{"type", "m.login.sso"},
+                               {"org.matrix.msc3824.delegated_oidc_compatibility", true},
+                               {"oauth_aware_preferred", true}},
+                              {{"type", "m.login.token"}}}}});
+    }
+    return okReply(Json{{"flows", {{{"type", "m.login.password"}}, {{"type", "m.login.application_service"}}}}});
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::postLogin(Call &call)
+{
+    auto body = jsonBody(call);
+    if (!body) {
+        return replyFromError(body.error());
+    }
+    const Json &b = *body;
+    if (!b.contains("type")) {
+        return errorReply(400, "M_UNKNOWN", "Missing JSON keys.");
+    }
+    if (!b["type"].is_string()) {
+        return errorReply(400, "M_INVALID_PARAM", "Bad parameter: type");
+    }
+    const std::string type = b["type"].get<std::string>();
+    std::lock_guard lock(m_mutex);
+    if (type != "m.login.password" || !m_options.delegatedOidcIssuer.empty()) {
+        return errorReply(400, "M_UNKNOWN", "Unknown login type " + type);
+    }
+    if (!b.contains("password") || !b["password"].is_string()) {
+        return errorReply(400, "M_INVALID_PARAM", "Bad parameter: password");
+    }
+    Json identifier;
+    if (b.contains("identifier")) {
+        identifier = b["identifier"];
+        if (!identifier.is_object()) {
+            return errorReply(400, "M_INVALID_PARAM", "Invalid identifier in login submission");
+        }
+    } else if (b.contains("user")) {
+        identifier = Json{{"type", "m.id.user"}, {"user", b["user"]}};
+    } else {
+        return errorReply(400, "M_INVALID_PARAM", "Invalid login submission");
+    }
+    if (identifier.value("type", "") != "m.id.user") {
+        return errorReply(400, "M_UNKNOWN", "Unknown login identifier type");
+    }
+    if (!identifier.contains("user") || !identifier["user"].is_string()) {
+        return errorReply(400, "M_UNKNOWN", "User identifier is missing 'user' key");
+    }
+    std::string deviceId;
+    if (b.contains("device_id")) {
+        if (!b["device_id"].is_string()) {
+            return errorReply(400, "M_INVALID_PARAM", "device_id must be a string");
+        }
+        deviceId = b["device_id"].get<std::string>();
+        if (deviceId.size() > kMaxDeviceIdLength) {
+            return errorReply(400, "M_INVALID_PARAM", "device_id cannot be longer than 512 characters.");
+        }
+    }
+    std::string user = identifier["user"].get<std::string>();
+    const std::string userId = user.empty() || user[0] != '@' ? qualifyUser(lower(user)) : user;
+    auto it = m_users.find(userId);
+    if (it == m_users.end() || it->second.password != b["password"].get<std::string>()) {
+        return errorReply(403, "M_FORBIDDEN", "Invalid username or password");
+    }
+    auto session = loginLocked(userId, deviceId);
+    if (!session) {
+        return replyFromError(session.error());
+    }
+    return okReply(Json{{"user_id", session->userId},
+                        {"access_token", session->accessToken},
+                        {"home_server", m_options.serverName},
+                        {"device_id", session->deviceId}});
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::postLogout(Call &call)
+{
+    std::lock_guard lock(m_mutex);
+    m_tokens.erase(call.session->accessToken);
+    if (auto it = m_users.find(call.session->userId); it != m_users.end()) {
+        it->second.devices.erase(call.session->deviceId);
+    }
+    m_toDevice.erase(deviceKey(*call.session));
+    return okReply();
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::postLogoutAll(Call &call)
+{
+    std::lock_guard lock(m_mutex);
+    for (auto it = m_tokens.begin(); it != m_tokens.end();) {
+        if (it->second.userId == call.session->userId) {
+            m_toDevice.erase(deviceKey(it->second));
+            it = m_tokens.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (auto it = m_users.find(call.session->userId); it != m_users.end()) {
+        it->second.devices.clear();
+    }
+    return okReply();
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getWhoami(Call &call)
+{
+    return okReply(Json{{"user_id", call.session->userId}, {"device_id", call.session->deviceId}, {"is_guest", false}});
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getAuthIssuer(Call &)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_options.delegatedOidcIssuer.empty()) {
+        return errorReply(404, "M_UNRECOGNIZED", "Unrecognized request");
+    }
+    return okReply(Json{{"issuer", m_options.delegatedOidcIssuer}});
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getAuthMetadata(Call &)
+{
+    std::lock_guard lock(m_mutex);
+    const std::string &issuer = m_options.delegatedOidcIssuer;
+    if (issuer.empty()) {
+        return errorReply(404, "M_UNRECOGNIZED", "Unrecognized request");
+    }
+    return okReply(Json{{"issuer", issuer},
+                        {"authorization_endpoint", issuer + "authorize"},
+                        {"token_endpoint", issuer + "oauth2/token"},
+                        {"registration_endpoint", issuer + "oauth2/registration"},
+                        {"revocation_endpoint", issuer + "oauth2/revoke"},
+                        {"jwks_uri", issuer + "oauth2/keys.json"},
+                        {"account_management_uri", issuer + "account"},
+                        {"response_types_supported", {"code"}},
+                        {"response_modes_supported", {"query", "fragment"}},
+                        {"grant_types_supported", {"authorization_code", "refresh_token"}},
+                        {"code_challenge_methods_supported", {"S256"}},
+                        {"prompt_values_supported", {"create"}}});
+}
+
+// --- rooms and membership ----------------------------------------------------------------------
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::postCreateRoom(Call &call)
+{
+    auto body = jsonBody(call);
+    if (!body) {
+        return replyFromError(body.error());
+    }
+    std::lock_guard lock(m_mutex);
+    auto roomId = createRoomLocked(call.session->userId, *body);
+    if (!roomId) {
+        return replyFromError(roomId.error());
+    }
+    Json reply{{"room_id", *roomId}};
+    if (body->contains("room_alias_name")) {
+        reply["room_alias"] = "#" + (*body)["room_alias_name"].get<std::string>() + ":" + m_options.serverName;
+    }
+    return okReply(reply);
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::postJoin(Call &call)
+{
+    auto body = jsonBody(call, true);
+    if (!body) {
+        return replyFromError(body.error());
+    }
+    std::lock_guard lock(m_mutex);
+    auto roomId = joinLocked(call.session->userId, call.params[0], *body);
+    return roomId ? okReply(Json{{"room_id", *roomId}}) : replyFromError(roomId.error());
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::postRoomJoin(Call &call)
+{
+    return postJoin(call);
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::postInvite(Call &call)
+{
+    auto body = jsonBody(call);
+    if (!body) {
+        return replyFromError(body.error());
+    }
+    if (!body->contains("user_id")) {
+        return errorReply(400, "M_MISSING_PARAM", "Missing params: ['user_id']");
+    }
+    if (!(*body)["user_id"].is_string()) {
+        return errorReply(400, "M_INVALID_PARAM", "'user_id' must be a string");
+    }
+    std::lock_guard lock(m_mutex);
+    Room *room = findRoomLocked(call.params[0]);
+    if (!room) {
+        return errorReply(403, "M_FORBIDDEN", "Unknown room");
+    }
+    Json content = Json::object();
+    if (body->contains("reason") && (*body)["reason"].is_string()) {
+        content["reason"] = (*body)["reason"];
+    }
+    auto invited = membershipChangeLocked(*room, call.session->userId, (*body)["user_id"].get<std::string>(),
+                                          "invite", content);
+    return invited ? okReply() : replyFromError(invited.error());
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::postLeave(Call &call)
+{
+    auto body = jsonBody(call, true);
+    if (!body) {
+        return replyFromError(body.error());
+    }
+    std::lock_guard lock(m_mutex);
+    Room *room = findRoomLocked(call.params[0]);
+    if (!room) {
+        return errorReply(404, "M_UNKNOWN", "Not a known room");
+    }
+    Json content = Json::object();
+    if (body->contains("reason") && (*body)["reason"].is_string()) {
+        content["reason"] = (*body)["reason"];
+    }
+    auto left = membershipChangeLocked(*room, call.session->userId, call.session->userId, "leave", content);
+    return left ? okReply() : replyFromError(left.error());
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getJoinedRooms(Call &call)
+{
+    std::lock_guard lock(m_mutex);
+    Json rooms = Json::array();
+    for (const auto &[id, room] : m_rooms) {
+        if (membershipLocked(*room, call.session->userId) == "join") {
+            rooms.push_back(id);
+        }
+    }
+    return okReply(Json{{"joined_rooms", rooms}});
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getDirectoryAlias(Call &call)
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_aliases.find(call.params[0]);
+    if (it == m_aliases.end()) {
+        return errorReply(404, "M_NOT_FOUND", "Room alias " + call.params[0] + " not found");
+    }
+    return okReply(Json{{"room_id", it->second}, {"servers", {m_options.serverName}}});
+}
+
+// --- state -------------------------------------------------------------------------------------
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getRoomState(Call &call)
+{
+    std::lock_guard lock(m_mutex);
+    const std::string &roomId = call.params[0];
+    const Room *room = findRoomLocked(roomId);
+    if (!room) {
+        return errorReply(403, "M_FORBIDDEN",
+                          "User '" + call.session->userId + "' not in room " + roomId +
+                              ", and room previews are disabled");
+    }
+    std::uint64_t visibleUpTo = 0;
+    if (auto r = checkCanReadLocked(*room, call.session->userId, &visibleUpTo); !r) {
+        return replyFromError(r.error());
+    }
+    Json events = Json::array();
+    for (const auto &[key, index] : stateAtLocked(*room, visibleUpTo)) {
+        events.push_back(clientEventLocked(*room, room->events[index], deviceKey(*call.session), true));
+    }
+    return okReply(events);
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::stateEventReply(Call &call, const std::string &stateKey)
+{
+    std::lock_guard lock(m_mutex);
+    const std::string &roomId = call.params[0];
+    const Room *room = findRoomLocked(roomId);
+    if (!room) {
+        return errorReply(403, "M_FORBIDDEN",
+                          "User '" + call.session->userId + "' not in room " + roomId +
+                              ", and room previews are disabled");
+    }
+    std::uint64_t visibleUpTo = 0;
+    if (auto r = checkCanReadLocked(*room, call.session->userId, &visibleUpTo); !r) {
+        return replyFromError(r.error());
+    }
+    const auto state = stateAtLocked(*room, visibleUpTo);
+    auto it = state.find({call.params[1], stateKey});
+    if (it == state.end()) {
+        return errorReply(404, "M_NOT_FOUND", "Event not found.");
+    }
+    const StoredEvent &event = room->events[it->second];
+    if (call.query("format").value_or("content") == "event") {
+        return okReply(clientEventLocked(*room, event, deviceKey(*call.session), true));
+    }
+    return okReply(event.event["content"]);
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getRoomStateEvent(Call &call)
+{
+    return stateEventReply(call, call.params[2]);
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getRoomStateEventEmptyKey(Call &call)
+{
+    return stateEventReply(call, std::string());
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::putStateReply(Call &call, const std::string &stateKey)
+{
+    auto body = jsonBody(call);
+    if (!body) {
+        return replyFromError(body.error());
+    }
+    auto delay = queryInteger(call, "org.matrix.msc4140.delay");
+    if (!delay) {
+        return replyFromError(delay.error());
+    }
+    std::lock_guard lock(m_mutex);
+    Room *room = findRoomLocked(call.params[0]);
+    if (!room) {
+        return errorReply(403, "M_FORBIDDEN", "Unknown room");
+    }
+    if (*delay) {
+        if (**delay > m_options.maxDelayedEventDelayMs) {
+            return errorReply(403, "M_FORBIDDEN",
+                              "The requested delay (" + std::to_string(**delay) + "ms) exceeds the allowed maximum (" +
+                                  std::to_string(m_options.maxDelayedEventDelayMs) + "ms)");
+        }
+        DelayedEvent d;
+        d.delayId = "syd_" + newId(20);
+        d.owner = *call.session;
+        d.roomId = room->id;
+        d.type = call.params[1];
+        d.stateKey = stateKey;
+        d.content = *body;
+        d.delay = std::chrono::milliseconds(**delay);
+        d.due = std::chrono::steady_clock::now() + d.delay;
+        d.runningSinceMs = nowMs();
+        const std::string id = d.delayId;
+        m_delayed[id] = std::move(d);
+        m_timerCv.notify_all();
+        return okReply(Json{{"delay_id", id}});
+    }
+    auto eventId = appendEventLocked(*room, call.session->userId, call.params[1], stateKey, *body);
+    return eventId ? okReply(Json{{"event_id", *eventId}}) : replyFromError(eventId.error());
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::putRoomStateEvent(Call &call)
+{
+    return putStateReply(call, call.params[2]);
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::putRoomStateEventEmptyKey(Call &call)
+{
+    return putStateReply(call, std::string());
+}
+
+// --- sending -----------------------------------------------------------------------------------
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::putSend(Call &call)
+{
+    auto body = jsonBody(call);
+    if (!body) {
+        return replyFromError(body.error());
+    }
+    auto delay = queryInteger(call, "org.matrix.msc4140.delay");
+    if (!delay) {
+        return replyFromError(delay.error());
+    }
+    std::lock_guard lock(m_mutex);
+    return cachedTxn(call, [&]() -> Reply {
+        Room *room = findRoomLocked(call.params[0]);
+        if (!room) {
+            return errorReply(403, "M_FORBIDDEN", "Unknown room");
+        }
+        if (*delay) {
+            if (**delay > m_options.maxDelayedEventDelayMs) {
+                return errorReply(403, "M_FORBIDDEN",
+                                  "The requested delay (" + std::to_string(**delay) +
+                                      "ms) exceeds the allowed maximum (" +
+                                      std::to_string(m_options.maxDelayedEventDelayMs) + "ms)");
+            }
+            DelayedEvent d;
+            d.delayId = "syd_" + newId(20);
+            d.owner = *call.session;
+            d.roomId = room->id;
+            d.type = call.params[1];
+            d.content = *body;
+            d.delay = std::chrono::milliseconds(**delay);
+            d.due = std::chrono::steady_clock::now() + d.delay;
+            d.runningSinceMs = nowMs();
+            const std::string id = d.delayId;
+            m_delayed[id] = std::move(d);
+            m_timerCv.notify_all();
+            return okReply(Json{{"delay_id", id}});
+        }
+        auto eventId = appendEventLocked(*room, call.session->userId, call.params[1], std::nullopt, *body,
+                                         call.params[2], deviceKey(*call.session));
+        return eventId ? okReply(Json{{"event_id", *eventId}}) : replyFromError(eventId.error());
+    });
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::putRedact(Call &call)
+{
+    auto body = jsonBody(call);
+    if (!body) {
+        return replyFromError(body.error());
+    }
+    std::lock_guard lock(m_mutex);
+    return cachedTxn(call, [&]() -> Reply {
+        Room *room = findRoomLocked(call.params[0]);
+        if (!room) {
+            return errorReply(403, "M_FORBIDDEN", "Unknown room");
+        }
+        auto eventId = redactLocked(*room, call.session->userId, call.params[1], *body, call.params[2],
+                                    deviceKey(*call.session));
+        return eventId ? okReply(Json{{"event_id", *eventId}}) : replyFromError(eventId.error());
+    });
+}
+
+// --- reading the timeline ----------------------------------------------------------------------
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getEvent(Call &call)
+{
+    std::lock_guard lock(m_mutex);
+    const Room *room = findRoomLocked(call.params[0]);
+    if (!room) {
+        return errorReply(403, "M_FORBIDDEN",
+                          "User '" + call.session->userId + "' not in room " + call.params[0] +
+                              ", and room previews are disabled");
+    }
+    std::uint64_t visibleUpTo = 0;
+    if (auto r = checkCanReadLocked(*room, call.session->userId, &visibleUpTo); !r) {
+        return replyFromError(r.error());
+    }
+    auto it = m_eventIndex.find(call.params[1]);
+    if (it == m_eventIndex.end() || it->second.first != room->id || room->events[it->second.second].pos > visibleUpTo) {
+        return errorReply(404, "M_NOT_FOUND", "Event not found.");
+    }
+    return okReply(clientEventLocked(*room, room->events[it->second.second], deviceKey(*call.session), true));
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getMessages(Call &call)
+{
+    const std::string dir = call.query("dir").value_or("f");
+    if (dir != "b" && dir != "f") {
+        return errorReply(400, "M_INVALID_PARAM", "Query parameter 'dir' must be one of [b, f]");
+    }
+    auto limitParam = queryInteger(call, "limit");
+    if (!limitParam) {
+        return replyFromError(limitParam.error());
+    }
+    const long long limit = std::min<long long>(limitParam->value_or(10), kMaxPaginationLimit);
+    std::optional<StreamToken> from;
+    std::optional<StreamToken> to;
+    if (auto text = call.query("from")) {
+        from = StreamToken::parse(*text);
+        if (!from) {
+            return errorReply(400, "M_UNKNOWN", "'from' parameter is invalid");
+        }
+    }
+    if (auto text = call.query("to")) {
+        to = StreamToken::parse(*text);
+        if (!to) {
+            return errorReply(400, "M_UNKNOWN", "'to' parameter is invalid");
+        }
+    }
+    EventFilter filter;
+    if (auto text = call.query("filter")) {
+        Json parsed = Json::parse(*text, nullptr, false);
+        if (parsed.is_discarded() || !parsed.is_object()) {
+            return errorReply(400, "M_NOT_JSON", "Query parameter filter must be a valid JSON object");
+        }
+        auto f = EventFilter::parse(parsed);
+        if (!f) {
+            return replyFromError(f.error());
+        }
+        filter = *f;
+    }
+
+    std::lock_guard lock(m_mutex);
+    const Room *room = findRoomLocked(call.params[0]);
+    if (!room) {
+        return errorReply(403, "M_FORBIDDEN",
+                          "User '" + call.session->userId + "' not in room " + call.params[0] +
+                              ", and room previews are disabled");
+    }
+    std::uint64_t visibleUpTo = 0;
+    if (auto r = checkCanReadLocked(*room, call.session->userId, &visibleUpTo); !r) {
+        return replyFromError(r.error());
+    }
+    const bool backwards = dir == "b";
+    const std::uint64_t fromPos = from ? from->eventsPos : (backwards ? m_pos : 0);
+    const std::string viewer = deviceKey(*call.session);
+
+    Json chunk = Json::array();
+    std::uint64_t lastPos = 0;
+    std::set<std::string> senders;
+    auto consider = [&](const StoredEvent &e) {
+        if (e.pos > visibleUpTo || !filter.matches(e.event)) {
+            return;
+        }
+        chunk.push_back(clientEventLocked(*room, e, viewer, true));
+        senders.insert(e.sender());
+        lastPos = e.pos;
+    };
+    if (backwards) {
+        for (auto it = room->events.rbegin(); it != room->events.rend() && static_cast<long long>(chunk.size()) < limit;
+             ++it) {
+            if (it->pos > fromPos) {
+                continue;
+            }
+            if (to && it->pos <= to->eventsPos) {
+                break;
+            }
+            consider(*it);
+        }
+    } else {
+        for (auto it = room->events.begin(); it != room->events.end() && static_cast<long long>(chunk.size()) < limit;
+             ++it) {
+            if (it->pos <= fromPos) {
+                continue;
+            }
+            if (to && it->pos > to->eventsPos) {
+                break;
+            }
+            consider(*it);
+        }
+    }
+    Json reply{{"chunk", chunk}, {"start", call.query("from").value_or(paginationToken(fromPos))}};
+    // As Synapse: `end` is omitted only when nothing was returned.
+    if (!chunk.empty()) {
+        reply["end"] = paginationToken(backwards ? lastPos - 1 : lastPos);
+    }
+    if (filter.lazyLoadMembers && !chunk.empty()) {
+        Json state = Json::array();
+        for (const std::string &sender : senders) {
+            if (const StoredEvent *member = stateLocked(*room, "m.room.member", sender)) {
+                state.push_back(clientEventLocked(*room, *member, viewer, true));
+            }
+        }
+        reply["state"] = state;
+    }
+    return okReply(reply);
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getRelations(Call &call)
+{
+    const std::string dir = call.query("dir").value_or("b");
+    if (dir != "b" && dir != "f") {
+        return errorReply(400, "M_INVALID_PARAM", "Query parameter 'dir' must be one of [b, f]");
+    }
+    auto limitParam = queryInteger(call, "limit");
+    if (!limitParam) {
+        return replyFromError(limitParam.error());
+    }
+    const long long limit = std::min<long long>(limitParam->value_or(5), kMaxPaginationLimit);
+    std::optional<StreamToken> from;
+    std::optional<StreamToken> to;
+    if (auto text = call.query("from")) {
+        from = StreamToken::parse(*text);
+        if (!from) {
+            return errorReply(400, "M_UNKNOWN", "'from' parameter is invalid");
+        }
+    }
+    if (auto text = call.query("to")) {
+        to = StreamToken::parse(*text);
+        if (!to) {
+            return errorReply(400, "M_UNKNOWN", "'to' parameter is invalid");
+        }
+    }
+    const std::string relType = call.params.size() > 2 ? call.params[2] : std::string();
+    const std::string eventType = call.params.size() > 3 ? call.params[3] : std::string();
+
+    std::lock_guard lock(m_mutex);
+    const Room *room = findRoomLocked(call.params[0]);
+    if (!room) {
+        return errorReply(403, "M_FORBIDDEN",
+                          "User '" + call.session->userId + "' not in room " + call.params[0] +
+                              ", and room previews are disabled");
+    }
+    std::uint64_t visibleUpTo = 0;
+    if (auto r = checkCanReadLocked(*room, call.session->userId, &visibleUpTo); !r) {
+        return replyFromError(r.error());
+    }
+    auto parent = m_eventIndex.find(call.params[1]);
+    if (parent == m_eventIndex.end() || parent->second.first != room->id ||
+        room->events[parent->second.second].pos > visibleUpTo) {
+        return errorReply(404, "M_UNKNOWN", "Unknown parent event.");
+    }
+    const bool backwards = dir == "b";
+    const std::uint64_t fromPos = from ? from->eventsPos : (backwards ? m_pos : 0);
+    std::vector<const StoredEvent *> children;
+    auto isChild = [&](const StoredEvent &e) {
+        const Json rel = relatesTo(e.event);
+        if (!rel.is_object() || rel.value("event_id", "") != call.params[1]) {
+            return false;
+        }
+        return (relType.empty() || rel.value("rel_type", "") == relType) && (eventType.empty() || e.type() == eventType);
+    };
+    auto inRange = [&](const StoredEvent &e) {
+        if (e.pos > visibleUpTo) {
+            return false;
+        }
+        if (backwards) {
+            return e.pos <= fromPos && (!to || e.pos > to->eventsPos);
+        }
+        return e.pos > fromPos && (!to || e.pos <= to->eventsPos);
+    };
+    if (backwards) {
+        for (auto it = room->events.rbegin(); it != room->events.rend(); ++it) {
+            if (inRange(*it) && isChild(*it)) {
+                children.push_back(&*it);
+            }
+        }
+    } else {
+        for (const StoredEvent &e : room->events) {
+            if (inRange(e) && isChild(e)) {
+                children.push_back(&e);
+            }
+        }
+    }
+    const bool more = static_cast<long long>(children.size()) > limit;
+    if (more) {
+        children.resize(static_cast<std::size_t>(limit));
+    }
+    Json chunk = Json::array();
+    for (const StoredEvent *e : children) {
+        chunk.push_back(clientEventLocked(*room, *e, deviceKey(*call.session), true));
+    }
+    Json reply{{"chunk", chunk}};
+    if (more && !children.empty()) {
+        reply["next_batch"] = paginationToken(backwards ? children.back()->pos - 1 : children.back()->pos);
+    }
+    if (from) {
+        reply["prev_batch"] = *call.query("from");
+    }
+    return okReply(reply);
+}
+
+// --- to-device, OpenID -------------------------------------------------------------------------
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::putSendToDevice(Call &call)
+{
+    auto body = jsonBody(call);
+    if (!body) {
+        return replyFromError(body.error());
+    }
+    if (!body->contains("messages")) {
+        return errorReply(400, "M_MISSING_PARAM", "Missing params: ['messages']");
+    }
+    const Json &messages = (*body)["messages"];
+    if (!messages.is_object()) {
+        return errorReply(400, "M_BAD_JSON", "'messages' must be an object of user id to device messages");
+    }
+    for (auto user = messages.begin(); user != messages.end(); ++user) {
+        if (!user->is_object()) {
+            return errorReply(400, "M_BAD_JSON", "messages['" + user.key() + "'] must be an object of device id to content");
+        }
+        for (auto device = user->begin(); device != user->end(); ++device) {
+            if (!device->is_object()) {
+                return errorReply(400, "M_BAD_JSON",
+                                  "messages['" + user.key() + "']['" + device.key() + "'] must be an object");
+            }
+        }
+    }
+    std::lock_guard lock(m_mutex);
+    return cachedTxn(call, [&]() -> Reply {
+        for (auto user = messages.begin(); user != messages.end(); ++user) {
+            auto target = m_users.find(user.key());
+            if (target == m_users.end()) {
+                continue; // as Synapse: messages to unknown local users vanish
+            }
+            for (auto device = user->begin(); device != user->end(); ++device) {
+                std::vector<std::string> devices;
+                if (device.key() == "*") {
+                    devices.assign(target->second.devices.begin(), target->second.devices.end());
+                } else if (target->second.devices.count(device.key())) {
+                    devices.push_back(device.key());
+                }
+                for (const std::string &deviceId : devices) {
+                    ToDeviceMessage message;
+                    message.pos = bumpPosLocked();
+                    message.event = Json{{"sender", call.session->userId},
+                                         {"type", call.params[0]},
+                                         {"content", *device}};
+                    m_toDevice[user.key() + "|" + deviceId].push_back(std::move(message));
+                }
+            }
+        }
+        notifyLocked();
+        return okReply();
+    });
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::postOpenIdToken(Call &call)
+{
+    auto body = jsonBody(call, true);
+    if (!body) {
+        return replyFromError(body.error());
+    }
+    if (call.params[0] != call.session->userId) {
+        return errorReply(403, "M_FORBIDDEN", "Cannot request tokens for other users.");
+    }
+    std::lock_guard lock(m_mutex);
+    const std::string token = newId(24);
+    OpenIdToken entry;
+    entry.userId = call.session->userId;
+    entry.expiresAt = std::chrono::steady_clock::now() + std::chrono::milliseconds(m_options.openIdTokenLifetimeMs);
+    m_openIdTokens[token] = entry;
+    return okReply(Json{{"access_token", token},
+                        {"token_type", "Bearer"},
+                        {"matrix_server_name", m_options.serverName},
+                        {"expires_in", m_options.openIdTokenLifetimeMs / 1000}});
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getOpenIdUserinfo(Call &call)
+{
+    const auto token = call.query("access_token");
+    if (!token) {
+        return errorReply(401, "M_MISSING_TOKEN", "Access Token required");
+    }
+    std::lock_guard lock(m_mutex);
+    auto it = m_openIdTokens.find(*token);
+    if (it == m_openIdTokens.end() || it->second.expiresAt <= std::chrono::steady_clock::now()) {
+        return errorReply(401, "M_UNKNOWN_TOKEN", "Access Token unknown or expired");
+    }
+    return okReply(Json{{"sub", it->second.userId}});
+}
+
+// --- profile, directory, TURN ------------------------------------------------------------------
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getProfile(Call &call)
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_users.find(call.params[0]);
+    if (it == m_users.end()) {
+        return errorReply(404, "M_NOT_FOUND", "Profile was not found");
+    }
+    Json profile = Json::object();
+    if (!it->second.displayName.empty()) {
+        profile["displayname"] = it->second.displayName;
+    }
+    if (!it->second.avatarUrl.empty()) {
+        profile["avatar_url"] = it->second.avatarUrl;
+    }
+    return okReply(profile);
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getProfileField(Call &call)
+{
+    const std::string &field = call.params[1];
+    if (field != "displayname" && field != "avatar_url") {
+        return errorReply(404, "M_NOT_FOUND", "The requested profile key does not exist.");
+    }
+    std::lock_guard lock(m_mutex);
+    auto it = m_users.find(call.params[0]);
+    if (it == m_users.end()) {
+        return errorReply(404, "M_NOT_FOUND", "Profile was not found");
+    }
+    const std::string &value = field == "displayname" ? it->second.displayName : it->second.avatarUrl;
+    return okReply(Json{{field, value.empty() ? Json() : Json(value)}});
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::putProfileField(Call &call)
+{
+    const std::string &field = call.params[1];
+    if (field != "displayname" && field != "avatar_url") {
+        return errorReply(400, "M_INVALID_PARAM", "Only displayname and avatar_url can be set on this server");
+    }
+    auto body = jsonBody(call);
+    if (!body) {
+        return replyFromError(body.error());
+    }
+    if (!body->contains(field)) {
+        return errorReply(400, "M_MISSING_PARAM", "Missing key '" + field + "'");
+    }
+    if (!(*body)[field].is_string()) {
+        return errorReply(400, "M_INVALID_PARAM", "'" + field + "' must be a string");
+    }
+    const std::string value = (*body)[field].get<std::string>();
+    if (call.params[0] != call.session->userId) {
+        return errorReply(400, "M_FORBIDDEN", "Cannot set another user's " + field);
+    }
+    if (field == "displayname" && value.size() > kMaxDisplayNameLength) {
+        return errorReply(400, "M_UNKNOWN", "Displayname is too long (max 256)");
+    }
+    std::lock_guard lock(m_mutex);
+    User &user = m_users.at(call.session->userId);
+    (field == "displayname" ? user.displayName : user.avatarUrl) = value;
+    // As Synapse: the new profile is propagated to the member event of every joined room.
+    for (auto &[id, room] : m_rooms) {
+        const StoredEvent *member = stateLocked(*room, "m.room.member", user.id);
+        if (!member || member->event["content"].value("membership", "") != "join") {
+            continue;
+        }
+        Json content = member->event["content"];
+        if (value.empty()) {
+            content.erase(field);
+        } else {
+            content[field] = value;
+        }
+        storeEventLocked(*room, user.id, "m.room.member", user.id, content);
+    }
+    return okReply();
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::postUserDirectorySearch(Call &call)
+{
+    auto body = jsonBody(call);
+    if (!body) {
+        return replyFromError(body.error());
+    }
+    if (!body->contains("search_term") || !(*body)["search_term"].is_string()) {
+        return errorReply(400, "M_UNKNOWN", "`search_term` is required field");
+    }
+    long long limit = 10;
+    if (body->contains("limit")) {
+        if (!(*body)["limit"].is_number_integer()) {
+            return errorReply(400, "M_INVALID_PARAM", "'limit' must be an integer");
+        }
+        limit = (*body)["limit"].get<long long>();
+    }
+    limit = std::clamp<long long>(limit, 0, kMaxDirectoryLimit);
+    const std::string term = lower((*body)["search_term"].get<std::string>());
+
+    std::lock_guard lock(m_mutex);
+    // Synapse's default scope: users sharing a room with the searcher, or joined to a public room.
+    std::set<std::string> visible;
+    for (const auto &[id, room] : m_rooms) {
+        const StoredEvent *rules = stateLocked(*room, "m.room.join_rules", "");
+        const bool isPublic = rules && rules->event["content"].value("join_rule", "") == "public";
+        const bool shared = membershipLocked(*room, call.session->userId) == "join";
+        if (!isPublic && !shared) {
+            continue;
+        }
+        for (const auto &[key, index] : room->state) {
+            if (key.first == "m.room.member" && room->events[index].event["content"].value("membership", "") == "join") {
+                visible.insert(key.second);
+            }
+        }
+    }
+    Json results = Json::array();
+    bool limited = false;
+    for (const std::string &userId : visible) {
+        auto it = m_users.find(userId);
+        if (it == m_users.end()) {
+            continue;
+        }
+        if (lower(userId).find(term) == std::string::npos && lower(it->second.displayName).find(term) == std::string::npos) {
+            continue;
+        }
+        if (static_cast<long long>(results.size()) >= limit) {
+            limited = true;
+            break;
+        }
+        Json entry{{"user_id", userId}, {"display_name", it->second.displayName}};
+        entry["avatar_url"] = it->second.avatarUrl.empty() ? Json() : Json(it->second.avatarUrl);
+        results.push_back(entry);
+    }
+    return okReply(Json{{"limited", limited}, {"results", results}});
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getTurnServer(Call &)
+{
+    std::lock_guard lock(m_mutex);
+    if (!m_options.turn) {
+        return okReply(); // Synapse answers 200 {} when no TURN server is configured
+    }
+    const TurnServerConfig &turn = *m_options.turn;
+    return okReply(Json{{"username", turn.username},
+                        {"password", turn.password},
+                        {"uris", turn.uris},
+                        {"ttl", turn.ttlSeconds}});
+}
+
+// --- delayed events (MSC4140) ------------------------------------------------------------------
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::postDelayedEventAction(Call &call)
+{
+    auto body = jsonBody(call);
+    if (!body) {
+        return replyFromError(body.error());
+    }
+    if (!body->contains("action")) {
+        return errorReply(400, "M_MISSING_PARAM", "'action' is missing");
+    }
+    const std::string action = (*body)["action"].is_string() ? (*body)["action"].get<std::string>()
+                                                               : (*body)["action"].dump();
+    if (action != "cancel" && action != "restart" && action != "send") {
+        return errorReply(400, "M_INVALID_PARAM", "'action' is not one of 'cancel', 'restart', 'send'");
+    }
+    std::lock_guard lock(m_mutex);
+    auto it = m_delayed.find(call.params[0]);
+    if (it == m_delayed.end() || it->second.owner.userId != call.session->userId) {
+        return errorReply(404, "M_NOT_FOUND", "Delayed event not found");
+    }
+    if (action == "cancel") {
+        m_delayed.erase(it);
+    } else if (action == "restart") {
+        it->second.due = std::chrono::steady_clock::now() + it->second.delay;
+        it->second.runningSinceMs = nowMs();
+    } else {
+        DelayedEvent delayed = std::move(it->second);
+        m_delayed.erase(it);
+        auto sent = sendDelayedLocked(delayed);
+        if (!sent) {
+            m_timerCv.notify_all();
+            return replyFromError(sent.error());
+        }
+    }
+    m_timerCv.notify_all();
+    return okReply();
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getDelayedEvents(Call &call)
+{
+    std::lock_guard lock(m_mutex);
+    Json list = Json::array();
+    for (const auto &[id, d] : m_delayed) {
+        if (d.owner.userId != call.session->userId) {
+            continue;
+        }
+        Json entry{{"delay_id", id},           {"room_id", d.roomId},
+                   {"type", d.type},           {"delay", d.delay.count()},
+                   {"running_since", d.runningSinceMs}, {"content", d.content}};
+        if (d.stateKey) {
+            entry["state_key"] = *d.stateKey;
+        }
+        list.push_back(entry);
+    }
+    return okReply(Json{{"delayed_events", list}});
+}
+
+} // namespace tessera::e2e
