@@ -110,17 +110,20 @@ Result<void> Statement::bindDouble(int index, double value)
     return check(sqlite3_bind_double(m_stmt, index, value), "binding parameter " + std::to_string(index));
 }
 
+// Empty text and blobs must stay empty values, not NULL: sqlite binds a null pointer as NULL,
+// and a default-constructed string_view has one.
+static const char kEmptyValue[1] = {0};
+
 Result<void> Statement::bindText(int index, std::string_view value)
 {
-    return check(sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+    return check(sqlite3_bind_text64(m_stmt, index, value.empty() ? kEmptyValue : value.data(), value.size(),
+                                     SQLITE_TRANSIENT, SQLITE_UTF8),
                  "binding parameter " + std::to_string(index));
 }
 
 Result<void> Statement::bindBlob(int index, std::string_view bytes)
 {
-    // A zero-length blob must still be a blob, not NULL: sqlite treats a null pointer as NULL.
-    static const char kEmpty = 0;
-    return check(sqlite3_bind_blob64(m_stmt, index, bytes.empty() ? &kEmpty : bytes.data(), bytes.size(),
+    return check(sqlite3_bind_blob64(m_stmt, index, bytes.empty() ? kEmptyValue : bytes.data(), bytes.size(),
                                      SQLITE_TRANSIENT),
                  "binding parameter " + std::to_string(index));
 }

@@ -234,16 +234,20 @@ TEST(Statement, BindsAndReadsEveryTypeByIndexAndName)
     EXPECT_FALSE(*row);
 }
 
-TEST(Statement, EmptyBlobIsABlobNotNull)
+TEST(Statement, EmptyTextAndBlobAreValuesNotNull)
 {
     TempDir dir;
     Database db = openOrFail(dir / "a.db");
-    auto stmt = db.prepare("SELECT typeof(?1), length(?1)");
+    auto stmt = db.prepare("SELECT typeof(?1), length(?1), typeof(?2), typeof(?3)");
     ASSERT_TRUE(stmt);
     ASSERT_TRUE(stmt->bindBlob(1, ""));
+    ASSERT_TRUE(stmt->bindText(2, std::string_view())); // a view with no data pointer at all
+    ASSERT_TRUE(stmt->bindBlob(3, std::string_view()));
     ASSERT_TRUE(stmt->step());
     EXPECT_EQ(stmt->columnText(0), "blob");
     EXPECT_EQ(stmt->columnInt64(1), 0);
+    EXPECT_EQ(stmt->columnText(2), "text");
+    EXPECT_EQ(stmt->columnText(3), "blob");
 }
 
 TEST(Statement, UnknownParameterNameOrIndexIsReported)
