@@ -1,0 +1,759 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "audit/auditlog.h"
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <fcntl.h>
+#include <future>
+#include <mutex>
+#include <sys/file.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include "audit/auditschema.h"
+#include "audit/checkpoint.h"
+#include "storage/database.h"
+#include "util/paths.h"
+#include "util/text.h"
+
+namespace tessera::audit {
+
+namespace {
+
+std::int64_t systemNowMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// Replaces every invalid UTF-8 sequence with U+FFFD so that stored text is always valid UTF-8.
+std::string validUtf8(std::string_view in)
+{
+    if (text::isValidUtf8(in))
+        return std::string(in);
+    std::string out;
+    out.reserve(in.size() + 8);
+    std::size_t i = 0;
+    while (i < in.size()) {
+        const auto c = static_cast<unsigned char>(in[i]);
+        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (len > 0 && i + len <= in.size() && text::isValidUtf8(in.substr(i, len))) {
+            out.append(in.substr(i, len));
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+std::string limitField(std::string_view in)
+{
+    constexpr std::size_t kEllipsisBytes = 3;
+    return in.size() <= kMaxFieldBytes ? std::string(in) : text::truncateUtf8(in, kMaxFieldBytes - kEllipsisBytes);
+}
+
+std::string describePolicy(const RetentionPolicy &policy)
+{
+    std::string out;
+    if (policy.maxAgeMs > 0)
+        out += "max_age_ms=" + std::to_string(policy.maxAgeMs);
+    if (policy.maxRows > 0)
+        out += std::string(out.empty() ? "" : " ") + "max_rows=" + std::to_string(policy.maxRows);
+    return out.empty() ? "no limit" : out;
+}
+
+struct RetentionJob {
+    RetentionPolicy policy;
+    CheckpointKey key;
+    std::promise<Result<RetentionReport>> done;
+    bool answered = false; // the caller has been told (success or the first failure)
+};
+
+enum Field : std::size_t { kWidget, kRoom, kOrigin, kAction, kRequestId, kReason, kBody, kFieldCount };
+
+// One queued record: every text field concatenated into one string (one allocation per append).
+struct QueuedRecord {
+    std::int64_t seq = 0;
+    std::int64_t timestampMs = 0;
+    std::int64_t sizeBytes = 0;
+    std::int64_t durationMs = -1;
+    Category category = Category::Invalid;
+    Direction direction = Direction::Invalid;
+    Decision decision = Decision::Invalid;
+    BodyMode mode = BodyMode::Redacted;
+    std::array<std::uint32_t, kFieldCount> lengths{};
+    std::string text;
+    std::shared_ptr<RetentionJob> retention;
+
+    [[nodiscard]] std::string_view field(Field f) const
+    {
+        std::size_t offset = 0;
+        for (std::size_t i = 0; i < f; ++i)
+            offset += lengths[i];
+        return std::string_view(text).substr(offset, lengths[f]);
+    }
+};
+
+constexpr std::string_view kInsertSql =
+    "INSERT INTO audit_log(seq, ts_ms, category, direction, widget, room, origin, action, request_id, "
+    "size_bytes, decision, reason, duration_ms, body, prev_hash, hash) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+
+} // namespace
+
+class AuditLog::Impl {
+public:
+    Impl(std::filesystem::path path, storage::Database db, int lockFd, AuditLogOptions options)
+        : m_path(std::move(path)), m_db(std::move(db)), m_lockFd(lockFd), m_options(options),
+          m_mode(options.bodyMode)
+    {
+    }
+
+    ~Impl()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stopping = true;
+        }
+        m_wake.notify_all();
+        if (m_thread.joinable())
+            m_thread.join();
+        m_insert = {};
+        m_tail = {};
+        m_db = {};
+        if (m_lockFd >= 0)
+            ::close(m_lockFd); // releases the flock
+    }
+
+    Result<void> start();
+    std::int64_t submit(const Record &record);
+    Result<void> waitDurable(std::int64_t seq, std::int64_t timeoutMs);
+    Result<RetentionReport> applyRetention(const RetentionPolicy &policy, SecretStore &secrets, std::int64_t timeoutMs);
+
+    bool acceptingLocked() const
+    {
+        return !m_failure && !m_stopping && m_queue.size() < m_options.maxQueuedRows
+            && m_queuedBytes < m_options.maxQueuedBytes;
+    }
+
+    std::filesystem::path m_path;
+    storage::Database m_db;
+    int m_lockFd = -1;
+    AuditLogOptions m_options;
+    std::atomic<BodyMode> m_mode;
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;     // the writer waits here for work
+    std::condition_variable m_progress; // waitDurable waits here
+    std::deque<QueuedRecord> m_queue;
+    std::size_t m_queuedBytes = 0;
+    std::int64_t m_lastSeq = 0;
+    std::atomic<std::int64_t> m_durableSeq{0};
+    std::optional<Error> m_failure;
+    bool m_stopping = false;
+    bool m_writerWaiting = false;
+
+    std::mutex m_callbackMutex;
+    std::function<void(std::int64_t)> m_callback;
+
+    std::thread m_thread;
+
+    // Writer thread only.
+    std::int64_t m_tailSeq = 0;
+    std::string m_tailHash;
+    storage::Statement m_insert;
+    storage::Statement m_tail;
+    RowHasher m_hasher;
+    Redactor m_redactor;
+
+private:
+    void run();
+    Result<void> checkTail();
+    Result<void> insertRow(const RowView &row, std::string &hashOut);
+    Result<void> writeBatch(const std::vector<QueuedRecord> &batch);
+    Result<RetentionReport> runRetention(const QueuedRecord &item);
+    Result<std::optional<std::int64_t>> queryInt(std::string_view sql, std::optional<std::int64_t> bind = {});
+};
+
+Result<void> AuditLog::Impl::start()
+{
+    auto insert = m_db.prepare(kInsertSql);
+    if (!insert)
+        return insert.error();
+    m_insert = std::move(*insert);
+    auto tail = m_db.prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+    if (!tail)
+        return tail.error();
+    m_tail = std::move(*tail);
+
+    auto row = m_tail.step();
+    if (!row)
+        return row.error();
+    if (*row) {
+        m_tailSeq = m_tail.columnInt64(0);
+        m_tailHash = std::string(m_tail.columnBlob(1));
+        if (m_tailHash.size() != kHashBytes)
+            return Error(ErrorCode::Corrupt, m_db.describe() + ": the last row (seq " + std::to_string(m_tailSeq)
+                                                 + ") has no valid hash. Run `tessera audit verify`, then move the "
+                                                   "file aside to start a new log; Tessera did not modify it.");
+    } else {
+        auto mark = queryInt("SELECT trim_through FROM audit_control");
+        if (!mark)
+            return mark.error();
+        if (mark->value_or(0) != 0)
+            return Error(ErrorCode::Corrupt,
+                         m_db.describe() + " has no rows although retention kept at least its checkpoint: it was "
+                                           "emptied by another program. Move it aside to start a new log; Tessera "
+                                           "did not modify it.");
+        m_tailSeq = 0;
+        m_tailHash = std::string(genesisHash());
+    }
+    m_tail.reset();
+    m_lastSeq = m_tailSeq;
+    m_durableSeq = m_tailSeq;
+    m_thread = std::thread([this] { run(); });
+    return {};
+}
+
+std::int64_t AuditLog::Impl::submit(const Record &record)
+{
+    QueuedRecord item;
+    item.timestampMs = record.timestampMs != 0 ? record.timestampMs : systemNowMs();
+    item.sizeBytes = static_cast<std::int64_t>(record.sizeBytes);
+    item.durationMs = record.durationMs;
+    item.category = record.category;
+    item.direction = record.direction;
+    item.decision = record.decision;
+    item.mode = m_mode.load(std::memory_order_relaxed);
+
+    std::string oversizedBody;
+    std::string_view body = record.body;
+    if (body.size() > kMaxRawBodyBytes) {
+        // Hash it here rather than queue megabytes; the writer stores the placeholder as it is.
+        Sha256 sha;
+        auto digest = sha.digest(body);
+        oversizedBody = R"({"bytes":)" + std::to_string(body.size()) + R"(,"omitted":"too large","sha256":")"
+            + (digest ? text::hexEncode(*digest) : std::string()) + "\"}";
+        body = oversizedBody;
+    }
+    const std::array<std::string_view, kFieldCount> fields = {
+        record.widgetId, record.roomId, record.origin, record.action, record.requestId, record.reason, body};
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < kFieldCount; ++i) {
+        const std::size_t limit = i == kBody ? kMaxRawBodyBytes : kMaxFieldBytes;
+        total += std::min(fields[i].size(), limit);
+    }
+    item.text.reserve(total);
+    for (std::size_t i = 0; i < kFieldCount; ++i) {
+        const std::size_t before = item.text.size();
+        if (i == kBody || fields[i].size() <= kMaxFieldBytes)
+            item.text.append(fields[i]);
+        else
+            item.text.append(limitField(fields[i]));
+        item.lengths[i] = static_cast<std::uint32_t>(item.text.size() - before);
+    }
+
+    bool wake = false;
+    std::int64_t seq = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        if (!acceptingLocked())
+            return 0;
+        seq = item.seq = ++m_lastSeq;
+        m_queuedBytes += item.text.size();
+        m_queue.push_back(std::move(item));
+        wake = m_writerWaiting;
+    }
+    if (wake)
+        m_wake.notify_one();
+    return seq;
+}
+
+Result<void> AuditLog::Impl::waitDurable(std::int64_t seq, std::int64_t timeoutMs)
+{
+    std::unique_lock lock(m_mutex);
+    if (seq <= 0 || seq > m_lastSeq)
+        return Error(ErrorCode::BadRequest, "audit row " + std::to_string(seq) + " was never appended");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(timeoutMs, 0));
+    for (;;) {
+        if (m_durableSeq.load() >= seq)
+            return {};
+        if (m_failure)
+            return Error(m_failure->code, "audit row " + std::to_string(seq) + " is not durable: " + m_failure->message);
+        if (m_stopping && m_queue.empty())
+            return Error(ErrorCode::Unavailable, "the audit log was closed before row " + std::to_string(seq) + " was written");
+        if (m_progress.wait_until(lock, deadline) == std::cv_status::timeout && m_durableSeq.load() < seq)
+            return Error(ErrorCode::Timeout, "audit row " + std::to_string(seq) + " was not written within "
+                                                 + std::to_string(timeoutMs) + " ms");
+    }
+}
+
+Result<RetentionReport> AuditLog::Impl::applyRetention(const RetentionPolicy &policy, SecretStore &secrets,
+                                                       std::int64_t timeoutMs)
+{
+    if (policy.maxAgeMs < 0 || policy.maxRows < 0)
+        return Error(ErrorCode::BadRequest, "retention limits must not be negative");
+    auto key = CheckpointKey::loadOrCreate(secrets);
+    if (!key)
+        return key.error();
+    auto job = std::make_shared<RetentionJob>();
+    job->policy = policy;
+    job->key = std::move(*key);
+    auto done = job->done.get_future();
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_failure)
+            return Error(m_failure->code, "retention cannot run: " + m_failure->message);
+        if (m_stopping)
+            return Error(ErrorCode::Unavailable, "the audit log is closing");
+        QueuedRecord item;
+        item.seq = ++m_lastSeq;
+        item.retention = job;
+        m_queue.push_back(std::move(item));
+    }
+    m_wake.notify_one();
+    if (done.wait_for(std::chrono::milliseconds(std::max<std::int64_t>(timeoutMs, 0))) != std::future_status::ready)
+        return Error(ErrorCode::Timeout, "retention did not finish within " + std::to_string(timeoutMs)
+                                             + " ms; it continues in the background");
+    return done.get();
+}
+
+void AuditLog::Impl::run()
+{
+    std::vector<QueuedRecord> batch;
+    for (;;) {
+        {
+            std::unique_lock lock(m_mutex);
+            m_writerWaiting = true;
+            m_wake.wait(lock, [&] { return m_stopping || !m_queue.empty(); });
+            m_writerWaiting = false;
+            if (m_queue.empty() || (m_stopping && m_failure))
+                break; // closing: rows that could not be written were never reported durable
+            if (m_queue.front().retention) {
+                batch.push_back(std::move(m_queue.front()));
+                m_queue.pop_front();
+            } else {
+                while (!m_queue.empty() && !m_queue.front().retention && batch.size() < m_options.maxBatchRows) {
+                    m_queuedBytes -= m_queue.front().text.size();
+                    batch.push_back(std::move(m_queue.front()));
+                    m_queue.pop_front();
+                }
+            }
+        }
+
+        Result<void> written;
+        if (batch.front().retention) {
+            RetentionJob &job = *batch.front().retention;
+            auto report = runRetention(batch.front());
+            if (!report)
+                written = report.error();
+            if (!job.answered) {
+                job.answered = true;
+                if (report)
+                    job.done.set_value(std::move(report));
+                else
+                    job.done.set_value(Error(report.error().code, report.error().message
+                                                                      + " (retention will be retried with the log)"));
+            }
+        } else {
+            written = writeBatch(batch);
+        }
+
+        if (written) {
+            const std::int64_t durable = batch.back().seq;
+            {
+                std::lock_guard lock(m_mutex);
+                m_durableSeq = durable;
+                m_failure.reset();
+            }
+            m_progress.notify_all();
+            std::function<void(std::int64_t)> callback;
+            {
+                std::lock_guard lock(m_callbackMutex);
+                callback = m_callback;
+            }
+            if (callback)
+                callback(durable);
+            batch.clear();
+            continue;
+        }
+
+        std::unique_lock lock(m_mutex);
+        m_failure = written.error();
+        // Keep the rows, in order, for the retry: they were never reported durable.
+        for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+            m_queuedBytes += it->text.size();
+            m_queue.push_front(std::move(*it));
+        }
+        batch.clear();
+        m_progress.notify_all();
+        m_wake.wait_for(lock, std::chrono::milliseconds(m_options.retryDelayMs), [&] { return m_stopping; });
+    }
+}
+
+Result<std::optional<std::int64_t>> AuditLog::Impl::queryInt(std::string_view sql, std::optional<std::int64_t> bind)
+{
+    auto stmt = m_db.prepare(sql);
+    if (!stmt)
+        return stmt.error();
+    if (bind) {
+        if (auto r = stmt->bindInt64(1, *bind); !r)
+            return r.error();
+    }
+    auto row = stmt->step();
+    if (!row)
+        return row.error();
+    if (!*row || stmt->isNull(0))
+        return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(stmt->columnInt64(0));
+}
+
+Result<void> AuditLog::Impl::checkTail()
+{
+    // One process writes (the lock file); this catches anything else that wrote to the file.
+    auto row = m_tail.step();
+    if (!row) {
+        m_tail.reset();
+        return row.error();
+    }
+    const std::int64_t seq = *row ? m_tail.columnInt64(0) : 0;
+    const std::string hash = *row ? std::string(m_tail.columnBlob(1)) : std::string(genesisHash());
+    m_tail.reset();
+    if (seq != m_tailSeq || hash != m_tailHash)
+        return Error(ErrorCode::Corrupt, m_db.describe() + " was changed by another program (its last row is seq "
+                                             + std::to_string(seq) + ", Tessera wrote seq "
+                                             + std::to_string(m_tailSeq)
+                                             + "); Tessera stopped writing to it. Run `tessera audit verify`, then "
+                                               "move the file aside to start a new log.");
+    return {};
+}
+
+Result<void> AuditLog::Impl::insertRow(const RowView &row, std::string &hashOut)
+{
+    auto hash = m_hasher.hash(row);
+    if (!hash)
+        return hash.error();
+    storage::Statement &s = m_insert;
+    Result<void> r;
+    auto check = [&r](Result<void> step) {
+        if (r && !step)
+            r = std::move(step);
+    };
+    check(s.bindInt64(1, row.seq));
+    check(s.bindInt64(2, row.timestampMs));
+    check(s.bindText(3, row.category));
+    check(s.bindText(4, row.direction));
+    check(s.bindText(5, row.widgetId));
+    check(s.bindText(6, row.roomId));
+    check(s.bindText(7, row.origin));
+    check(s.bindText(8, row.action));
+    check(s.bindText(9, row.requestId));
+    check(s.bindInt64(10, row.sizeBytes));
+    check(s.bindText(11, row.decision));
+    check(s.bindText(12, row.reason));
+    check(s.bindInt64(13, row.durationMs));
+    check(s.bindText(14, row.body));
+    check(s.bindBlob(15, row.prevHash));
+    check(s.bindBlob(16, *hash));
+    if (r)
+        r = s.run();
+    s.reset();
+    if (!r)
+        return r;
+    hashOut = std::move(*hash);
+    return {};
+}
+
+Result<void> AuditLog::Impl::writeBatch(const std::vector<QueuedRecord> &batch)
+{
+    auto tx = m_db.begin();
+    if (!tx)
+        return tx.error();
+    if (auto r = checkTail(); !r)
+        return r;
+    std::int64_t seq = m_tailSeq;
+    std::string prev = m_tailHash;
+    std::string hash;
+    for (const QueuedRecord &rec : batch) {
+        if (rec.seq != seq + 1)
+            return Error(ErrorCode::Internal, "audit writer out of order: seq " + std::to_string(rec.seq)
+                                                  + " after " + std::to_string(seq));
+        const std::string body = m_redactor.redact(rec.field(kBody), rec.field(kAction), rec.mode);
+        const std::string reason = validUtf8(scrubSecretsInText(rec.field(kReason)));
+        const std::string widget = validUtf8(rec.field(kWidget));
+        const std::string room = validUtf8(rec.field(kRoom));
+        const std::string origin = validUtf8(rec.field(kOrigin));
+        const std::string action = validUtf8(rec.field(kAction));
+        const std::string requestId = validUtf8(rec.field(kRequestId));
+        RowView row;
+        row.seq = rec.seq;
+        row.timestampMs = rec.timestampMs;
+        row.category = toString(rec.category);
+        row.direction = toString(rec.direction);
+        row.widgetId = widget;
+        row.roomId = room;
+        row.origin = origin;
+        row.action = action;
+        row.requestId = requestId;
+        row.sizeBytes = rec.sizeBytes;
+        row.decision = toString(rec.decision);
+        row.reason = reason;
+        row.durationMs = rec.durationMs;
+        row.body = body;
+        row.prevHash = prev;
+        if (auto r = insertRow(row, hash); !r)
+            return r;
+        prev.swap(hash);
+        seq = rec.seq;
+    }
+    if (auto r = tx->commit(); !r)
+        return r;
+    m_tailSeq = seq;
+    m_tailHash = std::move(prev);
+    return {};
+}
+
+Result<RetentionReport> AuditLog::Impl::runRetention(const QueuedRecord &item)
+{
+    const auto started = std::chrono::steady_clock::now();
+    const RetentionJob &job = *item.retention;
+    auto tx = m_db.begin();
+    if (!tx)
+        return tx.error();
+    if (auto r = checkTail(); !r)
+        return r.error();
+    if (item.seq != m_tailSeq + 1)
+        return Error(ErrorCode::Internal, "audit writer out of order: checkpoint seq " + std::to_string(item.seq)
+                                              + " after " + std::to_string(m_tailSeq));
+
+    auto first = queryInt("SELECT min(seq) FROM audit_log");
+    if (!first)
+        return first.error();
+    const std::int64_t last = m_tailSeq;
+    const std::int64_t start = first->value_or(last + 1); // the first row still stored
+    std::int64_t through = start - 1;                      // trim rows start..through
+    if (job.policy.maxRows > 0)
+        through = std::max(through, last - job.policy.maxRows);
+    if (job.policy.maxAgeMs > 0) {
+        const std::int64_t now = job.policy.nowMs != 0 ? job.policy.nowMs : systemNowMs();
+        // The oldest row young enough to keep; trimming stops there even if later rows are older
+        // (a clock set back), because rows only ever leave from the start.
+        auto young = queryInt("SELECT seq FROM audit_log WHERE ts_ms >= ?1 ORDER BY seq LIMIT 1",
+                              now - job.policy.maxAgeMs);
+        if (!young)
+            return young.error();
+        through = std::max(through, young->has_value() ? **young - 1 : last);
+    }
+    through = std::min(through, last);
+
+    // The hash the first kept row (or the checkpoint itself) links to.
+    std::string lastTrimmedHash;
+    if (through == last) {
+        lastTrimmedHash = m_tailHash;
+    } else {
+        auto stmt = m_db.prepare("SELECT prev_hash FROM audit_log WHERE seq = ?1");
+        if (!stmt)
+            return stmt.error();
+        if (auto r = stmt->bindInt64(1, through + 1); !r)
+            return r.error();
+        auto row = stmt->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            return Error(ErrorCode::Corrupt, m_db.describe() + ": row " + std::to_string(through + 1)
+                                                 + " is missing; run `tessera audit verify`");
+        lastTrimmedHash = std::string(stmt->columnBlob(0));
+    }
+
+    const std::int64_t trimmedRows = through >= start ? through - start + 1 : 0;
+    if (trimmedRows > 0) {
+        auto mark = m_db.prepare("UPDATE audit_control SET trim_through = ?1 WHERE id = 1");
+        if (!mark)
+            return mark.error();
+        if (auto r = mark->bindInt64(1, through); !r)
+            return r.error();
+        if (auto r = mark->run(); !r)
+            return r.error();
+        auto trim = m_db.prepare("DELETE FROM audit_log WHERE seq <= ?1");
+        if (!trim)
+            return trim.error();
+        if (auto r = trim->bindInt64(1, through); !r)
+            return r.error();
+        if (auto r = trim->run(); !r)
+            return r.error();
+    }
+
+    Checkpoint checkpoint;
+    checkpoint.trimmedFromSeq = start;
+    checkpoint.trimmedThroughSeq = through;
+    checkpoint.trimmedRows = trimmedRows;
+    checkpoint.lastTrimmedHash = lastTrimmedHash;
+    checkpoint.headSeq = last;
+    checkpoint.headHash = m_tailHash;
+    checkpoint.createdMs = systemNowMs();
+    checkpoint.policy = describePolicy(job.policy);
+    auto body = makeCheckpointBody(checkpoint, job.key);
+    if (!body)
+        return body.error();
+
+    RowView row;
+    row.seq = item.seq;
+    row.timestampMs = checkpoint.createdMs;
+    row.category = toString(Category::Retention);
+    row.direction = toString(Direction::Internal);
+    row.action = kCheckpointAction;
+    row.sizeBytes = static_cast<std::int64_t>(body->size());
+    row.decision = toString(Decision::Info);
+    row.reason = checkpoint.policy;
+    row.durationMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+                         .count();
+    row.body = *body;
+    row.prevHash = m_tailHash;
+    std::string hash;
+    if (auto r = insertRow(row, hash); !r)
+        return r.error();
+    if (auto r = tx->commit(); !r)
+        return r.error();
+    m_tailSeq = item.seq;
+    m_tailHash = std::move(hash);
+    return RetentionReport{trimmedRows, trimmedRows > 0 ? through : 0, item.seq};
+}
+
+// ---------------------------------------------------------------------------------------------
+
+AuditLog::AuditLog(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+AuditLog::~AuditLog() = default;
+
+Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::path &dataDir, AuditLogOptions options)
+{
+    if (options.maxQueuedRows == 0 || options.maxQueuedBytes == 0 || options.maxBatchRows == 0
+        || options.maxDatabaseBytes < 0 || options.retryDelayMs < 0 || options.bodyMode == BodyMode::Invalid)
+        return Error(ErrorCode::BadRequest, "audit log options out of range");
+    if (auto r = paths::ensurePrivateDirectory(dataDir); !r)
+        return r.error();
+
+    const auto dbPath = storage::databasePath(dataDir, kAuditConcern);
+    const auto lockPath = dbPath.string() + ".lock";
+    const int lockFd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lockFd < 0)
+        return Error(ErrorCode::Io, "cannot create " + lockPath + ": " + std::strerror(errno));
+    if (::flock(lockFd, LOCK_EX | LOCK_NB) != 0) {
+        const int err = errno;
+        ::close(lockFd);
+        if (err == EWOULDBLOCK)
+            return Error(ErrorCode::Unavailable, "audit.db at " + dbPath.string()
+                                                     + " is being written by another Tessera process; close it "
+                                                       "first (one Tessera per data directory)");
+        return Error(ErrorCode::Io, "cannot lock " + lockPath + ": " + std::strerror(err));
+    }
+
+    auto db = storage::openConcern(dataDir, kAuditConcern, auditMigrations());
+    if (!db) {
+        ::close(lockFd);
+        return db.error();
+    }
+    if (options.maxDatabaseBytes > 0) {
+        auto pageSize = db->prepare("PRAGMA page_size");
+        Result<bool> row = pageSize ? pageSize->step() : Result<bool>(pageSize.error());
+        if (!row || !*row) {
+            ::close(lockFd);
+            return row ? Error(ErrorCode::Io, db->describe() + ": cannot read the page size") : row.error();
+        }
+        const std::int64_t pages = std::max<std::int64_t>(1, options.maxDatabaseBytes / pageSize->columnInt64(0));
+        if (auto r = db->exec("PRAGMA max_page_count = " + std::to_string(pages)); !r) {
+            ::close(lockFd);
+            return r.error();
+        }
+    }
+
+    auto impl = std::make_unique<Impl>(dbPath, std::move(*db), lockFd, options);
+    if (auto r = impl->start(); !r)
+        return r.error(); // impl's destructor closes the lock file
+    return std::unique_ptr<AuditLog>(new AuditLog(std::move(impl)));
+}
+
+bool AuditLog::append(const Record &record)
+{
+    return m_impl->submit(record) != 0;
+}
+
+bool AuditLog::accepting() const
+{
+    std::lock_guard lock(m_impl->m_mutex);
+    return m_impl->acceptingLocked();
+}
+
+std::int64_t AuditLog::submit(const Record &record)
+{
+    return m_impl->submit(record);
+}
+
+std::int64_t AuditLog::durableSeq() const
+{
+    return m_impl->m_durableSeq.load();
+}
+
+std::int64_t AuditLog::lastSeq() const
+{
+    std::lock_guard lock(m_impl->m_mutex);
+    return m_impl->m_lastSeq;
+}
+
+Result<void> AuditLog::waitDurable(std::int64_t seq, std::int64_t timeoutMs)
+{
+    return m_impl->waitDurable(seq, timeoutMs);
+}
+
+Result<void> AuditLog::flush(std::int64_t timeoutMs)
+{
+    const std::int64_t last = lastSeq();
+    if (last == 0)
+        return {};
+    return m_impl->waitDurable(last, timeoutMs);
+}
+
+void AuditLog::setDurableCallback(std::function<void(std::int64_t)> callback)
+{
+    std::lock_guard lock(m_impl->m_callbackMutex);
+    m_impl->m_callback = std::move(callback);
+}
+
+void AuditLog::setBodyMode(BodyMode mode)
+{
+    if (mode != BodyMode::Invalid)
+        m_impl->m_mode.store(mode);
+}
+
+BodyMode AuditLog::bodyMode() const
+{
+    return m_impl->m_mode.load();
+}
+
+Result<RetentionReport> AuditLog::applyRetention(const RetentionPolicy &policy, SecretStore &secrets,
+                                                 std::int64_t timeoutMs)
+{
+    return m_impl->applyRetention(policy, secrets, timeoutMs);
+}
+
+std::optional<Error> AuditLog::lastError() const
+{
+    std::lock_guard lock(m_impl->m_mutex);
+    return m_impl->m_failure;
+}
+
+const std::filesystem::path &AuditLog::path() const
+{
+    return m_impl->m_path;
+}
+
+} // namespace tessera::audit

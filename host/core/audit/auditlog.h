@@ -1,0 +1,143 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "audit/auditsink.h"
+#include "audit/redaction.h"
+#include "util/result.h"
+#include "util/secretstore.h"
+
+namespace tessera::audit {
+
+/** Limits and settings of an AuditLog. Every limit is enforced and tested. */
+struct AuditLogOptions {
+    /** What is kept of bodies; changeable later with setBodyMode(). */
+    BodyMode bodyMode = BodyMode::Redacted;
+    /** Records waiting for the writer; beyond this append() refuses (the caller fails closed). */
+    std::size_t maxQueuedRows = 100'000;
+    /** Bytes of record text waiting for the writer; beyond this append() refuses. */
+    std::size_t maxQueuedBytes = 64u * 1024 * 1024;
+    /** Rows per transaction (one fsync each); the writer commits whatever is queued, up to this. */
+    std::size_t maxBatchRows = 20'000;
+    /** Size cap of audit.db in bytes (PRAGMA max_page_count); 0 for none. A full log stops accepting. */
+    std::int64_t maxDatabaseBytes = 0;
+    /** How long the writer waits before trying again after a failed write. */
+    std::int64_t retryDelayMs = 1000;
+};
+
+/** Text fields (widget, room, origin, action, request id, reason) are cut to this many bytes. */
+inline constexpr std::size_t kMaxFieldBytes = 4096;
+/** A raw body larger than this is hashed by append() itself and never queued. */
+inline constexpr std::size_t kMaxRawBodyBytes = 4u * 1024 * 1024;
+
+/** What retention should remove; a zero limit is not applied. */
+struct RetentionPolicy {
+    /** Trim the oldest rows while they are older than this (by their timestamp). */
+    std::int64_t maxAgeMs = 0;
+    /** Keep at most this many rows (besides the new checkpoint row). */
+    std::int64_t maxRows = 0;
+    /** "Now" for maxAgeMs, ms since the epoch; 0 for the system clock. */
+    std::int64_t nowMs = 0;
+};
+
+struct RetentionReport {
+    std::int64_t trimmedRows = 0;
+    std::int64_t trimmedThroughSeq = 0; ///< 0 when nothing was ever trimmed
+    std::int64_t checkpointSeq = 0;     ///< the signed checkpoint row this run appended
+};
+
+/**
+ * @brief The audit log: an append-only, hash-chained SQLite table (audit.db in the data
+ * directory) written by one background thread with group commit. It implements AuditSink.
+ *
+ * append()/submit() copy the record into a queue and return at once; they may be called from
+ * any thread. The writer thread redacts each body (see Redactor), computes its hash link and
+ * commits everything queued in one transaction (synchronous=FULL: one fsync per batch).
+ * A row is durable, and survives kill -9 and power loss, once durableSeq() has reached its seq;
+ * waitDurable(), flush() and the durable callback tell callers when. If the writer cannot write
+ * (disk full, size cap reached, file changed underneath), accepting() turns false and append()
+ * refuses until a retry succeeds; rows not yet durable are kept and retried, never reported
+ * durable unless committed.
+ *
+ * One process writes a given audit.db: open() takes an advisory lock (audit.db.lock) and
+ * refuses a second writer. Readers (AuditReader, `tessera audit …`) need no lock.
+ * It does not read the log back: AuditReader does (query, verify, export).
+ */
+class AuditLog final : public AuditSink {
+public:
+    /**
+     * Opens (creating or migrating) <dataDir>/audit.db and starts the writer thread. Fails with
+     * a message naming the file if it is corrupt, from a newer Tessera, in use by another
+     * Tessera process, or if its chain tail cannot be read.
+     */
+    static Result<std::unique_ptr<AuditLog>> open(const std::filesystem::path &dataDir, AuditLogOptions options = {});
+
+    /** Writes everything still queued (if the log can write), then stops the writer thread. */
+    ~AuditLog() override;
+    AuditLog(const AuditLog &) = delete;
+    AuditLog &operator=(const AuditLog &) = delete;
+
+    /** AuditSink: true if the record was queued (see submit()). */
+    bool append(const Record &record) override;
+    /** AuditSink: false while the writer is failing or the queue is full. */
+    [[nodiscard]] bool accepting() const override;
+
+    /**
+     * Queues @p record and returns the seq its row will have, or 0 if the log refuses it (not
+     * accepting, or a queue limit reached). A timestampMs of 0 means "now" (system clock).
+     */
+    std::int64_t submit(const Record &record);
+
+    /** The highest seq committed to disk: that row and every earlier one are durable. */
+    [[nodiscard]] std::int64_t durableSeq() const;
+    /** The highest seq handed out by submit() (or written before open()). */
+    [[nodiscard]] std::int64_t lastSeq() const;
+
+    /**
+     * Blocks until row @p seq is durable. Fails with the writer's error if writing failed
+     * before that, with Timeout after @p timeoutMs, and with BadRequest for a seq never handed out.
+     */
+    Result<void> waitDurable(std::int64_t seq, std::int64_t timeoutMs);
+    /** waitDurable(lastSeq()). */
+    Result<void> flush(std::int64_t timeoutMs);
+
+    /**
+     * Called on the writer thread after each commit with the new durableSeq(). Keep it short and
+     * post to your own thread (Scheduler::post). Pass nullptr to remove it.
+     */
+    void setDurableCallback(std::function<void(std::int64_t durableSeq)> callback);
+
+    /** Applies to records appended from now on. */
+    void setBodyMode(BodyMode mode);
+    [[nodiscard]] BodyMode bodyMode() const;
+
+    /**
+     * Trims rows from the start of the log as @p policy says and appends a checkpoint row signed
+     * with the key kCheckpointKeySecretName from @p secrets (created there on first use), even
+     * when nothing needed trimming: the checkpoint then re-signs where the log starts and its
+     * current head. Runs on the writer thread, in order with appended rows, in one transaction.
+     * Reads @p secrets on the calling thread. Blocks until done or @p timeoutMs has passed.
+     */
+    Result<RetentionReport> applyRetention(const RetentionPolicy &policy, SecretStore &secrets,
+                                           std::int64_t timeoutMs);
+
+    /** Why the log is not accepting, if it is not. */
+    [[nodiscard]] std::optional<Error> lastError() const;
+    [[nodiscard]] const std::filesystem::path &path() const;
+
+    class Impl;
+
+private:
+    explicit AuditLog(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace tessera::audit

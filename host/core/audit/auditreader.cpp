@@ -1,0 +1,444 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "audit/auditreader.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+#include "audit/auditschema.h"
+#include "audit/checkpoint.h"
+#include "util/text.h"
+
+namespace tessera::audit {
+
+namespace {
+
+constexpr std::string_view kColumns = "seq, ts_ms, category, direction, widget, room, origin, action, request_id, "
+                                      "size_bytes, decision, reason, duration_ms, body, prev_hash, hash";
+
+constexpr int kExportPageRows = 1000;
+
+RowView viewOf(const storage::Statement &s)
+{
+    RowView v;
+    v.seq = s.columnInt64(0);
+    v.timestampMs = s.columnInt64(1);
+    v.category = s.columnText(2);
+    v.direction = s.columnText(3);
+    v.widgetId = s.columnText(4);
+    v.roomId = s.columnText(5);
+    v.origin = s.columnText(6);
+    v.action = s.columnText(7);
+    v.requestId = s.columnText(8);
+    v.sizeBytes = s.columnInt64(9);
+    v.decision = s.columnText(10);
+    v.reason = s.columnText(11);
+    v.durationMs = s.columnInt64(12);
+    v.body = s.columnText(13);
+    v.prevHash = s.columnBlob(14);
+    return v;
+}
+
+AuditRow rowOf(const storage::Statement &s)
+{
+    const RowView v = viewOf(s);
+    AuditRow r;
+    r.seq = v.seq;
+    r.timestampMs = v.timestampMs;
+    r.category = v.category;
+    r.direction = v.direction;
+    r.widgetId = v.widgetId;
+    r.roomId = v.roomId;
+    r.origin = v.origin;
+    r.action = v.action;
+    r.requestId = v.requestId;
+    r.sizeBytes = v.sizeBytes;
+    r.decision = v.decision;
+    r.reason = v.reason;
+    r.durationMs = v.durationMs;
+    r.body = v.body;
+    r.prevHash = v.prevHash;
+    r.hash = s.columnBlob(15);
+    return r;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+std::int64_t daysFromCivil(std::int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool isLeap(std::int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+} // namespace
+
+Result<AuditReader> AuditReader::open(const std::filesystem::path &dataDir)
+{
+    storage::OpenOptions options;
+    options.readOnly = true;
+    options.displayName = "audit.db";
+    const auto path = storage::databasePath(dataDir, kAuditConcern);
+    auto db = storage::Database::open(path, options);
+    if (!db) {
+        if (db.error().code == ErrorCode::NotFound)
+            return Error(ErrorCode::NotFound, "there is no audit log at " + path.string());
+        return db.error();
+    }
+    auto version = db->userVersion();
+    if (!version)
+        return version.error();
+    if (*version == 0)
+        return Error(ErrorCode::Corrupt, db->describe() + " is a database but not an audit log (no schema version)");
+    if (auto r = storage::migrate(*db, auditMigrations()); !r)
+        return r.error();
+    return AuditReader(std::move(*db));
+}
+
+Result<AuditPage> AuditReader::query(const AuditQuery &q)
+{
+    if (q.limit < 1 || q.limit > kMaxPageRows)
+        return Error(ErrorCode::BadRequest, "page size must be 1 to " + std::to_string(kMaxPageRows));
+    std::string sql = "SELECT " + std::string(kColumns) + " FROM audit_log WHERE 1";
+    if (!q.widgetId.empty())
+        sql += " AND widget = :widget";
+    if (!q.roomId.empty())
+        sql += " AND room = :room";
+    if (!q.action.empty())
+        sql += " AND action = :action";
+    if (!q.decision.empty())
+        sql += " AND decision = :decision";
+    if (!q.category.empty())
+        sql += " AND category = :category";
+    if (q.sinceMs)
+        sql += " AND ts_ms >= :since";
+    if (q.untilMs)
+        sql += " AND ts_ms < :until";
+    if (q.newestFirst) {
+        if (q.beforeSeq > 0)
+            sql += " AND seq < :cursor";
+        sql += " ORDER BY seq DESC";
+    } else {
+        sql += " AND seq > :cursor ORDER BY seq ASC";
+    }
+    sql += " LIMIT :limit";
+
+    auto stmt = m_db.prepare(sql);
+    if (!stmt)
+        return stmt.error();
+    Result<void> bound;
+    auto bind = [&bound](Result<void> r) {
+        if (bound && !r)
+            bound = std::move(r);
+    };
+    if (!q.widgetId.empty())
+        bind(stmt->bindText(":widget", q.widgetId));
+    if (!q.roomId.empty())
+        bind(stmt->bindText(":room", q.roomId));
+    if (!q.action.empty())
+        bind(stmt->bindText(":action", q.action));
+    if (!q.decision.empty())
+        bind(stmt->bindText(":decision", q.decision));
+    if (!q.category.empty())
+        bind(stmt->bindText(":category", q.category));
+    if (q.sinceMs)
+        bind(stmt->bindInt64(":since", *q.sinceMs));
+    if (q.untilMs)
+        bind(stmt->bindInt64(":until", *q.untilMs));
+    if (!q.newestFirst)
+        bind(stmt->bindInt64(":cursor", q.afterSeq));
+    else if (q.beforeSeq > 0)
+        bind(stmt->bindInt64(":cursor", q.beforeSeq));
+    bind(stmt->bindInt64(":limit", q.limit + 1)); // one more than asked: is there a next page?
+    if (!bound)
+        return bound.error();
+
+    AuditPage page;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            break;
+        if (int(page.rows.size()) == q.limit) {
+            page.nextCursor = page.rows.back().seq;
+            break;
+        }
+        page.rows.push_back(rowOf(*stmt));
+    }
+    return page;
+}
+
+Result<std::vector<AuditRow>> AuditReader::tail(int count)
+{
+    AuditQuery q;
+    q.newestFirst = true;
+    q.limit = count;
+    auto page = query(q);
+    if (!page)
+        return page.error();
+    std::reverse(page->rows.begin(), page->rows.end());
+    return std::move(page->rows);
+}
+
+Result<VerifyReport> AuditReader::verify(const VerifyOptions &options)
+{
+    auto stmt = m_db.prepare("SELECT " + std::string(kColumns) + " FROM audit_log ORDER BY seq");
+    if (!stmt)
+        return stmt.error();
+
+    VerifyReport report;
+    RowHasher hasher;
+    std::string prevHash;
+    std::int64_t prevSeq = 0;
+    struct PendingStart {
+        std::int64_t throughSeq;
+        std::string hash;
+    };
+    std::optional<PendingStart> pendingStart;
+    std::string checkpointKey;
+
+    for (;;) {
+        auto more = stmt->step();
+        if (!more)
+            return more.error();
+        if (!*more)
+            break;
+        const RowView row = viewOf(*stmt);
+        const std::string_view storedHash = stmt->columnBlob(15);
+        std::optional<std::string> problem;
+        auto note = [&problem](std::string what) {
+            if (!problem)
+                problem = std::move(what);
+        };
+
+        if (report.rowsChecked == 0) {
+            report.firstSeq = row.seq;
+            if (row.seq == 1) {
+                if (row.prevHash != genesisHash())
+                    note("the first row does not link to the start of a log (its prev_hash is not the genesis hash)");
+            } else {
+                pendingStart = PendingStart{row.seq - 1, std::string(row.prevHash)};
+            }
+        } else if (row.seq != prevSeq + 1) {
+            const std::int64_t missing = row.seq - prevSeq - 1;
+            note(row.seq > prevSeq ? "seq " + std::to_string(row.seq) + " follows seq " + std::to_string(prevSeq) + ": "
+                                         + std::to_string(missing) + (missing == 1 ? " row is" : " rows are")
+                                         + " missing (deleted)"
+                                   : "seq " + std::to_string(row.seq) + " is out of order after seq "
+                                         + std::to_string(prevSeq));
+        } else if (row.prevHash != prevHash) {
+            note("prev_hash does not match the hash of seq " + std::to_string(prevSeq)
+                 + " (a row before it was changed, removed or moved)");
+        }
+
+        auto computed = hasher.hash(row);
+        if (!computed)
+            return computed.error();
+        if (*computed != storedHash)
+            note("the row's content does not match its hash (the row was edited or moved)");
+
+        if (row.category == "retention" && row.action == kCheckpointAction) {
+            auto checkpoint = readCheckpointBody(row.body);
+            if (!checkpoint) {
+                note(checkpoint.error().message);
+            } else if (!options.trustedPublicKey.empty() && checkpoint->publicKey != options.trustedPublicKey) {
+                auto key = CheckpointKey::fromPublicKey(checkpoint->publicKey);
+                note("checkpoint is signed by key " + (key ? key->keyId() : std::string("?"))
+                     + ", not by this Tessera's checkpoint key");
+            } else if (checkpoint->headSeq != row.seq - 1 || checkpoint->headHash != row.prevHash) {
+                note("checkpoint was signed after seq " + std::to_string(checkpoint->headSeq)
+                     + " but stands after another row (it was moved, or rows before it were replaced)");
+            } else {
+                ++report.checkpoints;
+                if (checkpointKey.empty()) {
+                    checkpointKey = checkpoint->publicKey;
+                    if (auto key = CheckpointKey::fromPublicKey(checkpointKey))
+                        report.keyId = key->keyId();
+                }
+                if (pendingStart && checkpoint->trimmedThroughSeq == pendingStart->throughSeq
+                    && checkpoint->lastTrimmedHash == pendingStart->hash) {
+                    report.startCheckpointSeq = row.seq;
+                    pendingStart.reset();
+                }
+            }
+        }
+
+        if (problem) {
+            ++report.problems;
+            if (!report.firstProblem)
+                report.firstProblem = VerifyProblem{row.seq, std::move(*problem)};
+        }
+        ++report.rowsChecked;
+        prevSeq = row.seq;
+        // Link the next row to the stored hash: one edited row is then reported once, not twice.
+        prevHash.assign(storedHash);
+    }
+    report.lastSeq = prevSeq;
+    report.keyTrusted = !options.trustedPublicKey.empty();
+
+    if (pendingStart) {
+        ++report.problems;
+        // The first row is the earliest possible problem, so it becomes the one reported.
+        report.firstProblem = VerifyProblem{
+            report.firstSeq, "the log starts at seq " + std::to_string(report.firstSeq) + ", but no signed checkpoint "
+                                 "proves that the rows before it were trimmed by retention (rows were deleted)"};
+    }
+    return report;
+}
+
+Result<std::int64_t> AuditReader::exportJsonLines(const AuditQuery &filter, std::ostream &out)
+{
+    AuditQuery q = filter;
+    q.newestFirst = false;
+    q.afterSeq = 0;
+    q.beforeSeq = 0;
+    q.limit = kExportPageRows;
+    std::int64_t count = 0;
+    for (;;) {
+        auto page = query(q);
+        if (!page)
+            return page.error();
+        for (const AuditRow &row : page->rows) {
+            out << toJsonLine(row) << '\n';
+            ++count;
+        }
+        if (!out)
+            return Error(ErrorCode::Io, "cannot write the export (disk full?)");
+        if (page->nextCursor == 0)
+            return count;
+        q.afterSeq = page->nextCursor;
+    }
+}
+
+std::string toJsonLine(const AuditRow &row)
+{
+    nlohmann::ordered_json j;
+    j["seq"] = row.seq;
+    j["ts_ms"] = row.timestampMs;
+    j["time"] = formatIsoTime(row.timestampMs);
+    j["category"] = row.category;
+    j["direction"] = row.direction;
+    j["widget"] = row.widgetId;
+    j["room"] = row.roomId;
+    j["origin"] = row.origin;
+    j["action"] = row.action;
+    j["request_id"] = row.requestId;
+    j["size"] = row.sizeBytes;
+    j["decision"] = row.decision;
+    j["reason"] = row.reason;
+    j["duration_ms"] = row.durationMs;
+    j["body"] = row.body;
+    j["prev_hash"] = text::hexEncode(row.prevHash);
+    j["hash"] = text::hexEncode(row.hash);
+    // Stored text is valid UTF-8 when Tessera wrote it; a file edited by hand may not be.
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+std::string formatIsoTime(std::int64_t ms)
+{
+    std::int64_t seconds = ms / 1000;
+    std::int64_t millis = ms % 1000;
+    if (millis < 0) {
+        millis += 1000;
+        seconds -= 1;
+    }
+    const auto t = static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    if (!gmtime_r(&t, &tm))
+        return std::to_string(ms);
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(millis));
+    return buf;
+}
+
+std::optional<std::int64_t> parseTime(std::string_view s)
+{
+    if (s.empty())
+        return std::nullopt;
+    if (s.find_first_not_of("0123456789") == std::string_view::npos) {
+        if (s.size() > 15) // beyond year 33,000: not a timestamp anyone means
+            return std::nullopt;
+        return std::stoll(std::string(s));
+    }
+    std::size_t pos = 0;
+    auto number = [&](std::size_t digits, int &out) {
+        if (pos + digits > s.size())
+            return false;
+        out = 0;
+        for (std::size_t i = 0; i < digits; ++i) {
+            const char c = s[pos + i];
+            if (c < '0' || c > '9')
+                return false;
+            out = out * 10 + (c - '0');
+        }
+        pos += digits;
+        return true;
+    };
+    auto expect = [&](char c) {
+        if (pos < s.size() && s[pos] == c) {
+            ++pos;
+            return true;
+        }
+        return false;
+    };
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, millis = 0;
+    if (!number(4, year) || !expect('-') || !number(2, month) || !expect('-') || !number(2, day))
+        return std::nullopt;
+    static constexpr int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12 || day < 1 || day > kDaysInMonth[month - 1] + (month == 2 && isLeap(year) ? 1 : 0))
+        return std::nullopt;
+    std::int64_t offsetMinutes = 0;
+    if (pos < s.size()) {
+        if (!expect('T') && !expect(' '))
+            return std::nullopt;
+        if (!number(2, hour) || !expect(':') || !number(2, minute) || hour > 23 || minute > 59)
+            return std::nullopt;
+        if (expect(':')) {
+            if (!number(2, second) || second > 59)
+                return std::nullopt;
+            if (expect('.')) {
+                const std::size_t start = pos;
+                int scale = 100;
+                while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+                    millis += (s[pos] - '0') * scale;
+                    scale /= 10;
+                    ++pos;
+                }
+                if (pos == start || pos - start > 9)
+                    return std::nullopt;
+            }
+        }
+        if (expect('Z')) {
+            // UTC
+        } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+            const int sign = s[pos] == '-' ? -1 : 1;
+            ++pos;
+            int oh = 0, om = 0;
+            if (!number(2, oh))
+                return std::nullopt;
+            expect(':');
+            if (!number(2, om) || oh > 23 || om > 59)
+                return std::nullopt;
+            offsetMinutes = sign * (oh * 60 + om);
+        }
+        if (pos != s.size())
+            return std::nullopt;
+    }
+    const std::int64_t days = daysFromCivil(year, unsigned(month), unsigned(day));
+    const std::int64_t secondsOfDay = hour * 3600 + minute * 60 + second;
+    return (days * 86400 + secondsOfDay - offsetMinutes * 60) * 1000 + millis;
+}
+
+} // namespace tessera::audit

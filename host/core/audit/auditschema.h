@@ -1,0 +1,94 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "storage/database.h"
+
+struct evp_md_ctx_st;
+
+namespace tessera::audit {
+
+/** The concern name of the audit database: <data dir>/audit.db. */
+inline constexpr std::string_view kAuditConcern = "audit";
+/** Bytes in a SHA-256 digest, the size of every prev_hash and hash. */
+inline constexpr std::size_t kHashBytes = 32;
+/** The prev_hash of the very first row (seq 1): 32 zero bytes. */
+std::string_view genesisHash();
+
+/**
+ * The schema of audit.db, oldest step first (see storage::migrate).
+ *
+ * Table audit_log holds one row per record; seq is 1, 2, 3, … without gaps. Triggers make it
+ * append-only for everyone who does not drop them:
+ *  - an INSERT must use seq = (last seq, or the retention mark when the table is empty) + 1, so
+ *    rows cannot be inserted out of order and INSERT OR REPLACE cannot overwrite one;
+ *  - every UPDATE is refused;
+ *  - a DELETE is refused unless the row's seq is at or below audit_control.trim_through. That
+ *    mark only ever grows, and only retention raises it, in the same transaction that deletes
+ *    the rows at or below it and appends the signed checkpoint row. So rows can only leave from
+ *    the start of the log, and only together with a checkpoint.
+ * An attacker with write access to the file can drop the triggers; the hash chain (rowHash) and
+ * AuditReader::verify are what detect that.
+ */
+std::span<const storage::Migration> auditMigrations();
+
+/** The stored fields of one row, as views (into a record, a statement or an AuditRow). */
+struct RowView {
+    std::int64_t seq = 0;
+    std::int64_t timestampMs = 0;
+    std::string_view category;
+    std::string_view direction;
+    std::string_view widgetId;
+    std::string_view roomId;
+    std::string_view origin;
+    std::string_view action;
+    std::string_view requestId;
+    std::int64_t sizeBytes = 0;
+    std::string_view decision;
+    std::string_view reason;
+    std::int64_t durationMs = -1;
+    std::string_view body;
+    std::string_view prevHash; ///< kHashBytes raw bytes
+};
+
+/**
+ * @brief SHA-256 (OpenSSL EVP) with a context that is reused between digests. Not thread-safe:
+ * one per thread.
+ */
+class Sha256 {
+public:
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256 &) = delete;
+    Sha256 &operator=(const Sha256 &) = delete;
+
+    /** The 32-byte digest of @p bytes; fails only if libcrypto cannot compute SHA-256. */
+    Result<std::string> digest(std::string_view bytes);
+
+private:
+    evp_md_ctx_st *m_ctx = nullptr;
+};
+
+/**
+ * @brief Computes row hashes: SHA-256 over the previous row's hash followed by every stored
+ * field of the row, each integer as 8 bytes little-endian and each text as its 4-byte
+ * little-endian length followed by its bytes, in RowView order (seq first, body last). Hashing
+ * seq makes a moved row detectable; the length prefixes make field boundaries unambiguous.
+ * Not thread-safe: one per thread.
+ */
+class RowHasher {
+public:
+    /** The 32-byte hash of @p row. */
+    Result<std::string> hash(const RowView &row);
+
+private:
+    Sha256 m_sha;
+    std::string m_buffer;
+};
+
+} // namespace tessera::audit

@@ -1,0 +1,288 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "audit/auditlog.h"
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include "audit/checkpoint.h"
+#include "auditfixture.h"
+#include "util/text.h"
+
+using namespace tessera;
+using namespace tessera::audit;
+using namespace tessera::test;
+
+namespace {
+
+struct Fixture {
+    TempDir dir;
+    FileSecretStore secrets{dir / "secrets"};
+    std::unique_ptr<AuditLog> log = openLog(dir / "data");
+
+    std::filesystem::path dataDir() const { return dir / "data"; }
+
+    void append(int from, int to)
+    {
+        for (int i = from; i <= to; ++i)
+            ASSERT_GT(log->submit(messageRecord(i).view()), 0);
+    }
+
+    std::string trustedKey()
+    {
+        auto key = CheckpointKey::load(secrets);
+        EXPECT_TRUE(key) << key.error().message;
+        return key ? key->publicKey() : std::string();
+    }
+};
+
+} // namespace
+
+TEST(Retention, TrimsByCountAndTheSignedCheckpointProvesWhereTheChainStarts)
+{
+    Fixture f;
+    ASSERT_TRUE(f.log);
+    f.append(1, 100);
+    RetentionPolicy policy;
+    policy.maxRows = 30;
+    auto report = f.log->applyRetention(policy, f.secrets, kWaitMs);
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_EQ(report->trimmedRows, 70);
+    EXPECT_EQ(report->trimmedThroughSeq, 70);
+    EXPECT_EQ(report->checkpointSeq, 101);
+    EXPECT_EQ(f.log->durableSeq(), 101);
+    EXPECT_TRUE(f.secrets.read(kCheckpointKeySecretName).value().has_value()); // created on first use
+
+    const auto rows = readAll(f.dataDir());
+    ASSERT_EQ(rows.size(), 31u);
+    EXPECT_EQ(rows.front().seq, 71);
+    const AuditRow &checkpoint = rows.back();
+    EXPECT_EQ(checkpoint.seq, 101);
+    EXPECT_EQ(checkpoint.category, "retention");
+    EXPECT_EQ(checkpoint.action, kCheckpointAction);
+    EXPECT_EQ(checkpoint.reason, "max_rows=30");
+    auto body = readCheckpointBody(checkpoint.body);
+    ASSERT_TRUE(body) << body.error().message;
+    EXPECT_EQ(body->trimmedFromSeq, 1);
+    EXPECT_EQ(body->trimmedThroughSeq, 70);
+    EXPECT_EQ(body->trimmedRows, 70);
+    EXPECT_EQ(body->lastTrimmedHash, rows.front().prevHash);
+    EXPECT_EQ(body->headSeq, 100);
+    EXPECT_EQ(body->headHash, rows[rows.size() - 2].hash);
+
+    VerifyOptions options;
+    options.trustedPublicKey = f.trustedKey();
+    const VerifyReport verified = verifyLog(f.dataDir(), options);
+    EXPECT_TRUE(verified.ok()) << verified.firstProblem->what;
+    EXPECT_EQ(verified.firstSeq, 71);
+    EXPECT_EQ(verified.lastSeq, 101);
+    EXPECT_EQ(verified.startCheckpointSeq, 101);
+    EXPECT_EQ(verified.checkpoints, 1);
+    EXPECT_TRUE(verified.keyTrusted);
+
+    // Appending continues after the checkpoint.
+    f.append(102, 110);
+    ASSERT_TRUE(f.log->flush(kWaitMs));
+    EXPECT_TRUE(verifyLog(f.dataDir(), options).ok());
+}
+
+TEST(Retention, TrimsByAgeOnlyFromTheStart)
+{
+    Fixture f;
+    ASSERT_TRUE(f.log);
+    // Timestamps 1..10 s, then a row from a clock set back (0.5 s), then 21..30 s.
+    for (int i = 1; i <= 21; ++i) {
+        OwnedRecord r = messageRecord(i);
+        r.timestampMs = i <= 10 ? i * 1000 : i == 11 ? 500 : (i + 9) * 1000;
+        ASSERT_GT(f.log->submit(r.view()), 0);
+    }
+    RetentionPolicy policy;
+    policy.maxAgeMs = 15'000;
+    policy.nowMs = 30'000; // keep rows from 15 s on
+    auto report = f.log->applyRetention(policy, f.secrets, kWaitMs);
+    ASSERT_TRUE(report) << report.error().message;
+    // Rows 1..10 are older; row 11 (0.5 s) is older too; row 12 (21 s) is the first to keep.
+    EXPECT_EQ(report->trimmedRows, 11);
+    const auto rows = readAll(f.dataDir());
+    ASSERT_FALSE(rows.empty());
+    EXPECT_EQ(rows.front().seq, 12);
+    EXPECT_TRUE(verifyLog(f.dataDir()).ok());
+}
+
+TEST(Retention, AnOldRowAfterAYoungOneIsKept)
+{
+    Fixture f;
+    ASSERT_TRUE(f.log);
+    for (int i = 1; i <= 5; ++i) {
+        OwnedRecord r = messageRecord(i);
+        r.timestampMs = i == 2 ? 100'000 : 1000; // row 2 is young, the rest old
+        ASSERT_GT(f.log->submit(r.view()), 0);
+    }
+    RetentionPolicy policy;
+    policy.maxAgeMs = 50'000;
+    policy.nowMs = 120'000;
+    auto report = f.log->applyRetention(policy, f.secrets, kWaitMs);
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_EQ(report->trimmedRows, 1); // only row 1: rows leave from the start, never from the middle
+    EXPECT_EQ(readAll(f.dataDir()).front().seq, 2);
+}
+
+TEST(Retention, WithNothingToTrimItStillSignsTheStartAndTheHead)
+{
+    Fixture f;
+    ASSERT_TRUE(f.log);
+    f.append(1, 5);
+    RetentionPolicy policy;
+    policy.maxRows = 1000;
+    auto report = f.log->applyRetention(policy, f.secrets, kWaitMs);
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_EQ(report->trimmedRows, 0);
+    EXPECT_EQ(report->trimmedThroughSeq, 0);
+    EXPECT_EQ(report->checkpointSeq, 6);
+    const auto rows = readAll(f.dataDir());
+    ASSERT_EQ(rows.size(), 6u);
+    auto body = readCheckpointBody(rows.back().body);
+    ASSERT_TRUE(body);
+    EXPECT_EQ(body->trimmedRows, 0);
+    EXPECT_EQ(body->trimmedThroughSeq, 0);
+    EXPECT_EQ(body->headSeq, 5);
+    const VerifyReport verified = verifyLog(f.dataDir());
+    EXPECT_TRUE(verified.ok());
+    EXPECT_EQ(verified.startCheckpointSeq, 0); // the chain starts at seq 1 anyway
+    EXPECT_EQ(verified.checkpoints, 1);
+}
+
+TEST(Retention, CanTrimEverythingButItsCheckpointAndRunAgain)
+{
+    Fixture f;
+    ASSERT_TRUE(f.log);
+    f.append(1, 50);
+    RetentionPolicy all;
+    all.maxAgeMs = 1;
+    all.nowMs = 4'000'000'000'000; // every row is older
+    auto first = f.log->applyRetention(all, f.secrets, kWaitMs);
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_EQ(first->trimmedRows, 50);
+    auto rows = readAll(f.dataDir());
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].seq, 51);
+    EXPECT_TRUE(verifyLog(f.dataDir()).ok());
+
+    f.append(52, 60);
+    RetentionPolicy count;
+    count.maxRows = 4;
+    auto second = f.log->applyRetention(count, f.secrets, kWaitMs);
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->trimmedRows, 6); // 51..56: the first checkpoint goes too
+    rows = readAll(f.dataDir());
+    ASSERT_EQ(rows.size(), 5u);
+    EXPECT_EQ(rows.front().seq, 57);
+    VerifyOptions options;
+    options.trustedPublicKey = f.trustedKey();
+    const VerifyReport verified = verifyLog(f.dataDir(), options);
+    EXPECT_TRUE(verified.ok()) << verified.firstProblem->what;
+    EXPECT_EQ(verified.startCheckpointSeq, 61);
+
+    // The same key signs every checkpoint, also after a restart.
+    f.log.reset();
+    f.log = openLog(f.dataDir());
+    ASSERT_TRUE(f.log);
+    auto third = f.log->applyRetention(count, f.secrets, kWaitMs);
+    ASSERT_TRUE(third);
+    EXPECT_TRUE(verifyLog(f.dataDir(), options).ok());
+}
+
+TEST(Retention, RowsQueuedBeforeRetentionAreWrittenBeforeItsCheckpoint)
+{
+    Fixture f;
+    ASSERT_TRUE(f.log);
+    f.append(1, 3000); // not waited for
+    RetentionPolicy policy;
+    policy.maxRows = 10;
+    auto report = f.log->applyRetention(policy, f.secrets, kWaitMs);
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_EQ(report->checkpointSeq, 3001);
+    EXPECT_EQ(report->trimmedThroughSeq, 2990);
+    EXPECT_TRUE(verifyLog(f.dataDir()).ok());
+}
+
+TEST(Retention, VerifyRefusesACheckpointSignedByAnotherKey)
+{
+    Fixture f;
+    ASSERT_TRUE(f.log);
+    f.append(1, 10);
+    RetentionPolicy policy;
+    policy.maxRows = 5;
+    ASSERT_TRUE(f.log->applyRetention(policy, f.secrets, kWaitMs));
+    TempDir other;
+    FileSecretStore otherSecrets(other / "secrets");
+    auto otherKey = CheckpointKey::loadOrCreate(otherSecrets);
+    ASSERT_TRUE(otherKey);
+    VerifyOptions options;
+    options.trustedPublicKey = otherKey->publicKey();
+    const VerifyReport report = verifyLog(f.dataDir(), options);
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.firstProblem->seq, 6); // the start can no longer be proven
+    EXPECT_EQ(report.problems, 2);          // and the checkpoint itself is refused
+}
+
+TEST(Retention, RefusesNegativeLimitsAndABrokenKey)
+{
+    Fixture f;
+    ASSERT_TRUE(f.log);
+    RetentionPolicy negative;
+    negative.maxRows = -1;
+    auto r = f.log->applyRetention(negative, f.secrets, kWaitMs);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::BadRequest);
+
+    ASSERT_TRUE(f.secrets.write(kCheckpointKeySecretName, "not base64!"));
+    auto broken = f.log->applyRetention(RetentionPolicy{}, f.secrets, kWaitMs);
+    ASSERT_FALSE(broken);
+    EXPECT_EQ(broken.error().code, ErrorCode::Corrupt);
+    EXPECT_NE(broken.error().message.find("is not a base64 Ed25519 key"), std::string::npos);
+    // The broken key was not replaced.
+    EXPECT_EQ(f.secrets.read(kCheckpointKeySecretName).value().value(), "not base64!");
+}
+
+TEST(Checkpoint, ABodyEditedAfterSigningDoesNotVerify)
+{
+    TempDir dir;
+    FileSecretStore secrets(dir / "secrets");
+    auto key = CheckpointKey::loadOrCreate(secrets);
+    ASSERT_TRUE(key);
+    Checkpoint c;
+    c.trimmedFromSeq = 1;
+    c.trimmedThroughSeq = 9;
+    c.trimmedRows = 9;
+    c.lastTrimmedHash = std::string(32, 'a');
+    c.headSeq = 20;
+    c.headHash = std::string(32, 'b');
+    c.createdMs = 1234;
+    c.policy = "max_rows=11";
+    auto body = makeCheckpointBody(c, *key);
+    ASSERT_TRUE(body);
+    auto read = readCheckpointBody(*body);
+    ASSERT_TRUE(read) << read.error().message;
+    EXPECT_EQ(read->trimmedThroughSeq, 9);
+    EXPECT_EQ(read->publicKey, key->publicKey());
+    EXPECT_EQ(key->keyId().size(), 16u);
+
+    auto j = nlohmann::json::parse(*body);
+    j["trimmed_through_seq"] = 10;
+    auto edited = readCheckpointBody(j.dump());
+    ASSERT_FALSE(edited);
+    EXPECT_EQ(edited.error().message, "checkpoint signature does not verify");
+
+    auto extra = nlohmann::json::parse(*body);
+    extra["note"] = "added later";
+    EXPECT_FALSE(readCheckpointBody(extra.dump()));
+    EXPECT_FALSE(readCheckpointBody("{}"));
+    EXPECT_FALSE(readCheckpointBody("not json"));
+
+    auto publicOnly = CheckpointKey::fromPublicKey(key->publicKey());
+    ASSERT_TRUE(publicOnly);
+    EXPECT_FALSE(publicOnly->canSign());
+    EXPECT_FALSE(makeCheckpointBody(c, *publicOnly));
+}
