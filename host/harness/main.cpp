@@ -18,7 +18,7 @@
 
 #include "audit/auditsink.h"
 #include "bridge/widgetsession.h"
-#include "loopscheduler.h"
+#include "util/loopscheduler.h"
 #include "memoryroom.h"
 #include "util/text.h"
 
@@ -199,7 +199,7 @@ int main(int argc, char **argv)
         auditSink = std::make_unique<JsonLinesAuditSink>(auditFile);
     }
 
-    harness::LoopScheduler scheduler;
+    LoopScheduler scheduler;
     StdoutTransport transport;
     bridge::SessionConfig config;
     config.widget.widgetId = o.widgetId;

@@ -1,10 +1,10 @@
 // SPDX-FileCopyrightText: Tessera contributors
 // SPDX-License-Identifier: Apache-2.0
-#include "loopscheduler.h"
+#include "util/loopscheduler.h"
 
 #include <chrono>
 
-namespace tessera::harness {
+namespace tessera {
 
 std::int64_t LoopScheduler::nowMs() const
 {
@@ -80,4 +80,4 @@ bool LoopScheduler::idle() const
     return m_posted.empty() && m_timers.empty();
 }
 
-} // namespace tessera::harness
+} // namespace tessera
