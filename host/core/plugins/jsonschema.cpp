@@ -181,10 +181,11 @@ public:
         }
         if (value.is_string()) {
             const std::size_t length = codePoints(value.get_ref<const std::string &>());
+            auto characters = [](const json &n) { return n.get<std::uint64_t>() == 1 ? " character long" : " characters long"; };
             if (auto it = schema.find("minLength"); it != schema.end() && length < it->get<std::uint64_t>())
-                add(path, "must be at least " + dumpValue(*it) + " characters long");
+                add(path, "must be at least " + dumpValue(*it) + characters(*it));
             if (auto it = schema.find("maxLength"); it != schema.end() && length > it->get<std::uint64_t>())
-                add(path, "must be at most " + dumpValue(*it) + " characters long");
+                add(path, "must be at most " + dumpValue(*it) + characters(*it));
         }
         if (value.is_object())
             checkObject(schema, value, path);

@@ -70,7 +70,7 @@ struct ScopedTokenRequest {
     std::string pluginId;
     std::string audience;
     std::string scope;
-    std::int64_t lifetimeSeconds = 0; ///< 1..3600, already checked
+    std::int64_t lifetimeSeconds = 0; ///< 1..600, already checked
 };
 
 struct ScopedToken {

@@ -344,8 +344,10 @@ typedef struct tessera_host_api {
 	 * your service instead of any credential of the user's.
 	 *
 	 * audience    Required: who will verify the token, e.g. "https://board.example.org".
-	 * scope       Required: what it allows, a space-separated list of plugin-defined words.
-	 * lifetime_s  1 to 3600 seconds.
+	 * scope       Required: what it allows, a space-separated list of plugin-defined words (at
+	 *             most 64). The token records each word as "<plugin id>:<word>", so a service
+	 *             can tell which plugin asked for it.
+	 * lifetime_s  1 to 600 seconds.
 	 * On success `done` receives {"token": "...", "expires_at_ms": <epoch ms>}.
 	 */
 	tessera_status (*mint_token)(tessera_host *host, uint64_t session_id, const char *audience, const char *scope,
