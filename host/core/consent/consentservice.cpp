@@ -552,7 +552,8 @@ void ConsentService::finish(const PendingPtr &pending)
         }
         audited = auditRecord(audit::Decision::Allowed, subject, pending->prompt.origin, kActionRule,
                               describeRule(rule) + " granted " + std::to_string(granted.size()) + " "
-                                  + toString(pending->kind) + (granted.size() == 1 ? "" : " items"),
+                                  + (pending->kind == DecisionKind::Load ? (granted.size() == 1 ? "load" : "loads")
+                                                                         : (granted.size() == 1 ? "capability" : "capabilities")),
                               dump(json{{"rule", ruleJson(rule)}, {"kind", toString(pending->kind)}, {"granted", granted}}))
             && audited;
     }
