@@ -242,13 +242,14 @@ Result<TokenClaims> TokenIssuer::verify(std::string_view token, VerifyOptions op
 {
     if (auto ok = load(); !ok)
         return ok.error();
-    if (auto ok = pruneRetired(); !ok)
-        return ok.error();
     if (!options.issuer)
         options.issuer = m_options.issuer;
-    return detail::verifyToken(token, options, m_clock(), [this](std::string_view keyId) -> const Ed25519Key * {
+    const std::int64_t now = m_clock();
+    // Verifying never writes: a retired key past its retention is skipped here and removed from
+    // the store the next time a key is needed for minting.
+    return detail::verifyToken(token, options, now, [this, now](std::string_view keyId) -> const Ed25519Key * {
         for (const auto &k : m_keys) {
-            if (k.keyId == keyId)
+            if (k.keyId == keyId && !(k.retiredAtMs && now > *k.retiredAtMs + kRetiredKeyRetentionMs))
                 return &k.key;
         }
         return nullptr;

@@ -226,6 +226,28 @@ TEST_F(TokenIssuerTest, FailsClearlyWhenTheKeyCannotBeStored)
     EXPECT_FALSE(std::filesystem::exists(publishedKeysPath(dataDir())));
 }
 
+TEST_F(TokenIssuerTest, VerifyingNeverWritesTheKeys)
+{
+    TokenIssuer issuer = makeIssuer();
+    auto old = issuer.mint(sampleRequest());
+    ASSERT_TRUE(old);
+    ASSERT_TRUE(issuer.rotate());
+    auto fresh = issuer.mint(sampleRequest());
+    ASSERT_TRUE(fresh);
+    const std::string stored = **m_store.read(kSigningKeysSecretName);
+
+    // From now on nothing can be written to the store; verification must not need to.
+    std::filesystem::create_directories(secretsDir() / (std::string(kSigningKeysSecretName) + ".tmp"));
+    m_nowMs += kRetiredKeyRetentionMs + 1000;
+    TokenIssuer restarted = makeIssuer();
+    auto gone = restarted.verify(old->token, forAgents());
+    ASSERT_FALSE(gone);
+    EXPECT_NE(gone.error().message.find("unknown key"), std::string::npos);
+    m_nowMs = fresh->claims.issuedAt * 1000;
+    EXPECT_TRUE(restarted.verify(fresh->token, forAgents()));
+    EXPECT_EQ(**m_store.read(kSigningKeysSecretName), stored);
+}
+
 TEST_F(TokenIssuerTest, VerifyDefaultsToItsOwnIssuer)
 {
     IssuerOptions other;
