@@ -763,15 +763,17 @@ Result<void> ConsentService::removeRule(std::int64_t ruleId)
     if (grants) {
         // Group by scope so each live widget hears once.
         std::vector<std::pair<WidgetScope, std::vector<std::string>>> byScope;
-        for (const auto &[scope, capability] : grants.mapped()) {
+        for (const auto &grant : grants.mapped()) {
+            const WidgetScope &scope = grant.first;
+            const std::string &capability = grant.second;
             auto it = std::find_if(byScope.begin(), byScope.end(), [&](const auto &e) { return e.first == scope; });
             if (it == byScope.end())
                 byScope.push_back({scope, {capability}});
             else if (std::find(it->second.begin(), it->second.end(), capability) == it->second.end())
                 it->second.push_back(capability);
         }
-        for (const auto &[scope, capabilities] : byScope)
-            notify([&](ConsentListener &l) { l.onCapabilitiesRevoked(scope, capabilities); });
+        for (const auto &entry : byScope)
+            notify([&](ConsentListener &l) { l.onCapabilitiesRevoked(entry.first, entry.second); });
     }
     notify([](ConsentListener &l) { l.onConsentChanged(); });
     return {};
