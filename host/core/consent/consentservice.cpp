@@ -596,8 +596,13 @@ void ConsentService::finish(const PendingPtr &pending)
 
     if (pending->kind == DecisionKind::Capability) {
         for (const auto &item : pending->items) {
-            if (item.source == DecisionSource::StandingRule)
-                m_ruleGrants[item.ruleId].emplace_back(pending->key, item.item);
+            if (item.source != DecisionSource::StandingRule)
+                continue;
+            // Kept once per widget scope and capability, so the list stays as small as what was granted.
+            auto &grants = m_ruleGrants[item.ruleId];
+            const std::pair<WidgetScope, std::string> grant{pending->key, item.item};
+            if (std::find(grants.begin(), grants.end(), grant) == grants.end())
+                grants.push_back(grant);
         }
     }
 

@@ -103,6 +103,7 @@ public:
     [[nodiscard]] std::vector<Prompt> pendingPrompts() const;
 
     // What the user can see and take back.
+    /** The remembered decisions of @p userId (every user's when empty), newest first. */
     Result<std::vector<RememberedDecision>> listDecisions(const std::string &userId);
     /** Forgets one remembered decision; a forgotten allow leaves live sessions at once. */
     Result<void> revokeDecision(std::int64_t decisionId);
@@ -111,6 +112,7 @@ public:
 
     /** Adds a standing rule (id and createdAtMs are filled in). */
     Result<StandingRule> addRule(StandingRule rule);
+    /** The standing rules of @p userId (every user's when empty), oldest first. */
     Result<std::vector<StandingRule>> listRules(const std::string &userId);
     /** Removes a rule; what it granted in this run leaves live sessions at once. */
     Result<void> removeRule(std::int64_t ruleId);
