@@ -155,6 +155,30 @@ bool isValidUserId(std::string_view id)
     return true;
 }
 
+std::string jsonString(const nlohmann::json &obj, std::string_view key, std::string fallback)
+{
+    if (!obj.is_object())
+        return fallback;
+    const auto it = obj.find(key);
+    return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+bool jsonBool(const nlohmann::json &obj, std::string_view key, bool fallback)
+{
+    if (!obj.is_object())
+        return fallback;
+    const auto it = obj.find(key);
+    return it != obj.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+std::int64_t jsonInt(const nlohmann::json &obj, std::string_view key, std::int64_t fallback)
+{
+    if (!obj.is_object())
+        return fallback;
+    const auto it = obj.find(key);
+    return it != obj.end() && it->is_number_integer() ? it->get<std::int64_t>() : fallback;
+}
+
 std::optional<std::string> stateKeyOf(const nlohmann::json &event)
 {
     if (!event.is_object())
@@ -232,7 +256,7 @@ void redactEvent(nlohmann::json &event, const nlohmann::json &redaction)
         "prev_events", "auth_events", "origin_server_ts", "unsigned"};
     if (!event.is_object())
         return;
-    const std::string type = event.value("type", "");
+    const std::string type = jsonString(event, "type");
     for (auto it = event.begin(); it != event.end();) {
         if (kTopLevel.count(it.key()) == 0)
             it = event.erase(it);

@@ -31,6 +31,13 @@ std::string serverNameOf(std::string_view id);
 /** True for "@localpart:server" with a localpart of Matrix's user id grammar. */
 bool isValidUserId(std::string_view id);
 
+/** @p obj[@p key] when @p obj is an object holding a string there, else @p fallback. Never throws. */
+std::string jsonString(const nlohmann::json &obj, std::string_view key, std::string fallback = {});
+/** @p obj[@p key] when it is a boolean, else @p fallback. Never throws. */
+bool jsonBool(const nlohmann::json &obj, std::string_view key, bool fallback = false);
+/** @p obj[@p key] when it is an integer, else @p fallback. Never throws. */
+std::int64_t jsonInt(const nlohmann::json &obj, std::string_view key, std::int64_t fallback = 0);
+
 /** The event's state key if it is a state event (has a string state_key). */
 std::optional<std::string> stateKeyOf(const nlohmann::json &event);
 

@@ -328,7 +328,7 @@ Result<nlohmann::json> LocalBackend::appendEvent(const std::string &roomId, cons
         if (!previous)
             return std::move(previous).error();
         if (*previous) {
-            ev["unsigned"]["replaces_state"] = (**previous).value("event_id", "");
+            ev["unsigned"]["replaces_state"] = jsonString((**previous), "event_id");
             ev["unsigned"]["prev_content"] = (**previous).value("content", nlohmann::json::object());
         }
     }
@@ -340,7 +340,7 @@ Result<nlohmann::json> LocalBackend::appendEvent(const std::string &roomId, cons
         current["unsigned"].erase("transaction_id");
         TRY(m_store->putState(current));
         if (type == "m.room.member" && *stateKey == m_userId) {
-            const Membership m = parseMembership(content.value("membership", ""));
+            const Membership m = parseMembership(jsonString(content, "membership"));
             if (m != Membership::Invalid)
                 TRY(m_store->setMembership(roomId, m));
         }
@@ -362,7 +362,7 @@ Result<void> LocalBackend::authorise(const std::string &roomId, const std::strin
     if (isState && type == "m.room.create")
         return forbidden("The room already has an m.room.create event");
     if (isState && type == "m.room.member") {
-        const std::string membership = content.value("membership", "");
+        const std::string membership = jsonString(content, "membership");
         if (parseMembership(membership) == Membership::Invalid)
             return matrixError(400, "M_BAD_JSON", "m.room.member needs a valid 'membership'");
         if (*stateKey == m_userId) {
@@ -405,7 +405,7 @@ Result<std::string> LocalBackend::createRoomTx(const CreateRoomRequest &request,
             return matrixError(400, "M_BAD_JSON", where + ": 'type' must be a string");
         if (s.contains("state_key") && !s["state_key"].is_string())
             return matrixError(400, "M_BAD_JSON", where + ": 'state_key' must be a string");
-        if (auto r = checkEventLimits(s["type"].get<std::string>(), s.value("state_key", std::string()),
+        if (auto r = checkEventLimits(s["type"].get<std::string>(), jsonString(s, "state_key"),
                                       s.value("content", nlohmann::json::object()));
             !r)
             return Error(r.error().code, where + ": " + r.error().message, *r.error().matrixApiError);
@@ -442,7 +442,7 @@ Result<std::string> LocalBackend::createRoomTx(const CreateRoomRequest &request,
         TRY(add("m.room.topic", {{"topic", request.topic}}, ""));
     for (const auto &s : request.initialState)
         TRY(add(s["type"].get<std::string>(), s.value("content", nlohmann::json::object()),
-                s.value("state_key", std::string())));
+                jsonString(s, "state_key")));
     for (const auto &invitee : request.invite)
         TRY(add("m.room.member", {{"membership", "invite"}}, invitee));
     return roomId;
@@ -495,7 +495,7 @@ void LocalBackend::joinRoom(const std::string &roomIdOrAlias, Callback<std::stri
         auto rules = m_store->stateEvent(roomId, "m.room.join_rules", "");
         if (!rules)
             return std::move(rules).error();
-        const bool isPublic = *rules && (**rules)["content"].value("join_rule", "") == "public";
+        const bool isPublic = *rules && jsonString((**rules)["content"], "join_rule") == "public";
         if (!isPublic && (*info)->membership != Membership::Invite)
             return forbidden("You are not invited to this room.");
         auto tx = m_db.begin();
@@ -657,7 +657,7 @@ void LocalBackend::redact(const std::string &roomId, const std::string &eventId,
         if (!levels)
             return std::move(levels).error();
         const std::int64_t mine = levels->userLevel(m_userId);
-        const bool own = (**target).value("sender", "") == m_userId;
+        const bool own = jsonString((**target), "sender") == m_userId;
         if (mine < levels->requiredFor("m.room.redaction", false) || (!own && mine < levels->redactLevel()))
             return forbidden("You don't have permission to redact events");
         nlohmann::json content = {{"redacts", eventId}};
@@ -747,10 +747,12 @@ void LocalBackend::fireDelayed(const std::string &delayId)
     m_delayTimers.erase(delayId);
     Changes changes;
     auto tx = m_db.begin();
-    if (!tx)
+    if (!tx || !sendDelayedRow(delayId, changes) || !tx->commit()) {
+        // the row is still there (nothing committed): try again rather than lose the event
+        constexpr std::int64_t kRetryAfterFailureMs = 5'000;
+        armDelayTimer(delayId, kRetryAfterFailureMs);
         return;
-    if (!sendDelayedRow(delayId, changes) || !tx->commit())
-        return; // a failed commit leaves the row; the next start retries it
+    }
     publish(std::move(changes));
 }
 
@@ -1210,7 +1212,7 @@ Result<std::string> LocalBackend::importRoom(std::string_view json)
     }
     if (!doc.is_object())
         return bad("the file must hold a JSON object");
-    if (doc.value("format", "") != kExportFormat)
+    if (jsonString(doc, "format") != kExportFormat)
         return bad("'format' must be \"" + std::string(kExportFormat) + "\"; this is not a Tessera room export");
     if (!doc.contains("version") || !doc["version"].is_number_integer())
         return bad("'version' must be an integer");
@@ -1271,7 +1273,7 @@ Result<std::string> LocalBackend::importRoom(std::string_view json)
         ev["room_id"] = roomId;
         TRY(m_store->putState(ev));
         if (ev["type"] == "m.room.member" && ev["state_key"] == m_userId)
-            own = parseMembership(ev["content"].value("membership", ""));
+            own = parseMembership(jsonString(ev["content"], "membership"));
     }
     const std::int64_t now = m_scheduler.wallClockMs();
     for (auto ev : timeline) {

@@ -66,7 +66,7 @@ CREATE TABLE delayed_events (
     delay_ms        INTEGER NOT NULL,
     due_ms          INTEGER,
     parent_delay_id TEXT
-) WITHOUT ROWID;
+);
 CREATE TABLE profiles (
     user_id     TEXT PRIMARY KEY NOT NULL,
     displayname TEXT,
@@ -332,7 +332,7 @@ Result<PowerLevels> RoomStore::powerLevels(const std::string &roomId)
         return std::move(levels).error();
     std::string creator;
     if (*create)
-        creator = (**create).value("sender", "");
+        creator = jsonString((**create), "sender");
     std::optional<nlohmann::json> content;
     if (*levels)
         content = (**levels).value("content", nlohmann::json::object());
