@@ -379,6 +379,7 @@ private:
     httplib::Server m_server;
     std::thread m_listenThread;
     std::thread m_timerThread;
+    std::mutex m_joinMutex; ///< serialises stop() callers around the join
     bool m_started = false;
     bool m_stopRequested = false;
     bool m_stopped = false;

@@ -285,6 +285,12 @@ Result<void> TestHomeserver::Impl::start()
 
     const std::size_t threads = o.workerThreads;
     m_server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    // cpp-httplib's default also sets SO_REUSEPORT, which would let two servers share a fixed
+    // port and split its requests between them; a busy port must be an error instead.
+    m_server.set_socket_options([](socket_t sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     m_server.set_payload_max_length(drainLimit());
     m_server.set_expect_100_continue_handler([this](const httplib::Request &req, httplib::Response &res) {
         // A client that waits for "100 Continue" can be refused before it sends the body.
@@ -350,6 +356,7 @@ void TestHomeserver::Impl::stop()
         m_stopRequested = true;
     }
     m_timerCv.notify_all();
+    std::lock_guard joinLock(m_joinMutex);
     if (m_timerThread.joinable() && m_timerThread.get_id() != std::this_thread::get_id()) {
         m_timerThread.join();
     }
@@ -607,8 +614,9 @@ void TestHomeserver::Impl::handleHttp(const httplib::Request &req, httplib::Resp
                 finish(errorReply(500, "M_UNKNOWN", "Internal server error"), nullptr);
                 return;
             case FaultKind::DropConnection: {
-                dropConnection(req);
+                // Recorded first: the client may look at the log as soon as the socket closes.
                 recordRequest(record);
+                dropConnection(req);
                 writeReply(req, res, errorReply(500, "M_UNKNOWN", "dropped"), nullptr);
                 return;
             }
@@ -620,8 +628,8 @@ void TestHomeserver::Impl::handleHttp(const httplib::Request &req, httplib::Resp
         }
         Reply reply = dispatch(call);
         if (fault && fault->rule.kind == FaultKind::ApplyThenDrop) {
-            dropConnection(req);
             recordRequest(record);
+            dropConnection(req);
             writeReply(req, res, std::move(reply), nullptr);
             return;
         }
