@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include <mutex>
 #include <system_error>
 #include <utility>
 
@@ -90,6 +91,13 @@ Result<void> Statement::check(int rc, std::string_view what) const
                                   + "\": " + sqliteMessage(db, rc));
 }
 
+Result<void> Statement::checkBind(int rc, int index) const
+{
+    if (rc == SQLITE_OK) // the message is built only on failure: binds run for every row written
+        return {};
+    return check(rc, "binding parameter " + std::to_string(index));
+}
+
 Result<int> Statement::indexOf(std::string_view name) const
 {
     if (!m_stmt)
@@ -102,12 +110,12 @@ Result<int> Statement::indexOf(std::string_view name) const
 
 Result<void> Statement::bindInt64(int index, std::int64_t value)
 {
-    return check(sqlite3_bind_int64(m_stmt, index, value), "binding parameter " + std::to_string(index));
+    return checkBind(sqlite3_bind_int64(m_stmt, index, value), index);
 }
 
 Result<void> Statement::bindDouble(int index, double value)
 {
-    return check(sqlite3_bind_double(m_stmt, index, value), "binding parameter " + std::to_string(index));
+    return checkBind(sqlite3_bind_double(m_stmt, index, value), index);
 }
 
 // Empty text and blobs must stay empty values, not NULL: sqlite binds a null pointer as NULL,
@@ -116,21 +124,19 @@ static const char kEmptyValue[1] = {0};
 
 Result<void> Statement::bindText(int index, std::string_view value)
 {
-    return check(sqlite3_bind_text64(m_stmt, index, value.empty() ? kEmptyValue : value.data(), value.size(),
-                                     SQLITE_TRANSIENT, SQLITE_UTF8),
-                 "binding parameter " + std::to_string(index));
+    return checkBind(sqlite3_bind_text64(m_stmt, index, value.empty() ? kEmptyValue : value.data(), value.size(),
+                                     SQLITE_TRANSIENT, SQLITE_UTF8), index);
 }
 
 Result<void> Statement::bindBlob(int index, std::string_view bytes)
 {
-    return check(sqlite3_bind_blob64(m_stmt, index, bytes.empty() ? kEmptyValue : bytes.data(), bytes.size(),
-                                     SQLITE_TRANSIENT),
-                 "binding parameter " + std::to_string(index));
+    return checkBind(sqlite3_bind_blob64(m_stmt, index, bytes.empty() ? kEmptyValue : bytes.data(), bytes.size(),
+                                     SQLITE_TRANSIENT), index);
 }
 
 Result<void> Statement::bindNull(int index)
 {
-    return check(sqlite3_bind_null(m_stmt, index), "binding parameter " + std::to_string(index));
+    return checkBind(sqlite3_bind_null(m_stmt, index), index);
 }
 
 Result<void> Statement::bindInt64(std::string_view name, std::int64_t value)
@@ -351,6 +357,11 @@ Result<Database> Database::open(const std::filesystem::path &path, const OpenOpt
         return Error(ErrorCode::Io, described + " is a directory, not a database file. Move it aside or "
                                                 "choose another data directory; Tessera did not modify it.");
 
+    // SQLite's memory statistics take a global mutex on every allocation; nothing in Tessera
+    // reads them. This only works before SQLite initialises, i.e. on the first open.
+    static std::once_flag memStatusOff;
+    std::call_once(memStatusOff, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+
     int flags = SQLITE_OPEN_NOMUTEX; // one thread at a time per connection, documented in the header
     flags |= options.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (!options.readOnly && options.create)
@@ -400,7 +411,10 @@ Result<Database> Database::open(const std::filesystem::path &path, const OpenOpt
     const char *sync = options.durability == Durability::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
     if (auto r = db.exec(sync); !r)
         return r.error();
-    if (auto r = db.exec("PRAGMA foreign_keys=ON"); !r)
+    // temp_store=MEMORY also keeps statement journals in memory: a statement that fires a
+    // trigger inside a larger transaction journals every page it changes, and past 64 KiB SQLite
+    // would otherwise spill that journal to a file in /var/tmp, one write per page per statement.
+    if (auto r = db.exec("PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY"); !r)
         return r.error();
     return db;
 }

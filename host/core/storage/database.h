@@ -103,6 +103,7 @@ private:
     explicit Statement(sqlite3_stmt *stmt) : m_stmt(stmt) {}
     Result<int> indexOf(std::string_view name) const;
     Result<void> check(int rc, std::string_view what) const;
+    Result<void> checkBind(int rc, int index) const;
 
     sqlite3_stmt *m_stmt = nullptr;
 };
@@ -135,7 +136,9 @@ private:
 
 /**
  * @brief One SQLite connection (RAII over sqlite3*), opened in WAL mode with foreign keys on, a
- * busy timeout and the requested durability. Move-only.
+ * busy timeout, temporary storage in memory and the requested durability. Move-only. (The first
+ * open in a process also turns off SQLite's global memory statistics, which cost a mutex per
+ * allocation and which Tessera does not read.)
  *
  * open() reads the file before returning, so a file that is not a database, is truncated or
  * cannot be read is reported there, with its path and what the user can do; the file is never
