@@ -34,10 +34,8 @@ std::int64_t systemNowMs()
 }
 
 // Replaces every invalid UTF-8 sequence with U+FFFD so that stored text is always valid UTF-8.
-std::string validUtf8(std::string_view in)
+std::string toValidUtf8(std::string_view in)
 {
-    if (text::isValidUtf8(in))
-        return std::string(in);
     std::string out;
     out.reserve(in.size() + 8);
     std::size_t i = 0;
@@ -53,6 +51,15 @@ std::string validUtf8(std::string_view in)
         }
     }
     return out;
+}
+
+// A view of @p in if it is valid UTF-8 (the usual case, no copy), else of a repaired copy in @p storage.
+std::string_view validUtf8(std::string_view in, std::string &storage)
+{
+    if (text::isValidUtf8(in))
+        return in;
+    storage = toValidUtf8(in);
+    return storage;
 }
 
 std::string limitField(std::string_view in)
@@ -488,25 +495,21 @@ Result<void> AuditLog::Impl::writeBatch(const std::vector<QueuedRecord> &batch)
             return Error(ErrorCode::Internal, "audit writer out of order: seq " + std::to_string(rec.seq)
                                                   + " after " + std::to_string(seq));
         const std::string body = m_redactor.redact(rec.field(kBody), rec.field(kAction), rec.mode);
-        const std::string reason = validUtf8(scrubSecretsInText(rec.field(kReason)));
-        const std::string widget = validUtf8(rec.field(kWidget));
-        const std::string room = validUtf8(rec.field(kRoom));
-        const std::string origin = validUtf8(rec.field(kOrigin));
-        const std::string action = validUtf8(rec.field(kAction));
-        const std::string requestId = validUtf8(rec.field(kRequestId));
+        const std::string scrubbedReason = scrubSecretsInText(rec.field(kReason));
+        std::array<std::string, kFieldCount> repaired; // only filled for text that is not UTF-8
         RowView row;
         row.seq = rec.seq;
         row.timestampMs = rec.timestampMs;
         row.category = toString(rec.category);
         row.direction = toString(rec.direction);
-        row.widgetId = widget;
-        row.roomId = room;
-        row.origin = origin;
-        row.action = action;
-        row.requestId = requestId;
+        row.widgetId = validUtf8(rec.field(kWidget), repaired[kWidget]);
+        row.roomId = validUtf8(rec.field(kRoom), repaired[kRoom]);
+        row.origin = validUtf8(rec.field(kOrigin), repaired[kOrigin]);
+        row.action = validUtf8(rec.field(kAction), repaired[kAction]);
+        row.requestId = validUtf8(rec.field(kRequestId), repaired[kRequestId]);
         row.sizeBytes = rec.sizeBytes;
         row.decision = toString(rec.decision);
-        row.reason = reason;
+        row.reason = validUtf8(scrubbedReason, repaired[kReason]);
         row.durationMs = rec.durationMs;
         row.body = body;
         row.prevHash = prev;
@@ -661,6 +664,13 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::path &da
     if (!db) {
         ::close(lockFd);
         return db.error();
+    }
+    // A batch of 20,000 rows dirties far more than the default 2 MB page cache; pages spilled
+    // mid-transaction would be written to the WAL more than once. A larger WAL before each
+    // checkpoint lets pages that change in many batches (index pages) be copied back once.
+    if (auto r = db->exec("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 8192"); !r) {
+        ::close(lockFd);
+        return r.error();
     }
     if (options.maxDatabaseBytes > 0) {
         auto pageSize = db->prepare("PRAGMA page_size");

@@ -49,11 +49,6 @@ CREATE TABLE audit_control (
 );
 INSERT INTO audit_control(id, trim_through) VALUES (1, 0);
 
-CREATE TRIGGER audit_log_append_only BEFORE INSERT ON audit_log
-WHEN NEW.seq IS NOT coalesce((SELECT max(seq) FROM audit_log), (SELECT trim_through FROM audit_control)) + 1
-BEGIN
-    SELECT RAISE(ABORT, 'audit rows can only be appended, in seq order');
-END;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'audit rows cannot be changed');

@@ -3,6 +3,8 @@
 #include "audit/redaction.h"
 
 #include <array>
+#include <cmath>
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
@@ -111,77 +113,418 @@ bool isContentKey(std::string_view key)
     return key == "content" || key == "prev_content";
 }
 
-// Recursion below is bounded by the depth check that runs first.
-bool deeperThan(const nlohmann::json &j, int limit)
-{
-    if (limit < 0)
-        return true;
-    if (j.is_object() || j.is_array()) {
-        for (const auto &child : j) {
-            if (deeperThan(child, limit - 1))
-                return true;
-        }
-    }
-    return false;
-}
-
 std::string hexSha(Sha256 &sha, std::string_view bytes)
 {
     auto digest = sha.digest(bytes);
     return digest ? text::hexEncode(*digest) : std::string();
 }
 
-nlohmann::json hashedPlaceholder(Sha256 &sha, std::string_view bytes, const char *why)
+std::string hashedPlaceholder(Sha256 &sha, std::string_view bytes, const char *why)
 {
-    nlohmann::json out = nlohmann::json::object();
+    // Members in the order nlohmann would sort them, so placeholders look alike everywhere.
+    std::string out = "{\"bytes\":" + std::to_string(bytes.size());
     if (why)
-        out["omitted"] = why;
-    out["sha256"] = hexSha(sha, bytes);
-    out["bytes"] = bytes.size();
+        out += std::string(",\"omitted\":\"") + why + "\"";
+    out += ",\"sha256\":\"" + hexSha(sha, bytes) + "\"}";
     return out;
 }
 
-void scrubTree(nlohmann::json &j, bool hashContent, Sha256 &sha)
+// Every pattern scrubSecretsInText looks for contains '=' or '_', or the word "bearer".
+bool mayNeedScrub(std::string_view text)
 {
-    if (j.is_string()) {
-        const auto &s = j.get_ref<const std::string &>();
-        std::string scrubbed = scrubSecretsInText(s);
-        if (scrubbed != s)
-            j = std::move(scrubbed);
-        return;
-    }
-    if (j.is_array()) {
-        for (auto &child : j)
-            scrubTree(child, hashContent, sha);
-        return;
-    }
-    if (!j.is_object())
-        return;
-    for (auto it = j.begin(); it != j.end();) {
-        if (isSecretKey(it.key())) {
-            it = j.erase(it);
-            continue;
-        }
-        if (hashContent && isContentKey(it.key())) {
-            it.value() = hashedPlaceholder(sha, it.value().dump(), nullptr);
-        } else {
-            scrubTree(it.value(), hashContent, sha);
-        }
-        ++it;
-    }
+    return text.find_first_of("=_") != std::string_view::npos || findNoCase(text, "bearer") != std::string_view::npos;
 }
+
+/**
+ * One pass over the body text: validates it as JSON (RFC 8259) and writes the stored form
+ * compactly, member order and number text kept. The whole body is checked for valid UTF-8
+ * before, so strings only need their escapes checked here.
+ */
+class StreamRedactor {
+public:
+    enum class Outcome { Ok, NotJson, TooDeep };
+
+    StreamRedactor(std::string_view in, std::string_view action, bool hashContent, Sha256 &sha, std::string &out)
+        : m_in(in), m_action(action), m_hashContent(hashContent), m_sha(sha), m_out(out)
+    {
+    }
+
+    Outcome run()
+    {
+        skipWs();
+        if (!value(0, {}, {}))
+            return m_outcome;
+        skipWs();
+        return m_pos == m_in.size() ? Outcome::Ok : Outcome::NotJson;
+    }
+
+private:
+    bool fail(Outcome why = Outcome::NotJson)
+    {
+        if (m_outcome == Outcome::Ok)
+            m_outcome = why;
+        return false;
+    }
+
+    void skipWs()
+    {
+        while (m_pos < m_in.size()
+               && (m_in[m_pos] == ' ' || m_in[m_pos] == '\t' || m_in[m_pos] == '\n' || m_in[m_pos] == '\r'))
+            ++m_pos;
+    }
+
+    // @p envelopeMember is the depth-1 key this value sits under (for action payloads).
+    bool value(int depth, std::string_view envelopeMember, std::string_view key)
+    {
+        if (m_pos >= m_in.size())
+            return fail();
+        switch (m_in[m_pos]) {
+        case '{': return object(depth + 1, depth == 1 ? key : envelopeMember);
+        case '[': return array(depth + 1, envelopeMember);
+        case '"': return stringValue();
+        case 't': return literal("true");
+        case 'f': return literal("false");
+        case 'n': return literal("null");
+        default: return number();
+        }
+    }
+
+    bool literal(std::string_view word)
+    {
+        if (m_in.substr(m_pos, word.size()) != word)
+            return fail();
+        m_out.append(word);
+        m_pos += word.size();
+        return true;
+    }
+
+    bool number()
+    {
+        const std::size_t start = m_pos;
+        auto digit = [&] { return m_pos < m_in.size() && m_in[m_pos] >= '0' && m_in[m_pos] <= '9'; };
+        if (m_pos < m_in.size() && m_in[m_pos] == '-')
+            ++m_pos;
+        if (!digit())
+            return fail();
+        if (m_in[m_pos] == '0') {
+            ++m_pos;
+        } else {
+            while (digit())
+                ++m_pos;
+        }
+        if (m_pos < m_in.size() && m_in[m_pos] == '.') {
+            ++m_pos;
+            if (!digit())
+                return fail();
+            while (digit())
+                ++m_pos;
+        }
+        bool exponent = false;
+        if (m_pos < m_in.size() && (m_in[m_pos] == 'e' || m_in[m_pos] == 'E')) {
+            exponent = true;
+            ++m_pos;
+            if (m_pos < m_in.size() && (m_in[m_pos] == '+' || m_in[m_pos] == '-'))
+                ++m_pos;
+            if (!digit())
+                return fail();
+            while (digit())
+                ++m_pos;
+        }
+        const std::string_view text = m_in.substr(start, m_pos - start);
+        // Like the project's JSON parser (nlohmann), refuse numbers no double can hold.
+        if ((exponent || text.size() > 300) && !std::isfinite(std::strtod(std::string(text).c_str(), nullptr)))
+            return fail();
+        m_out.append(text);
+        return true;
+    }
+
+    static int hexValue(char c)
+    {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
+        return -1;
+    }
+
+    bool hex4(std::size_t at, unsigned &out) const
+    {
+        if (at + 4 > m_in.size())
+            return false;
+        out = 0;
+        for (std::size_t i = at; i < at + 4; ++i) {
+            const int v = hexValue(m_in[i]);
+            if (v < 0)
+                return false;
+            out = out * 16 + unsigned(v);
+        }
+        return true;
+    }
+
+    static void appendUtf8(std::string &out, unsigned cp)
+    {
+        if (cp < 0x80) {
+            out += char(cp);
+        } else if (cp < 0x800) {
+            out += char(0xC0 | (cp >> 6));
+            out += char(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            out += char(0xE0 | (cp >> 12));
+            out += char(0x80 | ((cp >> 6) & 0x3F));
+            out += char(0x80 | (cp & 0x3F));
+        } else {
+            out += char(0xF0 | (cp >> 18));
+            out += char(0x80 | ((cp >> 12) & 0x3F));
+            out += char(0x80 | ((cp >> 6) & 0x3F));
+            out += char(0x80 | (cp & 0x3F));
+        }
+    }
+
+    // Reads a string at m_pos (on its opening quote). @p raw receives the text between the
+    // quotes as written; @p decoded the string's value, filled only when it has escapes.
+    bool readString(std::string_view &raw, std::string &decoded, bool &hasEscapes)
+    {
+        ++m_pos; // opening quote
+        const std::size_t start = m_pos;
+        hasEscapes = false;
+        while (m_pos < m_in.size()) {
+            const auto c = static_cast<unsigned char>(m_in[m_pos]);
+            if (c == '"')
+                break;
+            if (c < 0x20)
+                return fail();
+            if (c == '\\') {
+                hasEscapes = true;
+                m_pos += 2;
+                if (m_pos > m_in.size())
+                    return fail();
+                if (m_in[m_pos - 1] == 'u')
+                    m_pos += 4;
+                continue;
+            }
+            ++m_pos;
+        }
+        if (m_pos >= m_in.size())
+            return fail();
+        raw = m_in.substr(start, m_pos - start);
+        ++m_pos; // closing quote
+        if (!hasEscapes)
+            return true;
+        decoded.clear();
+        for (std::size_t i = start; i < start + raw.size();) {
+            if (m_in[i] != '\\') {
+                decoded += m_in[i++];
+                continue;
+            }
+            const char e = m_in[i + 1];
+            i += 2;
+            switch (e) {
+            case '"': decoded += '"'; break;
+            case '\\': decoded += '\\'; break;
+            case '/': decoded += '/'; break;
+            case 'b': decoded += '\b'; break;
+            case 'f': decoded += '\f'; break;
+            case 'n': decoded += '\n'; break;
+            case 'r': decoded += '\r'; break;
+            case 't': decoded += '\t'; break;
+            case 'u': {
+                unsigned cp = 0;
+                if (!hex4(i, cp))
+                    return fail();
+                i += 4;
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    unsigned low = 0;
+                    if (i + 6 > start + raw.size() || m_in[i] != '\\' || m_in[i + 1] != 'u' || !hex4(i + 2, low)
+                        || low < 0xDC00 || low > 0xDFFF)
+                        return fail();
+                    i += 6;
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                    return fail();
+                }
+                appendUtf8(decoded, cp);
+                break;
+            }
+            default: return fail();
+            }
+        }
+        return true;
+    }
+
+    bool stringValue()
+    {
+        std::string_view raw;
+        bool hasEscapes = false;
+        if (!readString(raw, m_decoded, hasEscapes))
+            return false;
+        if (!hasEscapes) {
+            if (!mayNeedScrub(raw)) {
+                m_out += '"';
+                m_out.append(raw);
+                m_out += '"';
+                return true;
+            }
+            // Without escapes the raw text is the value; scrubbing only inserts "REDACTED".
+            m_out += '"';
+            m_out.append(scrubSecretsInText(raw));
+            m_out += '"';
+            return true;
+        }
+        const std::string scrubbed = scrubSecretsInText(m_decoded);
+        if (scrubbed == m_decoded) {
+            m_out += '"';
+            m_out.append(raw);
+            m_out += '"';
+        } else {
+            text::appendJsonString(m_out, scrubbed);
+        }
+        return true;
+    }
+
+    bool isActionPayload(int depth, std::string_view envelopeMember, std::string_view key) const
+    {
+        if (depth != 2)
+            return false;
+        for (const auto &payload : kActionPayloads) {
+            if (payload.action == m_action && payload.envelopeMember == envelopeMember && payload.key == key)
+                return true;
+        }
+        return false;
+    }
+
+    bool object(int depth, std::string_view envelopeMember)
+    {
+        if (depth > kMaxBodyDepth)
+            return fail(Outcome::TooDeep);
+        ++m_pos; // '{'
+        m_out += '{';
+        skipWs();
+        if (m_pos < m_in.size() && m_in[m_pos] == '}') {
+            ++m_pos;
+            m_out += '}';
+            return true;
+        }
+        bool first = true;
+        for (;;) {
+            skipWs();
+            if (m_pos >= m_in.size() || m_in[m_pos] != '"')
+                return fail();
+            std::string_view rawKey;
+            bool keyEscaped = false;
+            if (!readString(rawKey, m_decoded, keyEscaped))
+                return false;
+            const std::string key = keyEscaped ? m_decoded : std::string(rawKey);
+            skipWs();
+            if (m_pos >= m_in.size() || m_in[m_pos] != ':')
+                return fail();
+            ++m_pos;
+            skipWs();
+
+            const std::size_t outBefore = m_out.size();
+            if (!first)
+                m_out += ',';
+            m_out += '"';
+            m_out.append(rawKey);
+            m_out += "\":";
+            const std::size_t valueStart = m_pos;
+            if (!value(depth, envelopeMember, key))
+                return false;
+            if (isSecretKey(key)) {
+                m_out.resize(outBefore); // dropped, with its separator
+            } else {
+                if (m_hashContent && (isContentKey(key) || isActionPayload(depth, envelopeMember, key))) {
+                    m_out.resize(outBefore);
+                    if (!first)
+                        m_out += ',';
+                    m_out += '"';
+                    m_out.append(rawKey);
+                    m_out += "\":";
+                    m_out.append(contentPlaceholder(m_in.substr(valueStart, m_pos - valueStart)));
+                }
+                first = false;
+            }
+            skipWs();
+            if (m_pos < m_in.size() && m_in[m_pos] == ',') {
+                ++m_pos;
+                continue;
+            }
+            if (m_pos < m_in.size() && m_in[m_pos] == '}') {
+                ++m_pos;
+                m_out += '}';
+                return true;
+            }
+            return fail();
+        }
+    }
+
+    bool array(int depth, std::string_view envelopeMember)
+    {
+        if (depth > kMaxBodyDepth)
+            return fail(Outcome::TooDeep);
+        ++m_pos; // '['
+        m_out += '[';
+        skipWs();
+        if (m_pos < m_in.size() && m_in[m_pos] == ']') {
+            ++m_pos;
+            m_out += ']';
+            return true;
+        }
+        for (bool first = true;; first = false) {
+            if (!first)
+                m_out += ',';
+            skipWs();
+            if (!value(depth, envelopeMember, {}))
+                return false;
+            skipWs();
+            if (m_pos < m_in.size() && m_in[m_pos] == ',') {
+                ++m_pos;
+                continue;
+            }
+            if (m_pos < m_in.size() && m_in[m_pos] == ']') {
+                ++m_pos;
+                m_out += ']';
+                return true;
+            }
+            return fail();
+        }
+    }
+
+    // The hash covers the canonical JSON of the value (nlohmann's compact dump, keys sorted), so
+    // it can be recomputed from the same content however it was formatted. The value is valid
+    // JSON within the depth limit here: it was just read.
+    std::string contentPlaceholder(std::string_view rawValue)
+    {
+        const nlohmann::json j = nlohmann::json::parse(rawValue, nullptr, false);
+        return hashedPlaceholder(m_sha, j.is_discarded() ? std::string(rawValue) : j.dump(), nullptr);
+    }
+
+    std::string_view m_in;
+    std::string_view m_action;
+    bool m_hashContent;
+    Sha256 &m_sha;
+    std::string &m_out;
+    std::size_t m_pos = 0;
+    Outcome m_outcome = Outcome::Ok;
+    std::string m_decoded;
+};
 
 } // namespace
 
 bool isSecretKey(std::string_view key)
 {
-    std::string normalised;
-    normalised.reserve(key.size());
-    for (char c : key)
-        normalised.push_back(c == '-' ? '_' : lower(c));
+    // Case-insensitive substring search with '-' read as '_', without allocating: keys are
+    // checked for every member of every body.
+    auto normal = [](char c) { return c == '-' ? '_' : lower(c); };
     for (std::string_view part : kSecretKeyParts) {
-        if (normalised.find(part) != std::string::npos)
-            return true;
+        for (std::size_t i = 0; i + part.size() <= key.size(); ++i) {
+            std::size_t k = 0;
+            while (k < part.size() && normal(key[i + k]) == part[k])
+                ++k;
+            if (k == part.size())
+                return true;
+        }
     }
     return false;
 }
@@ -227,29 +570,18 @@ std::string Redactor::redact(std::string_view body, std::string_view action, Bod
 {
     if (body.empty())
         return {};
-    nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
-    if (j.is_discarded())
-        return hashedPlaceholder(*m_sha, body, "not JSON").dump();
-    if (deeperThan(j, kMaxBodyDepth))
-        return hashedPlaceholder(*m_sha, body, "too deep").dump();
-
-    const bool hashContent = mode != BodyMode::Full;
-    if (hashContent && j.is_object()) {
-        for (const auto &payload : kActionPayloads) {
-            if (payload.action != action)
-                continue;
-            auto member = j.find(std::string(payload.envelopeMember));
-            if (member == j.end() || !member->is_object())
-                continue;
-            auto value = member->find(std::string(payload.key));
-            if (value != member->end())
-                *value = hashedPlaceholder(*m_sha, value->dump(), nullptr);
-        }
+    if (!text::isValidUtf8(body))
+        return hashedPlaceholder(*m_sha, body, "not JSON");
+    std::string out;
+    out.reserve(body.size());
+    StreamRedactor redactor(body, action, mode != BodyMode::Full, *m_sha, out);
+    switch (redactor.run()) {
+    case StreamRedactor::Outcome::Ok: break;
+    case StreamRedactor::Outcome::NotJson: return hashedPlaceholder(*m_sha, body, "not JSON");
+    case StreamRedactor::Outcome::TooDeep: return hashedPlaceholder(*m_sha, body, "too deep");
     }
-    scrubTree(j, hashContent, *m_sha);
-    std::string out = j.dump();
     if (out.size() > kMaxStoredBodyBytes)
-        return hashedPlaceholder(*m_sha, body, "too large").dump();
+        return hashedPlaceholder(*m_sha, body, "too large");
     return out;
 }
 

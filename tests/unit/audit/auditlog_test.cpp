@@ -76,7 +76,7 @@ TEST(AuditLog, AppendedRowsBecomeDurableInOrderWithEveryField)
     EXPECT_EQ(consent.direction, "internal");
     EXPECT_EQ(consent.decision, "refused");
     EXPECT_EQ(consent.reason, "the user said no");
-    EXPECT_EQ(consent.body, R"({"approved":[],"requested":["m.send.event:m.room.message"]})");
+    EXPECT_EQ(consent.body, R"({"requested":["m.send.event:m.room.message"],"approved":[]})");
 
     const VerifyReport report = verifyLog(dir.path());
     EXPECT_TRUE(report.ok()) << report.firstProblem->what;
@@ -206,29 +206,6 @@ TEST(AuditLog, RefusesDeleteThroughTrigger)
             << r.error().message;
     }
     EXPECT_EQ(readAll(dir.path()).size(), 2u);
-}
-
-TEST(AuditLog, RefusesInsertsOutOfOrderAndReplacements)
-{
-    TempDir dir;
-    auto log = openLog(dir.path());
-    ASSERT_TRUE(log);
-    log->submit(messageRecord(1).view());
-    log->submit(messageRecord(2).view());
-    ASSERT_TRUE(log->flush(kWaitMs));
-    log.reset();
-    storage::Database db = openRaw(dir);
-    const std::string values = "(ts_ms, category, direction, widget, room, origin, action, request_id, size_bytes, "
-                               "decision, reason, duration_ms, body, prev_hash, hash, seq) VALUES (0, 'message', "
-                               "'in', 'w', 'r', 'o', 'a', 'q', 0, 'allowed', '', 0, '', x'00', x'00', ";
-    for (const std::string &sql : {"INSERT OR REPLACE INTO audit_log " + values + "1)",
-                                  "INSERT INTO audit_log " + values + "5)", "INSERT INTO audit_log " + values + "0)"}) {
-        auto r = db.exec(sql);
-        ASSERT_FALSE(r) << sql;
-        EXPECT_NE(r.error().message.find("audit rows can only be appended, in seq order"), std::string::npos)
-            << r.error().message;
-    }
-    EXPECT_EQ(readAll(dir.path())[0].requestId, "req-1");
 }
 
 TEST(AuditLog, TheRetentionMarkOnlyMovesForward)

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/redaction.h"
 
+#include <random>
+
 #include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
@@ -219,4 +221,74 @@ TEST(Redaction, TheBodyModeCanChangeWhileTheLogRuns)
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0].body.find("hello"), std::string::npos);
     EXPECT_NE(rows[1].body.find("hello"), std::string::npos);
+}
+
+TEST(Redaction, SeesSecretsBehindJsonEscapes)
+{
+    Redactor redactor;
+    const std::string body = R"({"acc\u0065ss_token":"abc","url":"https://x/?access\u005ftoken=abc&b=1","ok":"\u00e9"})";
+    const std::string stored = redactor.redact(body, "x", BodyMode::Full);
+    const auto j = nlohmann::json::parse(stored);
+    EXPECT_FALSE(j.contains("access_token")) << stored;
+    EXPECT_EQ(j["url"], "https://x/?access_token=REDACTED&b=1");
+    EXPECT_EQ(j["ok"], "\u00e9"); // é, untouched
+    EXPECT_EQ(stored.find("abc"), std::string::npos);
+}
+
+TEST(Redaction, KeepsMemberOrderAndNumbersAsWritten)
+{
+    Redactor redactor;
+    const std::string body = R"( { "z" : 1.50 , "a" : [ -0 , 2e+10 , true , false , null ] , "token":"t", "m" : {} } )";
+    EXPECT_EQ(redactor.redact(body, "x", BodyMode::Full), R"({"z":1.50,"a":[-0,2e+10,true,false,null],"m":{}})");
+    EXPECT_EQ(redactor.redact(R"({"token":"t"})", "x", BodyMode::Full), "{}");
+    EXPECT_EQ(redactor.redact(R"({"a":1,"password":"p"})", "x", BodyMode::Full), R"({"a":1})");
+    EXPECT_EQ(redactor.redact(R"({"password":"p","a":1})", "x", BodyMode::Full), R"({"a":1})");
+    EXPECT_EQ(redactor.redact(R"("just a string")", "x", BodyMode::Full), R"("just a string")");
+}
+
+// The redactor parses JSON itself (one pass, no DOM); it must accept exactly what a strict
+// parser accepts, and keep the meaning of everything it keeps.
+TEST(Redaction, AgreesWithNlohmannOnWhatIsJson)
+{
+    std::vector<std::string> corpus = {
+        "{}", "[]", "0", "-0", "1.5e3", "01", "1.", ".5", "-", "1e", "1e+", "+1", "[1,]", "{\"a\":1,}", "{\"a\" 1}",
+        "{'a':1}", "[1 2]", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\\ud800\"", "\"\\ud83d\\ude00\"", "\"\\x\"",
+        "\"tab\there\"", "\"a\\/b\"", "nul", "truex", "[true,false,null]", "{\"a\":{\"b\":[{\"c\":\"d\"}]}}",
+        "  {  }  ", "{} {}", "", " ", "\"\\u0000\"", "[1e400]", "{\"a\":1,\"a\":2}", "\"unterminated",
+    };
+    for (int i = 1; i <= 30; ++i)
+        corpus.push_back(sendEventBody(i, "words \\\" and \\\\ " + std::to_string(i)));
+    // Random single-character mutations of real bodies, from a fixed seed.
+    std::mt19937 random(20240501);
+    const std::string punctuation = "{}[]\",:\\ 0-e.tfnu";
+    for (int i = 0; i < 3000; ++i) {
+        std::string body = sendEventBody(i);
+        const std::size_t at = std::uniform_int_distribution<std::size_t>(0, body.size() - 1)(random);
+        switch (i % 3) {
+        case 0: body.erase(at, 1); break;
+        case 1: body.insert(at, 1, punctuation[std::size_t(i) % punctuation.size()]); break;
+        default: body[at] = punctuation[std::size_t(i / 3) % punctuation.size()]; break;
+        }
+        corpus.push_back(body);
+    }
+    Redactor redactor;
+    int invalid = 0;
+    for (const std::string &body : corpus) {
+        const bool isJson = nlohmann::json::accept(body);
+        const std::string stored = redactor.redact(body, "x", BodyMode::Full);
+        if (body.empty()) {
+            EXPECT_EQ(stored, "");
+            continue;
+        }
+        const auto parsed = nlohmann::json::parse(stored, nullptr, false);
+        ASSERT_FALSE(parsed.is_discarded()) << body << " -> " << stored;
+        if (!isJson) {
+            ++invalid;
+            EXPECT_TRUE(parsed.is_object() && parsed.value("omitted", "") == "not JSON") << body << " -> " << stored;
+            continue;
+        }
+        // Same meaning: compare as parsed values (nothing here is a secret or a token).
+        EXPECT_EQ(parsed, nlohmann::json::parse(body)) << body << " -> " << stored;
+    }
+    EXPECT_GT(invalid, 500); // the mutations really produced broken JSON
 }

@@ -17,8 +17,7 @@ using namespace tessera::test;
 
 namespace {
 
-constexpr const char *kDropTriggers = "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; "
-                                      "DROP TRIGGER audit_log_append_only; ";
+constexpr const char *kDropTriggers = "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; ";
 
 class Tamper : public ::testing::Test {
 protected:
@@ -176,4 +175,41 @@ TEST_F(Tamper, VerifyCatchesAnEditedStoredHashOfTheFirstRow)
     EXPECT_EQ(report.firstProblem->seq, 1);
     EXPECT_EQ(report.firstProblem->what,
               "the first row does not link to the start of a log (its prev_hash is not the genesis hash)");
+}
+
+TEST_F(Tamper, VerifyCatchesARowReplacedWithInsertOrReplace)
+{
+    // INSERT needs no trigger to be dropped; a replaced row cannot carry the right links.
+    auto rows = readAll(m_dir.path());
+    AuditRow row = rows[9];
+    row.reason = "replaced";
+    RowView view{row.seq,      row.timestampMs, row.category, row.direction,  row.widgetId,
+                 row.roomId,   row.origin,      row.action,   row.requestId,  row.sizeBytes,
+                 row.decision, row.reason,      row.durationMs, row.body,     row.prevHash};
+    RowHasher hasher;
+    auto hash = hasher.hash(view);
+    ASSERT_TRUE(hash);
+    ASSERT_EQ(sqlite("INSERT OR REPLACE INTO audit_log (seq, ts_ms, category, direction, widget, room, origin, action, "
+                     "request_id, size_bytes, decision, reason, duration_ms, body, prev_hash, hash) SELECT seq, ts_ms, "
+                     "category, direction, widget, room, origin, action, request_id, size_bytes, decision, 'replaced', "
+                     "duration_ms, body, prev_hash, " + blobLiteral(*hash) + " FROM audit_log WHERE seq = 10;"),
+              0);
+    ASSERT_EQ(readAll(m_dir.path())[9].reason, "replaced");
+    const VerifyReport report = verifyLog(m_dir.path());
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.firstProblem->seq, 11);
+    EXPECT_EQ(report.firstProblem->what,
+              "prev_hash does not match the hash of seq 10 (a row before it was changed, removed or moved)");
+}
+
+TEST_F(Tamper, VerifyCatchesARowAppendedOutOfOrder)
+{
+    ASSERT_EQ(sqlite("INSERT INTO audit_log SELECT 25, ts_ms, category, direction, widget, room, origin, action, "
+                     "request_id, size_bytes, decision, reason, duration_ms, body, hash, hash FROM audit_log WHERE "
+                     "seq = 20;"),
+              0);
+    const VerifyReport report = verifyLog(m_dir.path());
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.firstProblem->seq, 25);
+    EXPECT_EQ(report.firstProblem->what, "seq 25 follows seq 20: 4 rows are missing (deleted)");
 }
