@@ -631,7 +631,7 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getEvent(Call &call)
     if (it == m_eventIndex.end() || it->second.first != room->id || room->events[it->second.second].pos > visibleUpTo) {
         return errorReply(404, "M_NOT_FOUND", "Event not found.");
     }
-    return okReply(clientEventLocked(*room, room->events[it->second.second], deviceKey(*call.session), true));
+    return okReply(clientEventLocked(*room, room->events[it->second.second], deviceKey(*call.session), true, true));
 }
 
 TestHomeserver::Impl::Reply TestHomeserver::Impl::getMessages(Call &call)
@@ -694,7 +694,7 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getMessages(Call &call)
         if (e.pos > visibleUpTo || !filter.matches(e.event)) {
             return;
         }
-        chunk.push_back(clientEventLocked(*room, e, viewer, true));
+        chunk.push_back(clientEventLocked(*room, e, viewer, true, true));
         senders.insert(e.sender());
         lastPos = e.pos;
     };
@@ -820,7 +820,7 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getRelations(Call &call)
     }
     Json chunk = Json::array();
     for (const StoredEvent *e : children) {
-        chunk.push_back(clientEventLocked(*room, *e, deviceKey(*call.session), true));
+        chunk.push_back(clientEventLocked(*room, *e, deviceKey(*call.session), true, true));
     }
     Json reply{{"chunk", chunk}};
     if (more && !children.empty()) {

@@ -287,8 +287,9 @@ private:
                                   const std::string &stateKey, const std::string &sender);
     void fireDueDelayedEventsLocked();
     Result<std::string> sendDelayedLocked(const detail::DelayedEvent &delayed);
+    /** @brief The client format; `timeline` adds the viewer's membership (MSC4115) as Synapse does. */
     Json clientEventLocked(const detail::Room &room, const detail::StoredEvent &event,
-                           const std::string &viewerDevice, bool withRoomId) const;
+                           const std::string &viewerDevice, bool withRoomId, bool timeline = false) const;
     Json strippedStateLocked(const detail::Room &room, const std::string &inviteEventId) const;
     std::map<detail::StateKey, std::size_t> stateAtLocked(const detail::Room &room, std::uint64_t pos) const;
     void notifyLocked();

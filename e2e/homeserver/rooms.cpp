@@ -816,7 +816,7 @@ Result<std::string> TestHomeserver::Impl::createRoomLocked(const std::string &cr
 // --- event views -------------------------------------------------------------------------------
 
 Json TestHomeserver::Impl::clientEventLocked(const Room &room, const StoredEvent &event,
-                                             const std::string &viewerDevice, bool withRoomId) const
+                                             const std::string &viewerDevice, bool withRoomId, bool timeline) const
 {
     Json out = event.event;
     if (!withRoomId) {
@@ -840,6 +840,20 @@ Json TestHomeserver::Impl::clientEventLocked(const Room &room, const StoredEvent
                                                    0, nowMs() - redaction.event["origin_server_ts"].get<std::int64_t>())}};
             unsignedData["redacted_because"] = because;
         }
+    }
+    if (timeline && !viewerDevice.empty()) {
+        // The viewer's membership just after this event ("leave" when they had none).
+        const std::string viewer = viewerDevice.substr(0, viewerDevice.find('|'));
+        std::string membership = "leave";
+        auto at = m_eventIndex.find(event.id());
+        for (std::size_t i = at == m_eventIndex.end() ? 0 : at->second.second + 1; i-- > 0;) {
+            const StoredEvent &e = room.events[i];
+            if (e.type() == "m.room.member" && e.event["state_key"] == viewer) {
+                membership = e.event["content"].value("membership", "leave");
+                break;
+            }
+        }
+        unsignedData["membership"] = membership;
     }
     out["unsigned"] = std::move(unsignedData);
     return out;

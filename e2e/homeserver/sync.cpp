@@ -270,7 +270,7 @@ Json TestHomeserver::Impl::syncRoomLocked(const Room &room, const Session &sessi
     }
     Json timeline = Json::array();
     for (const StoredEvent *e : candidates) {
-        timeline.push_back(clientEventLocked(room, *e, viewer, false));
+        timeline.push_back(clientEventLocked(room, *e, viewer, false, true));
     }
     return Json{{"timeline", {{"events", timeline}, {"prev_batch", "s" + std::to_string(timelineStart)},
                               {"limited", limited}}},

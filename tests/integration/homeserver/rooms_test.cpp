@@ -245,6 +245,7 @@ TEST_F(Rooms, GetEventReturnsClientFormatAndUnknownIs404)
     EXPECT_EQ(r.json["room_id"], roomId);
     EXPECT_TRUE(r.json["origin_server_ts"].is_number_integer());
     EXPECT_TRUE(r.json["unsigned"]["age"].is_number_integer());
+    EXPECT_EQ(r.json["unsigned"]["membership"], "join") << "MSC4115: the viewer's membership at the event";
     r = as(bob).get(roomPath(roomId, "/event/" + enc("$missing")));
     EXPECT_EQ(r.status, 404);
     EXPECT_EQ(r.errcode(), "M_NOT_FOUND");
