@@ -233,7 +233,8 @@ private:
     bool handleOversized(const httplib::Request &req, httplib::Response &res, std::size_t readUpTo);
     std::size_t bodyLimit(const std::string &rawPath) const;
     std::size_t drainLimit() const;
-    void writeReply(const httplib::Request &req, httplib::Response &res, Reply reply, const detail::FaultState *fault);
+    void writeReply(const httplib::Request &req, httplib::Response &res, Reply reply, const detail::FaultState *fault,
+                    bool closeAfter = false);
     Reply dispatch(Call &call);
     Reply handleControl(Call &call);
     std::optional<detail::FaultState> takeFault(const std::string &method, const std::string &path);

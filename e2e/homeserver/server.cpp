@@ -456,9 +456,8 @@ void TestHomeserver::Impl::recordRequest(RequestRecord record)
 }
 
 void TestHomeserver::Impl::writeReply(const httplib::Request &req, httplib::Response &res, Reply reply,
-                                      const FaultState *fault)
+                                      const FaultState *fault, bool closeAfter)
 {
-    (void)req;
     res.status = reply.status;
     // Synapse answers every client request with permissive CORS headers.
     res.set_header("Access-Control-Allow-Origin", "*");
@@ -480,7 +479,16 @@ void TestHomeserver::Impl::writeReply(const httplib::Request &req, httplib::Resp
             const std::size_t n = std::min({length, chunk, body->size() - offset});
             return sink.write(body->data() + offset, n);
         },
-        [this](bool) { requestFinished(); });
+        [this, closeAfter, localPort = req.local_port, remotePort = req.remote_port](bool) {
+            if (closeAfter) {
+                // cpp-httplib ignores "Connection: close" set by a handler; end the connection
+                // once the answer is out (a half-close, so the answer is not lost to a reset).
+                for (int fd : findServerSockets(localPort, remotePort)) {
+                    ::shutdown(fd, SHUT_WR);
+                }
+            }
+            requestFinished();
+        });
 }
 
 std::size_t TestHomeserver::Impl::bodyLimit(const std::string &rawPath) const
@@ -509,17 +517,31 @@ bool TestHomeserver::Impl::handleOversized(const httplib::Request &req, httplib:
         return false;
     }
     m_requests.fetch_add(1);
-    m_inflight.fetch_add(1);
     Reply reply = (end && *end == '\0')
                       ? errorReply(413, "M_TOO_LARGE", upload ? "Upload request body is too large"
                                                               : "Request content is too large")
                       : errorReply(400, "M_UNKNOWN", "Content-Length value is invalid");
-    if (readUpTo > 0) {
-        // The body was not read: the connection cannot be reused.
-        reply.headers.emplace_back("Connection", "close");
-    }
+    // The body was not read (and must not be): the connection cannot be reused.
+    reply.headers.emplace_back("Connection", "close");
     recordRequest({req.method, raw, reply.status, FaultKind::Invalid});
-    writeReply(req, res, std::move(reply), nullptr);
+    if (readUpTo > 0) {
+        m_inflight.fetch_add(1);
+        writeReply(req, res, std::move(reply), nullptr, true);
+        return true;
+    }
+    // cpp-httplib writes the answer to "Expect: 100-continue" without a Content-Length, which
+    // leaves the client waiting for more (and then sending the body): give it one explicitly.
+    res.status = reply.status;
+    res.set_header("Access-Control-Allow-Origin", "*");
+    for (const auto &[name, value] : reply.headers) {
+        res.set_header(name.c_str(), value);
+    }
+    const std::string body = reply.json.dump();
+    res.set_header("Content-Length", std::to_string(body.size()));
+    res.set_content(body, reply.contentType.c_str());
+    m_answered.fetch_add(1);
+    std::lock_guard lock(m_mutex);
+    m_timerCv.notify_all();
     return true;
 }
 
