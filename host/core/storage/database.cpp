@@ -134,6 +134,20 @@ Result<void> Statement::bindBlob(int index, std::string_view bytes)
                                      SQLITE_TRANSIENT), index);
 }
 
+Result<void> Statement::bindTextNoCopy(int index, std::string_view value)
+{
+    return checkBind(sqlite3_bind_text64(m_stmt, index, value.empty() ? kEmptyValue : value.data(), value.size(),
+                                         SQLITE_STATIC, SQLITE_UTF8),
+                     index);
+}
+
+Result<void> Statement::bindBlobNoCopy(int index, std::string_view bytes)
+{
+    return checkBind(
+        sqlite3_bind_blob64(m_stmt, index, bytes.empty() ? kEmptyValue : bytes.data(), bytes.size(), SQLITE_STATIC),
+        index);
+}
+
 Result<void> Statement::bindNull(int index)
 {
     return checkBind(sqlite3_bind_null(m_stmt, index), index);

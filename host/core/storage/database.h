@@ -72,6 +72,13 @@ public:
     Result<void> bindBlob(int index, std::string_view bytes);
     Result<void> bindNull(int index);
 
+    /**
+     * Like bindText/bindBlob without the copy, for hot loops: the bytes must stay valid and
+     * unchanged until the statement's next reset(), re-bind or destruction.
+     */
+    Result<void> bindTextNoCopy(int index, std::string_view value);
+    Result<void> bindBlobNoCopy(int index, std::string_view bytes);
+
     Result<void> bindInt64(std::string_view name, std::int64_t value);
     Result<void> bindDouble(std::string_view name, double value);
     Result<void> bindText(std::string_view name, std::string_view value);

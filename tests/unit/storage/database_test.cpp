@@ -250,6 +250,35 @@ TEST(Statement, EmptyTextAndBlobAreValuesNotNull)
     EXPECT_EQ(stmt->columnText(3), "blob");
 }
 
+TEST(Statement, NoCopyBindsReadTheCallersBytes)
+{
+    TempDir dir;
+    Database db = openOrFail(dir / "a.db");
+    ASSERT_TRUE(db.exec("CREATE TABLE t(s TEXT, b BLOB)"));
+    auto insert = db.prepare("INSERT INTO t VALUES (?1, ?2)");
+    ASSERT_TRUE(insert);
+    const std::string text = "kept by the caller";
+    const std::string blob("\0\1\2", 3);
+    ASSERT_TRUE(insert->bindTextNoCopy(1, text));
+    ASSERT_TRUE(insert->bindBlobNoCopy(2, blob));
+    ASSERT_TRUE(insert->run());
+    insert->reset();
+    ASSERT_TRUE(insert->bindTextNoCopy(1, std::string_view()));
+    ASSERT_TRUE(insert->bindBlobNoCopy(2, std::string_view()));
+    ASSERT_TRUE(insert->run());
+    auto select = db.prepare("SELECT s, b, typeof(s), typeof(b) FROM t ORDER BY rowid");
+    ASSERT_TRUE(select);
+    ASSERT_TRUE(select->step().value());
+    EXPECT_EQ(select->columnText(0), text);
+    EXPECT_EQ(select->columnBlob(1), blob);
+    ASSERT_TRUE(select->step().value());
+    EXPECT_EQ(select->columnText(2), "text");
+    EXPECT_EQ(select->columnText(3), "blob");
+    auto outOfRange = insert->bindTextNoCopy(3, text);
+    ASSERT_FALSE(outOfRange);
+    EXPECT_NE(outOfRange.error().message.find("binding parameter 3"), std::string::npos);
+}
+
 TEST(Statement, UnknownParameterNameOrIndexIsReported)
 {
     TempDir dir;
