@@ -99,6 +99,7 @@ struct QueuedRecord {
     BodyMode mode = BodyMode::Redacted;
     std::array<std::uint32_t, kFieldCount> lengths{};
     std::string text;
+    std::size_t submittedBytes = 0; // counted against maxQueuedBytes until the row is durable
     std::shared_ptr<RetentionJob> retention;
 
     [[nodiscard]] std::string_view field(Field f) const
@@ -117,6 +118,9 @@ constexpr std::string_view kInsertSql =
 
 } // namespace
 
+// Two threads: the preparer redacts and cleans records as they arrive, the writer hashes and
+// commits what the preparer handed over. Both are single consumers of their queue, so rows keep
+// their seq order end to end.
 class AuditLog::Impl {
 public:
     Impl(std::filesystem::path path, storage::Database db, int lockFd, AuditLogOptions options)
@@ -132,8 +136,11 @@ public:
             m_stopping = true;
         }
         m_wake.notify_all();
-        if (m_thread.joinable())
-            m_thread.join();
+        m_retry.notify_all();
+        if (m_preparer.joinable())
+            m_preparer.join();
+        if (m_writer.joinable())
+            m_writer.join();
         m_insert = {};
         m_tail = {};
         m_db = {};
@@ -148,8 +155,8 @@ public:
 
     bool acceptingLocked() const
     {
-        return !m_failure && !m_stopping && m_queue.size() < m_options.maxQueuedRows
-            && m_queuedBytes < m_options.maxQueuedBytes;
+        return !m_failure && !m_stopping && m_lastSeq - m_durableSeq.load() < std::int64_t(m_options.maxQueuedRows)
+            && m_inFlightBytes < m_options.maxQueuedBytes;
     }
 
     std::filesystem::path m_path;
@@ -158,21 +165,35 @@ public:
     AuditLogOptions m_options;
     std::atomic<BodyMode> m_mode;
 
+    // Producers, the preparer and the durability state: m_mutex.
     mutable std::mutex m_mutex;
-    std::condition_variable m_wake;     // the writer waits here for work
+    std::condition_variable m_wake;     // the preparer waits here for records
     std::condition_variable m_progress; // waitDurable waits here
-    std::deque<QueuedRecord> m_queue;
-    std::size_t m_queuedBytes = 0;
+    std::condition_variable m_retry;    // the writer waits here between attempts
+    std::deque<QueuedRecord> m_queue;   // submitted, not yet prepared
+    std::size_t m_inFlightBytes = 0;    // submitted, not yet durable
     std::int64_t m_lastSeq = 0;
     std::atomic<std::int64_t> m_durableSeq{0};
     std::optional<Error> m_failure;
     bool m_stopping = false;
+    bool m_closed = false; // the writer has stopped
+    bool m_preparerWaiting = false;
+
+    // Preparer to writer: m_preparedMutex.
+    std::mutex m_preparedMutex;
+    std::condition_variable m_preparedReady;
+    std::deque<QueuedRecord> m_prepared;
+    bool m_preparerDone = false;
     bool m_writerWaiting = false;
 
     std::mutex m_callbackMutex;
     std::function<void(std::int64_t)> m_callback;
 
-    std::thread m_thread;
+    std::thread m_preparer;
+    std::thread m_writer;
+
+    // Preparer thread only.
+    Redactor m_redactor;
 
     // Writer thread only.
     std::int64_t m_tailSeq = 0;
@@ -180,10 +201,11 @@ public:
     storage::Statement m_insert;
     storage::Statement m_tail;
     RowHasher m_hasher;
-    Redactor m_redactor;
 
 private:
-    void run();
+    void prepareLoop();
+    void prepare(QueuedRecord &item);
+    void writeLoop();
     Result<void> checkTail();
     Result<void> insertRow(const RowView &row, std::string &hashOut);
     Result<void> writeBatch(const std::vector<QueuedRecord> &batch);
@@ -227,7 +249,8 @@ Result<void> AuditLog::Impl::start()
     m_tail.reset();
     m_lastSeq = m_tailSeq;
     m_durableSeq = m_tailSeq;
-    m_thread = std::thread([this] { run(); });
+    m_preparer = std::thread([this] { prepareLoop(); });
+    m_writer = std::thread([this] { writeLoop(); });
     return {};
 }
 
@@ -269,6 +292,7 @@ std::int64_t AuditLog::Impl::submit(const Record &record)
         item.lengths[i] = static_cast<std::uint32_t>(item.text.size() - before);
     }
 
+    item.submittedBytes = item.text.size();
     bool wake = false;
     std::int64_t seq = 0;
     {
@@ -276,9 +300,9 @@ std::int64_t AuditLog::Impl::submit(const Record &record)
         if (!acceptingLocked())
             return 0;
         seq = item.seq = ++m_lastSeq;
-        m_queuedBytes += item.text.size();
+        m_inFlightBytes += item.submittedBytes;
         m_queue.push_back(std::move(item));
-        wake = m_writerWaiting;
+        wake = m_preparerWaiting;
     }
     if (wake)
         m_wake.notify_one();
@@ -296,7 +320,7 @@ Result<void> AuditLog::Impl::waitDurable(std::int64_t seq, std::int64_t timeoutM
             return {};
         if (m_failure)
             return Error(m_failure->code, "audit row " + std::to_string(seq) + " is not durable: " + m_failure->message);
-        if (m_stopping && m_queue.empty())
+        if (m_closed)
             return Error(ErrorCode::Unavailable, "the audit log was closed before row " + std::to_string(seq) + " was written");
         if (m_progress.wait_until(lock, deadline) == std::cv_status::timeout && m_durableSeq.load() < seq)
             return Error(ErrorCode::Timeout, "audit row " + std::to_string(seq) + " was not written within "
@@ -334,25 +358,87 @@ Result<RetentionReport> AuditLog::Impl::applyRetention(const RetentionPolicy &po
     return done.get();
 }
 
-void AuditLog::Impl::run()
+void AuditLog::Impl::prepareLoop()
 {
     std::vector<QueuedRecord> batch;
     for (;;) {
         {
             std::unique_lock lock(m_mutex);
-            m_writerWaiting = true;
+            m_preparerWaiting = true;
             m_wake.wait(lock, [&] { return m_stopping || !m_queue.empty(); });
-            m_writerWaiting = false;
+            m_preparerWaiting = false;
             if (m_queue.empty() || (m_stopping && m_failure))
-                break; // closing: rows that could not be written were never reported durable
-            if (m_queue.front().retention) {
+                break; // closing: what cannot be written was never reported durable
+            while (!m_queue.empty() && batch.size() < m_options.maxBatchRows) {
                 batch.push_back(std::move(m_queue.front()));
                 m_queue.pop_front();
+            }
+        }
+        for (QueuedRecord &item : batch) {
+            if (!item.retention)
+                prepare(item);
+        }
+        bool wake = false;
+        {
+            std::lock_guard lock(m_preparedMutex);
+            for (QueuedRecord &item : batch)
+                m_prepared.push_back(std::move(item));
+            wake = m_writerWaiting;
+        }
+        if (wake)
+            m_preparedReady.notify_one();
+        batch.clear();
+    }
+    {
+        std::lock_guard lock(m_preparedMutex);
+        m_preparerDone = true;
+    }
+    m_preparedReady.notify_all();
+}
+
+void AuditLog::Impl::prepare(QueuedRecord &item)
+{
+    // What is stored: the redacted body, secrets scrubbed from the reason, valid UTF-8 everywhere.
+    std::array<std::string, kFieldCount> repaired;
+    std::array<std::string_view, kFieldCount> fields;
+    for (std::size_t f : {kWidget, kRoom, kOrigin, kAction, kRequestId})
+        fields[f] = validUtf8(item.field(Field(f)), repaired[f]);
+    const std::string reason = scrubSecretsInText(item.field(kReason));
+    fields[kReason] = validUtf8(reason, repaired[kReason]);
+    const std::string body = m_redactor.redact(item.field(kBody), item.field(kAction), item.mode);
+    fields[kBody] = body;
+
+    std::string text;
+    std::size_t total = 0;
+    for (std::string_view f : fields)
+        total += f.size();
+    text.reserve(total);
+    for (std::size_t f = 0; f < kFieldCount; ++f) {
+        text.append(fields[f]);
+        item.lengths[f] = static_cast<std::uint32_t>(fields[f].size());
+    }
+    item.text = std::move(text);
+}
+
+void AuditLog::Impl::writeLoop()
+{
+    std::vector<QueuedRecord> batch;
+    for (;;) {
+        {
+            std::unique_lock lock(m_preparedMutex);
+            m_writerWaiting = true;
+            m_preparedReady.wait(lock, [&] { return m_preparerDone || !m_prepared.empty(); });
+            m_writerWaiting = false;
+            if (m_prepared.empty())
+                break; // the preparer has stopped and everything it handed over is written
+            if (m_prepared.front().retention) {
+                batch.push_back(std::move(m_prepared.front()));
+                m_prepared.pop_front();
             } else {
-                while (!m_queue.empty() && !m_queue.front().retention && batch.size() < m_options.maxBatchRows) {
-                    m_queuedBytes -= m_queue.front().text.size();
-                    batch.push_back(std::move(m_queue.front()));
-                    m_queue.pop_front();
+                while (!m_prepared.empty() && !m_prepared.front().retention
+                       && batch.size() < m_options.maxBatchRows) {
+                    batch.push_back(std::move(m_prepared.front()));
+                    m_prepared.pop_front();
                 }
             }
         }
@@ -377,9 +463,13 @@ void AuditLog::Impl::run()
 
         if (written) {
             const std::int64_t durable = batch.back().seq;
+            std::size_t bytes = 0;
+            for (const QueuedRecord &item : batch)
+                bytes += item.submittedBytes;
             {
                 std::lock_guard lock(m_mutex);
                 m_durableSeq = durable;
+                m_inFlightBytes -= bytes;
                 m_failure.reset();
             }
             m_progress.notify_all();
@@ -394,17 +484,25 @@ void AuditLog::Impl::run()
             continue;
         }
 
-        std::unique_lock lock(m_mutex);
-        m_failure = written.error();
-        // Keep the rows, in order, for the retry: they were never reported durable.
-        for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
-            m_queuedBytes += it->text.size();
-            m_queue.push_front(std::move(*it));
+        {
+            std::lock_guard lock(m_preparedMutex);
+            // Keep the rows, in order, for the retry: they were never reported durable.
+            for (auto it = batch.rbegin(); it != batch.rend(); ++it)
+                m_prepared.push_front(std::move(*it));
         }
         batch.clear();
+        std::unique_lock lock(m_mutex);
+        m_failure = written.error();
         m_progress.notify_all();
-        m_wake.wait_for(lock, std::chrono::milliseconds(m_options.retryDelayMs), [&] { return m_stopping; });
+        m_retry.wait_for(lock, std::chrono::milliseconds(m_options.retryDelayMs), [&] { return m_stopping; });
+        if (m_stopping)
+            break; // closing while failing: the rows left were never reported durable
     }
+    {
+        std::lock_guard lock(m_mutex);
+        m_closed = true;
+    }
+    m_progress.notify_all();
 }
 
 Result<std::optional<std::int64_t>> AuditLog::Impl::queryInt(std::string_view sql, std::optional<std::int64_t> bind)
@@ -449,6 +547,7 @@ Result<void> AuditLog::Impl::insertRow(const RowView &row, std::string &hashOut)
     auto hash = m_hasher.hash(row);
     if (!hash)
         return hash.error();
+    // Bound without copies: every view in @p row and the hash outlive the run() and reset() below.
     storage::Statement &s = m_insert;
     Result<void> r;
     auto check = [&r](Result<void> step) {
@@ -457,20 +556,20 @@ Result<void> AuditLog::Impl::insertRow(const RowView &row, std::string &hashOut)
     };
     check(s.bindInt64(1, row.seq));
     check(s.bindInt64(2, row.timestampMs));
-    check(s.bindText(3, row.category));
-    check(s.bindText(4, row.direction));
-    check(s.bindText(5, row.widgetId));
-    check(s.bindText(6, row.roomId));
-    check(s.bindText(7, row.origin));
-    check(s.bindText(8, row.action));
-    check(s.bindText(9, row.requestId));
+    check(s.bindTextNoCopy(3, row.category));
+    check(s.bindTextNoCopy(4, row.direction));
+    check(s.bindTextNoCopy(5, row.widgetId));
+    check(s.bindTextNoCopy(6, row.roomId));
+    check(s.bindTextNoCopy(7, row.origin));
+    check(s.bindTextNoCopy(8, row.action));
+    check(s.bindTextNoCopy(9, row.requestId));
     check(s.bindInt64(10, row.sizeBytes));
-    check(s.bindText(11, row.decision));
-    check(s.bindText(12, row.reason));
+    check(s.bindTextNoCopy(11, row.decision));
+    check(s.bindTextNoCopy(12, row.reason));
     check(s.bindInt64(13, row.durationMs));
-    check(s.bindText(14, row.body));
-    check(s.bindBlob(15, row.prevHash));
-    check(s.bindBlob(16, *hash));
+    check(s.bindTextNoCopy(14, row.body));
+    check(s.bindBlobNoCopy(15, row.prevHash));
+    check(s.bindBlobNoCopy(16, *hash));
     if (r)
         r = s.run();
     s.reset();
@@ -494,24 +593,21 @@ Result<void> AuditLog::Impl::writeBatch(const std::vector<QueuedRecord> &batch)
         if (rec.seq != seq + 1)
             return Error(ErrorCode::Internal, "audit writer out of order: seq " + std::to_string(rec.seq)
                                                   + " after " + std::to_string(seq));
-        const std::string body = m_redactor.redact(rec.field(kBody), rec.field(kAction), rec.mode);
-        const std::string scrubbedReason = scrubSecretsInText(rec.field(kReason));
-        std::array<std::string, kFieldCount> repaired; // only filled for text that is not UTF-8
         RowView row;
         row.seq = rec.seq;
         row.timestampMs = rec.timestampMs;
         row.category = toString(rec.category);
         row.direction = toString(rec.direction);
-        row.widgetId = validUtf8(rec.field(kWidget), repaired[kWidget]);
-        row.roomId = validUtf8(rec.field(kRoom), repaired[kRoom]);
-        row.origin = validUtf8(rec.field(kOrigin), repaired[kOrigin]);
-        row.action = validUtf8(rec.field(kAction), repaired[kAction]);
-        row.requestId = validUtf8(rec.field(kRequestId), repaired[kRequestId]);
+        row.widgetId = rec.field(kWidget);
+        row.roomId = rec.field(kRoom);
+        row.origin = rec.field(kOrigin);
+        row.action = rec.field(kAction);
+        row.requestId = rec.field(kRequestId);
         row.sizeBytes = rec.sizeBytes;
         row.decision = toString(rec.decision);
-        row.reason = validUtf8(scrubbedReason, repaired[kReason]);
+        row.reason = rec.field(kReason);
         row.durationMs = rec.durationMs;
-        row.body = body;
+        row.body = rec.field(kBody);
         row.prevHash = prev;
         if (auto r = insertRow(row, hash); !r)
             return r;

@@ -21,9 +21,9 @@ namespace tessera::audit {
 struct AuditLogOptions {
     /** What is kept of bodies; changeable later with setBodyMode(). */
     BodyMode bodyMode = BodyMode::Redacted;
-    /** Records waiting for the writer; beyond this append() refuses (the caller fails closed). */
+    /** Records appended but not yet durable; beyond this append() refuses (the caller fails closed). */
     std::size_t maxQueuedRows = 100'000;
-    /** Bytes of record text waiting for the writer; beyond this append() refuses. */
+    /** Bytes of record text appended but not yet durable; beyond this append() refuses. */
     std::size_t maxQueuedBytes = 64u * 1024 * 1024;
     /** Rows per transaction (one fsync each); the writer commits whatever is queued, up to this. */
     std::size_t maxBatchRows = 20'000;
@@ -59,8 +59,9 @@ struct RetentionReport {
  * directory) written by one background thread with group commit. It implements AuditSink.
  *
  * append()/submit() copy the record into a queue and return at once; they may be called from
- * any thread. The writer thread redacts each body (see Redactor), computes its hash link and
- * commits everything queued in one transaction (synchronous=FULL: one fsync per batch).
+ * any thread. A preparer thread redacts each body (see Redactor); a writer thread computes the
+ * hash links and commits everything prepared in one transaction (synchronous=FULL: one fsync
+ * per batch).
  * A row is durable, and survives kill -9 and power loss, once durableSeq() has reached its seq;
  * waitDurable(), flush() and the durable callback tell callers when. If the writer cannot write
  * (disk full, size cap reached, file changed underneath), accepting() turns false and append()
@@ -80,7 +81,7 @@ public:
      */
     static Result<std::unique_ptr<AuditLog>> open(const std::filesystem::path &dataDir, AuditLogOptions options = {});
 
-    /** Writes everything still queued (if the log can write), then stops the writer thread. */
+    /** Writes everything still queued (if the log can write), then stops its threads. */
     ~AuditLog() override;
     AuditLog(const AuditLog &) = delete;
     AuditLog &operator=(const AuditLog &) = delete;

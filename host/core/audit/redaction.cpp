@@ -4,7 +4,9 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -132,7 +134,31 @@ std::string hashedPlaceholder(Sha256 &sha, std::string_view bytes, const char *w
 // Every pattern scrubSecretsInText looks for contains '=' or '_', or the word "bearer".
 bool mayNeedScrub(std::string_view text)
 {
-    return text.find_first_of("=_") != std::string_view::npos || findNoCase(text, "bearer") != std::string_view::npos;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '=' || c == '_')
+            return true;
+        if ((c == 'b' || c == 'B') && findNoCase(text.substr(i, 6), "bearer") == 0)
+            return true;
+    }
+    return false;
+}
+
+// isValidUtf8 for the common case of pure ASCII, eight bytes at a time.
+bool isAscii(std::string_view text)
+{
+    std::size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, text.data() + i, 8);
+        if (word & 0x8080808080808080ULL)
+            return false;
+    }
+    for (; i < text.size(); ++i) {
+        if (static_cast<unsigned char>(text[i]) & 0x80)
+            return false;
+    }
+    return true;
 }
 
 /**
@@ -515,11 +541,17 @@ private:
 bool isSecretKey(std::string_view key)
 {
     // Case-insensitive substring search with '-' read as '_', without allocating: keys are
-    // checked for every member of every body.
+    // checked for every member of every body, so only parts that start with the character at
+    // hand are compared.
     auto normal = [](char c) { return c == '-' ? '_' : lower(c); };
-    for (std::string_view part : kSecretKeyParts) {
-        for (std::size_t i = 0; i + part.size() <= key.size(); ++i) {
-            std::size_t k = 0;
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        const char first = normal(key[i]);
+        if (first != 't' && first != 'p' && first != 's' && first != 'a' && first != 'c')
+            continue;
+        for (std::string_view part : kSecretKeyParts) {
+            if (part[0] != first || i + part.size() > key.size())
+                continue;
+            std::size_t k = 1;
             while (k < part.size() && normal(key[i + k]) == part[k])
                 ++k;
             if (k == part.size())
@@ -570,7 +602,7 @@ std::string Redactor::redact(std::string_view body, std::string_view action, Bod
 {
     if (body.empty())
         return {};
-    if (!text::isValidUtf8(body))
+    if (!isAscii(body) && !text::isValidUtf8(body))
         return hashedPlaceholder(*m_sha, body, "not JSON");
     std::string out;
     out.reserve(body.size());
