@@ -332,7 +332,9 @@ Result<PluginManifest> parseManifest(std::string_view text)
     return m;
 }
 
-Result<PluginManifest> readManifest(const std::filesystem::path &file)
+namespace {
+
+Result<std::string> readSmallFile(const std::filesystem::path &file)
 {
     std::error_code ec;
     const auto size = std::filesystem::file_size(file, ec);
@@ -347,7 +349,31 @@ Result<PluginManifest> readManifest(const std::filesystem::path &file)
     in.read(text.data(), static_cast<std::streamsize>(size));
     if (static_cast<std::size_t>(in.gcount()) != size)
         return Error(ErrorCode::Io, "cannot read " + file.string() + ": short read");
-    return parseManifest(text);
+    return text;
+}
+
+} // namespace
+
+std::optional<std::string> manifestIdHint(const std::filesystem::path &file)
+{
+    auto text = readSmallFile(file);
+    if (!text)
+        return std::nullopt;
+    const json doc = json::parse(*text, nullptr, false);
+    if (!doc.is_object() || !doc.contains("id") || !doc["id"].is_string())
+        return std::nullopt;
+    const auto &id = doc["id"].get_ref<const std::string &>();
+    if (!isValidPluginId(id))
+        return std::nullopt;
+    return id;
+}
+
+Result<PluginManifest> readManifest(const std::filesystem::path &file)
+{
+    auto text = readSmallFile(file);
+    if (!text)
+        return std::move(text).error();
+    return parseManifest(*text);
 }
 
 } // namespace tessera::plugins

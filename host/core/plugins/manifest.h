@@ -64,6 +64,12 @@ Result<PluginManifest> parseManifest(std::string_view text);
 /** Reads @p file (at most kMaxManifestBytes) and parses it; Io errors name the file. */
 Result<PluginManifest> readManifest(const std::filesystem::path &file);
 
+/**
+ * The id a manifest that failed to parse claims, if it has a valid one, so the user sees which
+ * plugin a refused manifest belongs to ("plugin ABI 2.0 is incompatible …" for org.example.x).
+ */
+std::optional<std::string> manifestIdHint(const std::filesystem::path &file);
+
 /** Reverse-DNS, lower case: two or more dot-separated labels of [a-z0-9][a-z0-9_-]*, 3-128 bytes. */
 bool isValidPluginId(std::string_view id) noexcept;
 

@@ -254,7 +254,7 @@ void PluginManager::Impl::discover()
             const auto manifestPath = folder / "plugin.json";
             auto manifest = readManifest(manifestPath);
             if (!manifest) {
-                record.id = folder.filename().string();
+                record.id = manifestIdHint(manifestPath).value_or(folder.filename().string());
                 record.state = PluginState::Failed;
                 record.error = manifest.error().code == ErrorCode::Unsupported
                                    ? manifest.error().message
