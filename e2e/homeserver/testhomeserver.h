@@ -223,9 +223,8 @@ public:
     /** @brief Hits left over all rules (0 once every rule has fired its count). */
     std::size_t remainingFaultHits() const;
 
-    class Impl;
-
 private:
+    class Impl;
     std::unique_ptr<Impl> m_impl;
 };
 

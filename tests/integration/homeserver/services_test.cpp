@@ -257,6 +257,10 @@ TEST_F(DelayedEvents, SendActionDeliversAtOnceAndCancelDropsIt)
     EXPECT_EQ(server->pendingDelayedEventCount(), 2u);
     EXPECT_EQ(as(bob).get(kDelayed).json["delayed_events"].size(), 2u);
 
+    EXPECT_EQ(as(bob).post(kDelayed + "/" + second, {{"action", "restart"}}).status, 200);
+    EXPECT_EQ(server->pendingDelayedEventCount(), 2u) << "a restarted delayed event is still pending";
+    EXPECT_EQ(as(alice).post(kDelayed + "/" + first, {{"action", "send"}}).status, 404)
+        << "only the owner may act on a delayed event";
     EXPECT_EQ(as(bob).post(kDelayed + "/" + first, {{"action", "send"}}).status, 200);
     EXPECT_EQ(server->countEvents(roomId, "m.room.message"), 1u);
     EXPECT_EQ(as(bob).post(kDelayed + "/" + second, {{"action", "cancel"}}).status, 200);
