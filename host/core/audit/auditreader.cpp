@@ -3,6 +3,8 @@
 #include "audit/auditreader.h"
 
 #include <algorithm>
+#include <system_error>
+#include <thread>
 #include <cstdio>
 #include <ctime>
 
@@ -191,23 +193,45 @@ Result<std::vector<AuditRow>> AuditReader::tail(int count)
     return std::move(page->rows);
 }
 
-Result<VerifyReport> AuditReader::verify(const VerifyOptions &options)
+namespace {
+
+/** A checkpoint whose signature (and key, and position) checked out. */
+struct SeenCheckpoint {
+    std::int64_t seq = 0;
+    std::int64_t trimmedThroughSeq = 0;
+    std::string lastTrimmedHash;
+    std::string publicKey;
+};
+
+/** What one contiguous range of rows showed; ranges are merged by verify(). */
+struct RangeResult {
+    std::int64_t rowsChecked = 0;
+    std::int64_t firstSeq = 0;
+    std::int64_t lastSeq = 0;
+    std::string firstPrevHash; ///< prev_hash of the first row, linked by the merge
+    std::string lastHash;      ///< stored hash of the last row
+    std::int64_t problems = 0;
+    std::optional<VerifyProblem> firstProblem;
+    std::vector<SeenCheckpoint> checkpoints;
+};
+
+// Checks rows from..to (inclusive) in seq order: gaps, links between rows of the range, each
+// row's own hash, and checkpoint signatures. The link of the range's first row to whatever
+// precedes it is left to the caller, which knows the previous range.
+Result<RangeResult> verifyRange(storage::Database &db, std::int64_t from, std::int64_t to, const VerifyOptions &options)
 {
-    auto stmt = m_db.prepare("SELECT " + std::string(kColumns) + " FROM audit_log ORDER BY seq");
+    auto stmt = db.prepare("SELECT " + std::string(kColumns) + " FROM audit_log WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq");
     if (!stmt)
         return stmt.error();
+    if (auto r = stmt->bindInt64(1, from); !r)
+        return r.error();
+    if (auto r = stmt->bindInt64(2, to); !r)
+        return r.error();
 
-    VerifyReport report;
+    RangeResult result;
     RowHasher hasher;
     std::string prevHash;
     std::int64_t prevSeq = 0;
-    struct PendingStart {
-        std::int64_t throughSeq;
-        std::string hash;
-    };
-    std::optional<PendingStart> pendingStart;
-    std::string checkpointKey;
-
     for (;;) {
         auto more = stmt->step();
         if (!more)
@@ -222,21 +246,13 @@ Result<VerifyReport> AuditReader::verify(const VerifyOptions &options)
                 problem = std::move(what);
         };
 
-        if (report.rowsChecked == 0) {
-            report.firstSeq = row.seq;
-            if (row.seq == 1) {
-                if (row.prevHash != genesisHash())
-                    note("the first row does not link to the start of a log (its prev_hash is not the genesis hash)");
-            } else {
-                pendingStart = PendingStart{row.seq - 1, std::string(row.prevHash)};
-            }
+        if (result.rowsChecked == 0) {
+            result.firstSeq = row.seq;
+            result.firstPrevHash = std::string(row.prevHash);
         } else if (row.seq != prevSeq + 1) {
             const std::int64_t missing = row.seq - prevSeq - 1;
-            note(row.seq > prevSeq ? "seq " + std::to_string(row.seq) + " follows seq " + std::to_string(prevSeq) + ": "
-                                         + std::to_string(missing) + (missing == 1 ? " row is" : " rows are")
-                                         + " missing (deleted)"
-                                   : "seq " + std::to_string(row.seq) + " is out of order after seq "
-                                         + std::to_string(prevSeq));
+            note("seq " + std::to_string(row.seq) + " follows seq " + std::to_string(prevSeq) + ": "
+                 + std::to_string(missing) + (missing == 1 ? " row is" : " rows are") + " missing (deleted)");
         } else if (row.prevHash != prevHash) {
             note("prev_hash does not match the hash of seq " + std::to_string(prevSeq)
                  + " (a row before it was changed, removed or moved)");
@@ -260,41 +276,192 @@ Result<VerifyReport> AuditReader::verify(const VerifyOptions &options)
                 note("checkpoint was signed after seq " + std::to_string(checkpoint->headSeq)
                      + " but stands after another row (it was moved, or rows before it were replaced)");
             } else {
-                ++report.checkpoints;
-                if (checkpointKey.empty()) {
-                    checkpointKey = checkpoint->publicKey;
-                    if (auto key = CheckpointKey::fromPublicKey(checkpointKey))
-                        report.keyId = key->keyId();
-                }
-                if (pendingStart && checkpoint->trimmedThroughSeq == pendingStart->throughSeq
-                    && checkpoint->lastTrimmedHash == pendingStart->hash) {
-                    report.startCheckpointSeq = row.seq;
-                    pendingStart.reset();
-                }
+                result.checkpoints.push_back(SeenCheckpoint{row.seq, checkpoint->trimmedThroughSeq,
+                                                            checkpoint->lastTrimmedHash, checkpoint->publicKey});
             }
         }
 
         if (problem) {
-            ++report.problems;
-            if (!report.firstProblem)
-                report.firstProblem = VerifyProblem{row.seq, std::move(*problem)};
+            ++result.problems;
+            if (!result.firstProblem)
+                result.firstProblem = VerifyProblem{row.seq, std::move(*problem)};
         }
-        ++report.rowsChecked;
+        ++result.rowsChecked;
         prevSeq = row.seq;
         // Link the next row to the stored hash: one edited row is then reported once, not twice.
         prevHash.assign(storedHash);
     }
-    report.lastSeq = prevSeq;
-    report.keyTrusted = !options.trustedPublicKey.empty();
+    result.lastSeq = prevSeq;
+    result.lastHash = prevHash;
+    return result;
+}
 
-    if (pendingStart) {
-        ++report.problems;
-        // The first row is the earliest possible problem, so it becomes the one reported.
-        report.firstProblem = VerifyProblem{
-            report.firstSeq, "the log starts at seq " + std::to_string(report.firstSeq) + ", but no signed checkpoint "
-                                 "proves that the rows before it were trimmed by retention (rows were deleted)"};
+// The problem with the link from @p before to the first row of @p after, if any.
+std::optional<std::string> seamProblem(const RangeResult &before, const RangeResult &after)
+{
+    if (after.firstSeq != before.lastSeq + 1) {
+        const std::int64_t missing = after.firstSeq - before.lastSeq - 1;
+        return "seq " + std::to_string(after.firstSeq) + " follows seq " + std::to_string(before.lastSeq) + ": "
+            + std::to_string(missing) + (missing == 1 ? " row is" : " rows are") + " missing (deleted)";
+    }
+    if (after.firstPrevHash != before.lastHash)
+        return "prev_hash does not match the hash of seq " + std::to_string(before.lastSeq)
+            + " (a row before it was changed, removed or moved)";
+    return std::nullopt;
+}
+
+VerifyReport merge(std::vector<RangeResult> &parts, const VerifyOptions &options)
+{
+    VerifyReport report;
+    report.keyTrusted = !options.trustedPublicKey.empty();
+    std::vector<VerifyProblem> firsts;
+    const RangeResult *previous = nullptr;
+    for (RangeResult &part : parts) {
+        if (part.rowsChecked == 0)
+            continue;
+        report.rowsChecked += part.rowsChecked;
+        report.problems += part.problems;
+        if (previous) {
+            if (auto seam = seamProblem(*previous, part)) {
+                // Same order as within a range: the link is reported before the row's own hash.
+                if (part.firstProblem && part.firstProblem->seq == part.firstSeq)
+                    part.firstProblem->what = *seam;
+                else {
+                    ++report.problems;
+                    firsts.push_back(VerifyProblem{part.firstSeq, *seam});
+                }
+            }
+        } else {
+            report.firstSeq = part.firstSeq;
+        }
+        if (part.firstProblem)
+            firsts.push_back(*part.firstProblem);
+        report.lastSeq = part.lastSeq;
+        previous = &part;
+    }
+    if (report.rowsChecked == 0)
+        return report;
+
+    const RangeResult *first = nullptr;
+    for (const RangeResult &part : parts) {
+        if (part.rowsChecked > 0) {
+            first = &part;
+            break;
+        }
+    }
+    // Where the chain starts: seq 1 linked to the genesis hash, or rows trimmed by retention as
+    // a signed checkpoint (anywhere later in the log) says.
+    bool startProven = false;
+    std::optional<std::string> startProblem;
+    if (first->firstSeq == 1) {
+        startProven = first->firstPrevHash == genesisHash();
+        if (!startProven)
+            startProblem = "the first row does not link to the start of a log (its prev_hash is not the genesis hash)";
+    }
+    for (const RangeResult &part : parts) {
+        for (const SeenCheckpoint &c : part.checkpoints) {
+            ++report.checkpoints;
+            if (report.keyId.empty()) {
+                if (auto key = CheckpointKey::fromPublicKey(c.publicKey))
+                    report.keyId = key->keyId();
+            }
+            if (!startProven && first->firstSeq > 1 && c.trimmedThroughSeq == first->firstSeq - 1
+                && c.lastTrimmedHash == first->firstPrevHash) {
+                startProven = true;
+                report.startCheckpointSeq = c.seq;
+            }
+        }
+    }
+    if (!startProven && !startProblem)
+        startProblem = "the log starts at seq " + std::to_string(first->firstSeq)
+            + ", but no signed checkpoint proves that the rows before it were trimmed by retention (rows were deleted)";
+    if (startProblem) {
+        if (first->firstProblem && first->firstProblem->seq == first->firstSeq) {
+            for (auto &p : firsts) {
+                if (p.seq == first->firstSeq)
+                    p.what = *startProblem;
+            }
+        } else {
+            ++report.problems;
+            firsts.push_back(VerifyProblem{first->firstSeq, *startProblem});
+        }
+    }
+    if (!firsts.empty()) {
+        report.firstProblem =
+            *std::min_element(firsts.begin(), firsts.end(), [](const auto &a, const auto &b) { return a.seq < b.seq; });
     }
     return report;
+}
+
+Result<std::pair<std::int64_t, std::int64_t>> seqBounds(storage::Database &db)
+{
+    auto stmt = db.prepare("SELECT min(seq), max(seq) FROM audit_log");
+    if (!stmt)
+        return stmt.error();
+    auto row = stmt->step();
+    if (!row)
+        return row.error();
+    if (!*row || stmt->isNull(0))
+        return std::pair<std::int64_t, std::int64_t>(0, -1);
+    return std::pair<std::int64_t, std::int64_t>(stmt->columnInt64(0), stmt->columnInt64(1));
+}
+
+} // namespace
+
+Result<VerifyReport> AuditReader::verify(const VerifyOptions &options)
+{
+    // A read transaction pins one snapshot of the file for the whole check.
+    if (auto r = m_db.exec("BEGIN"); !r)
+        return r.error();
+    struct EndRead {
+        storage::Database &db;
+        ~EndRead() { (void)db.exec("COMMIT"); }
+    } endRead{m_db};
+    auto bounds = seqBounds(m_db);
+    if (!bounds)
+        return bounds.error();
+    const auto [first, last] = *bounds;
+
+    // Large logs are checked in two halves on two threads, each with its own connection and
+    // snapshot. Rows never change and only leave from the start, so both snapshots agree on
+    // every row up to the smaller last seq, as long as they agree on the first one.
+    std::vector<RangeResult> parts;
+    if (last - first >= kParallelVerifyRows) {
+        storage::OpenOptions ro;
+        ro.readOnly = true;
+        auto second = storage::Database::open(m_db.path(), ro);
+        Result<void> begun = second ? second->exec("BEGIN") : Result<void>(second.error());
+        auto secondBounds = begun ? seqBounds(*second) : Result<std::pair<std::int64_t, std::int64_t>>(begun.error());
+        if (secondBounds && secondBounds->first == first) {
+            const std::int64_t commonLast = std::min(last, secondBounds->second);
+            const std::int64_t mid = first + (commonLast - first) / 2;
+            Result<RangeResult> upper = Error(ErrorCode::Internal, "the second verifier did not run");
+            std::thread worker;
+            try {
+                worker = std::thread([&] { upper = verifyRange(*second, mid + 1, commonLast, options); });
+            } catch (const std::system_error &) {
+                // No thread to be had: the range is checked below on this one.
+            }
+            auto lower = verifyRange(m_db, first, mid, options);
+            if (worker.joinable())
+                worker.join();
+            else
+                upper = verifyRange(*second, mid + 1, commonLast, options);
+            if (!lower)
+                return lower.error();
+            if (!upper)
+                return upper.error();
+            parts.push_back(std::move(*lower));
+            parts.push_back(std::move(*upper));
+            (void)second->exec("COMMIT");
+            return merge(parts, options);
+        }
+    }
+    auto whole = verifyRange(m_db, first, last, options);
+    if (!whole)
+        return whole.error();
+    parts.push_back(std::move(*whole));
+    return merge(parts, options);
 }
 
 Result<std::int64_t> AuditReader::exportJsonLines(const AuditQuery &filter, std::ostream &out)

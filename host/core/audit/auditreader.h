@@ -36,6 +36,8 @@ struct AuditRow {
 
 /** The largest page query() returns. */
 inline constexpr int kMaxPageRows = 10'000;
+/** From this many rows on, verify() checks two halves of the log on two threads. */
+inline constexpr std::int64_t kParallelVerifyRows = 20'000;
 
 /**
  * A filtered, paged read. Empty strings and unset times match everything. Paging is keyset
@@ -112,7 +114,8 @@ public:
      * row's hash, each hash matches its row's content, each checkpoint's signature verifies and
      * names the head it follows, and the first row either is seq 1 linked to the genesis hash or
      * is proven by a checkpoint that trimmed the rows before it. Reports the first problem by
-     * seq, and how many rows have one. Fails only when the file cannot be read.
+     * seq, and how many rows have one. Fails only when the file cannot be read. Logs of
+     * kParallelVerifyRows rows or more are checked in two halves on two threads.
      */
     Result<VerifyReport> verify(const VerifyOptions &options = {});
 

@@ -213,3 +213,125 @@ TEST_F(Tamper, VerifyCatchesARowAppendedOutOfOrder)
     EXPECT_EQ(report.firstProblem->seq, 25);
     EXPECT_EQ(report.firstProblem->what, "seq 25 follows seq 20: 4 rows are missing (deleted)");
 }
+
+namespace {
+
+// A log large enough to be verified in two halves: rows 1..15000 and 15001..30000.
+class LargeTamper : public ::testing::Test {
+protected:
+    static constexpr int kRows = 30'000;
+
+    void SetUp() override
+    {
+        static_assert(kRows >= kParallelVerifyRows);
+        auto log = openLog(m_dir.path());
+        ASSERT_TRUE(log);
+        for (int i = 1; i <= kRows; ++i)
+            ASSERT_GT(log->submit(messageRecord(i).view()), 0);
+        ASSERT_TRUE(log->flush(kWaitMs));
+    }
+
+    int sqlite(const std::string &sql) { return runSqliteCli(m_dir / "audit.db", sql); }
+
+    std::string recomputedHashWithDecision(std::int64_t seq, const std::string &decision)
+    {
+        auto reader = AuditReader::open(m_dir.path());
+        EXPECT_TRUE(reader);
+        AuditQuery q;
+        q.afterSeq = seq - 1;
+        q.limit = 1;
+        AuditRow row = reader->query(q).value().rows.at(0);
+        row.decision = decision;
+        RowView view{row.seq,      row.timestampMs, row.category, row.direction,  row.widgetId,
+                     row.roomId,   row.origin,      row.action,   row.requestId,  row.sizeBytes,
+                     row.decision, row.reason,      row.durationMs, row.body,     row.prevHash};
+        RowHasher hasher;
+        return hasher.hash(view).value();
+    }
+
+    TempDir m_dir;
+};
+
+} // namespace
+
+TEST_F(LargeTamper, AnIntactLogVerifiesInTwoHalves)
+{
+    const VerifyReport report = verifyLog(m_dir.path());
+    EXPECT_TRUE(report.ok());
+    EXPECT_EQ(report.rowsChecked, kRows);
+    EXPECT_EQ(report.firstSeq, 1);
+    EXPECT_EQ(report.lastSeq, kRows);
+    EXPECT_EQ(report.problems, 0);
+}
+
+TEST_F(LargeTamper, CatchesEditsInEitherHalfAndReportsTheFirst)
+{
+    ASSERT_EQ(sqlite(std::string(kDropTriggers) + "UPDATE audit_log SET decision = 'refused' WHERE seq IN (200, 29000);"), 0);
+    const VerifyReport report = verifyLog(m_dir.path());
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.firstProblem->seq, 200);
+    EXPECT_EQ(report.problems, 2);
+}
+
+TEST_F(LargeTamper, CatchesAnEditOfTheFirstRowOfTheSecondHalf)
+{
+    ASSERT_EQ(sqlite(std::string(kDropTriggers) + "UPDATE audit_log SET decision = 'refused' WHERE seq = 15001;"), 0);
+    const VerifyReport report = verifyLog(m_dir.path());
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.firstProblem->seq, 15001);
+    EXPECT_EQ(report.firstProblem->what, "the row's content does not match its hash (the row was edited or moved)");
+    EXPECT_EQ(report.problems, 1);
+}
+
+TEST_F(LargeTamper, CatchesARecomputedEditWhoseBrokenLinkFallsBetweenTheHalves)
+{
+    const std::string hash = recomputedHashWithDecision(15000, "refused");
+    ASSERT_EQ(sqlite(std::string(kDropTriggers) + "UPDATE audit_log SET decision = 'refused', hash = "
+                     + blobLiteral(hash) + " WHERE seq = 15000;"),
+              0);
+    const VerifyReport report = verifyLog(m_dir.path());
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.firstProblem->seq, 15001);
+    EXPECT_EQ(report.firstProblem->what,
+              "prev_hash does not match the hash of seq 15000 (a row before it was changed, removed or moved)");
+    EXPECT_EQ(report.problems, 1);
+}
+
+TEST_F(LargeTamper, CatchesRowsDeletedAtTheBoundaryOfTheHalves)
+{
+    ASSERT_EQ(sqlite(std::string(kDropTriggers) + "DELETE FROM audit_log WHERE seq = 15000;"), 0);
+    VerifyReport report = verifyLog(m_dir.path());
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.firstProblem->seq, 15001);
+    EXPECT_EQ(report.firstProblem->what, "seq 15001 follows seq 14999: 1 row is missing (deleted)");
+    EXPECT_EQ(report.rowsChecked, kRows - 1);
+
+    ASSERT_EQ(sqlite("DELETE FROM audit_log WHERE seq = 15001;"), 0);
+    report = verifyLog(m_dir.path());
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.firstProblem->what, "seq 15002 follows seq 14999: 2 rows are missing (deleted)");
+    EXPECT_EQ(report.problems, 1);
+}
+
+TEST_F(LargeTamper, ProvesTheStartWithACheckpointInTheSecondHalf)
+{
+    TempDir secretsDir;
+    FileSecretStore secrets(secretsDir / "secrets");
+    {
+        auto log = openLog(m_dir.path());
+        ASSERT_TRUE(log);
+        RetentionPolicy policy;
+        policy.maxRows = 25'000;
+        ASSERT_TRUE(log->applyRetention(policy, secrets, kWaitMs));
+    }
+    VerifyReport report = verifyLog(m_dir.path());
+    EXPECT_TRUE(report.ok()) << report.firstProblem->what;
+    EXPECT_EQ(report.firstSeq, 5001);
+    EXPECT_EQ(report.startCheckpointSeq, kRows + 1);
+
+    ASSERT_EQ(sqlite(std::string(kDropTriggers) + "DELETE FROM audit_log WHERE seq = 5001;"), 0);
+    report = verifyLog(m_dir.path());
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.firstProblem->seq, 5002);
+    EXPECT_EQ(report.problems, 1);
+}
