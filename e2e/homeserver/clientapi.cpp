@@ -16,7 +16,6 @@ constexpr int kMaxPaginationLimit = 1000; // Synapse streams/config.py MAX_LIMIT
 constexpr int kMaxDirectoryLimit = 50;
 constexpr std::size_t kMaxDisplayNameLength = 256;
 constexpr std::size_t kMaxDeviceIdLength = 512;
-constexpr std::uint64_t kNoLimit = UINT64_MAX;
 
 std::string lower(std::string text)
 {
