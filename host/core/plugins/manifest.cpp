@@ -274,6 +274,8 @@ Result<PluginManifest> parseManifest(std::string_view text)
     if (!isValidPluginId(*id))
         return invalid("field \"id\" must be a lower-case reverse-DNS name such as \"org.example.board\", not \"" + *id
                        + "\"");
+    if (text::startsWith(*id, "m."))
+        return invalid("field \"id\" must not use the m. namespace, which the Matrix specification reserves");
     m.id = std::move(*id);
 
     struct Field {

@@ -744,11 +744,18 @@ const std::vector<PluginRecord> &PluginManager::plugins() const
 
 const PluginRecord *PluginManager::find(std::string_view pluginId) const
 {
-    // The first record with the id is the one that counts; later ones are shadowed.
-    for (const PluginRecord &r : d->records)
-        if (r.id == pluginId)
+    // The first record with a readable manifest is the one that counts (later ones are
+    // shadowed); a record whose manifest was refused is found only if no other claims the id.
+    const PluginRecord *refused = nullptr;
+    for (const PluginRecord &r : d->records) {
+        if (r.id != pluginId)
+            continue;
+        if (r.manifest)
             return &r;
-    return nullptr;
+        if (!refused)
+            refused = &r;
+    }
+    return refused;
 }
 
 std::vector<SearchDirectory> PluginManager::searchPath() const

@@ -167,8 +167,8 @@ inline constexpr std::size_t kMaxUrlBytes = 8192;
  * "initialization failed: …", "registration failed: …"); the others are unaffected.
  *
  * At run time, capability handlers are reached through the ActionRegistry (the widget session
- * checks consent before calling). A handler call that fails kMaxConsecutiveFailures times in a
- * row, or is not answered within handlerBudgetMs, disables its plugin for the session: its
+ * checks consent before calling). A plugin whose calls fail maxConsecutiveFailures times in a
+ * row, or that leaves a call unanswered for handlerBudgetMs, is disabled for the session: its
  * handlers are removed, its pending calls and requests fail, its timers stop, and listeners
  * hear a Disabled event. Every load, failure, call and outcome is audited.
  *

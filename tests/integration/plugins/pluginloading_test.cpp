@@ -297,6 +297,25 @@ TEST(PluginLoading, AWidgetTypeBelongsToTheFirstPluginThatRegistersIt)
     EXPECT_EQ(h.manager->findWidgetType("io.tessera.test.manifest-mismatch.other")->pluginId, "io.tessera.test.first");
 }
 
+TEST(PluginLoading, ARefusedManifestIsListedUnderItsIdWithoutHidingAValidOne)
+{
+    ScratchDir dir;
+    const json provides{{"widgetTypes", {"io.tessera.test.manifest-mismatch.other"}}};
+    json broken = manifestFor("io.tessera.test.first", "manifest-mismatch", provides);
+    broken.erase("license");
+    makePlugin(dir.path(), "a-broken", broken);
+    makePlugin(dir.path(), "b-valid", manifestFor("io.tessera.test.first", "manifest-mismatch", provides), "manifest-mismatch");
+    PluginHarness h;
+    h.load({dir.path()});
+    ASSERT_EQ(h.manager->plugins().size(), 2u);
+    EXPECT_EQ(h.manager->plugins()[0].id, "io.tessera.test.first");
+    EXPECT_EQ(h.manager->plugins()[0].state, PluginState::Failed);
+    EXPECT_EQ(h.manager->plugins()[0].error,
+              "invalid manifest " + (dir / "a-broken" / "plugin.json").string() + ": field \"license\" is required");
+    EXPECT_EQ(h.record("io.tessera.test.first").state, PluginState::Running);
+    EXPECT_EQ(h.record("io.tessera.test.first").directory, dir / "b-valid");
+}
+
 TEST(PluginLoading, SearchesDirectoriesInOrderAndTheFirstIdWins)
 {
     ScratchDir copy;

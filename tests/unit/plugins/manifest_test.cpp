@@ -151,6 +151,15 @@ TEST(PluginManifest, FieldsMustHaveTheRightTypeAndSize)
     EXPECT_EQ(m.error().message, "field \"assets\" must name a directory next to plugin.json, not \"../web\"");
 }
 
+TEST(PluginManifest, TheMatrixNamespaceIsNotForPlugins)
+{
+    auto m = parseManifest(R"({"id": "m.sticker", "name": "S", "version": "1.0.0", "abi": "1.0", "library": "s",
+                               "license": "MIT", "provides": {"capabilityHandlers": [
+                                   {"capability": "m.sticker", "actions": ["m.sticker.send"]}]}})");
+    ASSERT_FALSE(m);
+    EXPECT_EQ(m.error().message, "field \"id\" must not use the m. namespace, which the Matrix specification reserves");
+}
+
 TEST(PluginManifest, ProvidesIsStrictToo)
 {
     const std::string head = R"({"id": "org.example.x", "name": "X", "version": "1.0.0", "abi": "1.0",
