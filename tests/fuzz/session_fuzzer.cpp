@@ -3,7 +3,8 @@
 //
 // A whole WidgetSession fed arbitrary messages. Input: one item per line; a line is a message
 // from the widget unless it starts with `!`:
-//   !config nowait|modal|account|tight   (first line only) session settings
+//   !config nowait|modal|account|tight|noload|harness   (first line only) session settings;
+//           `harness` uses tessera-bridge's MemoryRoomDriver instead of the checking driver
 //   !load  !stop  !advance <ms>  !flush  !fail  !junk  !defer
 //   !feed <event>  !state <event>  !todevice <type> <content>  !revoke <cap>,<cap>  !theme
 // The widget is `w` in room !room:example.org; the session's first requests are tessera-1
@@ -12,7 +13,7 @@
 // Invariants:
 // - nothing throws, crashes or leaks; every message sent is strict JSON within the size limit,
 //   names this widget, and is audited (one ToWidget/Info audit row per message sent);
-// - the driver is only ever called for what the approved capabilities allow (send, read,
+// - the checking driver is only ever called for what the approved capabilities allow (send, read,
 //   to-device, navigate, TURN, media, ...), and only Recognised, requested capabilities that the
 //   driver approved are ever approved;
 // - nothing reaches the widget that its capabilities do not allow (live events, state,
@@ -35,6 +36,7 @@
 #include "bridge/widgetsession.h"
 #include "fuzztarget.h"
 #include "manualscheduler.h"
+#include "memoryroom.h"
 #include "util/text.h"
 
 using namespace tessera;
@@ -334,6 +336,7 @@ private:
             events.push_back(json{{"type", "m.room.message"}, {"room_id", 7}, {"content", "text"}});
             events.push_back(json{{"type", "m.room.member"}, {"room_id", kRoomId}, {"state_key", 3}});
             events.push_back(json{{"type", "m.room.message"}, {"room_id", kOtherRoom}, {"content", {{"msgtype", 1}}}});
+            events.push_back(json{{"type", "m.room.topic"}, {"room_id", 7}, {"state_key", ""}});
         }
         return events;
     }
@@ -346,6 +349,60 @@ private:
     }
 
     World &m_w;
+};
+
+// tessera-bridge's own driver (host/harness), wrapped only to record what it approved: the
+// "!config harness" mode fuzzes the protocol harness as it runs, live echo of sends included.
+class HarnessDriver final : public WidgetDriver {
+public:
+    explicit HarnessDriver(World &w)
+        : m_w(w), m_room(kRoomId, "@alice:example.org", *harness::ConsentPolicy::parse("approve-all"))
+    {
+    }
+
+    void validateCapabilities(const WidgetContext &widget, const CapabilityRequest &request,
+                              Callback<std::vector<std::string>> done) override
+    {
+        m_room.validateCapabilities(widget, request, [this, done](Result<std::vector<std::string>> r) {
+            if (r) {
+                for (const auto &c : *r)
+                    m_w.driverApproved.insert(c);
+            }
+            done(std::move(r));
+        });
+    }
+    void requestOpenId(const WidgetContext &w, std::function<void(OpenIdUpdate)> update) override
+    {
+        m_room.requestOpenId(w, std::move(update));
+    }
+    void sendEvent(const WidgetContext &w, const SendEventRequest &r, Callback<SendEventResult> done) override
+    {
+        m_room.sendEvent(w, r, std::move(done));
+    }
+    void readEvents(const WidgetContext &w, const ReadEventsRequest &r, Callback<std::vector<json>> done) override
+    {
+        m_room.readEvents(w, r, std::move(done));
+    }
+    void readState(const WidgetContext &w, const std::string &roomId, const std::string &type,
+                   const std::optional<std::string> &stateKey, Callback<std::vector<json>> done) override
+    {
+        m_room.readState(w, roomId, type, stateKey, std::move(done));
+    }
+    void navigate(const WidgetContext &w, const std::string &uri, Callback<bool> done) override
+    {
+        m_room.navigate(w, uri, std::move(done));
+    }
+    void setAlwaysOnScreen(const WidgetContext &w, bool value, Callback<bool> done) override
+    {
+        m_room.setAlwaysOnScreen(w, value, std::move(done));
+    }
+    std::vector<std::string> knownRooms(const WidgetContext &w) override { return m_room.knownRooms(w); }
+
+    harness::MemoryRoomDriver &room() { return m_room; }
+
+private:
+    World &m_w;
+    harness::MemoryRoomDriver m_room;
 };
 
 class EchoHandler final : public CustomActionHandler {
@@ -462,6 +519,7 @@ TESSERA_FUZZ_TARGET(session)
     config.userId = "@alice:example.org";
     std::size_t first = 0;
     bool load = true;
+    bool useHarness = false;
     if (!lines.empty() && text::startsWith(lines[0], "!config")) {
         const std::string_view opts = lines[0];
         if (opts.find("nowait") != std::string_view::npos)
@@ -481,6 +539,8 @@ TESSERA_FUZZ_TARGET(session)
         }
         if (opts.find("noload") != std::string_view::npos)
             load = false;
+        if (opts.find("harness") != std::string_view::npos)
+            useHarness = true;
         first = 1;
     }
 
@@ -489,7 +549,9 @@ TESSERA_FUZZ_TARGET(session)
     test::ManualScheduler scheduler;
     CheckingAuditSink audit;
     CheckingTransport transport(world, config.limits.envelope.maxMessageBytes);
-    FuzzDriver driver(world);
+    FuzzDriver fuzzDriver(world);
+    HarnessDriver harnessDriver(world);
+    WidgetDriver &driver = useHarness ? static_cast<WidgetDriver &>(harnessDriver) : fuzzDriver;
     EchoHandler echo;
     ActionRegistry registry;
     (void)registry.addCapability("io.example.echo", &echo);
@@ -502,6 +564,8 @@ TESSERA_FUZZ_TARGET(session)
     {
         WidgetSession session(config, driver, transport, audit, scheduler, &registry);
         world.session = &session;
+        if (useHarness) // as tessera-bridge --echo-sends
+            harnessDriver.room().onEventSent = [&session](const json &ev) { session.feedEvent(ev); };
         session.start();
         if (load)
             session.onIframeLoaded();
@@ -522,6 +586,9 @@ TESSERA_FUZZ_TARGET(session)
             const std::size_t space = std::min(line.find(' '), line.size());
             const std::string_view command = line.substr(1, space - 1);
             const std::string_view arg = space < line.size() ? line.substr(space + 1) : std::string_view();
+            // What the host itself hands the session is UTF-8 (nlohmann cannot serialise anything else).
+            if (!text::isValidUtf8(arg))
+                continue;
             if (command == "load") {
                 session.onIframeLoaded();
             } else if (command == "stop") {
