@@ -191,6 +191,7 @@ MatrixBackend::MatrixBackend(Scheduler &scheduler, net::HttpClient &http, Matrix
 
 MatrixBackend::~MatrixBackend()
 {
+    m_onSyncStatus = nullptr; // whoever listened may be gone already
     stop();
 }
 
@@ -919,6 +920,7 @@ void MatrixBackend::pumpOutbox()
     if (parent)
         call.query.emplace_back("org.matrix.msc4140.parent_delay_id", *parent);
 
+    call.timeoutMs = m_options.requestTimeoutMs;
     m_outboxBusy = true;
     m_outboxRequest = m_api.call(call, [alive = std::weak_ptr<int>(m_alive), this, seq](Result<ApiResponse> r) {
         if (alive.lock())

@@ -170,47 +170,59 @@ Result<void> RoomStore::setMembership(const std::string &roomId, Membership memb
     return (*st)->run();
 }
 
-Result<std::vector<RoomInfo>> RoomStore::rooms()
-{
-    auto st = cached(R"sql(
+namespace {
+
+constexpr std::string_view kRoomInfoSql = R"sql(
         SELECT r.room_id, r.membership,
                json_extract(n.json, '$.content.name'), json_extract(t.json, '$.content.topic'),
                e.event_id IS NOT NULL
         FROM rooms r
         LEFT JOIN state n ON n.room_id = r.room_id AND n.type = 'm.room.name' AND n.state_key = ''
         LEFT JOIN state t ON t.room_id = r.room_id AND t.type = 'm.room.topic' AND t.state_key = ''
-        LEFT JOIN state e ON e.room_id = r.room_id AND e.type = 'm.room.encryption' AND e.state_key = ''
-        ORDER BY r.room_id)sql");
-    if (!st)
-        return std::move(st).error();
+        LEFT JOIN state e ON e.room_id = r.room_id AND e.type = 'm.room.encryption' AND e.state_key = '')sql";
+
+Result<std::vector<RoomInfo>> collectRooms(storage::Statement &st)
+{
     std::vector<RoomInfo> out;
     for (;;) {
-        auto row = (*st)->step();
+        auto row = st.step();
         if (!row)
             return std::move(row).error();
         if (!*row)
             break;
         RoomInfo info;
-        info.roomId = std::string((*st)->columnText(0));
-        info.membership = parseMembership((*st)->columnText(1));
-        info.name = std::string((*st)->columnText(2));
-        info.topic = std::string((*st)->columnText(3));
-        info.encrypted = (*st)->columnInt64(4) != 0;
+        info.roomId = std::string(st.columnText(0));
+        info.membership = parseMembership(st.columnText(1));
+        info.name = std::string(st.columnText(2));
+        info.topic = std::string(st.columnText(3));
+        info.encrypted = st.columnInt64(4) != 0;
         out.push_back(std::move(info));
     }
     return out;
 }
 
+} // namespace
+
+Result<std::vector<RoomInfo>> RoomStore::rooms()
+{
+    auto st = cached(std::string(kRoomInfoSql) + " ORDER BY r.room_id");
+    if (!st)
+        return std::move(st).error();
+    return collectRooms(**st);
+}
+
 Result<std::optional<RoomInfo>> RoomStore::room(const std::string &roomId)
 {
-    auto all = rooms();
-    if (!all)
-        return std::move(all).error();
-    for (auto &r : *all) {
-        if (r.roomId == roomId)
-            return std::optional<RoomInfo>(std::move(r));
-    }
-    return std::optional<RoomInfo>();
+    auto st = cached(std::string(kRoomInfoSql) + " WHERE r.room_id = ?1");
+    if (!st)
+        return std::move(st).error();
+    TRY((*st)->bindText(1, roomId));
+    auto list = collectRooms(**st);
+    if (!list)
+        return std::move(list).error();
+    if (list->empty())
+        return std::optional<RoomInfo>();
+    return std::optional<RoomInfo>(std::move(list->front()));
 }
 
 Result<void> RoomStore::setBackfillToken(const std::string &roomId, const std::optional<std::string> &token)
@@ -381,15 +393,27 @@ Result<bool> RoomStore::insertEvent(const nlohmann::json &event, std::int64_t or
 
 Result<bool> RoomStore::appendEvent(const nlohmann::json &event, std::int64_t ageTsMs)
 {
-    auto st = cached("SELECT MAX(ordering) FROM timeline WHERE room_id = ?1");
-    if (!st)
-        return std::move(st).error();
-    TRY((*st)->bindText(1, stringAt(event, "room_id").value_or("")));
-    auto row = (*st)->step();
-    if (!row)
-        return std::move(row).error();
-    const std::int64_t next = (*row && !(*st)->isNull(0)) ? (*st)->columnInt64(0) + 1 : 0;
-    return insertEvent(event, next, ageTsMs);
+    const std::string roomId = stringAt(event, "room_id").value_or("");
+    auto next = m_nextOrdering.find(roomId);
+    if (next == m_nextOrdering.end()) {
+        // one lookup per room; afterwards this connection is the only writer of its timeline
+        auto st = cached("SELECT MAX(ordering) FROM timeline WHERE room_id = ?1");
+        if (!st)
+            return std::move(st).error();
+        TRY((*st)->bindText(1, roomId));
+        auto row = (*st)->step();
+        if (!row)
+            return std::move(row).error();
+        const std::int64_t first = (*row && !(*st)->isNull(0)) ? (*st)->columnInt64(0) + 1 : 0;
+        (*st)->reset();
+        next = m_nextOrdering.emplace(roomId, first).first;
+    }
+    auto added = insertEvent(event, next->second, ageTsMs);
+    if (added && *added)
+        ++next->second;
+    else
+        m_nextOrdering.erase(next); // unknown state after a failure or a duplicate: look it up again
+    return added;
 }
 
 Result<bool> RoomStore::prependEvent(const nlohmann::json &event, std::int64_t ageTsMs)
@@ -533,6 +557,7 @@ Result<std::int64_t> RoomStore::timelineCount(const std::string &roomId)
 
 Result<void> RoomStore::clearTimeline(const std::string &roomId)
 {
+    m_nextOrdering.erase(roomId);
     auto st = cached("DELETE FROM timeline WHERE room_id = ?1");
     if (!st)
         return std::move(st).error();

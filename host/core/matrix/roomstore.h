@@ -107,6 +107,8 @@ private:
     storage::Database &m_db;
     std::function<std::int64_t()> m_wallClockMs;
     std::map<std::string, storage::Statement> m_statements;
+    /** The next append ordering per room, learnt on first use. */
+    std::map<std::string, std::int64_t> m_nextOrdering;
 };
 
 } // namespace tessera::matrix
