@@ -1,0 +1,337 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "startup.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QFile>
+#include <QGuiApplication>
+#include <QLocale>
+#include <QQmlApplicationEngine>
+#include <QQuickWebEngineProfile>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QTimer>
+#include <QTranslator>
+#include <QtQml>
+
+#include <iostream>
+
+#include "audit/auditlog.h"
+#include "bridge/actionregistry.h"
+#include "consent/consentservice.h"
+#include "matrix/localbackend.h"
+#include "net/httpclient.h"
+#include "plugins/pluginmanager.h"
+#include "plugins/pluginscommand.h"
+#include "util/loopscheduler.h"
+#include "util/paths.h"
+
+#include "automation.h"
+#include "consentmodel.h"
+#include "hostcontroller.h"
+#include "hostservices.h"
+#include "keychainsecretstore.h"
+#include "qtscheduler.h"
+#include "schemehandler.h"
+#include "uistate.h"
+#include "widgetcontroller.h"
+
+namespace tessera::app {
+
+using nlohmann::json;
+
+namespace {
+
+plugins::PluginManagerOptions pluginOptions(const Options &options, const std::filesystem::path &dataDir,
+                                            const std::filesystem::path &executable)
+{
+    plugins::PluginManagerOptions o;
+    o.pluginDirs = options.pluginDirs;
+    if (const char *env = std::getenv("TESSERA_PLUGIN_PATH"))
+        o.environmentDirs = plugins::parsePluginPath(env);
+    o.bundledDir = plugins::bundledPluginDir(executable);
+    o.userDir = dataDir / "plugins";
+    o.allowUserPlugins = options.allowUserPlugins && !options.safeMode;
+    o.safeMode = options.safeMode;
+    o.dataDir = dataDir / "plugin-data";
+    return o;
+}
+
+/** The welcome room's widget: a page shipped with Tessera that reads and sends events. */
+json welcomeWidgetState()
+{
+    return json{{"type", "m.widget"},
+                {"state_key", "tessera_welcome"},
+                {"content",
+                 {{"type", "io.tessera.welcome"},
+                  {"url", "https://tessera.invalid/welcome"},
+                  {"name", "Welcome"},
+                  {"data", {{"title", "Welcome to Tessera"}}},
+                  {"waitForIframeLoad", true}}}};
+}
+
+} // namespace
+
+void prepareWebEngineEnvironment()
+{
+    // Site isolation: a widget never shares a renderer with the wrapper that holds the WebChannel
+    // transport (ARCHITECTURE.md invariant 4).
+    QByteArray flags = qgetenv("QTWEBENGINE_CHROMIUM_FLAGS");
+    if (!flags.contains("--site-per-process"))
+        flags += " --site-per-process";
+    qputenv("QTWEBENGINE_CHROMIUM_FLAGS", flags.trimmed());
+}
+
+int runPluginsCli(const Options &options, const std::filesystem::path &dataDir, const char *argv0, std::ostream &out,
+                  std::ostream &err)
+{
+    LoopScheduler scheduler;
+    audit::NullAuditSink audit; // listing plugins is not widget activity
+    bridge::ActionRegistry actions;
+    plugins::PluginServices services;
+    services.scheduler = &scheduler;
+    services.audit = &audit;
+    services.actions = &actions;
+    std::error_code ec;
+    const auto exe = std::filesystem::canonical("/proc/self/exe", ec);
+    plugins::PluginManager manager(pluginOptions(options, dataDir, ec ? std::filesystem::path(argv0) : exe), services);
+    manager.loadAll();
+    const int rc = plugins::runPluginsCommand(options.commandArgs, manager, out, err);
+    manager.shutdown();
+    return rc;
+}
+
+Startup::Startup(Options options, std::filesystem::path dataDir) : m_options(std::move(options)), m_dataDir(std::move(dataDir)) {}
+
+Startup::~Startup()
+{
+    // QML first (it holds bindings to everything), then the widgets, then the services.
+    m_automation.reset();
+    m_engine.reset();
+    m_host.reset();
+    if (m_plugins)
+        m_plugins->shutdown();
+    m_plugins.reset();
+    m_consent.reset();
+    m_backend.reset();
+    m_http.reset();
+    if (m_audit)
+        (void)m_audit->flush(5000);
+}
+
+Result<void> Startup::run()
+{
+    if (auto ok = paths::ensurePrivateDirectory(m_dataDir); !ok)
+        return ok.error();
+
+    std::string secretWarning;
+    m_secrets = ui::openSecretStore(m_dataDir / "secrets", secretWarning);
+    m_scheduler = std::make_unique<ui::QtScheduler>();
+
+    auto audit = audit::AuditLog::open(m_dataDir);
+    if (!audit)
+        return Error(audit.error().code, "cannot open the audit log, and Tessera does not run widgets unaudited: "
+                                             + audit.error().message);
+    m_audit = std::move(audit).value();
+
+    m_actions = std::make_unique<bridge::ActionRegistry>();
+    m_prompts = std::make_unique<ui::ConsentPromptModel>();
+    consent::ConsentOptions consentOptions;
+    consentOptions.customCapabilities = m_actions.get();
+    auto consentService = consent::ConsentService::open(m_dataDir, *m_prompts, *m_audit, *m_scheduler, consentOptions);
+    if (!consentService)
+        return Error(consentService.error().code, "cannot open the consent store: " + consentService.error().message);
+    m_consent = std::move(consentService).value();
+    m_prompts->setService(m_consent.get());
+
+    if (!m_options.homeserver.empty())
+        return Error(ErrorCode::Unsupported, "--homeserver: the Matrix backend is not available in this build yet");
+    matrix::LocalBackendOptions local;
+    local.dataDir = m_dataDir;
+    local.welcome.stateEvents.push_back(welcomeWidgetState());
+    auto backend = matrix::LocalBackend::open(*m_scheduler, local);
+    if (!backend)
+        return Error(backend.error().code, "cannot open the local rooms: " + backend.error().message);
+    auto *localBackend = backend->get();
+    m_backend = std::move(backend).value();
+
+    m_http = std::make_unique<net::HttpClient>(*m_scheduler);
+
+    plugins::PluginServices pluginServices;
+    pluginServices.scheduler = m_scheduler.get();
+    pluginServices.audit = m_audit.get();
+    pluginServices.actions = m_actions.get();
+    pluginServices.http = m_http.get();
+    m_plugins = std::make_unique<plugins::PluginManager>(
+        pluginOptions(m_options, m_dataDir, QCoreApplication::applicationFilePath().toStdString()), pluginServices);
+    m_plugins->loadAll();
+
+    // Widgets keep their logins in a persistent profile named after the user, apart from the
+    // default profile Tessera's own pages use.
+    m_appScheme = std::make_unique<ui::AppSchemeHandler>();
+    m_pluginScheme = std::make_unique<ui::PluginSchemeHandler>(
+        [](const QString &pluginId, const QString &path, QByteArray &mime, QByteArray &body) {
+            if (pluginId != QLatin1String("io.tessera.welcome"))
+                return false;
+            QFile f(QStringLiteral(":/tessera/widgets/welcome/") + path);
+            if (!f.open(QIODevice::ReadOnly))
+                return false;
+            body = f.readAll();
+            mime = path.endsWith(QLatin1String(".js")) ? "text/javascript"
+                : path.endsWith(QLatin1String(".css")) ? "text/css"
+                                                       : "text/html";
+            return true;
+        });
+    const QByteArray userHash = QCryptographicHash::hash(QByteArray::fromStdString(m_backend->userId()),
+                                                         QCryptographicHash::Sha256).toHex().left(16);
+    // The default profile, made persistent and named: on Qt 6.4 a second profile created here
+    // never shows its pages in the window (the view stays blank), so widgets get this one and
+    // any page of Tessera's own uses a separate off-the-record profile.
+    m_profile = QQuickWebEngineProfile::defaultProfile();
+    m_profile->setStorageName(QStringLiteral("widgets-") + QString::fromLatin1(userHash));
+    m_profile->setOffTheRecord(false);
+    m_profile->setPersistentStoragePath(QString::fromStdString((m_dataDir / "web").string()));
+    m_profile->setCachePath(QString::fromStdString((m_dataDir / "web-cache").string()));
+    m_profile->setPersistentCookiesPolicy(QQuickWebEngineProfile::AllowPersistentCookies);
+    m_profile->installUrlSchemeHandler(ui::kAppScheme, m_appScheme.get());
+    m_profile->installUrlSchemeHandler(ui::kPluginScheme, m_pluginScheme.get());
+
+    auto uiState = ui::UiState::open(m_dataDir);
+    if (!uiState)
+        return Error(uiState.error().code, "cannot open ui.db: " + uiState.error().message);
+    m_uiState = std::make_unique<ui::UiState>(std::move(uiState).value());
+
+    m_services = std::make_unique<ui::HostServices>();
+    m_services->scheduler = m_scheduler.get();
+    m_services->backend = m_backend.get();
+    m_services->consent = m_consent.get();
+    m_services->audit = m_audit.get();
+    m_services->actions = m_actions.get();
+    m_services->plugins = m_plugins.get();
+    m_services->appScheme = m_appScheme.get();
+    m_services->http = m_http.get();
+    m_services->dataDir = m_dataDir;
+    m_services->urlPolicy.allowLoopbackHttp = m_options.allowHttpLoopback;
+
+    m_host = std::make_unique<ui::HostController>(*m_services, *m_uiState);
+    m_host->setConsentPromptModel(m_prompts.get());
+    m_host->setWidgetProfile(m_profile);
+    m_host->setBackendLabel(tr("Local rooms on this computer"));
+    if (!secretWarning.empty())
+        m_host->setStartupWarning(QString::fromStdString(secretWarning));
+    m_prompts->setWidgetNameLookup([this](const bridge::WidgetContext &w) {
+        if (auto *c = m_host->manager().find(w.roomId, w.widgetId))
+            return c->name();
+        return QString::fromStdString(w.widgetId);
+    });
+    if (m_options.theme != "system")
+        m_host->setThemeMode(QString::fromStdString(m_options.theme));
+    QString language = QString::fromStdString(m_options.language);
+    if (language.isEmpty())
+        language = QLocale().name().startsWith(QLatin1String("es")) ? QStringLiteral("es") : QStringLiteral("en");
+    m_host->setLanguage(language);
+    if (language == QLatin1String("es")) {
+        auto *translator = new QTranslator(qApp);
+        if (translator->load(QStringLiteral(":/i18n/tessera_es.qm")))
+            QCoreApplication::installTranslator(translator);
+        consent::Language l = consent::Language::Spanish;
+        m_prompts->setLanguage(l);
+    }
+
+    QQuickStyle::setStyle(QStringLiteral("Material"));
+    qmlRegisterSingletonInstance("Tessera", 1, 0, "Host", m_host.get());
+    m_engine = std::make_unique<QQmlApplicationEngine>();
+    m_engine->setInitialProperties({{QStringLiteral("width"), m_options.width}, {QStringLiteral("height"), m_options.height}});
+    m_engine->load(QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
+    if (m_engine->rootObjects().isEmpty())
+        return Error(ErrorCode::Internal, "the user interface failed to load (see the messages above)");
+
+    // End-to-end tests drive the shell through a local socket; off unless the variable is set.
+    if (const QString socket = qEnvironmentVariable("TESSERA_AUTOMATION_SOCKET"); !socket.isEmpty()) {
+        m_automation = std::make_unique<ui::AutomationServer>(*m_engine, *m_host);
+        QString error;
+        if (!m_automation->listen(socket, error))
+            return Error(ErrorCode::Io, "TESSERA_AUTOMATION_SOCKET: cannot listen on " + socket.toStdString() + ": " + error.toStdString());
+    }
+
+    // The first room: the one asked for, else the last one, else the welcome room.
+    std::string room = m_options.room;
+    if (!room.empty() && !m_backend->room(room))
+        return Error(ErrorCode::NotFound, "--room: there is no room " + room);
+    if (room.empty())
+        room = m_uiState->value("last_room").value_or("");
+    if (room.empty() || !m_backend->room(room))
+        room = localBackend->welcomeRoomId().value_or("");
+    if (room.empty() && !m_backend->rooms().empty())
+        room = m_backend->rooms().front().roomId;
+    if (!room.empty())
+        m_host->selectRoom(QString::fromStdString(room));
+
+    if (!m_options.openWidget.empty()) {
+        const QString error = m_host->addWidget(QString::fromStdString(m_options.openWidget),
+                                                QString::fromStdString(m_options.openWidgetName));
+        if (!error.isEmpty())
+            return Error(ErrorCode::BadRequest, "--open-widget: " + error.toStdString());
+    }
+
+    if (!m_options.screenshot.empty()) {
+        m_screenshotDeadline = QDateTime::currentMSecsSinceEpoch() + m_options.screenshotTimeoutMs;
+        m_screenshotTimer = new QTimer(this);
+        connect(m_screenshotTimer, &QTimer::timeout, this, &Startup::pollScreenshot);
+        m_screenshotTimer->start(250);
+    }
+    return {};
+}
+
+void Startup::pollScreenshot()
+{
+    auto *window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().value(0));
+    if (!window)
+        return finishScreenshot(1, QStringLiteral("no window to capture"));
+    bool settled = true;
+    QStringList waiting;
+    for (QObject *o : m_host->widgets()) {
+        auto *w = static_cast<ui::WidgetController *>(o);
+        const QString state = w->state();
+        if (state == QLatin1String("failed") || state == QLatin1String("refused") || state == QLatin1String("disabled")) {
+            return finishScreenshot(1, QStringLiteral("widget \"%1\" failed: %2 %3").arg(w->name(), w->errorTitle(), w->errorText()));
+        }
+        const bool active = state != QLatin1String("idle") && state != QLatin1String("declined");
+        if (active && state != QLatin1String("ready") && !w->frameLoaded() && state != QLatin1String("consent")) {
+            settled = false;
+            waiting << w->name();
+        }
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (!settled) {
+        m_settledSince = 0;
+        if (now > m_screenshotDeadline)
+            finishScreenshot(1, QStringLiteral("timed out waiting for widgets to load: ") + waiting.join(QStringLiteral(", ")));
+        return;
+    }
+    // Give the last frame time to paint (and ask the views for fresh frames).
+    if (m_settledSince == 0) {
+        m_settledSince = now;
+        m_host->repaintWidgets();
+        return;
+    }
+    if (now - m_settledSince < 1500)
+        return;
+    const QImage image = window->grabWindow();
+    if (image.isNull() || !image.save(QString::fromStdString(m_options.screenshot), "PNG"))
+        return finishScreenshot(1, QStringLiteral("cannot write the screenshot to ") + QString::fromStdString(m_options.screenshot));
+    finishScreenshot(0, {});
+}
+
+void Startup::finishScreenshot(int exitCode, const QString &message)
+{
+    if (m_screenshotTimer)
+        m_screenshotTimer->stop();
+    if (!message.isEmpty())
+        std::cerr << "tessera: --screenshot: " << message.toStdString() << '\n';
+    QCoreApplication::exit(exitCode);
+}
+
+} // namespace tessera::app

@@ -1,0 +1,101 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <filesystem>
+#include <memory>
+#include <ostream>
+
+#include "options.h"
+#include "util/result.h"
+
+class QQmlApplicationEngine;
+class QQuickWebEngineProfile;
+class QTimer;
+
+namespace tessera {
+class SecretStore;
+namespace audit {
+class AuditLog;
+}
+namespace consent {
+class ConsentService;
+}
+namespace matrix {
+class RoomBackend;
+}
+namespace net {
+class HttpClient;
+}
+namespace plugins {
+class PluginManager;
+}
+namespace bridge {
+class ActionRegistry;
+}
+namespace ui {
+class QtScheduler;
+class AppSchemeHandler;
+class PluginSchemeHandler;
+class AutomationServer;
+class ConsentPromptModel;
+class HostController;
+class UiState;
+struct HostServices;
+} // namespace ui
+} // namespace tessera
+
+namespace tessera::app {
+
+/** Sets the Chromium flags Tessera depends on (site isolation) before WebEngine starts. */
+void prepareWebEngineEnvironment();
+
+/** `tessera plugins …`: discovers and loads plugins like the app would, then reports. */
+int runPluginsCli(const Options &options, const std::filesystem::path &dataDir, const char *argv0, std::ostream &out,
+                  std::ostream &err);
+
+/**
+ * @brief Builds the running application: data directory, secrets, audit log, consent, rooms,
+ * plugins, the web profile, the QML shell; then applies the command line (room, widget,
+ * screenshot). Owns all of it, in the order that lets each part outlive its users.
+ */
+class Startup final : public QObject {
+    Q_OBJECT
+public:
+    Startup(Options options, std::filesystem::path dataDir);
+    ~Startup() override;
+
+    /** Everything up to a visible window. An error means the app cannot start (one line for stderr). */
+    Result<void> run();
+
+private:
+    void pollScreenshot();
+    void finishScreenshot(int exitCode, const QString &message);
+
+    Options m_options;
+    std::filesystem::path m_dataDir;
+    std::unique_ptr<SecretStore> m_secrets;
+    std::unique_ptr<ui::QtScheduler> m_scheduler;
+    std::unique_ptr<audit::AuditLog> m_audit;
+    std::unique_ptr<bridge::ActionRegistry> m_actions;
+    std::unique_ptr<ui::ConsentPromptModel> m_prompts;
+    std::unique_ptr<consent::ConsentService> m_consent;
+    std::unique_ptr<matrix::RoomBackend> m_backend;
+    std::unique_ptr<net::HttpClient> m_http;
+    std::unique_ptr<plugins::PluginManager> m_plugins;
+    std::unique_ptr<ui::AppSchemeHandler> m_appScheme;
+    std::unique_ptr<ui::PluginSchemeHandler> m_pluginScheme;
+    QQuickWebEngineProfile *m_profile = nullptr;
+    std::unique_ptr<ui::UiState> m_uiState;
+    std::unique_ptr<ui::HostServices> m_services;
+    std::unique_ptr<ui::HostController> m_host;
+    std::unique_ptr<QQmlApplicationEngine> m_engine;
+    std::unique_ptr<ui::AutomationServer> m_automation;
+    QTimer *m_screenshotTimer = nullptr;
+    qint64 m_screenshotDeadline = 0;
+    qint64 m_settledSince = 0;
+};
+
+} // namespace tessera::app

@@ -1,0 +1,233 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "automation.h"
+
+#include <QCoreApplication>
+#include <QGuiApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QKeyEvent>
+#include <QLocalSocket>
+#include <QMouseEvent>
+#include <QQmlApplicationEngine>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QTimer>
+
+#include "hostcontroller.h"
+#include "widgetcontroller.h"
+
+namespace tessera::ui {
+
+namespace {
+QQuickItem *searchItems(QQuickItem *item, const QString &name)
+{
+    if (!item)
+        return nullptr;
+    if (item->objectName() == name)
+        return item;
+    const auto children = item->childItems();
+    for (QQuickItem *child : children) {
+        if (QQuickItem *found = searchItems(child, name))
+            return found;
+    }
+    return nullptr;
+}
+
+QJsonObject fail(const QString &error)
+{
+    return QJsonObject{{"ok", false}, {"error", error}};
+}
+
+bool effectivelyVisible(QQuickItem *item)
+{
+    for (QQuickItem *i = item; i; i = i->parentItem()) {
+        if (!i->isVisible() || i->opacity() <= 0.0)
+            return false;
+    }
+    return true;
+}
+} // namespace
+
+AutomationServer::AutomationServer(QQmlApplicationEngine &engine, HostController &host, QObject *parent)
+    : QObject(parent), m_engine(engine), m_host(host)
+{
+    connect(&m_server, &QLocalServer::newConnection, this, [this] {
+        while (QLocalSocket *socket = m_server.nextPendingConnection()) {
+            connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
+            connect(socket, &QLocalSocket::readyRead, this, [this, socket] {
+                while (socket->canReadLine()) {
+                    const QByteArray line = socket->readLine();
+                    const QJsonDocument doc = QJsonDocument::fromJson(line);
+                    if (doc.isObject() && doc.object().value(QStringLiteral("cmd")).toString() == QLatin1String("screenshot")) {
+                        // Fresh frames first, then time for them to arrive: forcing renders
+                        // meanwhile would make Qt 6.4 drop them (see WidgetController::requestRepaint).
+                        m_host.repaintWidgets();
+                        const QJsonObject command = doc.object();
+                        QPointer<QLocalSocket> guard(socket);
+                        QTimer::singleShot(800, this, [this, guard, command] {
+                            if (!guard)
+                                return;
+                            guard->write(QJsonDocument(handle(command)).toJson(QJsonDocument::Compact) + '\n');
+                            guard->flush();
+                        });
+                        continue;
+                    }
+                    const QJsonObject reply = doc.isObject() ? handle(doc.object()) : fail(QStringLiteral("not a JSON object"));
+                    socket->write(QJsonDocument(reply).toJson(QJsonDocument::Compact) + '\n');
+                    socket->flush();
+                }
+            });
+        }
+    });
+}
+
+bool AutomationServer::listen(const QString &path, QString &error)
+{
+    QLocalServer::removeServer(path);
+    m_server.setSocketOptions(QLocalServer::UserAccessOption);
+    if (!m_server.listen(path)) {
+        error = m_server.errorString();
+        return false;
+    }
+    return true;
+}
+
+QQuickWindow *AutomationServer::window() const
+{
+    return qobject_cast<QQuickWindow *>(m_engine.rootObjects().value(0));
+}
+
+QQuickItem *AutomationServer::findItem(const QString &name) const
+{
+    QQuickWindow *w = window();
+    return w ? searchItems(w->contentItem(), name) : nullptr;
+}
+
+QObject *AutomationServer::findObject(const QString &name) const
+{
+    if (QQuickItem *item = findItem(name))
+        return item;
+    QQuickWindow *w = window();
+    return w ? w->findChild<QObject *>(name) : nullptr;
+}
+
+void AutomationServer::click(QQuickItem *item)
+{
+    QQuickWindow *w = window();
+    const QPointF scene = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+    const QPointF global = w->mapToGlobal(scene.toPoint());
+    QMouseEvent press(QEvent::MouseButtonPress, scene, scene, global, Qt::LeftButton, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(w, &press);
+    QMouseEvent release(QEvent::MouseButtonRelease, scene, scene, global, Qt::LeftButton, Qt::NoButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(w, &release);
+}
+
+QJsonObject AutomationServer::handle(const QJsonObject &command)
+{
+    const QString cmd = command.value(QStringLiteral("cmd")).toString();
+    const QString name = command.value(QStringLiteral("name")).toString();
+
+    if (cmd == QLatin1String("find")) {
+        QObject *o = findObject(name);
+        if (!o)
+            return QJsonObject{{"ok", true}, {"found", false}};
+        auto *item = qobject_cast<QQuickItem *>(o);
+        return QJsonObject{{"ok", true},
+                           {"found", true},
+                           {"visible", item ? effectivelyVisible(item) : o->property("visible").toBool()},
+                           {"enabled", o->property("enabled").toBool()},
+                           {"text", o->property("text").toString()},
+                           {"checked", o->property("checked").toBool()}};
+    }
+    if (cmd == QLatin1String("click")) {
+        QQuickItem *item = findItem(name);
+        if (!item)
+            return fail(QStringLiteral("no item named ") + name);
+        if (!effectivelyVisible(item) || !item->isEnabled())
+            return fail(name + QStringLiteral(" is not visible or not enabled"));
+        click(item);
+        return QJsonObject{{"ok", true}};
+    }
+    if (cmd == QLatin1String("setText")) {
+        QQuickItem *item = findItem(name);
+        if (!item)
+            return fail(QStringLiteral("no item named ") + name);
+        item->forceActiveFocus();
+        item->setProperty("text", command.value(QStringLiteral("text")).toString());
+        return QJsonObject{{"ok", true}};
+    }
+    if (cmd == QLatin1String("key")) {
+        QQuickWindow *w = window();
+        const QString key = command.value(QStringLiteral("key")).toString();
+        const int code = key == QLatin1String("Return") ? Qt::Key_Return : key == QLatin1String("Escape") ? Qt::Key_Escape : 0;
+        if (!w || code == 0)
+            return fail(QStringLiteral("unknown key ") + key);
+        QKeyEvent press(QEvent::KeyPress, code, Qt::NoModifier);
+        QCoreApplication::sendEvent(w, &press);
+        QKeyEvent release(QEvent::KeyRelease, code, Qt::NoModifier);
+        QCoreApplication::sendEvent(w, &release);
+        return QJsonObject{{"ok", true}};
+    }
+    if (cmd == QLatin1String("property")) {
+        QObject *o = name.isEmpty() ? static_cast<QObject *>(&m_host) : findObject(name);
+        if (!o)
+            return fail(QStringLiteral("no item named ") + name);
+        const QVariant v = o->property(command.value(QStringLiteral("property")).toString().toUtf8());
+        return QJsonObject{{"ok", true}, {"value", QJsonValue::fromVariant(v)}};
+    }
+    if (cmd == QLatin1String("widgets")) {
+        QJsonArray list;
+        for (QObject *o : m_host.widgets()) {
+            auto *w = static_cast<WidgetController *>(o);
+            list.append(QJsonObject{{"widgetId", w->widgetId()},
+                                    {"name", w->name()},
+                                    {"state", w->state()},
+                                    {"origin", w->origin()},
+                                    {"frameLoaded", w->frameLoaded()},
+                                    {"errorTitle", w->errorTitle()},
+                                    {"errorText", w->errorText()},
+                                    {"approved", QJsonArray::fromStringList(w->approvedCapabilities())}});
+        }
+        return QJsonObject{{"ok", true}, {"widgets", list}};
+    }
+    if (cmd == QLatin1String("timeline")) {
+        QJsonArray rows;
+        auto *model = qobject_cast<QAbstractItemModel *>(m_host.timeline());
+        const QHash<int, QByteArray> roles = model->roleNames();
+        const int bodyRole = roles.key("body"), senderRole = roles.key("sender"), kindRole = roles.key("kind");
+        for (int i = 0; i < model->rowCount(); ++i) {
+            const QModelIndex idx = model->index(i, 0);
+            rows.append(QJsonObject{{"sender", model->data(idx, senderRole).toString()},
+                                    {"body", model->data(idx, bodyRole).toString()},
+                                    {"kind", model->data(idx, kindRole).toString()}});
+        }
+        return QJsonObject{{"ok", true}, {"timeline", rows}};
+    }
+    if (cmd == QLatin1String("screenshot")) {
+        QQuickWindow *w = window();
+        const QString path = command.value(QStringLiteral("path")).toString();
+        if (!w || path.isEmpty() || !w->grabWindow().save(path, "PNG"))
+            return fail(QStringLiteral("cannot save a screenshot to ") + path);
+        return QJsonObject{{"ok", true}};
+    }
+    if (cmd == QLatin1String("kick")) {
+        int n = 0;
+        std::function<void(QQuickItem *)> kick = [&](QQuickItem *item) {
+            item->update();
+            ++n;
+            for (QQuickItem *c : item->childItems())
+                kick(c);
+        };
+        if (QQuickItem *root = findItem(name))
+            kick(root);
+        return QJsonObject{{"ok", true}, {"items", n}};
+    }
+    if (cmd == QLatin1String("quit")) {
+        QMetaObject::invokeMethod(qApp, [] { QCoreApplication::exit(0); }, Qt::QueuedConnection);
+        return QJsonObject{{"ok", true}};
+    }
+    return fail(QStringLiteral("unknown command ") + cmd);
+}
+
+} // namespace tessera::ui

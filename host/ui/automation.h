@@ -1,0 +1,46 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QJsonObject>
+#include <QLocalServer>
+#include <QObject>
+#include <QPointer>
+
+class QQmlApplicationEngine;
+class QQuickItem;
+class QQuickWindow;
+
+namespace tessera::ui {
+
+class HostController;
+
+/**
+ * @brief A test hook: drives the QML shell over a local socket, one JSON object per line, the
+ * way a person would (clicks at an item's centre, text typed into a field).
+ *
+ * It exists for the end-to-end tests and starts only when TESSERA_AUTOMATION_SOCKET names a
+ * socket path; the socket is readable and writable by the user alone. Items are found by
+ * objectName. Commands: find, click, setText, key, property, widgets, timeline, screenshot,
+ * quit. Every answer is {"ok":true,…} or {"ok":false,"error":"…"}.
+ */
+class AutomationServer final : public QObject {
+    Q_OBJECT
+public:
+    AutomationServer(QQmlApplicationEngine &engine, HostController &host, QObject *parent = nullptr);
+    /** Listens on @p path; false (with @p error) if it cannot. */
+    bool listen(const QString &path, QString &error);
+
+private:
+    QJsonObject handle(const QJsonObject &command);
+    QQuickWindow *window() const;
+    QQuickItem *findItem(const QString &name) const;
+    QObject *findObject(const QString &name) const;
+    void click(QQuickItem *item);
+
+    QQmlApplicationEngine &m_engine;
+    HostController &m_host;
+    QLocalServer m_server;
+};
+
+} // namespace tessera::ui

@@ -1,0 +1,167 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "consentmodel.h"
+
+#include <algorithm>
+
+namespace tessera::ui {
+
+namespace {
+QString q(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+} // namespace
+
+ConsentPromptModel::ConsentPromptModel(QObject *parent) : QAbstractListModel(parent) {}
+
+int ConsentPromptModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_prompts.size());
+}
+
+QHash<int, QByteArray> ConsentPromptModel::roleNames() const
+{
+    return {{PromptIdRole, "promptId"},   {KindRole, "kind"},         {WidgetNameRole, "widgetName"},
+            {WidgetIdRole, "widgetId"},   {WidgetUrlRole, "widgetUrl"}, {OriginRole, "origin"},
+            {CreatorRole, "creator"},     {SenderRole, "sender"},     {RoomIdRole, "roomId"},
+            {ItemsRole, "items"},         {RenegotiationRole, "isRenegotiation"}, {SummaryRole, "summary"},
+            {SecondsLeftRole, "secondsLeft"}};
+}
+
+QVariantList ConsentPromptModel::itemsFor(const consent::Prompt &prompt) const
+{
+    QVariantList items;
+    for (const auto &item : prompt.items) {
+        QVariantMap m;
+        m[QStringLiteral("item")] = q(item);
+        m[QStringLiteral("raw")] = q(item);
+        if (prompt.kind == consent::PromptKind::Capabilities) {
+            const auto d = consent::describeCapability(item, m_language);
+            m[QStringLiteral("text")] = q(d.text);
+            m[QStringLiteral("risk")] = QString::fromLatin1(consent::toString(d.risk));
+            m[QStringLiteral("riskText")] = q(consent::describeRisk(d.risk, m_language));
+        } else if (prompt.kind == consent::PromptKind::BrowserPermission) {
+            const auto perm = consent::browserPermissionFromString(item);
+            const auto risk = perm ? consent::browserPermissionRisk(*perm) : consent::RiskLevel::High;
+            m[QStringLiteral("text")] = perm ? q(consent::describeBrowserPermission(*perm, m_language)) : q(item);
+            m[QStringLiteral("risk")] = QString::fromLatin1(consent::toString(risk));
+            m[QStringLiteral("riskText")] = q(consent::describeRisk(risk, m_language));
+        } else {
+            m[QStringLiteral("text")] = summaryFor(prompt);
+            m[QStringLiteral("risk")] = QStringLiteral("medium");
+            m[QStringLiteral("riskText")] = q(consent::describeRisk(consent::RiskLevel::Medium, m_language));
+        }
+        items.push_back(m);
+    }
+    // Timeline capabilities reach other rooms: show them last, as Element does.
+    std::stable_sort(items.begin(), items.end(), [](const QVariant &a, const QVariant &b) {
+        const bool ta = a.toMap().value(QStringLiteral("item")).toString().contains(QLatin1String("timeline:"));
+        const bool tb = b.toMap().value(QStringLiteral("item")).toString().contains(QLatin1String("timeline:"));
+        return !ta && tb;
+    });
+    return items;
+}
+
+QString ConsentPromptModel::summaryFor(const consent::Prompt &prompt) const
+{
+    switch (prompt.kind) {
+    case consent::PromptKind::OpenId:
+        return q(consent::describeOpenIdRequest(m_language));
+    case consent::PromptKind::Load:
+        return q(consent::describeLoadRequest(prompt.subject.widget.creatorUserId, prompt.subject.widget.origin, m_language));
+    case consent::PromptKind::BrowserPermission: {
+        const auto perm = prompt.items.empty() ? std::nullopt : consent::browserPermissionFromString(prompt.items.front());
+        return perm ? q(consent::describeBrowserPermission(*perm, m_language)) : QString();
+    }
+    case consent::PromptKind::Capabilities:
+    case consent::PromptKind::Invalid:
+        break;
+    }
+    return {};
+}
+
+QVariant ConsentPromptModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= int(m_prompts.size()))
+        return {};
+    const consent::Prompt &p = m_prompts[std::size_t(index.row())];
+    const bridge::WidgetContext &w = p.subject.widget;
+    switch (role) {
+    case PromptIdRole: return QVariant::fromValue<quint64>(p.id);
+    case KindRole:
+        switch (p.kind) {
+        case consent::PromptKind::Capabilities: return QStringLiteral("capabilities");
+        case consent::PromptKind::OpenId: return QStringLiteral("openid");
+        case consent::PromptKind::Load: return QStringLiteral("load");
+        case consent::PromptKind::BrowserPermission: return QStringLiteral("browser_permission");
+        case consent::PromptKind::Invalid: break;
+        }
+        return QString();
+    case WidgetNameRole: return m_nameLookup ? m_nameLookup(w) : q(w.widgetId);
+    case WidgetIdRole: return q(w.widgetId);
+    case WidgetUrlRole: return q(w.url);
+    case OriginRole: return q(p.kind == consent::PromptKind::BrowserPermission && !p.origin.empty() ? p.origin : w.origin);
+    case CreatorRole: return q(w.creatorUserId);
+    case SenderRole: return q(p.subject.senderUserId);
+    case RoomIdRole: return q(w.roomId);
+    case ItemsRole: return itemsFor(p);
+    case RenegotiationRole: return p.isRenegotiation;
+    case SummaryRole: return summaryFor(p);
+    case SecondsLeftRole: return qint64(0);
+    default: return {};
+    }
+}
+
+QVariantMap ConsentPromptModel::get(int row) const
+{
+    QVariantMap out;
+    if (row < 0 || row >= int(m_prompts.size()))
+        return out;
+    const QModelIndex idx = index(row);
+    const auto names = roleNames();
+    for (auto it = names.constBegin(); it != names.constEnd(); ++it)
+        out[QString::fromLatin1(it.value())] = data(idx, it.key());
+    return out;
+}
+
+QString ConsentPromptModel::accept(quint64 promptId, const QStringList &approved, bool remember)
+{
+    if (!m_service)
+        return tr("Consent is not available.");
+    consent::PromptAnswer answer;
+    for (const auto &a : approved)
+        answer.approved.push_back(a.toStdString());
+    answer.remember = remember;
+    auto r = m_service->answer(promptId, answer);
+    withdraw(promptId); // answered (or no longer waiting): either way it leaves the screen
+    return r ? QString() : q(r.error().message);
+}
+
+QString ConsentPromptModel::deny(quint64 promptId, bool remember)
+{
+    return accept(promptId, {}, remember);
+}
+
+void ConsentPromptModel::show(const consent::Prompt &prompt)
+{
+    beginInsertRows({}, int(m_prompts.size()), int(m_prompts.size()));
+    m_prompts.push_back(prompt);
+    endInsertRows();
+    Q_EMIT countChanged();
+}
+
+void ConsentPromptModel::withdraw(consent::PromptId id)
+{
+    for (std::size_t i = 0; i < m_prompts.size(); ++i) {
+        if (m_prompts[i].id == id) {
+            beginRemoveRows({}, int(i), int(i));
+            m_prompts.erase(m_prompts.begin() + std::ptrdiff_t(i));
+            endRemoveRows();
+            Q_EMIT countChanged();
+            return;
+        }
+    }
+}
+
+} // namespace tessera::ui

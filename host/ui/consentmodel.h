@@ -1,0 +1,76 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QAbstractListModel>
+#include <QVariantList>
+#include <vector>
+
+#include "consent/consentservice.h"
+#include "consent/prompter.h"
+
+namespace tessera::ui {
+
+/**
+ * @brief The consent questions waiting for the user, for the consent dialog: the QML side of
+ * consent::Prompter.
+ *
+ * The dialog shows the first prompt; accept() and deny() answer it through the consent service.
+ * Everything a prompt shows that came from a widget or room (names, URLs, capability text) is
+ * plain text; the dialog must never render it as markup.
+ */
+class ConsentPromptModel final : public QAbstractListModel, public consent::Prompter {
+    Q_OBJECT
+    Q_PROPERTY(int count READ count NOTIFY countChanged)
+public:
+    enum Roles {
+        PromptIdRole = Qt::UserRole + 1,
+        KindRole,        ///< "capabilities", "openid", "load", "browser_permission"
+        WidgetNameRole,
+        WidgetIdRole,
+        WidgetUrlRole,
+        OriginRole,
+        CreatorRole,     ///< creatorUserId from the widget's content
+        SenderRole,      ///< who sent the state event (server-asserted)
+        RoomIdRole,
+        ItemsRole,       ///< [{item, text, risk, riskText, raw}]
+        RenegotiationRole,
+        SummaryRole,     ///< one sentence for load / OpenID / browser permission prompts
+        SecondsLeftRole,
+    };
+    Q_ENUM(Roles)
+
+    explicit ConsentPromptModel(QObject *parent = nullptr);
+    void setService(consent::ConsentService *service) { m_service = service; }
+    void setLanguage(consent::Language language) { m_language = language; }
+    void setWidgetNameLookup(std::function<QString(const bridge::WidgetContext &)> lookup) { m_nameLookup = std::move(lookup); }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+    int count() const { return int(m_prompts.size()); }
+
+    /** The prompt at @p row as a map of the roles above (the dialog binds to row 0). */
+    Q_INVOKABLE QVariantMap get(int row) const;
+    /** Answers prompt @p promptId: @p approved items are granted, the rest denied. */
+    Q_INVOKABLE QString accept(quint64 promptId, const QStringList &approved, bool remember);
+    Q_INVOKABLE QString deny(quint64 promptId, bool remember);
+
+    // consent::Prompter
+    void show(const consent::Prompt &prompt) override;
+    void withdraw(consent::PromptId id) override;
+
+Q_SIGNALS:
+    void countChanged();
+
+private:
+    QVariantList itemsFor(const consent::Prompt &prompt) const;
+    QString summaryFor(const consent::Prompt &prompt) const;
+
+    consent::ConsentService *m_service = nullptr;
+    consent::Language m_language = consent::Language::English;
+    std::function<QString(const bridge::WidgetContext &)> m_nameLookup;
+    std::vector<consent::Prompt> m_prompts;
+};
+
+} // namespace tessera::ui

@@ -1,0 +1,368 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "hostcontroller.h"
+
+#include <QDesktopServices>
+#include <QRandomGenerator>
+#include <QUrl>
+
+#include "consent/consenttypes.h"
+#include "util/text.h"
+#include "widgets/urlpolicy.h"
+
+namespace tessera::ui {
+
+using nlohmann::json;
+
+namespace {
+QString q(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+} // namespace
+
+HostController::HostController(HostServices &services, UiState &uiState, QObject *parent)
+    : QObject(parent), m_services(services), m_ui(uiState)
+{
+    m_rooms = std::make_unique<RoomListModel>(*services.backend);
+    m_timeline = std::make_unique<TimelineModel>(*services.backend);
+    m_widgets = std::make_unique<WidgetManager>(services);
+    m_permissions = std::make_unique<PermissionsModel>(*services.consent, services.backend->userId());
+    m_audit = std::make_unique<AuditModel>(services.dataDir);
+    m_widgets->start();
+
+    connect(m_widgets.get(), &WidgetManager::roomWidgetsChanged, this, [this](const QString &roomId) {
+        if (roomId.toStdString() == m_roomId)
+            refreshWidgets();
+    });
+    connect(m_widgets.get(), &WidgetManager::navigateRequested, this, &HostController::selectRoom);
+    connect(m_widgets.get(), &WidgetManager::notice, this, &HostController::notice);
+    connect(m_rooms.get(), &RoomListModel::countChanged, this, &HostController::currentRoomChanged);
+
+    if (auto mode = m_ui.value("theme"))
+        m_themeMode = q(*mode);
+    if (auto lang = m_ui.value("language"))
+        m_language = q(*lang);
+    m_widgets->setDark(dark());
+    m_widgets->setLanguage(m_language);
+}
+
+HostController::~HostController()
+{
+    // Widgets stop before the models and services they use.
+    m_widgets.reset();
+}
+
+QString HostController::userId() const
+{
+    return q(m_services.backend->userId());
+}
+
+QString HostController::currentRoomName() const
+{
+    return m_roomId.empty() ? QString() : m_rooms->nameOf(m_roomId);
+}
+
+QString HostController::currentRoomTopic() const
+{
+    return m_roomId.empty() ? QString() : m_rooms->topicOf(m_roomId);
+}
+
+void HostController::setPlugins(QVariantList plugins, QStringList widgetTypes)
+{
+    m_plugins = std::move(plugins);
+    m_widgetTypes = std::move(widgetTypes);
+    Q_EMIT pluginsChanged();
+}
+
+void HostController::selectRoom(const QString &roomId)
+{
+    const std::string id = roomId.toStdString();
+    if (id == m_roomId)
+        return;
+    m_roomId = id;
+    m_ui.setValue("last_room", id);
+    m_panel = m_ui.panel(id);
+    m_timeline->setRoom(id);
+    m_widgets->setViewedRoom(id);
+    refreshWidgets();
+    Q_EMIT currentRoomChanged();
+    Q_EMIT panelChanged();
+}
+
+void HostController::repaintWidgets()
+{
+    for (QObject *o : m_currentWidgets)
+        static_cast<WidgetController *>(o)->requestRepaint();
+    if (auto *modal = qobject_cast<WidgetController *>(m_widgets->modal()))
+        modal->requestRepaint();
+}
+
+void HostController::refreshWidgets()
+{
+    m_currentWidgets.clear();
+    for (auto *w : m_widgets->widgetsFor(m_roomId))
+        m_currentWidgets.push_back(w);
+    // Keep the active tab valid.
+    const bool activeExists = std::any_of(m_currentWidgets.begin(), m_currentWidgets.end(), [&](QObject *o) {
+        return static_cast<WidgetController *>(o)->definition().id == m_panel.activeWidgetId;
+    });
+    if (!activeExists) {
+        m_panel.activeWidgetId = m_currentWidgets.isEmpty() ? std::string()
+                                                            : static_cast<WidgetController *>(m_currentWidgets.front())->definition().id;
+        Q_EMIT panelChanged();
+    }
+    Q_EMIT widgetsChanged();
+}
+
+void HostController::savePanel()
+{
+    if (!m_roomId.empty())
+        m_ui.setPanel(m_roomId, m_panel);
+    Q_EMIT panelChanged();
+}
+
+void HostController::setPanelOpen(bool open)
+{
+    if (m_panel.open == open)
+        return;
+    m_panel.open = open;
+    savePanel();
+}
+
+void HostController::setPanelWidth(int width)
+{
+    width = std::clamp(width, 280, 4000);
+    if (m_panel.widthPx == width)
+        return;
+    m_panel.widthPx = width;
+    savePanel();
+}
+
+void HostController::setPanelFullScreen(bool fullScreen)
+{
+    if (m_panel.fullScreen == fullScreen)
+        return;
+    m_panel.fullScreen = fullScreen;
+    savePanel();
+}
+
+void HostController::setActiveWidgetId(const QString &id)
+{
+    if (m_panel.activeWidgetId == id.toStdString())
+        return;
+    m_panel.activeWidgetId = id.toStdString();
+    savePanel();
+}
+
+bool HostController::dark() const
+{
+    if (m_themeMode == QLatin1String("dark"))
+        return true;
+    if (m_themeMode == QLatin1String("light"))
+        return false;
+    return m_systemDark;
+}
+
+void HostController::setThemeMode(const QString &mode)
+{
+    if (mode != QLatin1String("system") && mode != QLatin1String("light") && mode != QLatin1String("dark"))
+        return;
+    m_themeMode = mode;
+    m_ui.setValue("theme", mode.toStdString());
+    m_widgets->setDark(dark());
+    Q_EMIT themeChanged();
+}
+
+void HostController::setSystemDark(bool isDark)
+{
+    if (m_systemDark == isDark)
+        return;
+    m_systemDark = isDark;
+    m_widgets->setDark(dark());
+    Q_EMIT themeChanged();
+}
+
+void HostController::setLanguage(const QString &language)
+{
+    if (language == m_language)
+        return;
+    m_language = language;
+    m_ui.setValue("language", language.toStdString());
+    m_widgets->setLanguage(language);
+    Q_EMIT languageChanged();
+}
+
+QString HostController::submitComposer(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return {};
+    if (m_roomId.empty())
+        return tr("Choose a room first.");
+    if (trimmed == QLatin1String("/widget") || trimmed.startsWith(QLatin1String("/widget "))) {
+        const QString rest = trimmed.mid(7).trimmed();
+        if (rest.isEmpty())
+            return tr("Usage: /widget <https://…> [name]");
+        const int space = rest.indexOf(QLatin1Char(' '));
+        const QString url = space < 0 ? rest : rest.left(space);
+        const QString name = space < 0 ? QString() : rest.mid(space + 1).trimmed();
+        return addWidget(url, name);
+    }
+    if (trimmed.startsWith(QLatin1Char('/')) && !trimmed.startsWith(QLatin1String("//")))
+        return tr("Unknown command %1. Start with // to send a message that begins with a slash.").arg(trimmed.section(QLatin1Char(' '), 0, 0));
+    matrix::SendRequest send;
+    send.roomId = m_roomId;
+    send.type = "m.room.message";
+    const QString body = trimmed.startsWith(QLatin1String("//")) ? trimmed.mid(1) : trimmed;
+    send.content = json{{"msgtype", "m.text"}, {"body", body.toStdString()}};
+    std::weak_ptr<int> life = m_lifetime;
+    m_services.backend->send(send, [this, life](Result<matrix::SendResult> r) {
+        if (!life.expired() && !r)
+            Q_EMIT notice(tr("Your message was not sent: %1").arg(q(r.error().message)));
+    });
+    return {};
+}
+
+QString HostController::addWidget(const QString &url, const QString &name)
+{
+    if (m_roomId.empty())
+        return tr("Choose a room first.");
+    // The same policy the widget will be loaded under, so nothing refused is ever published.
+    auto checked = widgets::checkWidgetUrl(url.toStdString(), m_services.urlPolicy);
+    if (!checked)
+        return q(checked.error().message);
+    if (!m_services.backend->canSendState(m_roomId, "m.widget"))
+        return tr("You are not allowed to add widgets to this room.");
+    const std::string widgetId = "tessera_" + std::to_string(m_services.scheduler->wallClockMs()) + "_"
+        + std::to_string(QRandomGenerator::global()->bounded(100000));
+    const std::string displayName = name.isEmpty() ? checked->host : name.toStdString();
+    json content{{"type", "m.custom"},
+                 {"url", url.toStdString()},
+                 {"name", displayName},
+                 {"data", json::object()},
+                 {"creatorUserId", m_services.backend->userId()},
+                 {"id", widgetId}};
+    matrix::SendRequest send;
+    send.roomId = m_roomId;
+    send.type = "m.widget";
+    send.stateKey = widgetId;
+    send.content = content;
+    m_panel.activeWidgetId = widgetId;
+    m_panel.open = true;
+    savePanel();
+    std::weak_ptr<int> life = m_lifetime;
+    m_services.backend->send(send, [this, life](Result<matrix::SendResult> r) {
+        if (!life.expired() && !r)
+            Q_EMIT notice(tr("The widget was not added: %1").arg(q(r.error().message)));
+    });
+    return {};
+}
+
+QString HostController::addPluginWidget(const QString &type)
+{
+    if (m_roomId.empty())
+        return tr("Choose a room first.");
+    if (!m_widgetTypes.contains(type))
+        return tr("No enabled plugin provides widgets of type %1.").arg(type);
+    const std::string widgetId = "tessera_" + std::to_string(m_services.scheduler->wallClockMs());
+    matrix::SendRequest send;
+    send.roomId = m_roomId;
+    send.type = "m.widget";
+    send.stateKey = widgetId;
+    send.content = json{{"type", type.toStdString()},
+                        {"url", "https://tessera.invalid/plugin-widget"},
+                        {"name", type.section(QLatin1Char('.'), -1).toStdString()},
+                        {"data", json::object()},
+                        {"creatorUserId", m_services.backend->userId()},
+                        {"id", widgetId}};
+    m_panel.activeWidgetId = widgetId;
+    savePanel();
+    std::weak_ptr<int> life = m_lifetime;
+    m_services.backend->send(send, [this, life](Result<matrix::SendResult> r) {
+        if (!life.expired() && !r)
+            Q_EMIT notice(tr("The widget was not added: %1").arg(q(r.error().message)));
+    });
+    return {};
+}
+
+void HostController::removeWidget(const QString &widgetId)
+{
+    auto *w = m_widgets->find(m_roomId, widgetId.toStdString());
+    if (!w)
+        return;
+    matrix::SendRequest send;
+    send.roomId = m_roomId;
+    send.type = w->definition().eventType.empty() ? "m.widget" : w->definition().eventType;
+    send.stateKey = widgetId.toStdString();
+    send.content = json::object(); // removal: the same state key without url or type
+    std::weak_ptr<int> life = m_lifetime;
+    m_services.backend->send(send, [this, life](Result<matrix::SendResult> r) {
+        if (!life.expired() && !r)
+            Q_EMIT notice(tr("The widget was not removed: %1").arg(q(r.error().message)));
+    });
+}
+
+QString HostController::openExternally(const QString &url)
+{
+    const QUrl u(url);
+    if (!u.isValid() || (u.scheme() != QLatin1String("https") && u.scheme() != QLatin1String("http")))
+        return tr("Only web addresses (https://…) can be opened in the browser.");
+    if (!QDesktopServices::openUrl(u))
+        return tr("No web browser could be started.");
+    return {};
+}
+
+void HostController::offerPopup(const QString &widgetId, const QString &url)
+{
+    auditRefusal(widgetId, QStringLiteral("popup"), QStringLiteral("held until the user decides: ") + QUrl(url).toDisplayString(QUrl::RemoveQuery));
+    Q_EMIT popupRequested(widgetId, url);
+}
+
+void HostController::auditRefusal(const QString &widgetId, const QString &what, const QString &detail)
+{
+    audit::Record r;
+    r.category = audit::Category::Navigation;
+    r.direction = audit::Direction::Internal;
+    r.decision = audit::Decision::Refused;
+    r.timestampMs = m_services.scheduler->wallClockMs();
+    const std::string widget = widgetId.toStdString();
+    const std::string action = what.toStdString();
+    const std::string reason = detail.toStdString();
+    r.widgetId = widget;
+    r.roomId = m_roomId;
+    r.action = action;
+    r.reason = reason;
+    m_services.audit->append(r);
+}
+
+void HostController::requestFeaturePermission(const QString &widgetId, const QString &origin, const QString &feature,
+                                              const QJSValue &callback)
+{
+    auto *w = m_widgets->find(m_roomId, widgetId.toStdString());
+    auto permission = consent::browserPermissionFromString(feature.toStdString());
+    QJSValue cb = callback;
+    if (!w || !permission) {
+        auditRefusal(widgetId, QStringLiteral("permission"), feature + QStringLiteral(" requested by ") + origin);
+        if (cb.isCallable())
+            cb.call({false});
+        return;
+    }
+    consent::ConsentSubject subject;
+    subject.userId = m_services.backend->userId();
+    subject.widget = m_widgets->contextFor(w->definition(), w->definition().url, w->origin().toStdString());
+    subject.senderUserId = w->definition().sender;
+    const auto session = m_services.consent->openSession();
+    std::weak_ptr<int> life = m_lifetime;
+    m_services.consent->requestBrowserPermission(session, subject, origin.toStdString(), *permission,
+                                                 [this, life, session, cb](Result<consent::Decision> d) mutable {
+                                                     if (life.expired())
+                                                         return;
+                                                     m_services.consent->closeSession(session);
+                                                     if (cb.isCallable())
+                                                         cb.call({bool(d) && d->allowed});
+                                                 });
+}
+
+} // namespace tessera::ui
+

@@ -1,0 +1,161 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QObject>
+#include <QJSValue>
+#include <QStringList>
+#include <QVariantList>
+#include <memory>
+#include <optional>
+
+#include "consentmodel.h"
+#include "hostservices.h"
+#include "pagemodels.h"
+#include "roommodels.h"
+#include "uistate.h"
+#include "widgetmanager.h"
+
+namespace tessera::ui {
+
+/**
+ * @brief The one object QML talks to: rooms, the current room's timeline and widgets, the
+ * consent questions, the Permissions/Audit/Plugins pages, theme and language.
+ *
+ * Built in main() and registered as the QML singleton instance `Tessera.Host`. QML only binds and
+ * calls these members; no decision is made in JavaScript.
+ */
+class HostController final : public QObject {
+    Q_OBJECT
+    Q_PROPERTY(QString userId READ userId CONSTANT)
+    Q_PROPERTY(QString backendLabel READ backendLabel CONSTANT)
+    Q_PROPERTY(QString startupWarning READ startupWarning CONSTANT)
+    Q_PROPERTY(QObject *rooms READ rooms CONSTANT)
+    Q_PROPERTY(QObject *timeline READ timeline CONSTANT)
+    Q_PROPERTY(QObject *consentPrompts READ consentPrompts CONSTANT)
+    Q_PROPERTY(QObject *permissions READ permissions CONSTANT)
+    Q_PROPERTY(QObject *audit READ audit CONSTANT)
+    Q_PROPERTY(QObject *widgetManager READ widgetManager CONSTANT)
+    Q_PROPERTY(QObject *widgetProfile READ widgetProfile CONSTANT)
+    Q_PROPERTY(QVariantList plugins READ plugins NOTIFY pluginsChanged)
+    Q_PROPERTY(QString currentRoomId READ currentRoomId WRITE selectRoom NOTIFY currentRoomChanged)
+    Q_PROPERTY(QString currentRoomName READ currentRoomName NOTIFY currentRoomChanged)
+    Q_PROPERTY(QString currentRoomTopic READ currentRoomTopic NOTIFY currentRoomChanged)
+    Q_PROPERTY(QList<QObject *> widgets READ widgets NOTIFY widgetsChanged)
+    Q_PROPERTY(bool panelOpen READ panelOpen WRITE setPanelOpen NOTIFY panelChanged)
+    Q_PROPERTY(int panelWidth READ panelWidth WRITE setPanelWidth NOTIFY panelChanged)
+    Q_PROPERTY(bool panelFullScreen READ panelFullScreen WRITE setPanelFullScreen NOTIFY panelChanged)
+    Q_PROPERTY(QString activeWidgetId READ activeWidgetId WRITE setActiveWidgetId NOTIFY panelChanged)
+    Q_PROPERTY(QString themeMode READ themeMode WRITE setThemeMode NOTIFY themeChanged)
+    Q_PROPERTY(bool dark READ dark NOTIFY themeChanged)
+    Q_PROPERTY(bool systemDark READ systemDark WRITE setSystemDark NOTIFY themeChanged)
+    Q_PROPERTY(QString language READ language WRITE setLanguage NOTIFY languageChanged)
+    Q_PROPERTY(QStringList widgetTypes READ widgetTypes NOTIFY pluginsChanged)
+
+public:
+    HostController(HostServices &services, UiState &uiState, QObject *parent = nullptr);
+    ~HostController() override;
+
+    QString userId() const;
+    QString backendLabel() const { return m_backendLabel; }
+    void setBackendLabel(const QString &label) { m_backendLabel = label; }
+    QString startupWarning() const { return m_startupWarning; }
+    void setStartupWarning(const QString &warning) { m_startupWarning = warning; }
+    QObject *rooms() const { return m_rooms.get(); }
+    QObject *timeline() const { return m_timeline.get(); }
+    QObject *consentPrompts() const { return m_consentPrompts; }
+    QObject *permissions() const { return m_permissions.get(); }
+    QObject *audit() const { return m_audit.get(); }
+    QObject *widgetManager() const { return m_widgets.get(); }
+    /** The persistent web profile widget views use (named per user, apart from Tessera's own pages). */
+    QObject *widgetProfile() const { return m_widgetProfile; }
+    void setWidgetProfile(QObject *profile) { m_widgetProfile = profile; }
+    QVariantList plugins() const { return m_plugins; }
+    void setPlugins(QVariantList plugins, QStringList widgetTypes);
+    QStringList widgetTypes() const { return m_widgetTypes; }
+
+    QString currentRoomId() const { return QString::fromStdString(m_roomId); }
+    QString currentRoomName() const;
+    QString currentRoomTopic() const;
+    QList<QObject *> widgets() const { return m_currentWidgets; }
+
+    bool panelOpen() const { return m_panel.open; }
+    int panelWidth() const { return m_panel.widthPx; }
+    bool panelFullScreen() const { return m_panel.fullScreen; }
+    QString activeWidgetId() const { return QString::fromStdString(m_panel.activeWidgetId); }
+    void setPanelOpen(bool open);
+    void setPanelWidth(int width);
+    void setPanelFullScreen(bool fullScreen);
+    void setActiveWidgetId(const QString &id);
+
+    QString themeMode() const { return m_themeMode; }
+    void setThemeMode(const QString &mode);
+    bool dark() const;
+    bool systemDark() const { return m_systemDark; }
+    void setSystemDark(bool dark);
+    QString language() const { return m_language; }
+    void setLanguage(const QString &language);
+
+    WidgetManager &manager() { return *m_widgets; }
+    void setConsentPromptModel(ConsentPromptModel *model) { m_consentPrompts = model; }
+
+    Q_INVOKABLE void selectRoom(const QString &roomId);
+    /** Asks every open widget view for fresh frames (before a screenshot). */
+    void repaintWidgets();
+    /** Sends composer text: `/widget <url> [name]` adds a widget; anything else is a message. Returns an error or "". */
+    Q_INVOKABLE QString submitComposer(const QString &text);
+    /** Adds a widget by URL (what `/widget` does). Returns an error or "". */
+    Q_INVOKABLE QString addWidget(const QString &url, const QString &name);
+    /** Adds a widget of a plugin-provided type. Returns an error or "". */
+    Q_INVOKABLE QString addPluginWidget(const QString &type);
+    /** Removes a widget for everyone (sends the empty state event). */
+    Q_INVOKABLE void removeWidget(const QString &widgetId);
+    /** Opens an http(s) URL in the system browser; anything else is refused. Returns an error or "". */
+    Q_INVOKABLE QString openExternally(const QString &url);
+    /** A widget asked to open a window: remembered until the user answers the popup prompt. */
+    Q_INVOKABLE void offerPopup(const QString &widgetId, const QString &url);
+    /** Audits something the web view refused (navigation, popup, dialog, permission). */
+    Q_INVOKABLE void auditRefusal(const QString &widgetId, const QString &what, const QString &detail);
+    /** Routes a web view's permission request to consent; @p callback(bool) gets the answer. */
+    Q_INVOKABLE void requestFeaturePermission(const QString &widgetId, const QString &origin, const QString &feature,
+                                              const QJSValue &callback);
+
+Q_SIGNALS:
+    void currentRoomChanged();
+    void widgetsChanged();
+    void panelChanged();
+    void themeChanged();
+    void languageChanged();
+    void pluginsChanged();
+    /** A message for the user (snackbar). */
+    void notice(const QString &text);
+    /** A widget wants to open @p url in a new window; the shell asks before doing it. */
+    void popupRequested(const QString &widgetId, const QString &url);
+
+private:
+    void refreshWidgets();
+    void savePanel();
+
+    HostServices &m_services;
+    UiState &m_ui;
+    std::unique_ptr<RoomListModel> m_rooms;
+    std::unique_ptr<TimelineModel> m_timeline;
+    std::unique_ptr<WidgetManager> m_widgets;
+    std::unique_ptr<PermissionsModel> m_permissions;
+    std::unique_ptr<AuditModel> m_audit;
+    ConsentPromptModel *m_consentPrompts = nullptr;
+    QObject *m_widgetProfile = nullptr;
+    QVariantList m_plugins;
+    QStringList m_widgetTypes;
+    std::string m_roomId;
+    QList<QObject *> m_currentWidgets;
+    PanelState m_panel;
+    QString m_themeMode = QStringLiteral("system");
+    bool m_systemDark = false;
+    QString m_language = QStringLiteral("en");
+    QString m_backendLabel;
+    QString m_startupWarning;
+    std::shared_ptr<int> m_lifetime = std::make_shared<int>(0);
+};
+
+} // namespace tessera::ui

@@ -1,0 +1,295 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "pagemodels.h"
+
+#include <QDateTime>
+#include <QLocale>
+
+#include "consent/capabilitytext.h"
+
+namespace tessera::ui {
+
+namespace {
+QString q(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+} // namespace
+
+// ---- PermissionsModel ----
+
+PermissionsModel::PermissionsModel(consent::ConsentService &service, std::string userId, QObject *parent)
+    : QAbstractListModel(parent), m_service(service), m_userId(std::move(userId))
+{
+    m_service.addListener(this);
+    reload();
+}
+
+PermissionsModel::~PermissionsModel()
+{
+    m_service.removeListener(this);
+}
+
+void PermissionsModel::reload()
+{
+    beginResetModel();
+    m_decisions.clear();
+    if (auto list = m_service.listDecisions(m_userId))
+        m_decisions = std::move(list).value();
+    endResetModel();
+    Q_EMIT countChanged();
+
+    m_rules.clear();
+    if (auto rules = m_service.listRules(m_userId)) {
+        for (const auto &r : *rules) {
+            QVariantMap m;
+            m[QStringLiteral("id")] = qint64(r.id);
+            m[QStringLiteral("kind")] = QString::fromLatin1(consent::toString(r.kind));
+            m[QStringLiteral("subject")] = q(r.subject);
+            m[QStringLiteral("room")] = q(r.roomId);
+            switch (r.kind) {
+            case consent::RuleKind::TrustOwnWidgets:
+                m[QStringLiteral("text")] = tr("Trust widgets I add myself");
+                break;
+            case consent::RuleKind::TrustAgent:
+                m[QStringLiteral("text")] = tr("Trust widgets added by %1").arg(q(r.subject));
+                break;
+            case consent::RuleKind::TrustPluginWidgetTypes:
+                m[QStringLiteral("text")] = tr("Trust what the plugin %1 declares for its widgets").arg(q(r.subject));
+                break;
+            case consent::RuleKind::Invalid:
+                break;
+            }
+            m_rules.push_back(m);
+        }
+    }
+    Q_EMIT rulesChanged();
+}
+
+int PermissionsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_decisions.size());
+}
+
+QHash<int, QByteArray> PermissionsModel::roleNames() const
+{
+    return {{DecisionIdRole, "decisionId"}, {KindRole, "kind"}, {WidgetRole, "widget"}, {RoomRole, "room"},
+            {OriginRole, "origin"}, {ItemRole, "item"}, {TextRole, "text"}, {AllowedRole, "allowed"}, {WhenRole, "when"}};
+}
+
+QVariant PermissionsModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= int(m_decisions.size()))
+        return {};
+    const auto &d = m_decisions[std::size_t(index.row())];
+    switch (role) {
+    case DecisionIdRole: return qint64(d.id);
+    case KindRole: return QString::fromLatin1(consent::toString(d.kind));
+    case WidgetRole: return q(d.scope.widgetId);
+    case RoomRole: return q(d.scope.roomId);
+    case OriginRole: return q(d.scope.origin);
+    case ItemRole: return q(d.item);
+    case TextRole:
+        switch (d.kind) {
+        case consent::DecisionKind::Capability: return q(consent::describeCapability(d.item, m_language).text);
+        case consent::DecisionKind::OpenId: return q(consent::describeOpenIdRequest(m_language));
+        case consent::DecisionKind::Load: return tr("Load this widget");
+        case consent::DecisionKind::BrowserPermission: {
+            auto p = consent::browserPermissionFromString(d.item);
+            return p ? q(consent::describeBrowserPermission(*p, m_language)) : q(d.item);
+        }
+        case consent::DecisionKind::Invalid: break;
+        }
+        return q(d.item);
+    case AllowedRole: return d.allowed;
+    case WhenRole: return QLocale().toString(QDateTime::fromMSecsSinceEpoch(d.decidedAtMs), QLocale::ShortFormat);
+    default: return {};
+    }
+}
+
+QString PermissionsModel::revoke(qint64 decisionId)
+{
+    auto r = m_service.revokeDecision(decisionId);
+    reload();
+    return r ? QString() : q(r.error().message);
+}
+
+QString PermissionsModel::addRule(const QString &kind, const QString &subject)
+{
+    consent::StandingRule rule;
+    rule.userId = m_userId;
+    if (kind == QLatin1String("own"))
+        rule.kind = consent::RuleKind::TrustOwnWidgets;
+    else if (kind == QLatin1String("agent"))
+        rule.kind = consent::RuleKind::TrustAgent;
+    else if (kind == QLatin1String("plugin"))
+        rule.kind = consent::RuleKind::TrustPluginWidgetTypes;
+    else
+        return tr("Unknown kind of rule: %1").arg(kind);
+    rule.subject = subject.trimmed().toStdString();
+    auto r = m_service.addRule(rule);
+    reload();
+    return r ? QString() : q(r.error().message);
+}
+
+QString PermissionsModel::removeRule(qint64 ruleId)
+{
+    auto r = m_service.removeRule(ruleId);
+    reload();
+    return r ? QString() : q(r.error().message);
+}
+
+// ---- AuditModel ----
+
+AuditModel::AuditModel(std::filesystem::path dataDir, QObject *parent) : QAbstractListModel(parent), m_dataDir(std::move(dataDir))
+{
+    m_timer.setInterval(1000);
+    connect(&m_timer, &QTimer::timeout, this, &AuditModel::poll);
+}
+
+audit::AuditQuery AuditModel::baseQuery() const
+{
+    audit::AuditQuery query;
+    query.widgetId = m_widget.toStdString();
+    query.action = m_action.toStdString();
+    query.decision = m_decision.toStdString();
+    return query;
+}
+
+void AuditModel::refresh()
+{
+    beginResetModel();
+    m_rows.clear();
+    if (auto reader = audit::AuditReader::open(m_dataDir)) {
+        audit::AuditQuery query = baseQuery();
+        query.newestFirst = true;
+        query.limit = kPageRows;
+        if (auto page = reader->query(query))
+            m_rows = std::move(page->rows);
+    }
+    endResetModel();
+    Q_EMIT countChanged();
+}
+
+void AuditModel::poll()
+{
+    auto reader = audit::AuditReader::open(m_dataDir);
+    if (!reader)
+        return;
+    audit::AuditQuery query = baseQuery();
+    query.afterSeq = m_rows.empty() ? 0 : m_rows.front().seq;
+    query.limit = kPageRows;
+    auto page = reader->query(query);
+    if (!page || page->rows.empty())
+        return;
+    // New rows arrive oldest first; the model shows newest first.
+    const int n = int(page->rows.size());
+    beginInsertRows({}, 0, n - 1);
+    for (auto &row : page->rows)
+        m_rows.insert(m_rows.begin(), std::move(row));
+    endInsertRows();
+    if (int(m_rows.size()) > kPageRows) {
+        beginRemoveRows({}, kPageRows, int(m_rows.size()) - 1);
+        m_rows.resize(std::size_t(kPageRows));
+        endRemoveRows();
+    }
+    Q_EMIT countChanged();
+}
+
+void AuditModel::setWidgetFilter(const QString &v)
+{
+    if (m_widget == v)
+        return;
+    m_widget = v;
+    Q_EMIT filterChanged();
+    refresh();
+}
+
+void AuditModel::setActionFilter(const QString &v)
+{
+    if (m_action == v)
+        return;
+    m_action = v;
+    Q_EMIT filterChanged();
+    refresh();
+}
+
+void AuditModel::setDecisionFilter(const QString &v)
+{
+    if (m_decision == v)
+        return;
+    m_decision = v;
+    Q_EMIT filterChanged();
+    refresh();
+}
+
+void AuditModel::setLive(bool live)
+{
+    if (live == m_timer.isActive())
+        return;
+    if (live)
+        m_timer.start();
+    else
+        m_timer.stop();
+    Q_EMIT liveChanged();
+}
+
+void AuditModel::verify()
+{
+    auto reader = audit::AuditReader::open(m_dataDir);
+    if (!reader) {
+        m_verifyOk = false;
+        m_verifyResult = tr("Cannot open the audit log: %1").arg(q(reader.error().message));
+    } else if (auto report = reader->verify(); !report) {
+        m_verifyOk = false;
+        m_verifyResult = tr("Verification could not run: %1").arg(q(report.error().message));
+    } else if (!report->ok()) {
+        m_verifyOk = false;
+        m_verifyResult = tr("The chain is broken at row %1: %2 (%3 rows with problems)")
+                             .arg(report->firstProblem->seq)
+                             .arg(q(report->firstProblem->what))
+                             .arg(report->problems);
+    } else {
+        m_verifyOk = true;
+        m_verifyResult = tr("All %1 rows verified (rows %2 to %3); nothing was edited or removed.")
+                             .arg(report->rowsChecked)
+                             .arg(report->firstSeq)
+                             .arg(report->lastSeq);
+    }
+    Q_EMIT verifyResultChanged();
+}
+
+int AuditModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QHash<int, QByteArray> AuditModel::roleNames() const
+{
+    return {{SeqRole, "seq"},         {TimeRole, "time"},       {CategoryRole, "category"}, {DirectionRole, "direction"},
+            {WidgetRole, "widget"},   {RoomRole, "room"},       {ActionRole, "action"},     {DecisionRole, "decision"},
+            {ReasonRole, "reason"},   {SizeRole, "size"},       {DurationRole, "duration"}};
+}
+
+QVariant AuditModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= int(m_rows.size()))
+        return {};
+    const auto &r = m_rows[std::size_t(index.row())];
+    switch (role) {
+    case SeqRole: return qint64(r.seq);
+    case TimeRole: return QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.timestampMs), QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    case CategoryRole: return q(r.category);
+    case DirectionRole: return q(r.direction);
+    case WidgetRole: return q(r.widgetId);
+    case RoomRole: return q(r.roomId);
+    case ActionRole: return q(r.action);
+    case DecisionRole: return q(r.decision);
+    case ReasonRole: return q(r.reason);
+    case SizeRole: return qint64(r.sizeBytes);
+    case DurationRole: return qint64(r.durationMs);
+    default: return {};
+    }
+}
+
+} // namespace tessera::ui

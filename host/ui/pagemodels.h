@@ -1,0 +1,135 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QAbstractListModel>
+#include <QTimer>
+#include <filesystem>
+#include <vector>
+
+#include "audit/auditreader.h"
+#include "consent/consentservice.h"
+
+namespace tessera::ui {
+
+/**
+ * @brief Everything the user told Tessera to remember and every standing rule, with revoke
+ * buttons (the Permissions page). Revoking takes effect on live widgets at once.
+ */
+class PermissionsModel final : public QAbstractListModel, public consent::ConsentListener {
+    Q_OBJECT
+    Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    Q_PROPERTY(QVariantList rules READ rules NOTIFY rulesChanged)
+public:
+    enum Roles {
+        DecisionIdRole = Qt::UserRole + 1,
+        KindRole,    ///< "capability", "openid", "load", "browser_permission"
+        WidgetRole,  ///< widget id
+        RoomRole,
+        OriginRole,
+        ItemRole,    ///< raw item (capability string, …)
+        TextRole,    ///< plain-language description
+        AllowedRole,
+        WhenRole,
+    };
+    Q_ENUM(Roles)
+
+    PermissionsModel(consent::ConsentService &service, std::string userId, QObject *parent = nullptr);
+    ~PermissionsModel() override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+    QVariantList rules() const { return m_rules; }
+    void setLanguage(consent::Language language) { m_language = language; }
+
+    Q_INVOKABLE void reload();
+    Q_INVOKABLE QString revoke(qint64 decisionId);
+    /** kind: "own", "agent" (subject = user id), "plugin" (subject = plugin id). */
+    Q_INVOKABLE QString addRule(const QString &kind, const QString &subject);
+    Q_INVOKABLE QString removeRule(qint64 ruleId);
+
+    void onConsentChanged() override { reload(); }
+
+Q_SIGNALS:
+    void countChanged();
+    void rulesChanged();
+
+private:
+    consent::ConsentService &m_service;
+    std::string m_userId;
+    consent::Language m_language = consent::Language::English;
+    std::vector<consent::RememberedDecision> m_decisions;
+    QVariantList m_rules;
+};
+
+/**
+ * @brief The audit log for the Audit page: newest first, filtered by widget, action and
+ * decision, following new rows live, and running the chain verification on demand.
+ */
+class AuditModel final : public QAbstractListModel {
+    Q_OBJECT
+    Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    Q_PROPERTY(QString widgetFilter READ widgetFilter WRITE setWidgetFilter NOTIFY filterChanged)
+    Q_PROPERTY(QString actionFilter READ actionFilter WRITE setActionFilter NOTIFY filterChanged)
+    Q_PROPERTY(QString decisionFilter READ decisionFilter WRITE setDecisionFilter NOTIFY filterChanged)
+    Q_PROPERTY(bool live READ live WRITE setLive NOTIFY liveChanged)
+    Q_PROPERTY(QString verifyResult READ verifyResult NOTIFY verifyResultChanged)
+    Q_PROPERTY(bool verifyOk READ verifyOk NOTIFY verifyResultChanged)
+public:
+    enum Roles {
+        SeqRole = Qt::UserRole + 1,
+        TimeRole,
+        CategoryRole,
+        DirectionRole,
+        WidgetRole,
+        RoomRole,
+        ActionRole,
+        DecisionRole,
+        ReasonRole,
+        SizeRole,
+        DurationRole,
+    };
+    Q_ENUM(Roles)
+
+    explicit AuditModel(std::filesystem::path dataDir, QObject *parent = nullptr);
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    QString widgetFilter() const { return m_widget; }
+    QString actionFilter() const { return m_action; }
+    QString decisionFilter() const { return m_decision; }
+    void setWidgetFilter(const QString &v);
+    void setActionFilter(const QString &v);
+    void setDecisionFilter(const QString &v);
+    bool live() const { return m_timer.isActive(); }
+    void setLive(bool live);
+    QString verifyResult() const { return m_verifyResult; }
+    bool verifyOk() const { return m_verifyOk; }
+
+    /** Reloads the newest page with the current filters. */
+    Q_INVOKABLE void refresh();
+    /** Checks the whole hash chain; the result is in verifyResult. */
+    Q_INVOKABLE void verify();
+
+    static constexpr int kPageRows = 300;
+
+Q_SIGNALS:
+    void countChanged();
+    void filterChanged();
+    void liveChanged();
+    void verifyResultChanged();
+
+private:
+    void poll();
+    audit::AuditQuery baseQuery() const;
+
+    std::filesystem::path m_dataDir;
+    QString m_widget, m_action, m_decision;
+    std::vector<audit::AuditRow> m_rows; ///< newest first
+    QTimer m_timer;
+    QString m_verifyResult;
+    bool m_verifyOk = false;
+};
+
+} // namespace tessera::ui

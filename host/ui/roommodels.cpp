@@ -1,0 +1,290 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "roommodels.h"
+
+#include <QDateTime>
+#include <QLocale>
+#include <algorithm>
+
+namespace tessera::ui {
+
+using nlohmann::json;
+
+namespace {
+QString q(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+
+QString initialsOf(const QString &name)
+{
+    QString n = name;
+    while (!n.isEmpty() && (n[0] == QLatin1Char('@') || n[0] == QLatin1Char('!') || n[0] == QLatin1Char('#')))
+        n.remove(0, 1);
+    return n.left(1).toUpper();
+}
+
+// @alice:example.org → alice
+QString localpart(const std::string &userId)
+{
+    QString u = q(userId);
+    if (u.startsWith(QLatin1Char('@')))
+        u.remove(0, 1);
+    const int colon = u.indexOf(QLatin1Char(':'));
+    return colon > 0 ? u.left(colon) : u;
+}
+} // namespace
+
+// ---- RoomListModel ----
+
+RoomListModel::RoomListModel(matrix::RoomBackend &backend, QObject *parent) : QAbstractListModel(parent), m_backend(backend)
+{
+    matrix::RoomListener listener;
+    listener.onRoomChanged = [this](const matrix::RoomInfo &) { reload(); };
+    m_listener = m_backend.addListener(std::move(listener));
+    reload();
+}
+
+void RoomListModel::reload()
+{
+    beginResetModel();
+    m_rooms.clear();
+    for (auto &room : m_backend.rooms()) {
+        if (room.membership == matrix::Membership::Join || room.membership == matrix::Membership::Invite)
+            m_rooms.push_back(std::move(room));
+    }
+    std::sort(m_rooms.begin(), m_rooms.end(), [](const auto &a, const auto &b) {
+        const QString an = a.name.empty() ? q(a.roomId) : q(a.name);
+        const QString bn = b.name.empty() ? q(b.roomId) : q(b.name);
+        return QString::localeAwareCompare(an, bn) < 0;
+    });
+    endResetModel();
+    Q_EMIT countChanged();
+}
+
+int RoomListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rooms.size());
+}
+
+QHash<int, QByteArray> RoomListModel::roleNames() const
+{
+    return {{RoomIdRole, "roomId"}, {NameRole, "name"}, {TopicRole, "topic"}, {EncryptedRole, "encrypted"},
+            {InvitedRole, "invited"}, {InitialsRole, "initials"}};
+}
+
+QVariant RoomListModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= int(m_rooms.size()))
+        return {};
+    const auto &r = m_rooms[std::size_t(index.row())];
+    const QString name = r.name.empty() ? q(r.roomId) : q(r.name);
+    switch (role) {
+    case RoomIdRole: return q(r.roomId);
+    case NameRole: return name;
+    case TopicRole: return q(r.topic);
+    case EncryptedRole: return r.encrypted;
+    case InvitedRole: return r.membership == matrix::Membership::Invite;
+    case InitialsRole: return initialsOf(name);
+    default: return {};
+    }
+}
+
+int RoomListModel::indexOf(const QString &roomId) const
+{
+    for (std::size_t i = 0; i < m_rooms.size(); ++i) {
+        if (q(m_rooms[i].roomId) == roomId)
+            return int(i);
+    }
+    return -1;
+}
+
+QString RoomListModel::roomIdAt(int row) const
+{
+    return row >= 0 && row < int(m_rooms.size()) ? q(m_rooms[std::size_t(row)].roomId) : QString();
+}
+
+QString RoomListModel::nameOf(const std::string &roomId) const
+{
+    for (const auto &r : m_rooms) {
+        if (r.roomId == roomId)
+            return r.name.empty() ? q(r.roomId) : q(r.name);
+    }
+    return q(roomId);
+}
+
+QString RoomListModel::topicOf(const std::string &roomId) const
+{
+    for (const auto &r : m_rooms) {
+        if (r.roomId == roomId)
+            return q(r.topic);
+    }
+    return {};
+}
+
+// ---- TimelineModel ----
+
+TimelineModel::TimelineModel(matrix::RoomBackend &backend, QObject *parent) : QAbstractListModel(parent), m_backend(backend)
+{
+    matrix::RoomListener listener;
+    std::weak_ptr<int> life = m_lifetime;
+    listener.onEvent = [this, life](const json &event) {
+        if (!life.expired() && event.value("room_id", "") == m_roomId && !m_loading)
+            append(event);
+    };
+    m_listener = m_backend.addListener(std::move(listener));
+}
+
+std::optional<TimelineModel::Row> TimelineModel::rowFor(const json &event) const
+{
+    if (!event.is_object())
+        return std::nullopt;
+    Row row;
+    row.eventId = event.value("event_id", "");
+    row.sender = event.value("sender", "");
+    row.ts = event.value("origin_server_ts", std::int64_t(0));
+    const std::string type = event.value("type", "");
+    const json content = event.value("content", json::object());
+    if (!content.is_object())
+        return std::nullopt;
+    const bool isState = event.contains("state_key");
+    if (type == "m.room.message" && !isState) {
+        const std::string msgtype = content.value("msgtype", "");
+        row.body = content.contains("body") && content["body"].is_string() ? content["body"].get<std::string>() : std::string();
+        row.kind = msgtype == "m.emote" ? "emote" : msgtype == "m.notice" ? "notice" : "message";
+        if (row.body.empty())
+            return std::nullopt;
+        return row;
+    }
+    if (type == "m.sticker" && !isState) {
+        row.kind = "sticker";
+        row.body = content.value("body", std::string("Sticker"));
+        return row;
+    }
+    if (!isState)
+        return std::nullopt;
+    row.kind = "state";
+    if (type == "m.widget" || type == "im.vector.modular.widgets") {
+        row.stateKind = content.contains("url") ? "widget_added" : "widget_removed";
+        row.body = content.value("name", content.value("type", std::string()));
+    } else if (type == "m.room.name") {
+        row.stateKind = "renamed";
+        row.body = content.value("name", std::string());
+    } else if (type == "m.room.topic") {
+        row.stateKind = "topic";
+        row.body = content.value("topic", std::string());
+    } else if (type == "m.room.create") {
+        row.stateKind = "created";
+    } else if (type == "io.tessera.plugin") {
+        row.stateKind = content.value("enabled", false) ? "plugin_enabled" : "plugin_disabled";
+        row.body = event.value("state_key", std::string());
+    } else {
+        return std::nullopt;
+    }
+    return row;
+}
+
+void TimelineModel::append(const json &event)
+{
+    auto row = rowFor(event);
+    if (!row)
+        return;
+    if (!row->eventId.empty() && std::any_of(m_rows.begin(), m_rows.end(), [&](const Row &r) { return r.eventId == row->eventId; }))
+        return;
+    if (int(m_rows.size()) >= kMaxEvents) {
+        beginRemoveRows({}, 0, 0);
+        m_rows.erase(m_rows.begin());
+        endRemoveRows();
+    }
+    beginInsertRows({}, int(m_rows.size()), int(m_rows.size()));
+    m_rows.push_back(std::move(*row));
+    endInsertRows();
+    Q_EMIT countChanged();
+}
+
+void TimelineModel::setRoom(const std::string &roomId)
+{
+    beginResetModel();
+    m_rows.clear();
+    m_roomId = roomId;
+    endResetModel();
+    Q_EMIT countChanged();
+    if (roomId.empty())
+        return;
+    m_loading = true;
+    Q_EMIT loadingChanged();
+    const std::uint64_t generation = ++m_generation;
+    matrix::TimelineQuery query;
+    query.roomId = roomId;
+    query.direction = matrix::Direction::Backwards;
+    query.limit = 200;
+    std::weak_ptr<int> life = m_lifetime;
+    m_backend.readTimeline(query, [this, life, generation](Result<matrix::TimelinePage> page) {
+        if (life.expired() || generation != m_generation)
+            return;
+        m_loading = false;
+        Q_EMIT loadingChanged();
+        if (!page)
+            return;
+        beginResetModel();
+        m_rows.clear();
+        for (auto it = page->events.rbegin(); it != page->events.rend(); ++it) {
+            if (auto row = rowFor(*it))
+                m_rows.push_back(std::move(*row));
+        }
+        endResetModel();
+        Q_EMIT countChanged();
+    });
+}
+
+int TimelineModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QHash<int, QByteArray> TimelineModel::roleNames() const
+{
+    return {{EventIdRole, "eventId"}, {SenderRole, "sender"},       {SenderNameRole, "senderName"},
+            {InitialsRole, "initials"}, {ColorIndexRole, "colorIndex"}, {TimeRole, "time"},
+            {BodyRole, "body"},        {KindRole, "kind"},           {OwnRole, "own"},
+            {DayRole, "day"}};
+}
+
+QVariant TimelineModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= int(m_rows.size()))
+        return {};
+    const Row &r = m_rows[std::size_t(index.row())];
+    switch (role) {
+    case EventIdRole: return q(r.eventId);
+    case SenderRole: return q(r.sender);
+    case SenderNameRole: return localpart(r.sender);
+    case InitialsRole: return initialsOf(localpart(r.sender));
+    case ColorIndexRole: return int(qHash(q(r.sender)) % 8);
+    case TimeRole: return QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.ts).time(), QLocale::ShortFormat);
+    case DayRole: return QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.ts).date(), QLocale::LongFormat);
+    case BodyRole:
+        if (r.kind != "state")
+            return q(r.body);
+        if (r.stateKind == "widget_added")
+            return tr("added the widget %1").arg(q(r.body));
+        if (r.stateKind == "widget_removed")
+            return tr("removed a widget");
+        if (r.stateKind == "renamed")
+            return tr("renamed the room to %1").arg(q(r.body));
+        if (r.stateKind == "topic")
+            return tr("changed the topic to %1").arg(q(r.body));
+        if (r.stateKind == "created")
+            return tr("created the room");
+        if (r.stateKind == "plugin_enabled")
+            return tr("enabled the plugin %1").arg(q(r.body));
+        if (r.stateKind == "plugin_disabled")
+            return tr("disabled the plugin %1").arg(q(r.body));
+        return {};
+    case KindRole: return q(r.kind);
+    case OwnRole: return r.sender == m_backend.userId();
+    default: return {};
+    }
+}
+
+} // namespace tessera::ui

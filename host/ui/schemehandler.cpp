@@ -1,0 +1,125 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "schemehandler.h"
+
+#include <QBuffer>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QUrl>
+#include <QUrlQuery>
+#include <QWebEngineUrlRequestJob>
+#include <QWebEngineUrlScheme>
+
+namespace tessera::ui {
+
+void registerSchemes()
+{
+    for (const char *name : {kAppScheme, kPluginScheme}) {
+        QWebEngineUrlScheme scheme(name);
+        scheme.setSyntax(QWebEngineUrlScheme::Syntax::Host);
+        scheme.setFlags(QWebEngineUrlScheme::SecureScheme);
+        QWebEngineUrlScheme::registerScheme(scheme);
+    }
+}
+
+namespace {
+void replyWith(QWebEngineUrlRequestJob *job, const QByteArray &mimeType, const QByteArray &body)
+{
+    auto *buffer = new QBuffer(job);
+    buffer->setData(body);
+    buffer->open(QIODevice::ReadOnly);
+    job->reply(mimeType, buffer);
+}
+
+QByteArray readResource(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return f.readAll();
+}
+} // namespace
+
+AppSchemeHandler::AppSchemeHandler(QObject *parent) : QWebEngineUrlSchemeHandler(parent) {}
+
+QString AppSchemeHandler::registerView(const QString &widgetOrigin)
+{
+    QString token;
+    do {
+        token = QString::number(QRandomGenerator::system()->generate64(), 36)
+            + QString::number(QRandomGenerator::system()->generate64(), 36);
+    } while (m_views.contains(token));
+    m_views.insert(token, widgetOrigin);
+    return token;
+}
+
+void AppSchemeHandler::unregisterView(const QString &token)
+{
+    m_views.remove(token);
+}
+
+QString AppSchemeHandler::wrapperUrl(const QString &token)
+{
+    return QStringLiteral("tessera://app/wrapper.html?view=") + token;
+}
+
+QString AppSchemeHandler::contentSecurityPolicy(const QString &widgetOrigin)
+{
+    // The wrapper runs only its own script and may frame exactly one origin: the widget's.
+    return QStringLiteral("default-src 'none'; script-src tessera://app; style-src tessera://app; "
+                          "img-src tessera://app data:; frame-src %1; child-src %1; connect-src 'none'; "
+                          "font-src 'none'; media-src 'none'; object-src 'none'; worker-src 'none'; "
+                          "manifest-src 'none'; base-uri 'none'; form-action 'none'")
+        .arg(widgetOrigin);
+}
+
+void AppSchemeHandler::requestStarted(QWebEngineUrlRequestJob *job)
+{
+    const QUrl url = job->requestUrl();
+    if (url.host() != QLatin1String("app") || job->requestMethod() != "GET") {
+        job->fail(QWebEngineUrlRequestJob::UrlNotFound);
+        return;
+    }
+    const QString path = url.path();
+    if (path == QLatin1String("/wrapper.html")) {
+        const QString token = QUrlQuery(url).queryItemValue(QStringLiteral("view"));
+        const auto it = m_views.constFind(token);
+        if (token.isEmpty() || it == m_views.constEnd()) {
+            job->fail(QWebEngineUrlRequestJob::RequestDenied);
+            return;
+        }
+        QByteArray page = readResource(QStringLiteral(":/tessera/web/wrapper.html"));
+        page.replace("@CSP@", contentSecurityPolicy(it.value()).toHtmlEscaped().toUtf8());
+        replyWith(job, "text/html", page);
+    } else if (path == QLatin1String("/wrapper.js")) {
+        replyWith(job, "text/javascript", readResource(QStringLiteral(":/tessera/web/wrapper.js")));
+    } else if (path == QLatin1String("/wrapper.css")) {
+        replyWith(job, "text/css", readResource(QStringLiteral(":/tessera/web/wrapper.css")));
+    } else if (path == QLatin1String("/qwebchannel.js")) {
+        replyWith(job, "text/javascript", readResource(QStringLiteral(":/qtwebchannel/qwebchannel.js")));
+    } else {
+        job->fail(QWebEngineUrlRequestJob::UrlNotFound);
+    }
+}
+
+PluginSchemeHandler::PluginSchemeHandler(AssetLookup lookup, QObject *parent)
+    : QWebEngineUrlSchemeHandler(parent), m_lookup(std::move(lookup))
+{
+}
+
+void PluginSchemeHandler::requestStarted(QWebEngineUrlRequestJob *job)
+{
+    const QUrl url = job->requestUrl();
+    QByteArray mime, body;
+    QString path = url.path();
+    if (path.isEmpty() || path == QLatin1String("/"))
+        path = QStringLiteral("/index.html");
+    if (job->requestMethod() != "GET" || path.contains(QLatin1String("..")) || !m_lookup
+        || !m_lookup(url.host(), path.mid(1), mime, body)) {
+        job->fail(QWebEngineUrlRequestJob::UrlNotFound);
+        return;
+    }
+    replyWith(job, mime, body);
+}
+
+} // namespace tessera::ui

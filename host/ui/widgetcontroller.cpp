@@ -1,0 +1,559 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "widgetcontroller.h"
+
+#include <QCoreApplication>
+#include <QTimer>
+
+#include "consent/widgetconsent.h"
+#include "net/httpclient.h"
+#include "schemehandler.h"
+#include "widgetmanager.h"
+#include "widgetport.h"
+
+namespace tessera::ui {
+
+using nlohmann::json;
+
+/**
+ * The widget's driver: consent decisions go to WidgetConsent, room work to the backend's
+ * driver, and what only the shell can do (navigation, always-on-screen, modals) to the manager.
+ */
+class WidgetController::Driver final : public bridge::WidgetDriver {
+public:
+    Driver(WidgetController &owner, consent::WidgetConsent &consent, std::unique_ptr<bridge::WidgetDriver> room)
+        : m_owner(owner), m_consent(consent), m_room(room ? std::move(room) : std::make_unique<bridge::WidgetDriver>())
+    {
+    }
+
+    void validateCapabilities(const bridge::WidgetContext &w, const bridge::CapabilityRequest &r,
+                              bridge::Callback<std::vector<std::string>> done) override
+    {
+        m_consent.validateCapabilities(w, r, std::move(done));
+    }
+    void requestOpenId(const bridge::WidgetContext &w, std::function<void(bridge::OpenIdUpdate)> update) override
+    {
+        m_consent.requestOpenId(w, std::move(update));
+    }
+    void sendEvent(const bridge::WidgetContext &w, const bridge::SendEventRequest &r,
+                   bridge::Callback<bridge::SendEventResult> done) override
+    {
+        m_room->sendEvent(w, r, std::move(done));
+    }
+    void updateDelayedEvent(const bridge::WidgetContext &w, const std::string &id, bridge::DelayedEventAction a,
+                            bridge::Callback<bool> done) override
+    {
+        m_room->updateDelayedEvent(w, id, a, std::move(done));
+    }
+    void sendToDevice(const bridge::WidgetContext &w, const std::string &type, bool encrypted, const json &messages,
+                      bridge::Callback<bool> done) override
+    {
+        m_room->sendToDevice(w, type, encrypted, messages, std::move(done));
+    }
+    void readEvents(const bridge::WidgetContext &w, const bridge::ReadEventsRequest &r,
+                    bridge::Callback<std::vector<json>> done) override
+    {
+        m_room->readEvents(w, r, std::move(done));
+    }
+    void readState(const bridge::WidgetContext &w, const std::string &room, const std::string &type,
+                   const std::optional<std::string> &key, bridge::Callback<std::vector<json>> done) override
+    {
+        m_room->readState(w, room, type, key, std::move(done));
+    }
+    void readRelations(const bridge::WidgetContext &w, const bridge::RelationsRequest &r,
+                       bridge::Callback<bridge::RelationsResult> done) override
+    {
+        m_room->readRelations(w, r, std::move(done));
+    }
+    void readRoomAccountData(const bridge::WidgetContext &w, const std::string &room, const std::string &type,
+                             bridge::Callback<std::vector<json>> done) override
+    {
+        m_room->readRoomAccountData(w, room, type, std::move(done));
+    }
+    void searchUserDirectory(const bridge::WidgetContext &w, const std::string &term, std::optional<int> limit,
+                             bridge::Callback<bridge::UserDirectoryResult> done) override
+    {
+        m_room->searchUserDirectory(w, term, limit, std::move(done));
+    }
+    void getMediaConfig(const bridge::WidgetContext &w, bridge::Callback<json> done) override
+    {
+        m_room->getMediaConfig(w, std::move(done));
+    }
+    void uploadFile(const bridge::WidgetContext &w, const bridge::MediaUpload &u, bridge::Callback<std::string> done) override
+    {
+        m_room->uploadFile(w, u, std::move(done));
+    }
+    void downloadFile(const bridge::WidgetContext &w, const std::string &uri, bridge::Callback<bridge::MediaDownload> done) override
+    {
+        m_room->downloadFile(w, uri, std::move(done));
+    }
+    std::unique_ptr<bridge::Subscription> watchTurnServers(const bridge::WidgetContext &w,
+                                                           std::function<void(Result<bridge::TurnServer>)> update) override
+    {
+        return m_room->watchTurnServers(w, std::move(update));
+    }
+    std::vector<std::string> knownRooms(const bridge::WidgetContext &w) override { return m_room->knownRooms(w); }
+    bool isRoomEncrypted(const bridge::WidgetContext &w, const std::string &room) override
+    {
+        return m_room->isRoomEncrypted(w, room);
+    }
+
+    void navigate(const bridge::WidgetContext &, const std::string &uri, bridge::Callback<bool> done) override
+    {
+        auto r = m_owner.m_manager.navigate(uri);
+        if (!r)
+            done(r.error());
+        else
+            done(true);
+    }
+    void setAlwaysOnScreen(const bridge::WidgetContext &, bool value, bridge::Callback<bool> done) override
+    {
+        m_owner.setAlwaysOnScreen(value);
+        done(true);
+    }
+    void openModal(const bridge::WidgetContext &, const bridge::OpenModalRequest &request, bridge::Callback<bool> done) override
+    {
+        auto r = m_owner.m_manager.openModal(m_owner, request);
+        if (!r)
+            done(r.error());
+        else
+            done(true);
+    }
+    void closeModal(const bridge::WidgetContext &, const json &data, bridge::Callback<bool> done) override
+    {
+        m_owner.m_manager.closeModal(m_owner, data);
+        done(true);
+    }
+    void setModalButtonEnabled(const bridge::WidgetContext &, const std::string &buttonId, bool enabled,
+                               bridge::Callback<bool> done) override
+    {
+        if (m_owner.setModalButtonEnabled(buttonId, enabled))
+            done(true);
+        else
+            done(Error(ErrorCode::NotFound, "no button " + buttonId));
+    }
+
+private:
+    WidgetController &m_owner;
+    consent::WidgetConsent &m_consent;
+    std::unique_ptr<bridge::WidgetDriver> m_room;
+};
+
+class WidgetController::Observer final : public bridge::SessionObserver {
+public:
+    explicit Observer(WidgetController &owner) : m_owner(owner) {}
+    void onReady(const std::vector<std::string> &) override
+    {
+        m_owner.setState(QStringLiteral("ready"));
+        m_owner.repaintSoon();
+        Q_EMIT m_owner.capabilitiesChanged();
+        m_owner.m_manager.widgetReady(m_owner);
+    }
+    void onCapabilitiesChanged(const std::vector<std::string> &) override { Q_EMIT m_owner.capabilitiesChanged(); }
+    void onContentLoadTimeout() override
+    {
+        // Only a note: the widget may still work without the Widget API.
+        m_owner.setState(QStringLiteral("ready"));
+    }
+
+private:
+    WidgetController &m_owner;
+};
+
+WidgetController::WidgetController(HostServices &services, WidgetManager &manager, widgets::WidgetDefinition definition,
+                                   bridge::WidgetKind kind, QObject *parent)
+    : QObject(parent), m_services(services), m_manager(manager), m_definition(std::move(definition)), m_kind(kind)
+{
+}
+
+WidgetController::~WidgetController()
+{
+    deactivate();
+}
+
+QString WidgetController::iconName() const
+{
+    // Element's heuristic, by type and name.
+    const QString t = QString::fromStdString(m_definition.type + " " + m_definition.displayName()).toLower();
+    if (t.contains(QLatin1String("jitsi")) || t.contains(QLatin1String("call")) || t.contains(QLatin1String("video")))
+        return QStringLiteral("video");
+    if (t.contains(QLatin1String("kanban")) || t.contains(QLatin1String("board")))
+        return QStringLiteral("board");
+    if (t.contains(QLatin1String("issue")) || t.contains(QLatin1String("tracker")))
+        return QStringLiteral("issues");
+    if (t.contains(QLatin1String("agent")))
+        return QStringLiteral("agent");
+    if (t.contains(QLatin1String("calendar")) || t.contains(QLatin1String("meeting")))
+        return QStringLiteral("calendar");
+    if (t.contains(QLatin1String("pad")) || t.contains(QLatin1String("doc")) || t.contains(QLatin1String("calc")))
+        return QStringLiteral("document");
+    return QStringLiteral("app");
+}
+
+QObject *WidgetController::port() const
+{
+    return m_port.get();
+}
+
+bool WidgetController::canPopOut() const
+{
+    if (m_pluginServed || m_popOutUrl.isEmpty() || isModal())
+        return false;
+    return !(m_session && m_session->approved().hasSimple(bridge::cap::kRequiresClient));
+}
+
+QStringList WidgetController::approvedCapabilities() const
+{
+    QStringList out;
+    if (m_session) {
+        for (const auto &c : m_session->approved().rawList())
+            out << QString::fromStdString(c);
+    }
+    return out;
+}
+
+QString WidgetController::popOutUrl() const
+{
+    return canPopOut() ? m_popOutUrl : QString();
+}
+
+void WidgetController::setState(const QString &state, const QString &title, const QString &text)
+{
+    m_state = state;
+    m_errorTitle = title;
+    m_errorText = text;
+    Q_EMIT stateChanged();
+}
+
+void WidgetController::audit(audit::Category category, audit::Decision decision, std::string_view action,
+                             std::string_view reason, std::size_t size)
+{
+    audit::Record r;
+    r.category = category;
+    r.direction = audit::Direction::Internal;
+    r.decision = decision;
+    r.timestampMs = m_services.scheduler->wallClockMs();
+    r.widgetId = m_definition.id;
+    r.roomId = m_definition.roomId;
+    const std::string origin = m_origin.toStdString();
+    r.origin = origin;
+    r.action = action;
+    r.reason = reason;
+    r.sizeBytes = size;
+    m_services.audit->append(r);
+}
+
+void WidgetController::activate()
+{
+    if (m_state == QLatin1String("loading") || m_state == QLatin1String("ready") || m_state == QLatin1String("consent"))
+        return;
+
+    // 1. The URL: template, then policy (invariant 1), or the plugin's own URL.
+    std::string url;
+    m_pluginServed = false;
+    auto pluginUrl = m_manager.pluginWidgetUrl(m_definition);
+    if (pluginUrl.has_value()) {
+        if (!*pluginUrl) {
+            setState(QStringLiteral("disabled"), tr("Not enabled in this room"), QString::fromStdString(pluginUrl->error().message));
+            return;
+        }
+        url = **pluginUrl;
+        m_pluginServed = true;
+    } else {
+        widgets::TemplateParams params = m_manager.templateParams(m_definition);
+        url = widgets::runTemplate(m_definition.url, m_definition.data, params);
+    }
+    widgets::UrlPolicyOptions policy = m_services.urlPolicy;
+    policy.allowPluginScheme = m_pluginServed;
+    auto checked = widgets::checkWidgetUrl(url, policy);
+    if (!checked) {
+        m_origin.clear();
+        audit(audit::Category::Navigation, audit::Decision::Refused, "load_widget", checked.error().message);
+        setState(QStringLiteral("refused"), tr("This widget's address is not allowed"),
+                 QString::fromStdString(checked.error().message));
+        return;
+    }
+    m_origin = QString::fromStdString(checked->origin());
+    m_popOutUrl = m_pluginServed ? QString() : QString::fromStdString(url);
+
+    // 2. Load consent for widgets someone else added (keyed by the state event).
+    const std::string me = m_services.backend->userId();
+    const bool mine = m_definition.sender == me && m_definition.creatorUserId == me;
+    if (!mine && m_kind == bridge::WidgetKind::Room && !m_definition.eventId.empty()) {
+        setState(QStringLiteral("consent"), tr("Waiting for your permission"),
+                 tr("This widget was added by %1. Tessera asks before loading it.").arg(creator()));
+        consent::ConsentSubject subject;
+        subject.userId = me;
+        subject.widget = m_manager.contextFor(m_definition, url, m_origin.toStdString());
+        subject.senderUserId = m_definition.sender;
+        subject.plugin = m_manager.pluginFor(m_definition);
+        if (m_loadConsentSession)
+            m_services.consent->closeSession(m_loadConsentSession);
+        m_loadConsentSession = m_services.consent->openSession();
+        std::weak_ptr<int> life = m_lifetime;
+        m_services.consent->requestLoad(m_loadConsentSession, subject, [this, life, url](Result<consent::Decision> d) {
+            if (life.expired())
+                return;
+            m_services.consent->closeSession(m_loadConsentSession);
+            m_loadConsentSession = 0;
+            if (!d || !d->allowed) {
+                setState(QStringLiteral("declined"), tr("You chose not to load this widget"),
+                         d ? QString() : QString::fromStdString(d.error().message));
+                return;
+            }
+            startSession(QString::fromStdString(url));
+        });
+        return;
+    }
+    startSession(QString::fromStdString(url));
+}
+
+void WidgetController::startSession(const QString &url)
+{
+    const std::string templated = url.toStdString();
+    const bridge::WidgetContext context = m_manager.contextFor(m_definition, templated, m_origin.toStdString());
+
+    m_viewToken = m_services.appScheme->registerView(m_origin);
+    const QString wrapper = AppSchemeHandler::wrapperUrl(m_viewToken);
+    const std::string embed = widgets::addEmbeddingParameters(templated, m_definition.id, "tessera://app/wrapper.html");
+
+    WidgetPort::Config portConfig;
+    portConfig.url = QString::fromStdString(embed);
+    portConfig.origin = m_origin;
+    portConfig.sandbox = QString::fromLatin1(kSandbox);
+    portConfig.allow = m_manager.permissionsPolicyFor(m_origin);
+    portConfig.title = name();
+    portConfig.widgetId = widgetId();
+    portConfig.theme = m_manager.isDark() ? QStringLiteral("dark") : QStringLiteral("light");
+    m_port = std::make_unique<WidgetPort>(portConfig);
+
+    consent::WidgetConsentConfig consentConfig;
+    consentConfig.userId = m_services.backend->userId();
+    consentConfig.senderUserId = m_definition.sender;
+    consentConfig.plugin = m_manager.pluginFor(m_definition);
+    consentConfig.openIdTokens = m_services.openIdTokens;
+    m_consent = std::make_unique<consent::WidgetConsent>(*m_services.consent, consentConfig);
+    m_driver = std::make_unique<Driver>(*this, *m_consent,
+                                        m_services.roomDriverFactory ? m_services.roomDriverFactory(context) : nullptr);
+    m_observer = std::make_unique<Observer>(*this);
+
+    bridge::SessionConfig sessionConfig;
+    sessionConfig.widget = context;
+    sessionConfig.userId = m_services.backend->userId();
+    sessionConfig.kind = m_kind;
+    sessionConfig.waitForIframeLoad = m_definition.waitForIframeLoad;
+    sessionConfig.urlPolicy = m_services.urlPolicy;
+    m_session = std::make_unique<bridge::WidgetSession>(sessionConfig, *m_driver, *m_port, *m_services.audit,
+                                                        *m_services.scheduler, m_services.actions);
+    m_session->setObserver(m_observer.get());
+    m_consent->setRevocationHandler([this](const std::vector<std::string> &caps) {
+        if (m_session)
+            m_session->revokeCapabilities(caps);
+    });
+    m_port->onMessage = [this](std::string_view text) {
+        if (m_session)
+            m_session->handleMessage(text);
+    };
+    m_port->onFrameLoaded = [this] {
+        if (!m_frameLoaded) {
+            m_frameLoaded = true;
+            Q_EMIT stateChanged();
+        }
+        repaintSoon();
+        if (m_session)
+            m_session->onIframeLoaded();
+    };
+    m_port->onRefused = [this](const QString &kind, const QString &detail, int size) {
+        // The wrapper refused a message before it reached the session: misaddressed or too big.
+        audit::Record r;
+        r.category = audit::Category::Message;
+        r.direction = audit::Direction::FromWidget;
+        r.decision = audit::Decision::Dropped;
+        r.timestampMs = m_services.scheduler->wallClockMs();
+        r.widgetId = m_definition.id;
+        r.roomId = m_definition.roomId;
+        const std::string origin = m_origin.toStdString();
+        r.origin = origin;
+        const std::string reason = "wrapper refused a message: " + kind.toStdString()
+            + (detail.isEmpty() ? std::string() : " (" + detail.toStdString() + ")");
+        r.reason = reason;
+        r.sizeBytes = std::size_t(std::max(0, size));
+        m_services.audit->append(r);
+    };
+    m_session->start();
+    m_wrapperUrl = wrapper;
+    ++m_generation;
+    audit(audit::Category::Session, audit::Decision::Allowed, "load_widget", {});
+    setState(QStringLiteral("loading"));
+    if (!m_pluginServed)
+        probe(templated);
+}
+
+void WidgetController::probe(const std::string &url)
+{
+    // The wrapper cannot see why a cross-origin frame failed; asking the server directly can.
+    if (!m_services.http)
+        return;
+    net::Request request;
+    request.method = "GET";
+    request.url = url;
+    request.timeoutMs = 15'000;
+    request.maxResponseBytes = 4 * 1024 * 1024;
+    request.followRedirects = true;
+    std::weak_ptr<int> life = m_lifetime;
+    const int generation = m_generation;
+    m_services.http->send(std::move(request), [this, life, generation](Result<net::Response> r) {
+        if (life.expired() || generation != m_generation || r)
+            return;
+        const std::string message = r.error().message;
+        const bool tls = message.find("SSL") != std::string::npos || message.find("certificate") != std::string::npos
+            || message.find("TLS") != std::string::npos;
+        audit(audit::Category::Session, audit::Decision::Failed, "load_widget", message);
+        setState(QStringLiteral("failed"), tls ? tr("The widget's secure connection failed") : tr("The widget cannot be reached"),
+                 QString::fromStdString(message));
+    });
+}
+
+void WidgetController::deactivate()
+{
+    if (m_loadConsentSession) {
+        m_services.consent->closeSession(m_loadConsentSession);
+        m_loadConsentSession = 0;
+    }
+    if (m_port)
+        m_port->requestUnload();
+    if (m_session) {
+        m_session->stop();
+        m_manager.widgetStopped(*this);
+    }
+    // Order: the session uses the driver, the driver uses the consent adapter and the port.
+    m_session.reset();
+    m_observer.reset();
+    m_driver.reset();
+    m_consent.reset();
+    if (m_port)
+        m_port.release()->deleteLater(); // the web view may still be delivering a message to it
+    if (!m_viewToken.isEmpty() && m_services.appScheme)
+        m_services.appScheme->unregisterView(m_viewToken);
+    m_viewToken.clear();
+    m_wrapperUrl.clear();
+    m_frameLoaded = false;
+    if (m_alwaysOnScreen) {
+        m_alwaysOnScreen = false;
+        Q_EMIT alwaysOnScreenChanged();
+    }
+    if (m_state != QLatin1String("idle")) {
+        m_state = QStringLiteral("idle");
+        Q_EMIT stateChanged();
+    }
+}
+
+void WidgetController::reload()
+{
+    deactivate();
+    activate();
+}
+
+void WidgetController::reportLoadFailure(const QString &title, const QString &text)
+{
+    audit(audit::Category::Session, audit::Decision::Failed, "load_widget", text.toStdString());
+    setState(QStringLiteral("failed"), title, text);
+}
+
+void WidgetController::feedEvent(const json &event)
+{
+    if (m_session)
+        m_session->feedEvent(event);
+}
+
+void WidgetController::feedStateUpdate(const json &event)
+{
+    if (m_session)
+        m_session->feedStateUpdate(event);
+}
+
+void WidgetController::feedToDevice(const json &message)
+{
+    if (!m_session || !message.is_object())
+        return;
+    // The local and Matrix backends do no end-to-end encryption: what arrives was sent in the clear.
+    m_session->feedToDevice(message.value("type", ""), message.value("sender", ""), message.value("content", json::object()),
+                            false);
+}
+
+void WidgetController::updateTheme(bool dark)
+{
+    if (m_session)
+        m_session->updateTheme(json{{"name", dark ? "dark" : "light"}});
+}
+
+void WidgetController::updateLanguage(const QString &lang)
+{
+    if (m_session)
+        m_session->updateLanguage(lang.toStdString());
+}
+
+void WidgetController::requestRepaint()
+{
+    if (m_port)
+        Q_EMIT m_port->repaint();
+}
+
+void WidgetController::repaintSoon()
+{
+    // With software rendering, Qt 6.4 drops web frames that arrive while the window is busy
+    // animating (a loading spinner), and a page that then stays still never sends another:
+    // ask for fresh frames once the spinner is gone.
+    std::weak_ptr<int> life = m_lifetime;
+    for (int delayMs : {300, 1200}) {
+        QTimer::singleShot(delayMs, this, [this, life] {
+            if (!life.expired())
+                requestRepaint();
+        });
+    }
+}
+
+void WidgetController::setAlwaysOnScreen(bool on)
+{
+    if (m_alwaysOnScreen == on)
+        return;
+    m_alwaysOnScreen = on;
+    Q_EMIT alwaysOnScreenChanged();
+}
+
+void WidgetController::setModal(json config, std::vector<bridge::ModalButton> buttons)
+{
+    m_modalConfig = std::move(config);
+    m_modalButtons.clear();
+    for (const auto &b : buttons) {
+        QVariantMap m;
+        m[QStringLiteral("id")] = QString::fromStdString(b.id);
+        m[QStringLiteral("label")] = QString::fromStdString(b.label);
+        m[QStringLiteral("kind")] = QString::fromStdString(b.kind);
+        m[QStringLiteral("disabled")] = b.disabled;
+        m_modalButtons.push_back(m);
+    }
+    Q_EMIT modalButtonsChanged();
+}
+
+bool WidgetController::setModalButtonEnabled(const std::string &buttonId, bool enabled)
+{
+    for (auto &v : m_modalButtons) {
+        QVariantMap m = v.toMap();
+        if (m.value(QStringLiteral("id")).toString().toStdString() == buttonId) {
+            m[QStringLiteral("disabled")] = !enabled;
+            v = m;
+            Q_EMIT modalButtonsChanged();
+            return true;
+        }
+    }
+    return false;
+}
+
+void WidgetController::pressModalButton(const QString &buttonId)
+{
+    if (m_session)
+        m_session->sendButtonClicked(buttonId.toStdString());
+}
+
+} // namespace tessera::ui

@@ -1,0 +1,376 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "widgetmanager.h"
+
+#include <QUrl>
+#include <algorithm>
+
+#include "util/text.h"
+
+namespace tessera::ui {
+
+using nlohmann::json;
+
+WidgetManager::WidgetManager(HostServices &services, QObject *parent) : QObject(parent), m_services(services) {}
+
+WidgetManager::~WidgetManager()
+{
+    m_listener.reset();
+    m_modalOwner.reset();
+    m_rooms.clear();
+}
+
+void WidgetManager::start()
+{
+    matrix::RoomListener listener;
+    std::weak_ptr<int> life = m_lifetime;
+    listener.onEvent = [this, life](const json &event) {
+        if (!life.expired())
+            onEvent(event);
+    };
+    listener.onStateChanged = [this, life](const json &event) {
+        if (!life.expired())
+            onStateChanged(event);
+    };
+    listener.onToDevice = [this, life](const json &message) {
+        if (!life.expired())
+            onToDevice(message);
+    };
+    m_listener = m_services.backend->addListener(std::move(listener));
+}
+
+std::vector<WidgetController *> WidgetManager::widgetsFor(const std::string &roomId)
+{
+    if (!m_loaded[roomId])
+        refreshRoom(roomId);
+    std::vector<WidgetController *> out;
+    for (const auto &w : m_rooms[roomId])
+        out.push_back(w.get());
+    return out;
+}
+
+WidgetController *WidgetManager::find(const std::string &roomId, const std::string &widgetId) const
+{
+    auto it = m_rooms.find(roomId);
+    if (it == m_rooms.end())
+        return nullptr;
+    for (const auto &w : it->second) {
+        if (w->definition().id == widgetId)
+            return w.get();
+    }
+    return nullptr;
+}
+
+void WidgetManager::refreshRoom(const std::string &roomId)
+{
+    m_loaded[roomId] = true;
+    std::weak_ptr<int> life = m_lifetime;
+    auto collected = std::make_shared<std::vector<json>>();
+    auto remaining = std::make_shared<int>(2);
+    for (const char *type : {"m.widget", "im.vector.modular.widgets"}) {
+        m_services.backend->readState(roomId, type, std::nullopt, [this, life, roomId, collected, remaining](Result<std::vector<json>> r) {
+            if (life.expired())
+                return;
+            if (r) {
+                for (auto &ev : *r)
+                    collected->push_back(std::move(ev));
+            }
+            if (--*remaining == 0)
+                applyWidgetState(roomId, std::move(*collected));
+        });
+    }
+}
+
+void WidgetManager::applyWidgetState(const std::string &roomId, std::vector<json> events)
+{
+    // m.widget wins over the legacy type for the same widget id.
+    std::map<std::string, widgets::WidgetDefinition> defs;
+    std::vector<std::string> order;
+    std::sort(events.begin(), events.end(), [](const json &a, const json &b) {
+        return a.value("origin_server_ts", std::int64_t(0)) < b.value("origin_server_ts", std::int64_t(0));
+    });
+    for (auto &ev : events) {
+        if (!ev.contains("room_id"))
+            ev["room_id"] = roomId;
+        auto parsed = widgets::parseWidgetStateEvent(ev);
+        if (!parsed || !parsed->has_value())
+            continue; // removed or invalid widgets are not shown (MSC2764)
+        widgets::WidgetDefinition def = std::move(**parsed);
+        auto existing = defs.find(def.id);
+        if (existing != defs.end() && existing->second.eventType == widgets::kWidgetEventType
+            && def.eventType != widgets::kWidgetEventType)
+            continue;
+        if (existing == defs.end())
+            order.push_back(def.id);
+        defs[def.id] = std::move(def);
+    }
+
+    auto &list = m_rooms[roomId];
+    std::vector<std::unique_ptr<WidgetController>> next;
+    for (const auto &id : order) {
+        const auto &def = defs[id];
+        auto it = std::find_if(list.begin(), list.end(), [&](const auto &w) { return w && w->definition().id == id; });
+        if (it != list.end() && (*it)->sameDefinition(def)) {
+            next.push_back(std::move(*it));
+            continue;
+        }
+        // New, or edited: an edited widget is a new widget (load consent is keyed by the event).
+        next.push_back(std::make_unique<WidgetController>(m_services, *this, def));
+    }
+    for (auto &old : list) {
+        if (old)
+            old->deactivate();
+    }
+    list = std::move(next);
+    Q_EMIT roomWidgetsChanged(QString::fromStdString(roomId));
+    Q_EMIT alwaysOnScreenWidgetChanged();
+}
+
+QObject *WidgetManager::alwaysOnScreenWidget() const
+{
+    // Shown as a floating tile while the user looks at another room.
+    for (const auto &[room, list] : m_rooms) {
+        if (room == m_viewedRoom)
+            continue;
+        for (const auto &w : list) {
+            if (w->alwaysOnScreen() && w->state() == QLatin1String("ready"))
+                return w.get();
+        }
+    }
+    return nullptr;
+}
+
+void WidgetManager::setViewedRoom(const std::string &roomId)
+{
+    if (m_viewedRoom == roomId)
+        return;
+    // Leaving a room stops its widgets unless they asked to stay on screen (MSC1354).
+    auto it = m_rooms.find(m_viewedRoom);
+    if (it != m_rooms.end()) {
+        for (const auto &w : it->second) {
+            if (!w->alwaysOnScreen())
+                w->deactivate();
+        }
+    }
+    m_viewedRoom = roomId;
+    Q_EMIT alwaysOnScreenWidgetChanged();
+}
+
+void WidgetManager::setDark(bool dark)
+{
+    if (m_dark == dark)
+        return;
+    m_dark = dark;
+    forEachOpen([dark](WidgetController &w) { w.updateTheme(dark); });
+}
+
+void WidgetManager::setLanguage(const QString &lang)
+{
+    if (m_language == lang)
+        return;
+    m_language = lang;
+    forEachOpen([lang](WidgetController &w) { w.updateLanguage(lang); });
+}
+
+void WidgetManager::setUserProfile(const std::string &displayName, const std::string &avatarHttpUrl)
+{
+    m_displayName = displayName;
+    m_avatarUrl = avatarHttpUrl;
+}
+
+void WidgetManager::forEachOpen(const std::function<void(WidgetController &)> &fn)
+{
+    for (auto &[room, list] : m_rooms) {
+        for (auto &w : list) {
+            if (w->session())
+                fn(*w);
+        }
+    }
+    if (m_modal && m_modal->session())
+        fn(*m_modal);
+}
+
+void WidgetManager::onEvent(const json &event)
+{
+    forEachOpen([&](WidgetController &w) { w.feedEvent(event); });
+}
+
+void WidgetManager::onStateChanged(const json &event)
+{
+    forEachOpen([&](WidgetController &w) { w.feedStateUpdate(event); });
+    const std::string type = event.value("type", "");
+    const std::string room = event.value("room_id", "");
+    if ((type == widgets::kWidgetEventType || type == widgets::kLegacyWidgetEventType || type == "io.tessera.plugin")
+        && m_loaded[room])
+        refreshRoom(room);
+}
+
+void WidgetManager::onToDevice(const json &message)
+{
+    forEachOpen([&](WidgetController &w) { w.feedToDevice(message); });
+}
+
+std::optional<Result<std::string>> WidgetManager::pluginWidgetUrl(const widgets::WidgetDefinition &widget)
+{
+    // The welcome room's demo widget ships with Tessera and is served like a bundled plugin's page.
+    if (widget.type == "io.tessera.welcome")
+        return Result<std::string>(std::string("tessera-plugin://io.tessera.welcome/index.html"));
+    return std::nullopt;
+}
+
+std::optional<consent::PluginWidget> WidgetManager::pluginFor(const widgets::WidgetDefinition &)
+{
+    return std::nullopt;
+}
+
+widgets::TemplateParams WidgetManager::templateParams(const widgets::WidgetDefinition &widget) const
+{
+    widgets::TemplateParams p;
+    p.userId = m_services.backend->userId();
+    p.roomId = widget.roomId;
+    p.displayName = m_displayName;
+    p.avatarUrl = m_avatarUrl;
+    p.widgetId = widget.id;
+    p.clientTheme = m_dark ? "dark" : "light";
+    p.clientLanguage = m_language.toStdString();
+    p.deviceId = m_services.backend->deviceId();
+    p.baseUrl = m_services.homeserverUrl;
+    return p;
+}
+
+bridge::WidgetContext WidgetManager::contextFor(const widgets::WidgetDefinition &widget, const std::string &url,
+                                                const std::string &origin) const
+{
+    bridge::WidgetContext c;
+    c.widgetId = widget.id;
+    c.roomId = widget.roomId;
+    c.origin = origin;
+    // The template, not the templated URL: remembered consent must not depend on the theme or
+    // language the URL carries. The origin comes from the templated URL.
+    (void)url;
+    c.url = widget.url;
+    c.creatorUserId = widget.creatorUserId;
+    c.stateEventId = widget.eventId;
+    c.widgetType = widget.type;
+    return c;
+}
+
+QString WidgetManager::permissionsPolicyFor(const QString &origin) const
+{
+    QStringList features;
+    auto decisions = m_services.consent->listDecisions(m_services.backend->userId());
+    if (!decisions)
+        return {};
+    const std::string o = origin.toStdString();
+    for (const auto &d : *decisions) {
+        if (d.kind != consent::DecisionKind::BrowserPermission || !d.allowed || d.scope.origin != o)
+            continue;
+        if (d.item == "camera")
+            features << QStringLiteral("camera");
+        else if (d.item == "microphone")
+            features << QStringLiteral("microphone");
+        else if (d.item == "screen_share")
+            features << QStringLiteral("display-capture");
+        else if (d.item == "clipboard_read")
+            features << QStringLiteral("clipboard-read");
+        else if (d.item == "clipboard_write")
+            features << QStringLiteral("clipboard-write");
+    }
+    QStringList withOrigin;
+    for (const auto &f : features)
+        withOrigin << f + QLatin1Char(' ') + origin;
+    return withOrigin.join(QStringLiteral("; "));
+}
+
+Result<void> WidgetManager::navigate(const std::string &uri)
+{
+    // https://matrix.to/#/<room id or alias>[/<event id>][?via=…]
+    constexpr std::string_view kPrefix = "https://matrix.to/#/";
+    if (!text::startsWith(uri, kPrefix))
+        return Error(ErrorCode::Unsupported, "Tessera can only open links to rooms");
+    std::string target = uri.substr(kPrefix.size());
+    if (auto q = target.find('?'); q != std::string::npos)
+        target.resize(q);
+    if (auto slash = target.find('/'); slash != std::string::npos)
+        target.resize(slash);
+    const std::string id = QUrl::fromPercentEncoding(QByteArray::fromStdString(target)).toStdString();
+    if (id.empty() || (id[0] != '!' && id[0] != '#'))
+        return Error(ErrorCode::Unsupported, "Tessera can only open links to rooms");
+    for (const auto &room : m_services.backend->rooms()) {
+        if (room.roomId == id && room.membership == matrix::Membership::Join) {
+            Q_EMIT navigateRequested(QString::fromStdString(id));
+            return {};
+        }
+    }
+    Q_EMIT notice(tr("A widget tried to open %1, which is not a room you are in.").arg(QString::fromStdString(id)));
+    return Error(ErrorCode::NotFound, "you are not in room " + id);
+}
+
+Result<void> WidgetManager::openModal(WidgetController &source, const bridge::OpenModalRequest &request)
+{
+    if (m_modal)
+        return Error(ErrorCode::Conflict, "a modal widget is already open");
+    widgets::WidgetDefinition def;
+    def.id = "modal_" + source.definition().id;
+    def.type = request.type;
+    def.url = request.url;
+    def.name = request.name.empty() ? source.definition().displayName() : request.name;
+    def.data = request.data;
+    def.waitForIframeLoad = request.waitForIframeLoad;
+    def.roomId = source.definition().roomId;
+    // The modal belongs to its source widget: it inherits who added it, not a new load consent.
+    def.creatorUserId = source.definition().creatorUserId;
+    def.sender = source.definition().sender;
+    auto modal = std::make_unique<WidgetController>(m_services, *this, def, bridge::WidgetKind::Modal);
+    json config = request.data;
+    config["type"] = request.type;
+    config["url"] = request.url;
+    config["name"] = def.name;
+    modal->setModal(std::move(config), request.buttons);
+    m_modalSource = &source;
+    m_modal = modal.get();
+    m_modalOwner = std::move(modal);
+    m_modal->activate();
+    Q_EMIT modalChanged();
+    return {};
+}
+
+void WidgetManager::closeModal(WidgetController &modal, const json &data)
+{
+    if (m_modal != &modal)
+        return;
+    if (m_modalSource)
+        if (auto *session = m_modalSource->session())
+            session->sendCloseModal(data);
+    m_modal = nullptr;
+    m_modalSource = nullptr;
+    Q_EMIT modalChanged();
+    // The modal's session is mid-call (it asked to close): destroy it after this call returns.
+    WidgetController *owned = m_modalOwner.release();
+    owned->deactivate();
+    owned->deleteLater();
+}
+
+void WidgetManager::dismissModal()
+{
+    if (m_modal)
+        closeModal(*m_modal, json{{"m.exited", true}});
+}
+
+void WidgetManager::widgetReady(WidgetController &widget)
+{
+    widget.updateTheme(m_dark);
+    widget.updateLanguage(m_language);
+    if (&widget == m_modal && widget.session())
+        widget.session()->sendWidgetConfig(widget.modalConfig());
+    Q_EMIT alwaysOnScreenWidgetChanged();
+}
+
+void WidgetManager::widgetStopped(WidgetController &widget)
+{
+    if (&widget == m_modalSource)
+        dismissModal();
+    Q_EMIT alwaysOnScreenWidgetChanged();
+}
+
+} // namespace tessera::ui

@@ -1,0 +1,103 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "consent/consenttypes.h"
+#include "hostservices.h"
+#include "widgetcontroller.h"
+
+namespace tessera::ui {
+
+/**
+ * @brief Owns every widget the shell knows (per room, from room state), routes room events
+ * to the open ones, and does what only the shell can do for them: navigation, modals,
+ * always-on-screen, theme and language.
+ */
+class WidgetManager final : public QObject {
+    Q_OBJECT
+    Q_PROPERTY(QObject *modal READ modal NOTIFY modalChanged)
+    Q_PROPERTY(QObject *alwaysOnScreenWidget READ alwaysOnScreenWidget NOTIFY alwaysOnScreenWidgetChanged)
+public:
+    WidgetManager(HostServices &services, QObject *parent = nullptr);
+    ~WidgetManager() override;
+
+    /** Starts listening to the backend. */
+    void start();
+
+    /** The widgets of @p roomId, in tab order (refreshed from state when first asked). */
+    std::vector<WidgetController *> widgetsFor(const std::string &roomId);
+    WidgetController *find(const std::string &roomId, const std::string &widgetId) const;
+    /** Re-reads the room's widget state events. */
+    void refreshRoom(const std::string &roomId);
+
+    QObject *modal() const { return m_modal; }
+    QObject *alwaysOnScreenWidget() const;
+
+    /** The widget the user looks at now; others keep running only if always-on-screen. */
+    void setViewedRoom(const std::string &roomId);
+    void setDark(bool dark);
+    bool isDark() const { return m_dark; }
+    void setLanguage(const QString &lang);
+    QString language() const { return m_language; }
+    void setUserProfile(const std::string &displayName, const std::string &avatarHttpUrl);
+
+    /** Closes the open modal as if its close button was pressed. */
+    Q_INVOKABLE void dismissModal();
+
+    // Used by WidgetController.
+    /** nullopt if no plugin provides the type; else the plugin's URL or why it cannot load here. */
+    std::optional<Result<std::string>> pluginWidgetUrl(const widgets::WidgetDefinition &widget);
+    std::optional<consent::PluginWidget> pluginFor(const widgets::WidgetDefinition &widget);
+    widgets::TemplateParams templateParams(const widgets::WidgetDefinition &widget) const;
+    bridge::WidgetContext contextFor(const widgets::WidgetDefinition &widget, const std::string &url,
+                                     const std::string &origin) const;
+    /** The iframe `allow` attribute: only features the user granted this origin. */
+    QString permissionsPolicyFor(const QString &origin) const;
+    Result<void> navigate(const std::string &uri);
+    Result<void> openModal(WidgetController &source, const bridge::OpenModalRequest &request);
+    void closeModal(WidgetController &modal, const nlohmann::json &data);
+    void widgetReady(WidgetController &widget);
+    void widgetStopped(WidgetController &widget);
+
+Q_SIGNALS:
+    void roomWidgetsChanged(const QString &roomId);
+    void navigateRequested(const QString &roomId);
+    void modalChanged();
+    void alwaysOnScreenWidgetChanged();
+    /** Something to tell the user that belongs to no dialog (a widget tried to navigate, …). */
+    void notice(const QString &text);
+
+private:
+    void onEvent(const nlohmann::json &event);
+    void onStateChanged(const nlohmann::json &event);
+    void onToDevice(const nlohmann::json &message);
+    void forEachOpen(const std::function<void(WidgetController &)> &fn);
+    void applyWidgetState(const std::string &roomId, std::vector<nlohmann::json> events);
+
+    HostServices &m_services;
+    std::unique_ptr<matrix::ListenerHandle> m_listener;
+    /** roomId → widgets in tab order. */
+    std::map<std::string, std::vector<std::unique_ptr<WidgetController>>> m_rooms;
+    std::map<std::string, bool> m_loaded;
+    std::string m_viewedRoom;
+    bool m_dark = false;
+    QString m_language = QStringLiteral("en");
+    std::string m_displayName;
+    std::string m_avatarUrl;
+    // MSC2790: at most one modal at a time.
+    QPointer<WidgetController> m_modal;
+    QPointer<WidgetController> m_modalSource;
+    std::unique_ptr<WidgetController> m_modalOwner;
+    std::shared_ptr<int> m_lifetime = std::make_shared<int>(0);
+};
+
+} // namespace tessera::ui

@@ -1,0 +1,81 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Tessera
+
+// Add a widget by URL, or pick a type an enabled plugin provides.
+Dialog {
+    id: root
+    objectName: "addWidgetDialog"
+    parent: Overlay.overlay
+    anchors.centerIn: parent
+    width: Math.min(520, parent.width - 24)
+    modal: true
+    title: qsTr("Add a widget")
+    property string error: ""
+    onOpened: { error = ""; urlField.text = ""; nameField.text = ""; urlField.forceActiveFocus() }
+
+    ColumnLayout {
+        width: parent.width
+        spacing: 10
+        TextField {
+            id: urlField
+            objectName: "addWidgetUrl"
+            Layout.fillWidth: true
+            implicitHeight: Theme.touch
+            placeholderText: "https://"
+            inputMethodHints: Qt.ImhUrlCharactersOnly
+        }
+        TextField {
+            id: nameField
+            objectName: "addWidgetName"
+            Layout.fillWidth: true
+            implicitHeight: Theme.touch
+            placeholderText: qsTr("Name (optional)")
+        }
+        Label {
+            visible: root.error.length > 0
+            text: root.error
+            textFormat: Text.PlainText
+            wrapMode: Text.Wrap
+            color: Theme.danger
+            Layout.fillWidth: true
+        }
+        Label {
+            visible: Host.widgetTypes.length > 0
+            text: qsTr("Or add one from a plugin:")
+            color: Theme.muted
+        }
+        Flow {
+            Layout.fillWidth: true
+            spacing: 8
+            Repeater {
+                model: Host.widgetTypes
+                Button {
+                    required property string modelData
+                    text: modelData
+                    implicitHeight: Theme.touch
+                    onClicked: {
+                        root.error = Host.addPluginWidget(modelData)
+                        if (root.error.length === 0) root.close()
+                    }
+                }
+            }
+        }
+    }
+    footer: DialogButtonBox {
+        Button { text: qsTr("Cancel"); DialogButtonBox.buttonRole: DialogButtonBox.RejectRole }
+        Button {
+            objectName: "addWidgetConfirm"
+            text: qsTr("Add")
+            highlighted: true
+            enabled: urlField.text.trim().length > 0
+            onClicked: {
+                root.error = Host.addWidget(urlField.text.trim(), nameField.text.trim())
+                if (root.error.length === 0) root.close()
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Tessera
+
+// Every message and decision, newest first, with filters, a live tail and the chain check.
+Rectangle {
+    id: root
+    objectName: "auditPage"
+    color: Theme.window
+    signal back()
+    Component.onCompleted: { Host.audit.refresh(); Host.audit.live = true }
+    Component.onDestruction: Host.audit.live = false
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+        PageHeader {
+            title: qsTr("Audit log")
+            onBack: root.back()
+            Button {
+                objectName: "auditVerify"
+                text: qsTr("Verify chain")
+                implicitHeight: Theme.touch
+                onClicked: Host.audit.verify()
+            }
+        }
+
+        Rectangle {
+            Layout.fillWidth: true
+            visible: Host.audit.verifyResult.length > 0
+            implicitHeight: verifyLabel.implicitHeight + 20
+            color: Host.audit.verifyOk ? (Theme.dark ? "#183a27" : "#e6f4ea") : (Theme.dark ? "#4a1f1f" : "#fdecea")
+            Label {
+                id: verifyLabel
+                objectName: "auditVerifyResult"
+                anchors.fill: parent
+                anchors.margins: 10
+                anchors.leftMargin: 16
+                text: Host.audit.verifyResult
+                textFormat: Text.PlainText
+                wrapMode: Text.Wrap
+                color: Host.audit.verifyOk ? Theme.success : Theme.danger
+            }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.margins: 12
+            spacing: 8
+            TextField {
+                Layout.fillWidth: true
+                implicitHeight: Theme.touch
+                placeholderText: qsTr("Widget")
+                onEditingFinished: Host.audit.widgetFilter = text.trim()
+            }
+            TextField {
+                Layout.fillWidth: true
+                implicitHeight: Theme.touch
+                placeholderText: qsTr("Action")
+                onEditingFinished: Host.audit.actionFilter = text.trim()
+            }
+            ComboBox {
+                implicitHeight: Theme.touch
+                model: [qsTr("Any decision"), "allowed", "refused", "dropped", "failed", "info"]
+                onActivated: (i) => Host.audit.decisionFilter = i === 0 ? "" : currentText
+            }
+            Switch {
+                text: qsTr("Live")
+                checked: Host.audit.live
+                onToggled: Host.audit.live = checked
+            }
+        }
+
+        ListView {
+            id: list
+            objectName: "auditList"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            clip: true
+            model: Host.audit
+            ScrollBar.vertical: ScrollBar { }
+            delegate: ItemDelegate {
+                id: row
+                required property var model
+                width: list.width
+                height: Math.max(Theme.touch, content.implicitHeight + 12)
+                contentItem: ColumnLayout {
+                    id: content
+                    spacing: 2
+                    RowLayout {
+                        spacing: 8
+                        Label { text: "#" + row.model.seq; color: Theme.muted; font.family: "monospace"; font.pixelSize: 12 }
+                        Label { text: row.model.time; color: Theme.muted; font.pixelSize: 12 }
+                        Label {
+                            text: row.model.decision
+                            font.pixelSize: 12
+                            font.bold: true
+                            color: row.model.decision === "allowed" ? Theme.success
+                                 : row.model.decision === "info" ? Theme.muted
+                                 : row.model.decision === "failed" ? Theme.warning : Theme.danger
+                        }
+                        Label { text: row.model.direction; color: Theme.muted; font.pixelSize: 12 }
+                        Label {
+                            text: row.model.action
+                            textFormat: Text.PlainText
+                            font.pixelSize: 13
+                            elide: Text.ElideRight
+                            Layout.fillWidth: true
+                        }
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        text: [row.model.widget, row.model.reason].filter(s => s && s.length > 0).join(" — ")
+                        textFormat: Text.PlainText
+                        elide: Text.ElideRight
+                        color: Theme.muted
+                        font.pixelSize: 12
+                        visible: text.length > 0
+                    }
+                }
+            }
+            Label {
+                anchors.centerIn: parent
+                visible: list.count === 0
+                text: qsTr("No audit rows match.")
+                color: Theme.muted
+            }
+        }
+    }
+}

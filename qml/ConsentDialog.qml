@@ -1,0 +1,251 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Tessera
+
+// The consent questions, one at a time: capabilities (each with its own switch), loading a
+// widget someone else added, the widget's identity (OpenID), a browser permission.
+// Everything shown here that came from a widget or a room is plain text.
+Popup {
+    id: root
+    objectName: "consentDialog"
+    parent: Overlay.overlay
+    anchors.centerIn: parent
+    width: Math.min(560, parent.width - 24)
+    height: Math.min(implicitHeight, parent.height - 24)
+    modal: true
+    closePolicy: Popup.NoAutoClose
+    padding: 0
+
+    property var prompts: Host.consentPrompts
+    property var prompt: ({})
+    property var choices: ({})
+    property bool remember: true
+    property bool showRaw: false
+    property string error: ""
+
+    visible: prompts.count > 0
+    onVisibleChanged: if (visible) load()
+    Connections {
+        target: root.prompts
+        function onCountChanged() { if (root.prompts.count > 0) root.load() }
+    }
+
+    function load() {
+        const p = prompts.get(0)
+        if (p.promptId === prompt.promptId)
+            return
+        prompt = p
+        const c = {}
+        for (const item of (p.items || []))
+            c[item.item] = true // checked by default, as the user expects from other clients
+        choices = c
+        remember = true
+        showRaw = false
+        error = ""
+    }
+    function approvedItems() {
+        const out = []
+        for (const item of (prompt.items || []))
+            if (choices[item.item])
+                out.push(item.item)
+        return out
+    }
+    function answer(allow) {
+        const e = allow ? prompts.accept(prompt.promptId, approvedItems(), remember)
+                        : prompts.deny(prompt.promptId, remember)
+        error = e
+        prompt = ({})
+        if (prompts.count > 0)
+            load()
+    }
+
+    background: Rectangle {
+        color: Theme.surface
+        radius: Theme.radius + 4
+        border.color: Theme.border
+    }
+
+    contentItem: ColumnLayout {
+        spacing: 0
+
+        ColumnLayout {
+            Layout.fillWidth: true
+            Layout.margins: 20
+            spacing: 6
+            Label {
+                objectName: "consentTitle"
+                Layout.fillWidth: true
+                wrapMode: Text.Wrap
+                textFormat: Text.PlainText
+                font.pixelSize: 20
+                font.bold: true
+                color: Theme.text
+                text: root.prompt.kind === "load" ? qsTr("Load “%1”?").arg(root.prompt.widgetName || "")
+                    : root.prompt.kind === "openid" ? qsTr("“%1” wants to confirm who you are").arg(root.prompt.widgetName || "")
+                    : root.prompt.kind === "browser_permission" ? qsTr("“%1” wants to use a device").arg(root.prompt.widgetName || "")
+                    : root.prompt.isRenegotiation ? qsTr("“%1” asks for more permissions").arg(root.prompt.widgetName || "")
+                    : qsTr("“%1” would like to:").arg(root.prompt.widgetName || "")
+            }
+            Label {
+                objectName: "consentWho"
+                Layout.fillWidth: true
+                wrapMode: Text.Wrap
+                textFormat: Text.PlainText
+                color: Theme.muted
+                text: qsTr("Added by %1").arg(root.prompt.creator || root.prompt.sender || qsTr("someone"))
+                    + (root.prompt.sender && root.prompt.creator && root.prompt.sender !== root.prompt.creator
+                       ? " " + qsTr("(published by %1)").arg(root.prompt.sender) : "")
+            }
+            Label {
+                objectName: "consentOrigin"
+                Layout.fillWidth: true
+                textFormat: Text.PlainText
+                elide: Text.ElideMiddle
+                color: Theme.muted
+                font.pixelSize: 12
+                text: root.prompt.origin || ""
+                ToolTip.text: root.prompt.widgetUrl || ""
+                ToolTip.visible: originHover.hovered
+                HoverHandler { id: originHover }
+            }
+        }
+
+        Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border }
+
+        Label {
+            visible: root.prompt.kind !== "capabilities"
+            Layout.fillWidth: true
+            Layout.margins: 20
+            wrapMode: Text.Wrap
+            textFormat: Text.PlainText
+            color: Theme.text
+            text: root.prompt.summary || ""
+        }
+
+        ListView {
+            id: items
+            objectName: "consentItems"
+            visible: root.prompt.kind === "capabilities"
+            Layout.fillWidth: true
+            Layout.preferredHeight: Math.min(contentHeight, 360)
+            clip: true
+            model: root.prompt.kind === "capabilities" ? root.prompt.items : []
+            boundsBehavior: Flickable.StopAtBounds
+            ScrollBar.vertical: ScrollBar { }
+            delegate: ItemDelegate {
+                id: cap
+                required property var modelData
+                required property int index
+                objectName: "consentCapability_" + index
+                width: items.width
+                height: Math.max(Theme.touch + 8, capColumn.implicitHeight + 16)
+                onClicked: capSwitch.toggle()
+                contentItem: RowLayout {
+                    spacing: 12
+                    ColumnLayout {
+                        id: capColumn
+                        spacing: 2
+                        Layout.fillWidth: true
+                        Label {
+                            Layout.fillWidth: true
+                            text: cap.modelData.text
+                            textFormat: Text.PlainText
+                            wrapMode: Text.Wrap
+                            color: Theme.text
+                        }
+                        RowLayout {
+                            spacing: 8
+                            Rectangle {
+                                width: riskLabel.implicitWidth + 12
+                                height: riskLabel.implicitHeight + 4
+                                radius: height / 2
+                                color: "transparent"
+                                border.color: Theme.riskColor(cap.modelData.risk)
+                                Label {
+                                    id: riskLabel
+                                    anchors.centerIn: parent
+                                    text: cap.modelData.riskText
+                                    color: Theme.riskColor(cap.modelData.risk)
+                                    font.pixelSize: 11
+                                }
+                            }
+                            Label {
+                                visible: root.showRaw
+                                text: cap.modelData.raw
+                                textFormat: Text.PlainText
+                                elide: Text.ElideMiddle
+                                font.family: "monospace"
+                                font.pixelSize: 11
+                                color: Theme.muted
+                                Layout.fillWidth: true
+                            }
+                        }
+                    }
+                    Switch {
+                        id: capSwitch
+                        objectName: "consentSwitch_" + cap.index
+                        checked: root.choices[cap.modelData.item] === true
+                        onToggled: {
+                            const c = Object.assign({}, root.choices)
+                            c[cap.modelData.item] = checked
+                            root.choices = c
+                        }
+                        Accessible.name: cap.modelData.text
+                    }
+                }
+            }
+        }
+
+        Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border }
+
+        ColumnLayout {
+            Layout.fillWidth: true
+            Layout.margins: 12
+            spacing: 4
+            Label {
+                visible: root.error.length > 0
+                text: root.error
+                textFormat: Text.PlainText
+                wrapMode: Text.Wrap
+                color: Theme.danger
+                Layout.fillWidth: true
+                Layout.leftMargin: 8
+            }
+            RowLayout {
+                Layout.fillWidth: true
+                spacing: 8
+                CheckBox {
+                    objectName: "consentRemember"
+                    text: qsTr("Remember my choice")
+                    checked: root.remember
+                    onToggled: root.remember = checked
+                }
+                Button {
+                    objectName: "consentShowRaw"
+                    flat: true
+                    visible: root.prompt.kind === "capabilities"
+                    text: root.showRaw ? qsTr("Hide details") : qsTr("Details")
+                    onClicked: root.showRaw = !root.showRaw
+                }
+                Item { Layout.fillWidth: true }
+                Button {
+                    objectName: "consentDeny"
+                    text: root.prompt.kind === "capabilities" ? qsTr("Deny all") : qsTr("Deny")
+                    flat: true
+                    implicitHeight: Theme.touch
+                    onClicked: root.answer(false)
+                }
+                Button {
+                    objectName: "consentApprove"
+                    text: root.prompt.kind === "load" ? qsTr("Load") : qsTr("Approve")
+                    highlighted: true
+                    implicitHeight: Theme.touch
+                    onClicked: root.answer(true)
+                }
+            }
+        }
+    }
+}

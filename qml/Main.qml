@@ -1,0 +1,172 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Controls.Material
+import QtQuick.Layouts
+import Tessera
+
+ApplicationWindow {
+    id: root
+    visible: true
+    width: 1280
+    height: 800
+    minimumWidth: 360
+    minimumHeight: 480
+    title: Host.currentRoomName.length > 0 ? qsTr("%1 — Tessera").arg(Host.currentRoomName) : "Tessera"
+    color: Theme.window
+
+    Material.theme: Host.dark ? Material.Dark : Material.Light
+    Material.accent: Theme.accent
+    Material.primary: Theme.accent
+    Material.background: Theme.surface
+    Material.foreground: Theme.text
+
+    // Below this width the room list becomes a drawer and the widget panel covers the room.
+    readonly property bool compact: width < 900
+    property string page: ""
+
+    // Follow the system theme: Qt 6.4 has no colour-scheme hint, so judge the palette.
+    SystemPalette { id: systemPalette }
+    Binding {
+        target: Host
+        property: "systemDark"
+        value: systemPalette.window.hslLightness < 0.5
+    }
+
+    Drawer {
+        id: roomDrawer
+        width: Math.min(320, root.width * 0.85)
+        height: root.height
+        interactive: root.compact
+        RoomList {
+            anchors.fill: parent
+            onRoomChosen: roomDrawer.close()
+            onPageRequested: (name) => { root.page = name; roomDrawer.close() }
+        }
+    }
+
+    RowLayout {
+        anchors.fill: parent
+        spacing: 0
+        visible: root.page === ""
+
+        RoomList {
+            visible: !root.compact
+            Layout.preferredWidth: 280
+            Layout.fillHeight: true
+            onPageRequested: (name) => root.page = name
+        }
+        Rectangle {
+            visible: !root.compact
+            Layout.fillHeight: true
+            width: 1
+            color: Theme.border
+        }
+
+        SplitView {
+            id: split
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            orientation: Qt.Horizontal
+
+            RoomView {
+                id: roomView
+                SplitView.fillWidth: true
+                SplitView.minimumWidth: 320
+                compact: root.compact
+                onMenuRequested: roomDrawer.open()
+            }
+
+            Item {
+                id: sideSlot
+                visible: Host.panelOpen && !root.compact && !Host.panelFullScreen
+                SplitView.preferredWidth: Host.panelWidth
+                SplitView.minimumWidth: 300
+                SplitView.maximumWidth: Math.max(300, split.width - 320)
+                onWidthChanged: if (visible && width > 0) resizeSaver.restart()
+                Timer {
+                    id: resizeSaver
+                    interval: 400
+                    onTriggered: Host.panelWidth = Math.round(sideSlot.width)
+                }
+            }
+        }
+    }
+
+    // Full screen (or the compact layout) puts the panel over everything as a modal overlay.
+    Rectangle {
+        id: overlaySlot
+        anchors.fill: parent
+        visible: root.page === "" && Host.panelOpen && (Host.panelFullScreen || root.compact)
+        color: Theme.surface
+        z: 5
+    }
+
+    WidgetPanel {
+        id: panel
+        parent: overlaySlot.visible ? overlaySlot : sideSlot
+        anchors.fill: parent
+        visible: parent.visible
+        compact: root.compact
+    }
+
+    Loader {
+        anchors.fill: parent
+        active: root.page !== ""
+        z: 10
+        sourceComponent: root.page === "permissions" ? permissionsPage
+                       : root.page === "audit" ? auditPage
+                       : root.page === "plugins" ? pluginsPage
+                       : settingsPage
+    }
+    Component { id: permissionsPage; PermissionsPage { onBack: root.page = "" } }
+    Component { id: auditPage; AuditPage { onBack: root.page = "" } }
+    Component { id: pluginsPage; PluginsPage { onBack: root.page = "" } }
+    Component { id: settingsPage; SettingsPage { onBack: root.page = "" } }
+
+    AlwaysOnScreenTile { z: 20 }
+    ConsentDialog { id: consentDialog }
+    PopupPrompt { id: popupPrompt }
+    ModalWidgetDialog { }
+
+    // Notices that belong to no dialog.
+    Rectangle {
+        id: snackbar
+        property string text: ""
+        objectName: "notice"
+        z: 30
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.bottom: parent.bottom
+        anchors.bottomMargin: 24
+        width: Math.min(parent.width - 32, noticeLabel.implicitWidth + 48)
+        height: Math.max(Theme.touch, noticeLabel.implicitHeight + 24)
+        radius: Theme.radius
+        color: Theme.dark ? "#e8eaee" : "#2b2f36"
+        opacity: text.length > 0 ? 1 : 0
+        visible: opacity > 0
+        Behavior on opacity { NumberAnimation { duration: 150 } }
+        Label {
+            id: noticeLabel
+            anchors.centerIn: parent
+            width: Math.min(implicitWidth, root.width - 80)
+            text: snackbar.text
+            textFormat: Text.PlainText
+            wrapMode: Text.Wrap
+            color: Theme.dark ? "#1b1d22" : "#ffffff"
+        }
+        Timer {
+            id: snackTimer
+            interval: 6000
+            onTriggered: snackbar.text = ""
+        }
+        function show(message) { text = message; snackTimer.restart() }
+    }
+
+    Connections {
+        target: Host
+        function onNotice(text) { snackbar.show(text) }
+        function onPopupRequested(widgetId, url) { popupPrompt.ask(widgetId, url) }
+    }
+    Component.onCompleted: if (Host.startupWarning.length > 0) snackbar.show(Host.startupWarning)
+}

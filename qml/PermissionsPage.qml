@@ -1,0 +1,170 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Tessera
+
+// What you allowed or refused and asked Tessera to remember, and your standing rules; each can
+// be taken back, and live widgets lose what you revoke at once.
+Rectangle {
+    id: root
+    objectName: "permissionsPage"
+    color: Theme.window
+    signal back()
+    Component.onCompleted: Host.permissions.reload()
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+        PageHeader { title: qsTr("Permissions"); onBack: root.back() }
+
+        ScrollView {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            contentWidth: availableWidth
+            ColumnLayout {
+                width: Math.min(parent.width, 820)
+                x: Math.max(0, (parent.width - width) / 2)
+                spacing: 12
+
+                Label {
+                    text: qsTr("Standing rules")
+                    font.bold: true
+                    font.pixelSize: 16
+                    Layout.topMargin: 16
+                    Layout.leftMargin: 16
+                }
+                Label {
+                    Layout.fillWidth: true
+                    Layout.leftMargin: 16
+                    Layout.rightMargin: 16
+                    wrapMode: Text.Wrap
+                    color: Theme.muted
+                    text: qsTr("Rules grant without asking. Every grant they make is written to the audit log.")
+                }
+                Repeater {
+                    model: Host.permissions.rules
+                    delegate: RowLayout {
+                        required property var modelData
+                        Layout.fillWidth: true
+                        Layout.leftMargin: 16
+                        Layout.rightMargin: 8
+                        Label {
+                            Layout.fillWidth: true
+                            text: modelData.text
+                            textFormat: Text.PlainText
+                            wrapMode: Text.Wrap
+                        }
+                        Button {
+                            text: qsTr("Remove")
+                            flat: true
+                            implicitHeight: Theme.touch
+                            onClicked: Host.permissions.removeRule(modelData.id)
+                        }
+                    }
+                }
+                RowLayout {
+                    Layout.fillWidth: true
+                    Layout.leftMargin: 16
+                    Layout.rightMargin: 16
+                    spacing: 8
+                    Button {
+                        objectName: "ruleTrustOwn"
+                        text: qsTr("Trust widgets I add")
+                        implicitHeight: Theme.touch
+                        onClicked: ruleError.text = Host.permissions.addRule("own", "")
+                    }
+                    TextField {
+                        id: agentField
+                        Layout.fillWidth: true
+                        implicitHeight: Theme.touch
+                        placeholderText: qsTr("@agent:example.org")
+                    }
+                    Button {
+                        text: qsTr("Trust this agent")
+                        implicitHeight: Theme.touch
+                        enabled: agentField.text.trim().length > 0
+                        onClicked: { ruleError.text = Host.permissions.addRule("agent", agentField.text); if (!ruleError.text) agentField.clear() }
+                    }
+                }
+                Label {
+                    id: ruleError
+                    visible: text.length > 0
+                    color: Theme.danger
+                    wrapMode: Text.Wrap
+                    textFormat: Text.PlainText
+                    Layout.fillWidth: true
+                    Layout.leftMargin: 16
+                }
+
+                Label {
+                    text: qsTr("Remembered decisions")
+                    font.bold: true
+                    font.pixelSize: 16
+                    Layout.topMargin: 16
+                    Layout.leftMargin: 16
+                }
+                Label {
+                    visible: Host.permissions.count === 0
+                    text: qsTr("Nothing remembered yet.")
+                    color: Theme.muted
+                    Layout.leftMargin: 16
+                }
+                Repeater {
+                    model: Host.permissions
+                    delegate: Rectangle {
+                        id: decision
+                        required property var model
+                        required property int index
+                        Layout.fillWidth: true
+                        Layout.leftMargin: 12
+                        Layout.rightMargin: 12
+                        implicitHeight: decisionRow.implicitHeight + 16
+                        radius: Theme.radius
+                        color: Theme.surface
+                        border.color: Theme.border
+                        RowLayout {
+                            id: decisionRow
+                            anchors.fill: parent
+                            anchors.margins: 8
+                            anchors.leftMargin: 14
+                            spacing: 10
+                            Label {
+                                text: decision.model.allowed ? "\u2713" : "\u2715"
+                                color: decision.model.allowed ? Theme.success : Theme.danger
+                                font.pixelSize: 18
+                                font.bold: true
+                            }
+                            ColumnLayout {
+                                Layout.fillWidth: true
+                                spacing: 2
+                                Label {
+                                    Layout.fillWidth: true
+                                    text: decision.model.text
+                                    textFormat: Text.PlainText
+                                    wrapMode: Text.Wrap
+                                }
+                                Label {
+                                    Layout.fillWidth: true
+                                    text: [decision.model.widget, decision.model.origin, decision.model.when].filter(s => s && s.length > 0).join(" · ")
+                                    textFormat: Text.PlainText
+                                    elide: Text.ElideMiddle
+                                    color: Theme.muted
+                                    font.pixelSize: 12
+                                }
+                            }
+                            Button {
+                                objectName: "revoke_" + decision.index
+                                text: qsTr("Revoke")
+                                implicitHeight: Theme.touch
+                                onClicked: Host.permissions.revoke(decision.model.decisionId)
+                            }
+                        }
+                    }
+                }
+                Item { Layout.preferredHeight: 24 }
+            }
+        }
+    }
+}

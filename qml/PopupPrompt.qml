@@ -1,0 +1,63 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Tessera
+
+// A widget asked to open a window: nothing opens until the user agrees, and then only in the
+// system browser.
+Dialog {
+    id: root
+    objectName: "popupPrompt"
+    parent: Overlay.overlay
+    anchors.centerIn: parent
+    width: Math.min(480, parent.width - 24)
+    modal: true
+    title: qsTr("Open a link in your browser?")
+    property string widgetId: ""
+    property string url: ""
+
+    function ask(widget, link) {
+        widgetId = widget
+        url = link
+        open()
+    }
+
+    ColumnLayout {
+        width: parent.width
+        spacing: 8
+        Label {
+            Layout.fillWidth: true
+            wrapMode: Text.Wrap
+            text: qsTr("A widget wants to open this address in a new window:")
+        }
+        Label {
+            objectName: "popupUrl"
+            Layout.fillWidth: true
+            text: root.url
+            textFormat: Text.PlainText
+            wrapMode: Text.WrapAnywhere
+            font.family: "monospace"
+            color: Theme.muted
+        }
+    }
+    footer: DialogButtonBox {
+        Button {
+            objectName: "popupCancel"
+            text: qsTr("Don't open")
+            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+        }
+        Button {
+            objectName: "popupOpen"
+            text: qsTr("Open in browser")
+            highlighted: true
+            DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
+        }
+    }
+    onAccepted: {
+        const error = Host.openExternally(url)
+        if (error.length > 0)
+            Host.notice(error)
+    }
+}

@@ -1,0 +1,138 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Tessera
+
+// The rooms, and the way to Tessera's own pages.
+Rectangle {
+    id: root
+    color: Theme.surface
+    signal roomChosen()
+    signal pageRequested(string name)
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.margins: Theme.gap
+            spacing: Theme.gap
+            Rectangle {
+                width: 36; height: 36; radius: 10
+                color: Theme.accent
+                Label { anchors.centerIn: parent; text: "T"; color: Theme.onAccent; font.bold: true; font.pixelSize: 18 }
+            }
+            ColumnLayout {
+                spacing: 0
+                Layout.fillWidth: true
+                Label { text: "Tessera"; font.bold: true; font.pixelSize: 17; color: Theme.text }
+                Label {
+                    text: Host.backendLabel
+                    color: Theme.muted
+                    font.pixelSize: 12
+                    elide: Text.ElideRight
+                    Layout.fillWidth: true
+                    textFormat: Text.PlainText
+                }
+            }
+        }
+
+        Label {
+            text: qsTr("Rooms")
+            color: Theme.muted
+            font.pixelSize: 12
+            font.capitalization: Font.AllUppercase
+            font.letterSpacing: 1
+            Layout.leftMargin: Theme.gap + 4
+            Layout.topMargin: 4
+            Layout.bottomMargin: 4
+        }
+
+        ListView {
+            id: list
+            objectName: "roomList"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            clip: true
+            model: Host.rooms
+            boundsBehavior: Flickable.DragAndOvershootBounds
+            ScrollBar.vertical: ScrollBar { }
+            delegate: ItemDelegate {
+                id: item
+                required property string roomId
+                required property string name
+                required property string topic
+                required property string initials
+                required property bool invited
+                required property int index
+                objectName: "room_" + index
+                width: list.width
+                height: 60
+                highlighted: roomId === Host.currentRoomId
+                onClicked: { Host.selectRoom(roomId); root.roomChosen() }
+                contentItem: RowLayout {
+                    spacing: Theme.gap
+                    Avatar { text: item.initials; colorIndex: item.index; size: 36 }
+                    ColumnLayout {
+                        spacing: 0
+                        Layout.fillWidth: true
+                        Label {
+                            text: item.name
+                            textFormat: Text.PlainText
+                            elide: Text.ElideRight
+                            font.bold: item.highlighted
+                            color: Theme.text
+                            Layout.fillWidth: true
+                        }
+                        Label {
+                            text: item.invited ? qsTr("Invitation") : item.topic
+                            textFormat: Text.PlainText
+                            elide: Text.ElideRight
+                            color: Theme.muted
+                            font.pixelSize: 12
+                            visible: text.length > 0
+                            Layout.fillWidth: true
+                        }
+                    }
+                }
+            }
+            Label {
+                anchors.centerIn: parent
+                visible: list.count === 0
+                text: qsTr("No rooms yet")
+                color: Theme.muted
+            }
+        }
+
+        Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border }
+
+        Repeater {
+            model: [
+                { name: "permissions", label: qsTr("Permissions"), glyph: "\u2713" },
+                { name: "audit", label: qsTr("Audit log"), glyph: "\u2261" },
+                { name: "plugins", label: qsTr("Plugins"), glyph: "\u25A6" },
+                { name: "settings", label: qsTr("Settings"), glyph: "\u2699" }
+            ]
+            delegate: ItemDelegate {
+                required property var modelData
+                objectName: "page_" + modelData.name
+                Layout.fillWidth: true
+                height: Theme.touch
+                text: modelData.glyph + "   " + modelData.label
+                onClicked: root.pageRequested(modelData.name)
+            }
+        }
+        Label {
+            text: Host.userId
+            textFormat: Text.PlainText
+            color: Theme.muted
+            font.pixelSize: 12
+            elide: Text.ElideMiddle
+            Layout.fillWidth: true
+            Layout.margins: Theme.gap
+        }
+    }
+}

@@ -1,0 +1,80 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Tessera
+
+// The room: its header, its timeline and the composer.
+Rectangle {
+    id: root
+    color: Theme.window
+    property bool compact: false
+    signal menuRequested()
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        Rectangle {
+            Layout.fillWidth: true
+            height: 64
+            color: Theme.surface
+            RowLayout {
+                anchors.fill: parent
+                anchors.leftMargin: 8
+                anchors.rightMargin: 8
+                spacing: 8
+                IconButton {
+                    visible: root.compact
+                    glyph: "\u2630"
+                    tip: qsTr("Rooms")
+                    onClicked: root.menuRequested()
+                }
+                ColumnLayout {
+                    spacing: 0
+                    Layout.fillWidth: true
+                    Layout.leftMargin: root.compact ? 0 : 8
+                    Label {
+                        objectName: "roomName"
+                        text: Host.currentRoomName.length > 0 ? Host.currentRoomName : qsTr("No room selected")
+                        textFormat: Text.PlainText
+                        font.pixelSize: 18
+                        font.bold: true
+                        elide: Text.ElideRight
+                        color: Theme.text
+                        Layout.fillWidth: true
+                    }
+                    Label {
+                        text: Host.currentRoomTopic
+                        textFormat: Text.PlainText
+                        visible: text.length > 0
+                        color: Theme.muted
+                        font.pixelSize: 13
+                        elide: Text.ElideRight
+                        Layout.fillWidth: true
+                    }
+                }
+                Button {
+                    objectName: "widgetPanelToggle"
+                    flat: true
+                    implicitHeight: Theme.touch
+                    highlighted: Host.panelOpen
+                    text: qsTr("Widgets") + (Host.widgets.length > 0 ? "  " + Host.widgets.length : "")
+                    onClicked: Host.panelOpen = !Host.panelOpen
+                    Accessible.name: qsTr("Show or hide the widget panel")
+                }
+            }
+            Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border }
+        }
+
+        Timeline {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+        }
+
+        Composer {
+            Layout.fillWidth: true
+        }
+    }
+}

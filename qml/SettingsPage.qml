@@ -1,0 +1,50 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Tessera
+
+// Theme and language; both are also pushed to open widgets.
+Rectangle {
+    id: root
+    objectName: "settingsPage"
+    color: Theme.window
+    signal back()
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+        PageHeader { title: qsTr("Settings"); onBack: root.back() }
+        ColumnLayout {
+            Layout.margins: 20
+            spacing: 12
+            Label { text: qsTr("Theme"); font.bold: true }
+            RowLayout {
+                spacing: 8
+                Repeater {
+                    model: [{ v: "system", t: qsTr("Follow the system") }, { v: "light", t: qsTr("Light") }, { v: "dark", t: qsTr("Dark") }]
+                    RadioButton {
+                        required property var modelData
+                        text: modelData.t
+                        checked: Host.themeMode === modelData.v
+                        onClicked: Host.themeMode = modelData.v
+                    }
+                }
+            }
+            Label { text: qsTr("Language"); font.bold: true }
+            RowLayout {
+                spacing: 8
+                RadioButton { text: "English"; checked: Host.language === "en"; onClicked: Host.language = "en" }
+                RadioButton { text: "Español"; checked: Host.language === "es"; onClicked: Host.language = "es" }
+            }
+            Label {
+                text: qsTr("A change of language applies to Tessera's own texts after a restart; widgets are told at once.")
+                color: Theme.muted
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
+        }
+        Item { Layout.fillHeight: true }
+    }
+}

@@ -1,0 +1,270 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Tessera
+
+// The room's widgets: one tab each, a "+" to add one, and the open widget below.
+Rectangle {
+    id: root
+    objectName: "widgetPanel"
+    color: Theme.surface
+    property bool compact: false
+    readonly property var widgets: Host.widgets
+    readonly property int currentIndex: indexOf(Host.activeWidgetId)
+    readonly property var current: currentIndex >= 0 ? widgets[currentIndex] : null
+
+    function indexOf(id) {
+        for (let i = 0; i < widgets.length; ++i)
+            if (widgets[i].widgetId === id)
+                return i
+        return widgets.length > 0 ? 0 : -1
+    }
+    function select(i) {
+        if (i >= 0 && i < widgets.length)
+            Host.activeWidgetId = widgets[i].widgetId
+    }
+
+    Rectangle {
+        visible: !root.compact && !Host.panelFullScreen
+        anchors.left: parent.left
+        width: 1
+        height: parent.height
+        color: Theme.border
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        // Tabs; a horizontal swipe on the strip moves between them.
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.preferredHeight: 56
+            Layout.maximumHeight: 56
+            Layout.fillHeight: false
+            spacing: 0
+            IconButton {
+                visible: root.compact || Host.panelFullScreen
+                glyph: "\u2190"
+                tip: qsTr("Back to the room")
+                onClicked: Host.panelFullScreen ? Host.panelFullScreen = false : Host.panelOpen = false
+            }
+            ListView {
+                id: tabs
+                objectName: "widgetTabs"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                orientation: ListView.Horizontal
+                clip: true
+                model: root.widgets
+                currentIndex: root.currentIndex
+                boundsBehavior: Flickable.StopAtBounds
+                delegate: ItemDelegate {
+                    id: tab
+                    required property var modelData
+                    required property int index
+                    objectName: "widgetTab_" + modelData.widgetId
+                    height: tabs.height
+                    width: Math.min(220, Math.max(120, tabContent.implicitWidth + 28))
+                    highlighted: index === root.currentIndex
+                    onClicked: root.select(index)
+                    onPressAndHold: { root.select(index); tabMenu.popup() }
+                    contentItem: RowLayout {
+                        id: tabContent
+                        spacing: 8
+                        Rectangle {
+                            width: 28; height: 28; radius: 8
+                            color: Theme.avatarColors[(tab.index + 2) % Theme.avatarColors.length]
+                            Label {
+                                anchors.centerIn: parent
+                                color: "white"
+                                font.pixelSize: 14
+                                text: ({ video: "\u25B6", board: "\u25A6", issues: "\u25C9", agent: "\u2699",
+                                         calendar: "\u25A3", document: "\u2630", app: "\u25C6" })[tab.modelData.iconName] || "\u25C6"
+                            }
+                        }
+                        Label {
+                            text: tab.modelData.name
+                            textFormat: Text.PlainText
+                            elide: Text.ElideRight
+                            font.bold: tab.highlighted
+                            color: Theme.text
+                            Layout.maximumWidth: 150
+                        }
+                        BusyIndicator {
+                            visible: tab.modelData.state === "loading"
+                            running: visible
+                            implicitWidth: 20
+                            implicitHeight: 20
+                        }
+                    }
+                    Rectangle {
+                        anchors.bottom: parent.bottom
+                        width: parent.width
+                        height: 3
+                        color: Theme.accent
+                        visible: tab.highlighted
+                    }
+                }
+                DragHandler {
+                    id: swipe
+                    target: null
+                    xAxis.enabled: true
+                    yAxis.enabled: false
+                    property real startX: 0
+                    onActiveChanged: {
+                        if (active) {
+                            startX = centroid.position.x
+                        } else {
+                            const dx = centroid.position.x - startX
+                            if (Math.abs(dx) > 60)
+                                root.select(root.currentIndex + (dx < 0 ? 1 : -1))
+                        }
+                    }
+                }
+            }
+            IconButton {
+                objectName: "addWidgetButton"
+                glyph: "+"
+                tip: qsTr("Add a widget")
+                onClicked: addDialog.open()
+            }
+        }
+        Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border }
+
+        // The open widget's bar: where it comes from, and what can be done with it.
+        RowLayout {
+            visible: root.current !== null
+            Layout.fillWidth: true
+            Layout.preferredHeight: Theme.touch
+            Layout.maximumHeight: Theme.touch
+            Layout.fillHeight: false
+            Layout.leftMargin: 12
+            spacing: 0
+            Label {
+                Layout.fillWidth: true
+                text: root.current ? (root.current.origin.length > 0 ? root.current.origin : root.current.type) : ""
+                textFormat: Text.PlainText
+                elide: Text.ElideMiddle
+                color: Theme.muted
+                font.pixelSize: 12
+            }
+            IconButton {
+                objectName: "reloadWidget"
+                glyph: "\u21BB"
+                tip: qsTr("Reload")
+                onClicked: root.current.reload()
+            }
+            IconButton {
+                objectName: "popOutWidget"
+                glyph: "\u2197"
+                tip: qsTr("Open in your browser")
+                visible: root.current !== null && root.current.canPopOut
+                onClicked: {
+                    const error = Host.openExternally(root.current.popOutUrl())
+                    if (error.length > 0) Host.notice(error)
+                }
+            }
+            IconButton {
+                objectName: "fullScreenWidget"
+                glyph: Host.panelFullScreen ? "\u2199" : "\u2922"
+                tip: Host.panelFullScreen ? qsTr("Leave full screen") : qsTr("Full screen")
+                visible: !root.compact
+                onClicked: Host.panelFullScreen = !Host.panelFullScreen
+            }
+            IconButton {
+                glyph: "\u22EE"
+                tip: qsTr("More")
+                onClicked: tabMenu.popup()
+            }
+            IconButton {
+                visible: !root.compact && !Host.panelFullScreen
+                glyph: "\u2715"
+                tip: qsTr("Hide the panel")
+                onClicked: Host.panelOpen = false
+            }
+        }
+
+        StackLayout {
+            id: stack
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            currentIndex: root.currentIndex
+            Repeater {
+                model: root.widgets
+                WidgetView {
+                    required property var modelData
+                    required property int index
+                    widget: modelData
+                    shown: index === root.currentIndex && root.visible
+                }
+            }
+        }
+
+        ColumnLayout {
+            visible: root.widgets.length === 0
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            Layout.margins: 24
+            spacing: 12
+            Item { Layout.fillHeight: true }
+            Label {
+                text: qsTr("No widgets in this room")
+                font.pixelSize: 18
+                font.bold: true
+                color: Theme.text
+                Layout.alignment: Qt.AlignHCenter
+            }
+            Label {
+                text: qsTr("Add one with + or type /widget https://… in the composer.")
+                color: Theme.muted
+                wrapMode: Text.Wrap
+                horizontalAlignment: Text.AlignHCenter
+                Layout.fillWidth: true
+            }
+            Item { Layout.fillHeight: true }
+        }
+    }
+
+    Menu {
+        id: tabMenu
+        MenuItem {
+            text: qsTr("Reload")
+            enabled: root.current !== null
+            onTriggered: root.current.reload()
+        }
+        MenuItem {
+            text: qsTr("Open in your browser")
+            enabled: root.current !== null && root.current.canPopOut
+            onTriggered: Host.openExternally(root.current.popOutUrl())
+        }
+        MenuItem {
+            objectName: "removeWidget"
+            text: qsTr("Remove for everyone…")
+            enabled: root.current !== null
+            onTriggered: removeConfirm.open()
+        }
+    }
+
+    Dialog {
+        id: removeConfirm
+        objectName: "removeWidgetDialog"
+        parent: Overlay.overlay
+        anchors.centerIn: parent
+        modal: true
+        width: Math.min(440, parent.width - 32)
+        title: qsTr("Remove this widget?")
+        Label {
+            width: parent.width
+            wrapMode: Text.Wrap
+            textFormat: Text.PlainText
+            text: root.current ? qsTr("“%1” will be removed from the room for everyone.").arg(root.current.name) : ""
+        }
+        standardButtons: Dialog.Cancel | Dialog.Ok
+        onAccepted: Host.removeWidget(root.current.widgetId)
+    }
+
+    AddWidgetDialog { id: addDialog }
+}

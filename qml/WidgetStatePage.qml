@@ -1,0 +1,69 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Tessera
+
+// What a widget tab shows instead of a blank frame: loading, waiting for consent, refused,
+// unreachable, not enabled here, declined.
+Rectangle {
+    id: root
+    objectName: "widgetState"
+    property var widget: null
+    color: Theme.surface
+    readonly property string state: widget ? widget.state : ""
+
+    ColumnLayout {
+        anchors.centerIn: parent
+        width: Math.min(parent.width - 48, 460)
+        spacing: 14
+
+        BusyIndicator {
+            Layout.alignment: Qt.AlignHCenter
+            running: root.state === "idle" || root.state === "loading"
+            visible: running
+        }
+        Label {
+            objectName: "widgetStateTitle"
+            Layout.fillWidth: true
+            horizontalAlignment: Text.AlignHCenter
+            wrapMode: Text.Wrap
+            textFormat: Text.PlainText
+            font.pixelSize: 18
+            font.bold: true
+            color: root.state === "failed" || root.state === "refused" ? Theme.danger : Theme.text
+            text: root.state === "idle" || root.state === "loading" ? qsTr("Loading “%1”…").arg(root.widget ? root.widget.name : "")
+                : root.state === "declined" ? qsTr("You chose not to load this widget")
+                : root.widget ? root.widget.errorTitle : ""
+        }
+        Label {
+            objectName: "widgetStateText"
+            Layout.fillWidth: true
+            horizontalAlignment: Text.AlignHCenter
+            wrapMode: Text.Wrap
+            textFormat: Text.PlainText
+            color: Theme.muted
+            text: root.widget ? root.widget.errorText : ""
+            visible: text.length > 0
+        }
+        Label {
+            Layout.fillWidth: true
+            horizontalAlignment: Text.AlignHCenter
+            wrapMode: Text.Wrap
+            textFormat: Text.PlainText
+            visible: root.state === "failed" || root.state === "refused"
+            color: Theme.muted
+            font.pixelSize: 12
+            text: root.widget ? qsTr("Added by %1 · %2").arg(root.widget.creator).arg(root.widget.origin.length > 0 ? root.widget.origin : root.widget.type) : ""
+        }
+        Button {
+            Layout.alignment: Qt.AlignHCenter
+            implicitHeight: Theme.touch
+            visible: root.state === "failed" || root.state === "declined"
+            text: root.state === "declined" ? qsTr("Ask me again") : qsTr("Try again")
+            highlighted: true
+            onClicked: root.widget.reload()
+        }
+    }
+}

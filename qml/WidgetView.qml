@@ -1,0 +1,101 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import QtWebEngine
+import QtWebChannel
+import Tessera
+
+// One widget: its wrapper page in a web view with Tessera's policies, or a page that explains
+// why it is not showing.
+Item {
+    id: root
+    property var widget: null
+    property bool shown: false
+
+    onShownChanged: if (shown && widget && widget.state === "idle") widget.activate()
+    Component.onCompleted: if (shown && widget && widget.state === "idle") widget.activate()
+
+    readonly property bool hasView: widget !== null && widget.wrapperUrl.length > 0
+        && widget.state !== "failed"
+
+    // One view per generation: a reload builds a fresh one; a closed widget drops it, which
+    // unloads the page.
+    Repeater {
+        model: root.hasView ? [root.widget.generation] : []
+        delegate: WebEngineView {
+            id: view
+            anchors.fill: parent
+            objectName: "widgetView_" + root.widget.widgetId
+            profile: Host.widgetProfile
+            backgroundColor: Theme.surface
+            url: root.widget.wrapperUrl
+            webChannel: channel
+            settings.javascriptCanOpenWindows: true   // reaches onNewWindowRequested, never opens by itself
+            settings.javascriptCanAccessClipboard: false
+            settings.javascriptCanPaste: false
+            settings.localContentCanAccessRemoteUrls: false
+            settings.localContentCanAccessFileUrls: false
+            settings.pluginsEnabled: false
+            settings.fullScreenSupportEnabled: false
+            settings.errorPageEnabled: true
+
+            WebChannel { id: channel }
+            Component.onCompleted: channel.registerObject("port", root.widget.port)
+
+            onNavigationRequested: function (request) {
+                // The view shows the wrapper and nothing else; widgets navigate inside their frame.
+                if (request.isMainFrame && request.url.toString() !== root.widget.wrapperUrl) {
+                    request.action = WebEngineNavigationRequest.IgnoreRequest
+                    Host.auditRefusal(root.widget.widgetId, "navigation", request.url.toString())
+                }
+            }
+            onNewWindowRequested: function (request) {
+                Host.offerPopup(root.widget.widgetId, request.requestedUrl.toString())
+            }
+            onJavaScriptDialogRequested: function (request) {
+                request.accepted = true
+                request.dialogReject()
+                Host.auditRefusal(root.widget.widgetId, "dialog", request.message)
+            }
+            onFileDialogRequested: function (request) {
+                request.accepted = true
+                request.dialogReject()
+                Host.auditRefusal(root.widget.widgetId, "file_dialog", "")
+            }
+            onContextMenuRequested: function (request) { request.accepted = true }
+            onFeaturePermissionRequested: function (securityOrigin, feature) {
+                const names = {}
+                names[WebEngineView.MediaAudioCapture] = "microphone"
+                names[WebEngineView.MediaVideoCapture] = "camera"
+                names[WebEngineView.MediaAudioVideoCapture] = "camera"
+                names[WebEngineView.DesktopVideoCapture] = "screen_share"
+                names[WebEngineView.DesktopAudioVideoCapture] = "screen_share"
+                const name = names[feature] || ("feature " + feature)
+                Host.requestFeaturePermission(root.widget.widgetId, securityOrigin.toString(), name, function (ok) {
+                    view.grantFeaturePermission(securityOrigin, feature, ok)
+                })
+            }
+            onCertificateError: function (error) {
+                error.rejectCertificate()
+                root.widget.reportLoadFailure(qsTr("The widget's secure connection failed"), error.description)
+            }
+            onRenderProcessTerminated: function (status, code) {
+                if (status !== WebEngineView.NormalTerminationStatus)
+                    root.widget.reportLoadFailure(qsTr("The widget stopped working"), qsTr("Its page crashed (exit code %1). Reload to try again.").arg(code))
+            }
+            onLoadingChanged: function (info) {
+                // Only a failure of the wrapper itself lands here; the widget's frame is checked separately.
+                if (info.status === WebEngineView.LoadFailedStatus && info.url.toString() === root.widget.wrapperUrl)
+                    root.widget.reportLoadFailure(qsTr("The widget could not start"), info.errorString)
+            }
+        }
+    }
+
+    WidgetStatePage {
+        anchors.fill: parent
+        widget: root.widget
+        visible: root.widget !== null && !(root.hasView && root.widget.state !== "consent")
+    }
+}
