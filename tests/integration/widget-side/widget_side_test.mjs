@@ -57,7 +57,14 @@ const harness = spawn(args.bridge, [
     "--echo-sends",
     "--audit", auditFile,
 ], { stdio: ["pipe", "pipe", "inherit"] });
-const harnessExit = new Promise((resolve) => harness.on("exit", (code, signal) => resolve({ code, signal })));
+let stopping = false;
+const harnessExit = new Promise((resolve) => harness.on("exit", (code, signal) => {
+    if (!stopping) {
+        process.stdout.write(`not ok - tessera-bridge exited unexpectedly (code ${code}, signal ${signal})\n`);
+        process.exit(1);
+    }
+    resolve({ code, signal });
+}));
 
 const fromHarness = []; // every message the harness printed, parsed
 const toHarness = [];   // every message the widget posted
@@ -110,6 +117,7 @@ async function step(name, fn) {
         process.stdout.write(`ok ${stepNumber} - ${name}\n`);
     } catch (e) {
         process.stdout.write(`not ok ${stepNumber} - ${name}\n  ${String(e.stack || e).split("\n").join("\n  ")}\n`);
+        stopping = true;
         harness.kill();
         process.exit(1);
     }
@@ -224,6 +232,7 @@ await step("the widget ignores a host message that names another widget", async 
 });
 
 await step("the session ends cleanly and the audit log shows the refusals", async () => {
+    stopping = true;
     harness.stdin.write(JSON.stringify({ tessera: "stop" }) + "\n");
     harness.stdin.end();
     const { code, signal } = await harnessExit;
