@@ -196,7 +196,8 @@ public:
  *
  * Asynchronous and Qt-free. Every call is made on the scheduler's thread; every callback runs
  * later on that thread (delivered through Scheduler::post, never on a network thread and never
- * from inside the call), exactly once. Server failures keep the homeserver's answer in
+ * from inside the call), exactly once — unless the backend is destroyed first, after which
+ * callbacks still waiting for the network are dropped. Server failures keep the homeserver's answer in
  * Error::matrixApiError (status, errcode, error and extra fields); the local backend reports
  * its refusals the same way, so a widget sees the same errors from both.
  *
