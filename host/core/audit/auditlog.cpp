@@ -444,22 +444,28 @@ void AuditLog::Impl::writeLoop()
         }
 
         Result<void> written;
+        std::optional<Result<RetentionReport>> retentionReport;
         if (batch.front().retention) {
-            RetentionJob &job = *batch.front().retention;
-            auto report = runRetention(batch.front());
-            if (!report)
-                written = report.error();
-            if (!job.answered) {
-                job.answered = true;
-                if (report)
-                    job.done.set_value(std::move(report));
-                else
-                    job.done.set_value(Error(report.error().code, report.error().message
-                                                                      + " (retention will be retried with the log)"));
-            }
+            retentionReport = runRetention(batch.front());
+            if (!*retentionReport)
+                written = retentionReport->error();
         } else {
             written = writeBatch(batch);
         }
+        // The caller of applyRetention hears the outcome only after durableSeq() says it.
+        auto answerRetention = [&] {
+            if (!retentionReport)
+                return;
+            RetentionJob &job = *batch.front().retention;
+            if (job.answered)
+                return;
+            job.answered = true;
+            if (*retentionReport)
+                job.done.set_value(std::move(*retentionReport));
+            else
+                job.done.set_value(Error(retentionReport->error().code,
+                                         retentionReport->error().message + " (retention will be retried with the log)"));
+        };
 
         if (written) {
             const std::int64_t durable = batch.back().seq;
@@ -473,6 +479,7 @@ void AuditLog::Impl::writeLoop()
                 m_failure.reset();
             }
             m_progress.notify_all();
+            answerRetention();
             std::function<void(std::int64_t)> callback;
             {
                 std::lock_guard lock(m_callbackMutex);
@@ -485,6 +492,12 @@ void AuditLog::Impl::writeLoop()
         }
 
         {
+            std::lock_guard lock(m_mutex);
+            m_failure = written.error();
+        }
+        m_progress.notify_all();
+        answerRetention();
+        {
             std::lock_guard lock(m_preparedMutex);
             // Keep the rows, in order, for the retry: they were never reported durable.
             for (auto it = batch.rbegin(); it != batch.rend(); ++it)
@@ -492,8 +505,6 @@ void AuditLog::Impl::writeLoop()
         }
         batch.clear();
         std::unique_lock lock(m_mutex);
-        m_failure = written.error();
-        m_progress.notify_all();
         m_retry.wait_for(lock, std::chrono::milliseconds(m_options.retryDelayMs), [&] { return m_stopping; });
         if (m_stopping)
             break; // closing while failing: the rows left were never reported durable
@@ -736,7 +747,8 @@ AuditLog::~AuditLog() = default;
 Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::path &dataDir, AuditLogOptions options)
 {
     if (options.maxQueuedRows == 0 || options.maxQueuedBytes == 0 || options.maxBatchRows == 0
-        || options.maxDatabaseBytes < 0 || options.retryDelayMs < 0 || options.bodyMode == BodyMode::Invalid)
+        || options.maxDatabaseBytes < 0 || options.retryDelayMs < 0 || options.busyTimeoutMs < 0
+        || options.bodyMode == BodyMode::Invalid)
         return Error(ErrorCode::BadRequest, "audit log options out of range");
     if (auto r = paths::ensurePrivateDirectory(dataDir); !r)
         return r.error();
@@ -756,7 +768,9 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::path &da
         return Error(ErrorCode::Io, "cannot lock " + lockPath + ": " + std::strerror(err));
     }
 
-    auto db = storage::openConcern(dataDir, kAuditConcern, auditMigrations());
+    storage::OpenOptions dbOptions;
+    dbOptions.busyTimeoutMs = options.busyTimeoutMs;
+    auto db = storage::openConcern(dataDir, kAuditConcern, auditMigrations(), dbOptions);
     if (!db) {
         ::close(lockFd);
         return db.error();

@@ -31,6 +31,8 @@ struct AuditLogOptions {
     std::int64_t maxDatabaseBytes = 0;
     /** How long the writer waits before trying again after a failed write. */
     std::int64_t retryDelayMs = 1000;
+    /** How long a write waits for another connection's lock before it counts as failed. */
+    int busyTimeoutMs = 5000;
 };
 
 /** Text fields (widget, room, origin, action, request id, reason) are cut to this many bytes. */
@@ -103,8 +105,9 @@ public:
     [[nodiscard]] std::int64_t lastSeq() const;
 
     /**
-     * Blocks until row @p seq is durable. Fails with the writer's error if writing failed
-     * before that, with Timeout after @p timeoutMs, and with BadRequest for a seq never handed out.
+     * Blocks until row @p seq is durable. Fails at once with the writer's error while the writer
+     * is failing (the row may still be written by a later retry: durableSeq() will say so), with
+     * Timeout after @p timeoutMs, and with BadRequest for a seq never handed out.
      */
     Result<void> waitDurable(std::int64_t seq, std::int64_t timeoutMs);
     /** waitDurable(lastSeq()). */

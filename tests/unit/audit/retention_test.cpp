@@ -2,12 +2,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/auditlog.h"
 
+#include <chrono>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 
 #include "audit/checkpoint.h"
 #include "auditfixture.h"
+#include "storage/database.h"
 #include "util/text.h"
 
 using namespace tessera;
@@ -225,6 +229,54 @@ TEST(Retention, VerifyRefusesACheckpointSignedByAnotherKey)
     ASSERT_FALSE(report.ok());
     EXPECT_EQ(report.firstProblem->seq, 6); // the start can no longer be proven
     EXPECT_EQ(report.problems, 2);          // and the checkpoint itself is refused
+}
+
+TEST(Retention, ARetentionThatCannotWriteIsReportedAndRetriedInOrder)
+{
+    TempDir dir;
+    FileSecretStore secrets(dir / "secrets");
+    AuditLogOptions options;
+    options.busyTimeoutMs = 20;
+    options.retryDelayMs = 10;
+    auto log = openLog(dir / "data", options);
+    ASSERT_TRUE(log);
+    for (int i = 1; i <= 10; ++i)
+        ASSERT_GT(log->submit(messageRecord(i).view()), 0);
+    ASSERT_TRUE(log->flush(kWaitMs));
+
+    // Another connection holds the write lock: retention cannot start its transaction.
+    auto blocker = storage::Database::open(dir / "data" / "audit.db");
+    ASSERT_TRUE(blocker);
+    auto tx = blocker->begin();
+    ASSERT_TRUE(tx);
+    RetentionPolicy policy;
+    policy.maxRows = 4;
+    auto report = log->applyRetention(policy, secrets, kWaitMs);
+    ASSERT_FALSE(report);
+    EXPECT_EQ(report.error().code, ErrorCode::Unavailable);
+    EXPECT_NE(report.error().message.find("database is locked (retention will be retried with the log)"),
+              std::string::npos)
+        << report.error().message;
+    EXPECT_FALSE(log->accepting());
+    ASSERT_TRUE(tx->rollback());
+
+    // Once the lock is gone the writer's next attempt writes the checkpoint where its seq was
+    // reserved. waitDurable reports the failure as long as it lasts, so ask until it is over.
+    bool durable = false;
+    for (int attempt = 0; attempt < 6000 && !durable; ++attempt) {
+        durable = bool(log->waitDurable(11, kWaitMs));
+        if (!durable)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_TRUE(durable);
+    EXPECT_TRUE(log->accepting());
+    EXPECT_EQ(log->submit(messageRecord(12).view()), 12);
+    ASSERT_TRUE(log->flush(kWaitMs));
+    const auto rows = readAll(dir / "data");
+    ASSERT_EQ(rows.size(), 6u);
+    EXPECT_EQ(rows.front().seq, 7);
+    EXPECT_EQ(rows[4].action, kCheckpointAction);
+    EXPECT_TRUE(verifyLog(dir / "data").ok());
 }
 
 TEST(Retention, RefusesNegativeLimitsAndABrokenKey)
