@@ -125,6 +125,12 @@ ApplicationWindow {
     Component { id: pluginsPage; PluginsPage { onBack: root.page = "" } }
     Component { id: settingsPage; SettingsPage { onBack: root.page = "" } }
 
+    LoginPage {
+        anchors.fill: parent
+        z: 40
+        visible: Host.loginRequired
+    }
+
     AlwaysOnScreenTile { z: 20 }
     ConsentDialog { id: consentDialog }
     PopupPrompt { id: popupPrompt }

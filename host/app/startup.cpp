@@ -21,7 +21,9 @@
 #include "audit/auditlog.h"
 #include "bridge/actionregistry.h"
 #include "consent/consentservice.h"
+#include "matrix/backenddriver.h"
 #include "matrix/localbackend.h"
+#include "matrix/matrixbackend.h"
 #include "net/httpclient.h"
 #include "plugins/pluginmanager.h"
 #include "plugins/pluginscommand.h"
@@ -115,6 +117,7 @@ Startup::~Startup()
         m_plugins->shutdown();
     m_plugins.reset();
     m_consent.reset();
+    m_roomDriver.reset();
     m_backend.reset();
     m_http.reset();
     if (m_audit)
@@ -146,18 +149,31 @@ Result<void> Startup::run()
     m_consent = std::move(consentService).value();
     m_prompts->setService(m_consent.get());
 
-    if (!m_options.homeserver.empty())
-        return Error(ErrorCode::Unsupported, "--homeserver: the Matrix backend is not available in this build yet");
-    matrix::LocalBackendOptions local;
-    local.dataDir = m_dataDir;
-    local.welcome.stateEvents.push_back(welcomeWidgetState());
-    auto backend = matrix::LocalBackend::open(*m_scheduler, local);
-    if (!backend)
-        return Error(backend.error().code, "cannot open the local rooms: " + backend.error().message);
-    auto *localBackend = backend->get();
-    m_backend = std::move(backend).value();
-
     m_http = std::make_unique<net::HttpClient>(*m_scheduler);
+    matrix::LocalBackend *localBackend = nullptr;
+    matrix::MatrixBackend *matrixBackend = nullptr;
+    if (m_options.homeserver.empty()) {
+        matrix::LocalBackendOptions local;
+        local.dataDir = m_dataDir;
+        local.welcome.stateEvents.push_back(welcomeWidgetState());
+        auto backend = matrix::LocalBackend::open(*m_scheduler, local);
+        if (!backend)
+            return Error(backend.error().code, "cannot open the local rooms: " + backend.error().message);
+        localBackend = backend->get();
+        m_backend = std::move(backend).value();
+    } else {
+        // The Matrix account lives in its own directory, apart from the local rooms.
+        matrix::MatrixBackendOptions remote;
+        remote.dataDir = m_dataDir / "matrix";
+        remote.secrets = m_secrets.get();
+        auto backend = matrix::MatrixBackend::open(*m_scheduler, *m_http, remote);
+        if (!backend)
+            return Error(backend.error().code, "cannot open the Matrix session: " + backend.error().message);
+        matrixBackend = backend->get();
+        m_backend = std::move(backend).value();
+    }
+    m_roomDriver = std::make_unique<matrix::BackendWidgetDriver>(*m_scheduler, *m_backend);
+
 
     plugins::PluginServices pluginServices;
     pluginServices.scheduler = m_scheduler.get();
@@ -214,11 +230,42 @@ Result<void> Startup::run()
     m_services->http = m_http.get();
     m_services->dataDir = m_dataDir;
     m_services->urlPolicy.allowLoopbackHttp = m_options.allowHttpLoopback;
+    m_services->homeserverUrl = m_options.homeserver;
+    m_services->roomDriverFactory = [this](const bridge::WidgetContext &) -> std::unique_ptr<bridge::WidgetDriver> {
+        return std::make_unique<matrix::BackendWidgetDriver>(*m_scheduler, *m_backend);
+    };
+    m_services->openIdTokens = [this](std::function<void(Result<bridge::OpenIdToken>)> done) {
+        m_roomDriver->fetchOpenIdToken(std::move(done));
+    };
 
     m_host = std::make_unique<ui::HostController>(*m_services, *m_uiState);
     m_host->setConsentPromptModel(m_prompts.get());
     m_host->setWidgetProfile(m_profile);
-    m_host->setBackendLabel(tr("Local rooms on this computer"));
+    if (matrixBackend) {
+        m_host->setBackendLabel(QString::fromStdString(m_options.homeserver));
+        if (matrixBackend->session()) {
+            matrixBackend->start();
+        } else {
+            m_host->requireLogin(QString::fromStdString(m_options.homeserver),
+                                 [this, matrixBackend](const std::string &homeserver, const std::string &user,
+                                                       const std::string &password, std::function<void(std::string)> done) {
+                                     matrix::LoginRequest request;
+                                     request.homeserver = homeserver;
+                                     request.user = user;
+                                     request.password = password;
+                                     matrixBackend->login(request, [matrixBackend, done](Result<matrix::SessionInfo> r) {
+                                         if (!r) {
+                                             done(r.error().message);
+                                             return;
+                                         }
+                                         matrixBackend->start();
+                                         done({});
+                                     });
+                                 });
+        }
+    } else {
+        m_host->setBackendLabel(tr("Local rooms on this computer"));
+    }
     if (!secretWarning.empty())
         m_host->setStartupWarning(QString::fromStdString(secretWarning));
     m_prompts->setWidgetNameLookup([this](const bridge::WidgetContext &w) {
@@ -263,7 +310,7 @@ Result<void> Startup::run()
     if (room.empty())
         room = m_uiState->value("last_room").value_or("");
     if (room.empty() || !m_backend->room(room))
-        room = localBackend->welcomeRoomId().value_or("");
+        room = localBackend ? localBackend->welcomeRoomId().value_or("") : std::string();
     if (room.empty() && !m_backend->rooms().empty())
         room = m_backend->rooms().front().roomId;
     if (!room.empty())

@@ -25,6 +25,7 @@ class ConsentService;
 }
 namespace matrix {
 class RoomBackend;
+class BackendWidgetDriver;
 }
 namespace net {
 class HttpClient;
@@ -34,6 +35,7 @@ class PluginManager;
 }
 namespace bridge {
 class ActionRegistry;
+class WidgetDriver;
 }
 namespace ui {
 class QtScheduler;
@@ -84,6 +86,7 @@ private:
     std::unique_ptr<consent::ConsentService> m_consent;
     std::unique_ptr<matrix::RoomBackend> m_backend;
     std::unique_ptr<net::HttpClient> m_http;
+    std::unique_ptr<matrix::BackendWidgetDriver> m_roomDriver; ///< for OpenID tokens (per-widget drivers come from the factory)
     std::unique_ptr<plugins::PluginManager> m_plugins;
     std::unique_ptr<ui::AppSchemeHandler> m_appScheme;
     std::unique_ptr<ui::PluginSchemeHandler> m_pluginScheme;

@@ -27,7 +27,7 @@ HostController::HostController(HostServices &services, UiState &uiState, QObject
     m_rooms = std::make_unique<RoomListModel>(*services.backend);
     m_timeline = std::make_unique<TimelineModel>(*services.backend);
     m_widgets = std::make_unique<WidgetManager>(services);
-    m_permissions = std::make_unique<PermissionsModel>(*services.consent, services.backend->userId());
+    m_permissions = std::make_unique<PermissionsModel>(*services.consent, [backend = services.backend] { return backend->userId(); });
     m_audit = std::make_unique<AuditModel>(services.dataDir);
     m_widgets->start();
 
@@ -73,6 +73,43 @@ void HostController::setPlugins(QVariantList plugins, QStringList widgetTypes)
     m_plugins = std::move(plugins);
     m_widgetTypes = std::move(widgetTypes);
     Q_EMIT pluginsChanged();
+}
+
+void HostController::requireLogin(const QString &homeserver, LoginHandler handler)
+{
+    m_homeserverUrl = homeserver;
+    m_loginHandler = std::move(handler);
+    m_loginRequired = true;
+    Q_EMIT loginChanged();
+}
+
+void HostController::login(const QString &homeserver, const QString &user, const QString &password)
+{
+    if (!m_loginHandler || m_loginBusy)
+        return;
+    if (homeserver.trimmed().isEmpty() || user.trimmed().isEmpty() || password.isEmpty()) {
+        m_loginError = tr("Enter the homeserver, your user name and your password.");
+        Q_EMIT loginChanged();
+        return;
+    }
+    m_loginBusy = true;
+    m_loginError.clear();
+    Q_EMIT loginChanged();
+    std::weak_ptr<int> life = m_lifetime;
+    m_loginHandler(homeserver.trimmed().toStdString(), user.trimmed().toStdString(), password.toStdString(),
+                   [this, life](std::string error) {
+                       if (life.expired())
+                           return;
+                       m_loginBusy = false;
+                       m_loginError = q(error);
+                       if (error.empty())
+                           m_loginRequired = false;
+                       Q_EMIT loginChanged();
+                       if (error.empty()) {
+                           m_rooms->reload();
+                           Q_EMIT currentRoomChanged();
+                       }
+                   });
 }
 
 void HostController::selectRoom(const QString &roomId)

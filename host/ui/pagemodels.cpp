@@ -18,7 +18,7 @@ QString q(const std::string &s)
 
 // ---- PermissionsModel ----
 
-PermissionsModel::PermissionsModel(consent::ConsentService &service, std::string userId, QObject *parent)
+PermissionsModel::PermissionsModel(consent::ConsentService &service, std::function<std::string()> userId, QObject *parent)
     : QAbstractListModel(parent), m_service(service), m_userId(std::move(userId))
 {
     m_service.addListener(this);
@@ -34,13 +34,13 @@ void PermissionsModel::reload()
 {
     beginResetModel();
     m_decisions.clear();
-    if (auto list = m_service.listDecisions(m_userId))
+    if (auto list = m_service.listDecisions(m_userId()))
         m_decisions = std::move(list).value();
     endResetModel();
     Q_EMIT countChanged();
 
     m_rules.clear();
-    if (auto rules = m_service.listRules(m_userId)) {
+    if (auto rules = m_service.listRules(m_userId())) {
         for (const auto &r : *rules) {
             QVariantMap m;
             m[QStringLiteral("id")] = qint64(r.id);
@@ -117,7 +117,7 @@ QString PermissionsModel::revoke(qint64 decisionId)
 QString PermissionsModel::addRule(const QString &kind, const QString &subject)
 {
     consent::StandingRule rule;
-    rule.userId = m_userId;
+    rule.userId = m_userId();
     if (kind == QLatin1String("own"))
         rule.kind = consent::RuleKind::TrustOwnWidgets;
     else if (kind == QLatin1String("agent"))

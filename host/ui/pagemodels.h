@@ -5,6 +5,7 @@
 #include <QAbstractListModel>
 #include <QTimer>
 #include <filesystem>
+#include <functional>
 #include <vector>
 
 #include "audit/auditreader.h"
@@ -34,7 +35,7 @@ public:
     };
     Q_ENUM(Roles)
 
-    PermissionsModel(consent::ConsentService &service, std::string userId, QObject *parent = nullptr);
+    PermissionsModel(consent::ConsentService &service, std::function<std::string()> userId, QObject *parent = nullptr);
     ~PermissionsModel() override;
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
@@ -56,7 +57,7 @@ Q_SIGNALS:
 
 private:
     consent::ConsentService &m_service;
-    std::string m_userId;
+    std::function<std::string()> m_userId;
     consent::Language m_language = consent::Language::English;
     std::vector<consent::RememberedDecision> m_decisions;
     QVariantList m_rules;

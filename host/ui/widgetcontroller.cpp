@@ -145,7 +145,6 @@ public:
     void onReady(const std::vector<std::string> &) override
     {
         m_owner.setState(QStringLiteral("ready"));
-        m_owner.repaintSoon();
         Q_EMIT m_owner.capabilitiesChanged();
         m_owner.m_manager.widgetReady(m_owner);
     }
@@ -359,7 +358,6 @@ void WidgetController::startSession(const QString &url)
             m_frameLoaded = true;
             Q_EMIT stateChanged();
         }
-        repaintSoon();
         if (m_session)
             m_session->onIframeLoaded();
     };
@@ -497,20 +495,6 @@ void WidgetController::requestRepaint()
 {
     if (m_port)
         Q_EMIT m_port->repaint();
-}
-
-void WidgetController::repaintSoon()
-{
-    // With software rendering, Qt 6.4 drops web frames that arrive while the window is busy
-    // animating (a loading spinner), and a page that then stays still never sends another:
-    // ask for fresh frames once the spinner is gone.
-    std::weak_ptr<int> life = m_lifetime;
-    for (int delayMs : {300, 1200}) {
-        QTimer::singleShot(delayMs, this, [this, life] {
-            if (!life.expired())
-                requestRepaint();
-        });
-    }
 }
 
 void WidgetController::setAlwaysOnScreen(bool on)

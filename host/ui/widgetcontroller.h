@@ -107,8 +107,6 @@ public:
     void setAlwaysOnScreen(bool on);
     /** Asks the widget's view for fresh frames before a screenshot. */
     void requestRepaint();
-    /** requestRepaint() a little later, twice: after loading, when spinners have stopped. */
-    void repaintSoon();
     void setModal(nlohmann::json config, std::vector<bridge::ModalButton> buttons);
     bool setModalButtonEnabled(const std::string &buttonId, bool enabled);
     const nlohmann::json &modalConfig() const { return m_modalConfig; }

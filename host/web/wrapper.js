@@ -132,17 +132,6 @@
             iframe.remove();
             iframe = null;
         });
-        port.repaint.connect(() => {
-            // A few alternating frames: with software compositing Qt 6.4 may show the one
-            // before the last, so a screenshot asks for fresh ones first.
-            let n = 0;
-            const step = () => {
-                document.body.style.opacity = n % 2 ? '1' : '0.999';
-                if (++n < 6)
-                    requestAnimationFrame(step);
-            };
-            requestAnimationFrame(step);
-        });
         iframe.src = config.url;
         document.getElementById('frame-host').appendChild(iframe);
     }
