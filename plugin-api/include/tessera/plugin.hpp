@@ -247,7 +247,7 @@ public:
             release(box);
             return 0;
         }
-        std::lock_guard lock(m_mutex);
+        std::lock_guard<std::mutex> lock(m_mutex);
         m_timers[id] = box;
         box->timerId = id;
         return id;
@@ -258,7 +258,7 @@ public:
         m_api->cancel_timer(m_api->host, id);
         PendingBase *box = nullptr;
         {
-            std::lock_guard lock(m_mutex);
+            std::lock_guard<std::mutex> lock(m_mutex);
             auto it = m_timers.find(id);
             if (it == m_timers.end())
                 return;
@@ -407,7 +407,7 @@ private:
     T *keep(std::unique_ptr<T> box)
     {
         T *raw = box.get();
-        std::lock_guard lock(m_mutex);
+        std::lock_guard<std::mutex> lock(m_mutex);
         m_pending.emplace(raw, std::move(box));
         return raw;
     }
@@ -415,7 +415,7 @@ private:
     /** Removes a pending box; returns ownership, or null if it is gone already. */
     std::unique_ptr<PendingBase> take(PendingBase *box)
     {
-        std::lock_guard lock(m_mutex);
+        std::lock_guard<std::mutex> lock(m_mutex);
         auto it = m_pending.find(box);
         if (it == m_pending.end())
             return nullptr;
@@ -611,7 +611,7 @@ public:
         const tessera_status s = tessera_register_widget_type(m_registrar, &info);
         if (s != TESSERA_OK)
             return Status::failure(m_host.lastError(), s);
-        box.release(); // the host owns it now and frees it through free_type_data
+        (void)box.release(); // the host owns it now and frees it through free_type_data
         return {};
     }
 
@@ -639,7 +639,7 @@ public:
         const tessera_status s = tessera_register_capability_handler(m_registrar, &info);
         if (s != TESSERA_OK)
             return Status::failure(m_host.lastError(), s);
-        box.release(); // the host owns it now and frees it through free_handler_data
+        (void)box.release(); // the host owns it now and frees it through free_handler_data
         return {};
     }
 

@@ -23,14 +23,17 @@
 #define TESSERA_PLUGIN_ABI_MINOR 1
 #define TESSERA_PLUGIN_ABI_PATCH 0
 
-/* Packs a version as (major << 24) | (minor << 16) | patch, as libobs does. */
+/*
+ * Packs a version as (major << 24) | (minor << 16) | patch, as libobs does. ("0u +" makes the
+ * arithmetic unsigned without a cast, so C++ plugins built with -Wold-style-cast stay quiet.)
+ */
 #define TESSERA_MAKE_VERSION(major, minor, patch) \
-	((unsigned int)(((unsigned int)(major) << 24) | ((unsigned int)(minor) << 16) | (unsigned int)(patch)))
+	((0u + (major)) << 24 | (0u + (minor)) << 16 | (0u + (patch)))
 
 /* Unpacks the parts of a packed version. */
-#define TESSERA_VERSION_MAJOR(version) (((unsigned int)(version) >> 24) & 0xFFu)
-#define TESSERA_VERSION_MINOR(version) (((unsigned int)(version) >> 16) & 0xFFu)
-#define TESSERA_VERSION_PATCH(version) ((unsigned int)(version) & 0xFFFFu)
+#define TESSERA_VERSION_MAJOR(version) (((0u + (version)) >> 24) & 0xFFu)
+#define TESSERA_VERSION_MINOR(version) (((0u + (version)) >> 16) & 0xFFu)
+#define TESSERA_VERSION_PATCH(version) ((0u + (version)) & 0xFFFFu)
 
 /* The version of this header, packed. */
 #define TESSERA_PLUGIN_ABI_VERSION \
