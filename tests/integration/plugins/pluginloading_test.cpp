@@ -77,6 +77,8 @@ TEST(PluginLoading, EveryFixtureEndsInItsStateWithItsExactMessage)
                                    + kHostAbi}},
         {"io.tessera.test.missing-entry",
          {PluginState::Failed, "no entry point tessera_plugin_load in " + library("missing-entry")}},
+        {"io.tessera.test.no-version",
+         {PluginState::Failed, "no entry point tessera_plugin_abi_version in " + library("no-version")}},
         {"io.tessera.test.init-error", {PluginState::Failed, "initialization failed: the fixture refuses to start"}},
         {"io.tessera.test.init-throws",
          {PluginState::Failed, "initialization failed: uncaught exception: boom during load"}},

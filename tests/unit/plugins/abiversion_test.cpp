@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gtest/gtest.h>
 
+#include <tessera/plugin_abi.h>
 #include <tessera/plugin_abi_version.h>
 
 #include "plugins/abiversion.h"
@@ -70,4 +71,21 @@ TEST(AbiVersion, NewerMinorIsRefused)
     auto r = checkAbiCompatible({1, 4, 0}, {1, 3, 0});
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().message, "plugin ABI 1.4 is newer than host ABI 1.3");
+}
+
+namespace {
+void logNothing(tessera_host *, int32_t, const char *) {}
+} // namespace
+
+TEST(AbiVersion, PluginsCanProbeTheHostTableForNewerMembers)
+{
+    tessera_host_api api{};
+    api.struct_size = offsetof(tessera_host_api, log) + sizeof(api.log);
+    api.log = &logNothing;
+    EXPECT_TRUE(TESSERA_HAS_MEMBER(&api, log));
+    EXPECT_FALSE(TESSERA_HAS_MEMBER(&api, set_error)) << "beyond the table's size";
+    api.struct_size = sizeof api;
+    EXPECT_FALSE(TESSERA_HAS_MEMBER(&api, set_error)) << "within the size but not set";
+    const tessera_host_api *none = nullptr;
+    EXPECT_FALSE(TESSERA_HAS_MEMBER(none, log));
 }
