@@ -114,8 +114,10 @@ public:
     Result<void> flush(std::int64_t timeoutMs);
 
     /**
-     * Called on the writer thread after each commit with the new durableSeq(). Keep it short and
-     * post to your own thread (Scheduler::post). Pass nullptr to remove it.
+     * Called on the writer thread after each commit, once durableSeq() has moved, with the new
+     * durableSeq() (so a call covers every row up to it). It may run after a waitDurable() for
+     * the same rows has returned. Keep it short and post to your own thread (Scheduler::post).
+     * Pass nullptr to remove it.
      */
     void setDurableCallback(std::function<void(std::int64_t durableSeq)> callback);
 
