@@ -10,6 +10,19 @@ namespace tessera::harness {
 using nlohmann::json;
 using namespace tessera::bridge;
 
+namespace {
+
+// A string member, or "": events here may carry whatever a widget put in them.
+std::string textField(const json &obj, const char *key)
+{
+    if (!obj.is_object())
+        return {};
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+} // namespace
+
 Result<ConsentPolicy> ConsentPolicy::parse(const std::string &text)
 {
     ConsentPolicy p;
@@ -63,7 +76,7 @@ void MemoryRoomDriver::addEvent(json event)
 {
     event = complete(std::move(event));
     if (event.contains("state_key") && event["state_key"].is_string())
-        m_state[{event.value("type", ""), event["state_key"].get<std::string>()}] = event;
+        m_state[{textField(event, "type"), event["state_key"].get<std::string>()}] = event;
     m_timeline.push_back(std::move(event));
 }
 
@@ -122,16 +135,17 @@ void MemoryRoomDriver::readEvents(const WidgetContext &, const ReadEventsRequest
     // Newest first, as /messages backwards and matrix-widget-api's readRoomTimeline return them.
     for (auto it = m_timeline.rbegin(); it != m_timeline.rend(); ++it) {
         const json &ev = *it;
-        if (request.since && ev.value("event_id", "") == *request.since)
+        if (request.since && textField(ev, "event_id") == *request.since)
             break;
-        if (ev.value("room_id", "") != request.roomId || ev.value("type", "") != request.type)
+        if (textField(ev, "room_id") != request.roomId || textField(ev, "type") != request.type)
             continue;
         const bool isState = ev.contains("state_key");
         if ((request.stateKeySelector == StateKeySelector::None) == isState)
             continue;
-        if (request.stateKeySelector == StateKeySelector::Exact && ev.value("state_key", "") != request.stateKey)
+        if (request.stateKeySelector == StateKeySelector::Exact && textField(ev, "state_key") != request.stateKey)
             continue;
-        if (request.msgtype && ev["content"].value("msgtype", "") != *request.msgtype)
+        if (request.msgtype && (!ev["content"].is_object() || !ev["content"].contains("msgtype")
+                                || !ev["content"]["msgtype"].is_string() || ev["content"]["msgtype"] != *request.msgtype))
             continue;
         out.push_back(ev);
         if (request.limit > 0 && int(out.size()) >= request.limit)

@@ -383,7 +383,7 @@ Result<Envelope> parseEnvelope(std::string_view text, const EnvelopeLimits &limi
             if (idx >= 0 && seen[idx])
                 return bad(std::string("duplicate field `") + kFieldNames[idx] + "`");
             bool ok;
-            if (idx >= 0 && *valueStart == '"') {
+            if (idx >= 0 && !s.atEnd() && *valueStart == '"') {
                 ok = s.string(&rawStrings[idx]);
                 isString[idx] = ok;
             } else {

@@ -40,6 +40,15 @@ const std::string *optString(const json &obj, const char *key)
     return it->get_ptr<const std::string *>();
 }
 
+// A string member of an untrusted event, or "" (json::value() throws on a non-object or a non-string member).
+std::string textField(const json &ev, const char *key)
+{
+    if (!ev.is_object())
+        return {};
+    const std::string *s = optString(ev, key);
+    return s ? *s : std::string();
+}
+
 std::string stateKeyOf(const json &ev)
 {
     auto it = ev.find("state_key");
@@ -723,7 +732,7 @@ void WidgetSession::pushInitialState()
                                    for (auto &ev : *r) {
                                        // First value wins; updates that raced the read replaced it already.
                                        const bool present = std::any_of(m_pendingState.begin(), m_pendingState.end(), [&](const json &p) {
-                                           return p.value("room_id", "") == ev.value("room_id", "") && p.value("type", "") == ev.value("type", "")
+                                           return textField(p, "room_id") == textField(ev, "room_id") && textField(p, "type") == textField(ev, "type")
                                                && stateKeyOf(p) == stateKeyOf(ev);
                                        });
                                        if (!present)
@@ -749,7 +758,7 @@ void WidgetSession::flushInitialState()
         if (!ev.is_object() || !ev.contains("type") || !ev["type"].is_string() || !ev.contains("state_key")
             || !ev["state_key"].is_string())
             return true;
-        const std::string room = ev.value("room_id", "");
+        const std::string room = textField(ev, "room_id");
         if (room != m_config.widget.roomId && !m_approved.canUseRoomTimeline(room))
             return true;
         const std::string key = ev["state_key"].get<std::string>();
@@ -817,7 +826,7 @@ void WidgetSession::feedStateUpdate(const json &event)
     if (m_initialStatePending) {
         // Merge into the batch in flight so the widget never sees the older value after this one.
         auto it = std::find_if(m_pendingState.begin(), m_pendingState.end(), [&](const json &p) {
-            return p.value("room_id", "") == *room && p.value("type", "") == *type && stateKeyOf(p) == *stateKey;
+            return textField(p, "room_id") == *room && textField(p, "type") == *type && stateKeyOf(p) == *stateKey;
         });
         if (it != m_pendingState.end())
             *it = event;

@@ -1049,7 +1049,8 @@ void WidgetSession::onReadRoomAccountData(const InboundPtr &req)
                                      }
                                      json events = json::array();
                                      for (auto &ev : *r) {
-                                         if (ev.is_object() && ev.value("type", "") == requestedType)
+                                         const std::string *type = ev.is_object() ? optString(ev, "type") : nullptr;
+                                         if (type && *type == requestedType)
                                              events.push_back(std::move(ev));
                                      }
                                      reply(req, json{{"events", std::move(events)}});

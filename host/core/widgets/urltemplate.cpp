@@ -23,7 +23,7 @@ std::string scalarToString(const nlohmann::json &v, bool &ok)
     if (v.is_number_float()) {
         const double d = v.get<double>();
         // JavaScript's String(1.0) is "1".
-        if (d == static_cast<double>(static_cast<long long>(d)) && d > -1e15 && d < 1e15)
+        if (d > -1e15 && d < 1e15 && d == static_cast<double>(static_cast<long long>(d)))
             return std::to_string(static_cast<long long>(d));
         return v.dump();
     }
