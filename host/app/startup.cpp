@@ -27,6 +27,7 @@
 #include "net/httpclient.h"
 #include "plugins/pluginmanager.h"
 #include "plugins/pluginscommand.h"
+#include "tokens/tokenissuer.h"
 #include "util/loopscheduler.h"
 #include "util/paths.h"
 
@@ -35,6 +36,7 @@
 #include "hostcontroller.h"
 #include "hostservices.h"
 #include "keychainsecretstore.h"
+#include "pluginbridge.h"
 #include "qtscheduler.h"
 #include "schemehandler.h"
 #include "uistate.h"
@@ -175,11 +177,16 @@ Result<void> Startup::run()
     m_roomDriver = std::make_unique<matrix::BackendWidgetDriver>(*m_scheduler, *m_backend);
 
 
+    m_tokens = std::make_unique<tokens::TokenIssuer>(*m_secrets, m_dataDir);
+    m_pluginBridge = std::make_unique<ui::PluginBridge>(*m_backend, m_tokens.get());
     plugins::PluginServices pluginServices;
     pluginServices.scheduler = m_scheduler.get();
     pluginServices.audit = m_audit.get();
     pluginServices.actions = m_actions.get();
     pluginServices.http = m_http.get();
+    pluginServices.push = m_pluginBridge.get();
+    pluginServices.rooms = m_pluginBridge.get();
+    pluginServices.tokens = m_pluginBridge.get();
     m_plugins = std::make_unique<plugins::PluginManager>(
         pluginOptions(m_options, m_dataDir, QCoreApplication::applicationFilePath().toStdString()), pluginServices);
     m_plugins->loadAll();
@@ -188,16 +195,21 @@ Result<void> Startup::run()
     // default profile Tessera's own pages use.
     m_appScheme = std::make_unique<ui::AppSchemeHandler>();
     m_pluginScheme = std::make_unique<ui::PluginSchemeHandler>(
-        [](const QString &pluginId, const QString &path, QByteArray &mime, QByteArray &body) {
-            if (pluginId != QLatin1String("io.tessera.welcome"))
-                return false;
-            QFile f(QStringLiteral(":/tessera/widgets/welcome/") + path);
+        [this](const QString &pluginId, const QString &path, QByteArray &mime, QByteArray &body) {
+            QString file;
+            if (pluginId == QLatin1String("io.tessera.welcome")) {
+                file = QStringLiteral(":/tessera/widgets/welcome/") + path;
+            } else {
+                auto resolved = m_plugins->resolveAsset(pluginId.toStdString(), path.toStdString());
+                if (!resolved)
+                    return false;
+                file = QString::fromStdString(resolved->string());
+            }
+            QFile f(file);
             if (!f.open(QIODevice::ReadOnly))
                 return false;
             body = f.readAll();
-            mime = path.endsWith(QLatin1String(".js")) ? "text/javascript"
-                : path.endsWith(QLatin1String(".css")) ? "text/css"
-                                                       : "text/html";
+            mime = ui::mimeTypeForPath(path);
             return true;
         });
     const QByteArray userHash = QCryptographicHash::hash(QByteArray::fromStdString(m_backend->userId()),
@@ -240,6 +252,14 @@ Result<void> Startup::run()
 
     m_host = std::make_unique<ui::HostController>(*m_services, *m_uiState);
     m_host->setConsentPromptModel(m_prompts.get());
+    m_pluginBridge->setWidgetManager(&m_host->manager());
+    publishPlugins();
+    m_plugins->addListener([this](const plugins::PluginEvent &event) {
+        publishPlugins();
+        if (event.kind == plugins::PluginEventKind::Disabled)
+            Q_EMIT m_host->notice(tr("The plugin %1 stopped working and was turned off: %2")
+                                      .arg(QString::fromStdString(event.pluginId), QString::fromStdString(event.message)));
+    });
     m_host->setWidgetProfile(m_profile);
     if (matrixBackend) {
         m_host->setBackendLabel(QString::fromStdString(m_options.homeserver));
@@ -330,6 +350,29 @@ Result<void> Startup::run()
         m_screenshotTimer->start(250);
     }
     return {};
+}
+
+void Startup::publishPlugins()
+{
+    QVariantList list;
+    for (const auto &p : m_plugins->plugins()) {
+        QVariantMap m;
+        m[QStringLiteral("id")] = QString::fromStdString(p.id);
+        m[QStringLiteral("name")] = QString::fromStdString(p.displayName());
+        m[QStringLiteral("version")] = p.manifest ? QString::fromStdString(p.manifest->version) : QString();
+        m[QStringLiteral("state")] = QString::fromLatin1(plugins::toString(p.state));
+        m[QStringLiteral("source")] = QString::fromLatin1(plugins::toString(p.source));
+        m[QStringLiteral("error")] = QString::fromStdString(p.error);
+        QStringList types;
+        for (const auto &t : p.widgetTypes)
+            types << QString::fromStdString(t);
+        m[QStringLiteral("widgetTypes")] = types;
+        list.push_back(m);
+    }
+    QStringList types;
+    for (const auto &t : m_plugins->widgetTypes())
+        types << QString::fromStdString(t.type);
+    m_host->setPlugins(std::move(list), std::move(types));
 }
 
 void Startup::pollScreenshot()

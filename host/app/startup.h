@@ -33,6 +33,9 @@ class HttpClient;
 namespace plugins {
 class PluginManager;
 }
+namespace tokens {
+class TokenIssuer;
+}
 namespace bridge {
 class ActionRegistry;
 class WidgetDriver;
@@ -42,6 +45,7 @@ class QtScheduler;
 class AppSchemeHandler;
 class PluginSchemeHandler;
 class AutomationServer;
+class PluginBridge;
 class ConsentPromptModel;
 class HostController;
 class UiState;
@@ -74,6 +78,7 @@ public:
 
 private:
     void pollScreenshot();
+    void publishPlugins();
     void finishScreenshot(int exitCode, const QString &message);
 
     Options m_options;
@@ -87,6 +92,8 @@ private:
     std::unique_ptr<matrix::RoomBackend> m_backend;
     std::unique_ptr<net::HttpClient> m_http;
     std::unique_ptr<matrix::BackendWidgetDriver> m_roomDriver; ///< for OpenID tokens (per-widget drivers come from the factory)
+    std::unique_ptr<tokens::TokenIssuer> m_tokens;
+    std::unique_ptr<ui::PluginBridge> m_pluginBridge;
     std::unique_ptr<plugins::PluginManager> m_plugins;
     std::unique_ptr<ui::AppSchemeHandler> m_appScheme;
     std::unique_ptr<ui::PluginSchemeHandler> m_pluginScheme;

@@ -12,6 +12,22 @@
 
 namespace tessera::ui {
 
+QByteArray mimeTypeForPath(const QString &path)
+{
+    const QString p = path.toLower();
+    static const std::pair<const char *, const char *> kTypes[] = {
+        {".html", "text/html"}, {".htm", "text/html"},     {".js", "text/javascript"}, {".mjs", "text/javascript"},
+        {".css", "text/css"},   {".json", "application/json"}, {".svg", "image/svg+xml"}, {".png", "image/png"},
+        {".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"},   {".gif", "image/gif"},       {".webp", "image/webp"},
+        {".woff2", "font/woff2"}, {".woff", "font/woff"},  {".wasm", "application/wasm"}, {".txt", "text/plain"},
+    };
+    for (const auto &[ext, type] : kTypes) {
+        if (p.endsWith(QLatin1String(ext)))
+            return type;
+    }
+    return "application/octet-stream";
+}
+
 void registerSchemes()
 {
     for (const char *name : {kAppScheme, kPluginScheme}) {

@@ -14,6 +14,9 @@ inline constexpr char kAppScheme[] = "tessera";
 /** The scheme plugins serve their widget pages on. */
 inline constexpr char kPluginScheme[] = "tessera-plugin";
 
+/** A content type for a file served on the plugin scheme, by its extension. */
+QByteArray mimeTypeForPath(const QString &path);
+
 /** Registers both schemes; must run before QGuiApplication is created. */
 void registerSchemes();
 

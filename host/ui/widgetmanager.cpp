@@ -5,6 +5,8 @@
 #include <QUrl>
 #include <algorithm>
 
+#include "plugins/pluginmanager.h"
+#include "plugins/roomenablement.h"
 #include "util/text.h"
 
 namespace tessera::ui {
@@ -66,19 +68,42 @@ void WidgetManager::refreshRoom(const std::string &roomId)
     m_loaded[roomId] = true;
     std::weak_ptr<int> life = m_lifetime;
     auto collected = std::make_shared<std::vector<json>>();
-    auto remaining = std::make_shared<int>(2);
+    auto pluginState = std::make_shared<std::vector<json>>();
+    auto powerLevels = std::make_shared<json>();
+    auto remaining = std::make_shared<int>(4);
+    const auto finish = [this, roomId, collected, pluginState, powerLevels, remaining] {
+        if (--*remaining != 0)
+            return;
+        m_pluginState[roomId] = std::move(*pluginState);
+        m_powerLevels[roomId] = std::move(*powerLevels);
+        applyWidgetState(roomId, std::move(*collected));
+    };
     for (const char *type : {"m.widget", "im.vector.modular.widgets"}) {
-        m_services.backend->readState(roomId, type, std::nullopt, [this, life, roomId, collected, remaining](Result<std::vector<json>> r) {
+        m_services.backend->readState(roomId, type, std::nullopt, [life, collected, finish](Result<std::vector<json>> r) {
             if (life.expired())
                 return;
             if (r) {
                 for (auto &ev : *r)
                     collected->push_back(std::move(ev));
             }
-            if (--*remaining == 0)
-                applyWidgetState(roomId, std::move(*collected));
+            finish();
         });
     }
+    // Which plugins the room enabled, and who may change that (for the "not enabled here" tile).
+    m_services.backend->readState(roomId, "io.tessera.plugin", std::nullopt, [life, pluginState, finish](Result<std::vector<json>> r) {
+        if (life.expired())
+            return;
+        if (r)
+            *pluginState = std::move(*r);
+        finish();
+    });
+    m_services.backend->readState(roomId, "m.room.power_levels", std::string(), [life, powerLevels, finish](Result<std::vector<json>> r) {
+        if (life.expired())
+            return;
+        if (r && !r->empty())
+            *powerLevels = r->front().value("content", json());
+        finish();
+    });
 }
 
 void WidgetManager::applyWidgetState(const std::string &roomId, std::vector<json> events)
@@ -200,7 +225,8 @@ void WidgetManager::onStateChanged(const json &event)
     forEachOpen([&](WidgetController &w) { w.feedStateUpdate(event); });
     const std::string type = event.value("type", "");
     const std::string room = event.value("room_id", "");
-    if ((type == widgets::kWidgetEventType || type == widgets::kLegacyWidgetEventType || type == "io.tessera.plugin")
+    if ((type == widgets::kWidgetEventType || type == widgets::kLegacyWidgetEventType || type == "io.tessera.plugin"
+         || type == "m.room.power_levels")
         && m_loaded[room])
         refreshRoom(room);
 }
@@ -215,12 +241,52 @@ std::optional<Result<std::string>> WidgetManager::pluginWidgetUrl(const widgets:
     // The welcome room's demo widget ships with Tessera and is served like a bundled plugin's page.
     if (widget.type == "io.tessera.welcome")
         return Result<std::string>(std::string("tessera-plugin://io.tessera.welcome/index.html"));
-    return std::nullopt;
+    if (!m_services.plugins)
+        return std::nullopt;
+    auto decision = plugins::decideWidgetType(widget.type, *m_services.plugins, m_pluginState[widget.roomId],
+                                              m_powerLevels[widget.roomId], m_services.backend->userId());
+    if (!decision)
+        return std::nullopt; // an ordinary widget
+    if (!decision->enabled())
+        return Result<std::string>(Error(ErrorCode::Denied, decision->message));
+    const plugins::WidgetTypeInfo *info = m_services.plugins->findWidgetType(widget.type);
+    if (!info)
+        return Result<std::string>(Error(ErrorCode::Unavailable, "no running plugin provides " + widget.type));
+    switch (info->source) {
+    case plugins::WidgetSource::Assets:
+        return Result<std::string>("tessera-plugin://" + info->pluginId + "/" + info->assetEntry);
+    case plugins::WidgetSource::UrlTemplate: {
+        json data = widget.data;
+        if (data.is_object() && decision->config.is_object())
+            data["config"] = decision->config;
+        return Result<std::string>(widgets::runTemplate(info->urlTemplate, data, templateParams(widget)));
+    }
+    case plugins::WidgetSource::Builder: {
+        json w{{"id", widget.id},       {"type", widget.type}, {"url", widget.url},           {"name", widget.name},
+               {"data", widget.data},   {"room_id", widget.roomId}, {"creator", widget.creatorUserId}};
+        auto url = m_services.plugins->buildWidgetUrl(widget.type, w);
+        if (!url)
+            return Result<std::string>(url.error());
+        return Result<std::string>(std::move(url).value());
+    }
+    case plugins::WidgetSource::Invalid:
+        break;
+    }
+    return Result<std::string>(Error(ErrorCode::Internal, "widget type " + widget.type + " has no page"));
 }
 
-std::optional<consent::PluginWidget> WidgetManager::pluginFor(const widgets::WidgetDefinition &)
+std::optional<consent::PluginWidget> WidgetManager::pluginFor(const widgets::WidgetDefinition &widget)
 {
-    return std::nullopt;
+    if (!m_services.plugins)
+        return std::nullopt;
+    const plugins::WidgetTypeInfo *info = m_services.plugins->findWidgetType(widget.type);
+    if (!info)
+        return std::nullopt;
+    consent::PluginWidget p;
+    p.pluginId = info->pluginId;
+    for (const auto &c : info->capabilities)
+        p.declaredCapabilities.push_back(c.capability);
+    return p;
 }
 
 widgets::TemplateParams WidgetManager::templateParams(const widgets::WidgetDefinition &widget) const
@@ -368,6 +434,8 @@ void WidgetManager::widgetReady(WidgetController &widget)
 
 void WidgetManager::widgetStopped(WidgetController &widget)
 {
+    if (m_services.plugins)
+        m_services.plugins->sessionClosed(widget.definition().roomId, widget.definition().id);
     if (&widget == m_modalSource)
         dismissModal();
     Q_EMIT alwaysOnScreenWidgetChanged();

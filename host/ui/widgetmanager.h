@@ -88,6 +88,8 @@ private:
     /** roomId → widgets in tab order. */
     std::map<std::string, std::vector<std::unique_ptr<WidgetController>>> m_rooms;
     std::map<std::string, bool> m_loaded;
+    std::map<std::string, std::vector<nlohmann::json>> m_pluginState; ///< io.tessera.plugin events per room
+    std::map<std::string, nlohmann::json> m_powerLevels;              ///< m.room.power_levels content per room
     std::string m_viewedRoom;
     bool m_dark = false;
     QString m_language = QStringLiteral("en");
