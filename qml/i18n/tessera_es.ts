@@ -1,4 +1,766 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="es">
+<context>
+    <name>AddWidgetDialog</name>
+    <message>
+        <location filename="../AddWidgetDialog.qml" line="16"/>
+        <source>Add a widget</source>
+        <translation>Añadir un widget</translation>
+    </message>
+    <message>
+        <location filename="../AddWidgetDialog.qml" line="36"/>
+        <source>Name (optional)</source>
+        <translation>Nombre (opcional)</translation>
+    </message>
+    <message>
+        <location filename="../AddWidgetDialog.qml" line="48"/>
+        <source>Or add one from a plugin:</source>
+        <translation>O añade uno de un complemento:</translation>
+    </message>
+    <message>
+        <location filename="../AddWidgetDialog.qml" line="69"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location filename="../AddWidgetDialog.qml" line="72"/>
+        <source>Add</source>
+        <translation>Añadir</translation>
+    </message>
+</context>
+<context>
+    <name>AlwaysOnScreenTile</name>
+    <message>
+        <location filename="../AlwaysOnScreenTile.qml" line="43"/>
+        <source>Still running</source>
+        <translation>Sigue en marcha</translation>
+    </message>
+    <message>
+        <location filename="../AlwaysOnScreenTile.qml" line="49"/>
+        <source>Return</source>
+        <translation>Volver</translation>
+    </message>
+</context>
+<context>
+    <name>AuditPage</name>
+    <message>
+        <location filename="../AuditPage.qml" line="21"/>
+        <source>Audit log</source>
+        <translation>Registro de auditoría</translation>
+    </message>
+    <message>
+        <location filename="../AuditPage.qml" line="25"/>
+        <source>Verify chain</source>
+        <translation>Verificar la cadena</translation>
+    </message>
+    <message>
+        <location filename="../AuditPage.qml" line="56"/>
+        <source>Widget</source>
+        <translation>Widget</translation>
+    </message>
+    <message>
+        <location filename="../AuditPage.qml" line="62"/>
+        <source>Action</source>
+        <translation>Acción</translation>
+    </message>
+    <message>
+        <location filename="../AuditPage.qml" line="67"/>
+        <source>Any decision</source>
+        <translation>Cualquier decisión</translation>
+    </message>
+    <message>
+        <location filename="../AuditPage.qml" line="71"/>
+        <source>Live</source>
+        <translation>En vivo</translation>
+    </message>
+    <message>
+        <location filename="../AuditPage.qml" line="128"/>
+        <source>No audit rows match.</source>
+        <translation>Ninguna fila del registro coincide.</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <location filename="../Composer.qml" line="42"/>
+        <source>Message, or /widget https://… to add a widget</source>
+        <translation>Mensaje, o /widget https://… para añadir un widget</translation>
+    </message>
+    <message>
+        <location filename="../Composer.qml" line="43"/>
+        <source>Choose a room</source>
+        <translation>Elige una sala</translation>
+    </message>
+    <message>
+        <location filename="../Composer.qml" line="50"/>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+</context>
+<context>
+    <name>ConsentDialog</name>
+    <message>
+        <location filename="../ConsentDialog.qml" line="86"/>
+        <source>Load “%1”?</source>
+        <translation>¿Cargar «%1»?</translation>
+    </message>
+    <message>
+        <location filename="../ConsentDialog.qml" line="87"/>
+        <source>“%1” wants to confirm who you are</source>
+        <translation>«%1» quiere confirmar quién eres</translation>
+    </message>
+    <message>
+        <location filename="../ConsentDialog.qml" line="88"/>
+        <source>“%1” wants to use a device</source>
+        <translation>«%1» quiere usar un dispositivo</translation>
+    </message>
+    <message>
+        <location filename="../ConsentDialog.qml" line="89"/>
+        <source>“%1” asks for more permissions</source>
+        <translation>«%1» pide más permisos</translation>
+    </message>
+    <message>
+        <location filename="../ConsentDialog.qml" line="90"/>
+        <source>“%1” would like to:</source>
+        <translation>«%1» quiere:</translation>
+    </message>
+    <message>
+        <location filename="../ConsentDialog.qml" line="98"/>
+        <source>Added by %1</source>
+        <translation>Añadido por %1</translation>
+    </message>
+    <message>
+        <location filename="../ConsentDialog.qml" line="98"/>
+        <source>someone</source>
+        <translation>alguien</translation>
+    </message>
+    <message>
+        <location filename="../ConsentDialog.qml" line="100"/>
+        <source>(published by %1)</source>
+        <translation>(publicado por %1)</translation>
+    </message>
+    <message>
+        <location filename="../ConsentDialog.qml" line="222"/>
+        <source>Remember my choice</source>
+        <translation>Recordar mi decisión</translation>
+    </message>
+    <message>
+        <location filename="../ConsentDialog.qml" line="230"/>
+        <source>Hide details</source>
+        <translation>Ocultar detalles</translation>
+    </message>
+    <message>
+        <location filename="../ConsentDialog.qml" line="230"/>
+        <source>Details</source>
+        <translation>Detalles</translation>
+    </message>
+    <message>
+        <location filename="../ConsentDialog.qml" line="236"/>
+        <source>Deny all</source>
+        <translation>Denegar todo</translation>
+    </message>
+    <message>
+        <location filename="../ConsentDialog.qml" line="236"/>
+        <source>Deny</source>
+        <translation>Denegar</translation>
+    </message>
+    <message>
+        <location filename="../ConsentDialog.qml" line="243"/>
+        <source>Load</source>
+        <translation>Cargar</translation>
+    </message>
+    <message>
+        <location filename="../ConsentDialog.qml" line="243"/>
+        <source>Approve</source>
+        <translation>Aprobar</translation>
+    </message>
+</context>
+<context>
+    <name>LoginPage</name>
+    <message>
+        <location filename="../LoginPage.qml" line="27"/>
+        <location filename="../LoginPage.qml" line="75"/>
+        <source>Sign in</source>
+        <translation>Iniciar sesión</translation>
+    </message>
+    <message>
+        <location filename="../LoginPage.qml" line="29"/>
+        <source>Tessera will keep your session in the system keychain (or, without one, in a file only you can read).</source>
+        <translation>Tessera guardará tu sesión en el llavero del sistema (o, si no hay ninguno, en un archivo que solo tú puedes leer).</translation>
+    </message>
+    <message>
+        <location filename="../LoginPage.qml" line="48"/>
+        <source>User name</source>
+        <translation>Nombre de usuario</translation>
+    </message>
+    <message>
+        <location filename="../LoginPage.qml" line="55"/>
+        <source>Password</source>
+        <translation>Contraseña</translation>
+    </message>
+    <message>
+        <location filename="../LoginPage.qml" line="75"/>
+        <source>Signing in…</source>
+        <translation>Iniciando sesión…</translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <location filename="../Main.qml" line="16"/>
+        <source>%1 — Tessera</source>
+        <translation>%1 — Tessera</translation>
+    </message>
+</context>
+<context>
+    <name>ModalWidgetDialog</name>
+    <message>
+        <location filename="../ModalWidgetDialog.qml" line="37"/>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+</context>
+<context>
+    <name>PageHeader</name>
+    <message>
+        <location filename="../PageHeader.qml" line="24"/>
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+</context>
+<context>
+    <name>PermissionsPage</name>
+    <message>
+        <location filename="../PermissionsPage.qml" line="20"/>
+        <source>Permissions</source>
+        <translation>Permisos</translation>
+    </message>
+    <message>
+        <location filename="../PermissionsPage.qml" line="32"/>
+        <source>Standing rules</source>
+        <translation>Reglas permanentes</translation>
+    </message>
+    <message>
+        <location filename="../PermissionsPage.qml" line="44"/>
+        <source>Rules grant without asking. Every grant they make is written to the audit log.</source>
+        <translation>Las reglas conceden sin preguntar. Cada concesión queda escrita en el registro de auditoría.</translation>
+    </message>
+    <message>
+        <location filename="../PermissionsPage.qml" line="60"/>
+        <source>Remove</source>
+        <translation>Quitar</translation>
+    </message>
+    <message>
+        <location filename="../PermissionsPage.qml" line="74"/>
+        <source>Trust widgets I add</source>
+        <translation>Confiar en los widgets que añado</translation>
+    </message>
+    <message>
+        <location filename="../PermissionsPage.qml" line="82"/>
+        <source>@agent:example.org</source>
+        <translation>@agente:example.org</translation>
+    </message>
+    <message>
+        <location filename="../PermissionsPage.qml" line="85"/>
+        <source>Trust this agent</source>
+        <translation>Confiar en este agente</translation>
+    </message>
+    <message>
+        <location filename="../PermissionsPage.qml" line="102"/>
+        <source>Remembered decisions</source>
+        <translation>Decisiones recordadas</translation>
+    </message>
+    <message>
+        <location filename="../PermissionsPage.qml" line="110"/>
+        <source>Nothing remembered yet.</source>
+        <translation>Todavía no hay nada recordado.</translation>
+    </message>
+    <message>
+        <location filename="../PermissionsPage.qml" line="159"/>
+        <source>Revoke</source>
+        <translation>Revocar</translation>
+    </message>
+</context>
+<context>
+    <name>PluginsPage</name>
+    <message>
+        <location filename="../PluginsPage.qml" line="18"/>
+        <source>Plugins</source>
+        <translation>Complementos</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="66"/>
+        <source>No plugins found.</source>
+        <translation>No se encontraron complementos.</translation>
+    </message>
+</context>
+<context>
+    <name>PopupPrompt</name>
+    <message>
+        <location filename="../PopupPrompt.qml" line="17"/>
+        <source>Open a link in your browser?</source>
+        <translation>¿Abrir un enlace en tu navegador?</translation>
+    </message>
+    <message>
+        <location filename="../PopupPrompt.qml" line="33"/>
+        <source>A widget wants to open this address in a new window:</source>
+        <translation>Un widget quiere abrir esta dirección en una ventana nueva:</translation>
+    </message>
+    <message>
+        <location filename="../PopupPrompt.qml" line="48"/>
+        <source>Don&apos;t open</source>
+        <translation>No abrir</translation>
+    </message>
+    <message>
+        <location filename="../PopupPrompt.qml" line="53"/>
+        <source>Open in browser</source>
+        <translation>Abrir en el navegador</translation>
+    </message>
+</context>
+<context>
+    <name>RoomList</name>
+    <message>
+        <location filename="../RoomList.qml" line="44"/>
+        <source>Rooms</source>
+        <translation>Salas</translation>
+    </message>
+    <message>
+        <location filename="../RoomList.qml" line="91"/>
+        <source>Invitation</source>
+        <translation>Invitación</translation>
+    </message>
+    <message>
+        <location filename="../RoomList.qml" line="105"/>
+        <source>No rooms yet</source>
+        <translation>Todavía no hay salas</translation>
+    </message>
+    <message>
+        <location filename="../RoomList.qml" line="114"/>
+        <source>Permissions</source>
+        <translation>Permisos</translation>
+    </message>
+    <message>
+        <location filename="../RoomList.qml" line="115"/>
+        <source>Audit log</source>
+        <translation>Registro de auditoría</translation>
+    </message>
+    <message>
+        <location filename="../RoomList.qml" line="116"/>
+        <source>Plugins</source>
+        <translation>Complementos</translation>
+    </message>
+    <message>
+        <location filename="../RoomList.qml" line="117"/>
+        <source>Settings</source>
+        <translation>Ajustes</translation>
+    </message>
+</context>
+<context>
+    <name>RoomView</name>
+    <message>
+        <location filename="../RoomView.qml" line="31"/>
+        <source>Rooms</source>
+        <translation>Salas</translation>
+    </message>
+    <message>
+        <location filename="../RoomView.qml" line="40"/>
+        <source>No room selected</source>
+        <translation>Ninguna sala seleccionada</translation>
+    </message>
+    <message>
+        <location filename="../RoomView.qml" line="63"/>
+        <source>Widgets</source>
+        <translation>Widgets</translation>
+    </message>
+    <message>
+        <location filename="../RoomView.qml" line="65"/>
+        <source>Show or hide the widget panel</source>
+        <translation>Mostrar u ocultar el panel de widgets</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <location filename="../SettingsPage.qml" line="18"/>
+        <source>Settings</source>
+        <translation>Ajustes</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml" line="22"/>
+        <source>Theme</source>
+        <translation>Tema</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml" line="26"/>
+        <source>Follow the system</source>
+        <translation>Seguir al sistema</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml" line="26"/>
+        <source>Light</source>
+        <translation>Claro</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml" line="26"/>
+        <source>Dark</source>
+        <translation>Oscuro</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml" line="35"/>
+        <source>Language</source>
+        <translation>Idioma</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml" line="42"/>
+        <source>A change of language applies to Tessera&apos;s own texts after a restart; widgets are told at once.</source>
+        <translation>El cambio de idioma se aplica a los textos de Tessera tras reiniciar; los widgets lo reciben al momento.</translation>
+    </message>
+</context>
+<context>
+    <name>Timeline</name>
+    <message>
+        <location filename="../Timeline.qml" line="93"/>
+        <source>No messages yet</source>
+        <translation>Todavía no hay mensajes</translation>
+    </message>
+</context>
+<context>
+    <name>WidgetPanel</name>
+    <message>
+        <location filename="../WidgetPanel.qml" line="51"/>
+        <source>Back to the room</source>
+        <translation>Volver a la sala</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="131"/>
+        <source>Add a widget</source>
+        <translation>Añadir un widget</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="157"/>
+        <location filename="../WidgetPanel.qml" line="234"/>
+        <source>Reload</source>
+        <translation>Recargar</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="163"/>
+        <location filename="../WidgetPanel.qml" line="239"/>
+        <source>Open in your browser</source>
+        <translation>Abrir en tu navegador</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="173"/>
+        <source>Leave full screen</source>
+        <translation>Salir de pantalla completa</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="173"/>
+        <source>Full screen</source>
+        <translation>Pantalla completa</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="179"/>
+        <source>More</source>
+        <translation>Más</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="185"/>
+        <source>Hide the panel</source>
+        <translation>Ocultar el panel</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="214"/>
+        <source>No widgets in this room</source>
+        <translation>No hay widgets en esta sala</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="221"/>
+        <source>Add one with + or type /widget https://… in the composer.</source>
+        <translation>Añade uno con + o escribe /widget https://… en el cuadro de mensaje.</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="245"/>
+        <source>Remove for everyone…</source>
+        <translation>Quitar para todos…</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="258"/>
+        <source>Remove this widget?</source>
+        <translation>¿Quitar este widget?</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="263"/>
+        <source>“%1” will be removed from the room for everyone.</source>
+        <translation>«%1» se quitará de la sala para todos.</translation>
+    </message>
+</context>
+<context>
+    <name>WidgetStatePage</name>
+    <message>
+        <location filename="../WidgetStatePage.qml" line="36"/>
+        <source>Loading “%1”…</source>
+        <translation>Cargando «%1»…</translation>
+    </message>
+    <message>
+        <location filename="../WidgetStatePage.qml" line="37"/>
+        <source>You chose not to load this widget</source>
+        <translation>Elegiste no cargar este widget</translation>
+    </message>
+    <message>
+        <location filename="../WidgetStatePage.qml" line="58"/>
+        <source>Added by %1 · %2</source>
+        <translation>Añadido por %1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../WidgetStatePage.qml" line="64"/>
+        <source>Ask me again</source>
+        <translation>Volver a preguntarme</translation>
+    </message>
+    <message>
+        <location filename="../WidgetStatePage.qml" line="64"/>
+        <source>Try again</source>
+        <translation>Reintentar</translation>
+    </message>
+</context>
+<context>
+    <name>WidgetView</name>
+    <message>
+        <location filename="../WidgetView.qml" line="82"/>
+        <source>The widget&apos;s secure connection failed</source>
+        <translation>La conexión segura del widget falló</translation>
+    </message>
+    <message>
+        <location filename="../WidgetView.qml" line="86"/>
+        <source>The widget stopped working</source>
+        <translation>El widget dejó de funcionar</translation>
+    </message>
+    <message>
+        <location filename="../WidgetView.qml" line="86"/>
+        <source>Its page crashed (exit code %1). Reload to try again.</source>
+        <translation>Su página se cerró inesperadamente (código %1). Recárgalo para intentarlo de nuevo.</translation>
+    </message>
+    <message>
+        <location filename="../WidgetView.qml" line="91"/>
+        <source>The widget could not start</source>
+        <translation>El widget no pudo iniciarse</translation>
+    </message>
+</context>
+<context>
+    <name>tessera::app::Startup</name>
+    <message>
+        <location filename="../../host/app/startup.cpp" line="260"/>
+        <source>The plugin %1 stopped working and was turned off: %2</source>
+        <translation>El complemento %1 dejó de funcionar y se desactivó: %2</translation>
+    </message>
+    <message>
+        <location filename="../../host/app/startup.cpp" line="287"/>
+        <source>Local rooms on this computer</source>
+        <translation>Salas locales en este equipo</translation>
+    </message>
+</context>
+<context>
+    <name>tessera::ui::AuditModel</name>
+    <message>
+        <location filename="../../host/ui/pagemodels.cpp" line="242"/>
+        <source>Cannot open the audit log: %1</source>
+        <translation>No se puede abrir el registro de auditoría: %1</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/pagemodels.cpp" line="245"/>
+        <source>Verification could not run: %1</source>
+        <translation>La verificación no pudo ejecutarse: %1</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/pagemodels.cpp" line="248"/>
+        <source>The chain is broken at row %1: %2 (%3 rows with problems)</source>
+        <translation>La cadena está rota en la fila %1: %2 (%3 filas con problemas)</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/pagemodels.cpp" line="254"/>
+        <source>All %1 rows verified (rows %2 to %3); nothing was edited or removed.</source>
+        <translation>Las %1 filas están verificadas (filas %2 a %3); nada se editó ni se quitó.</translation>
+    </message>
+</context>
+<context>
+    <name>tessera::ui::ConsentPromptModel</name>
+    <message>
+        <location filename="../../host/ui/consentmodel.cpp" line="131"/>
+        <source>Consent is not available.</source>
+        <translation>El consentimiento no está disponible.</translation>
+    </message>
+</context>
+<context>
+    <name>tessera::ui::HostController</name>
+    <message>
+        <location filename="../../host/ui/hostcontroller.cpp" line="91"/>
+        <source>Enter the homeserver, your user name and your password.</source>
+        <translation>Escribe el servidor, tu nombre de usuario y tu contraseña.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/hostcontroller.cpp" line="239"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="267"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="302"/>
+        <source>Choose a room first.</source>
+        <translation>Elige primero una sala.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/hostcontroller.cpp" line="243"/>
+        <source>Usage: /widget &lt;https://…&gt; [name]</source>
+        <translation>Uso: /widget &lt;https://…&gt; [nombre]</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/hostcontroller.cpp" line="250"/>
+        <source>Unknown command %1. Start with // to send a message that begins with a slash.</source>
+        <translation>Orden desconocida %1. Empieza con // para enviar un mensaje que comienza con una barra.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/hostcontroller.cpp" line="259"/>
+        <source>Your message was not sent: %1</source>
+        <translation>Tu mensaje no se envió: %1</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/hostcontroller.cpp" line="273"/>
+        <source>You are not allowed to add widgets to this room.</source>
+        <translation>No tienes permiso para añadir widgets a esta sala.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/hostcontroller.cpp" line="294"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="321"/>
+        <source>The widget was not added: %1</source>
+        <translation>El widget no se añadió: %1</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/hostcontroller.cpp" line="304"/>
+        <source>No enabled plugin provides widgets of type %1.</source>
+        <translation>Ningún complemento activado ofrece widgets del tipo %1.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/hostcontroller.cpp" line="339"/>
+        <source>The widget was not removed: %1</source>
+        <translation>El widget no se quitó: %1</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/hostcontroller.cpp" line="347"/>
+        <source>Only web addresses (https://…) can be opened in the browser.</source>
+        <translation>Solo se pueden abrir direcciones web (https://…) en el navegador.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/hostcontroller.cpp" line="349"/>
+        <source>No web browser could be started.</source>
+        <translation>No se pudo iniciar ningún navegador web.</translation>
+    </message>
+</context>
+<context>
+    <name>tessera::ui::PermissionsModel</name>
+    <message>
+        <location filename="../../host/ui/pagemodels.cpp" line="52"/>
+        <source>Trust widgets I add myself</source>
+        <translation>Confiar en los widgets que añado yo</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/pagemodels.cpp" line="55"/>
+        <source>Trust widgets added by %1</source>
+        <translation>Confiar en los widgets que añade %1</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/pagemodels.cpp" line="58"/>
+        <source>Trust what the plugin %1 declares for its widgets</source>
+        <translation>Confiar en lo que el complemento %1 declara para sus widgets</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/pagemodels.cpp" line="96"/>
+        <source>Load this widget</source>
+        <translation>Cargar este widget</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/pagemodels.cpp" line="128"/>
+        <source>Unknown kind of rule: %1</source>
+        <translation>Tipo de regla desconocido: %1</translation>
+    </message>
+</context>
+<context>
+    <name>tessera::ui::TimelineModel</name>
+    <message>
+        <location filename="../../host/ui/roommodels.cpp" line="270"/>
+        <source>added the widget %1</source>
+        <translation>añadió el widget %1</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/roommodels.cpp" line="272"/>
+        <source>removed a widget</source>
+        <translation>quitó un widget</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/roommodels.cpp" line="274"/>
+        <source>renamed the room to %1</source>
+        <translation>cambió el nombre de la sala a %1</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/roommodels.cpp" line="276"/>
+        <source>changed the topic to %1</source>
+        <translation>cambió el tema a %1</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/roommodels.cpp" line="278"/>
+        <source>created the room</source>
+        <translation>creó la sala</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/roommodels.cpp" line="280"/>
+        <source>enabled the plugin %1</source>
+        <translation>activó el complemento %1</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/roommodels.cpp" line="282"/>
+        <source>disabled the plugin %1</source>
+        <translation>desactivó el complemento %1</translation>
+    </message>
+</context>
+<context>
+    <name>tessera::ui::WidgetController</name>
+    <message>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="256"/>
+        <source>Not enabled in this room</source>
+        <translation>No está activado en esta sala</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="271"/>
+        <source>This widget&apos;s address is not allowed</source>
+        <translation>La dirección de este widget no está permitida</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="282"/>
+        <source>Waiting for your permission</source>
+        <translation>Esperando tu permiso</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="283"/>
+        <source>This widget was added by %1. Tessera asks before loading it.</source>
+        <translation>Este widget lo añadió %1. Tessera pregunta antes de cargarlo.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="299"/>
+        <source>You chose not to load this widget</source>
+        <translation>Elegiste no cargar este widget</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="410"/>
+        <source>The widget&apos;s secure connection failed</source>
+        <translation>La conexión segura del widget falló</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="410"/>
+        <source>The widget cannot be reached</source>
+        <translation>No se puede contactar con el widget</translation>
+    </message>
+</context>
+<context>
+    <name>tessera::ui::WidgetManager</name>
+    <message>
+        <location filename="../../host/ui/widgetmanager.cpp" line="371"/>
+        <source>A widget tried to open %1, which is not a room you are in.</source>
+        <translation>Un widget intentó abrir %1, que no es una sala en la que estés.</translation>
+    </message>
+</context>
 </TS>
