@@ -100,6 +100,10 @@ void TestHomeserver::Impl::registerRoutes()
 
     route("POST", c3 + "/user/{}/filter", &Impl::postFilter);
     route("GET", c3 + "/user/{}/filter/{}", &Impl::getFilter);
+    route("GET", c3 + "/user/{}/account_data/{}", &Impl::getAccountData);
+    route("PUT", c3 + "/user/{}/account_data/{}", &Impl::putAccountData);
+    route("GET", c3 + "/user/{}/rooms/{}/account_data/{}", &Impl::getRoomAccountData);
+    route("PUT", c3 + "/user/{}/rooms/{}/account_data/{}", &Impl::putRoomAccountData);
     route("GET", c3 + "/sync", &Impl::getSync);
     route("PUT", c3 + "/sendToDevice/{}/{}", &Impl::putSendToDevice);
 

@@ -60,13 +60,15 @@ struct EventFilter {
     static Result<EventFilter> parse(const Json &json);
 };
 
-/** @brief The /sync filter subset: room ids, include_leave, timeline and state filters. */
+/** @brief The /sync filter subset: room ids, include_leave, timeline, state and account data filters. */
 struct SyncFilter {
     std::optional<std::vector<std::string>> rooms;
     std::vector<std::string> notRooms;
     bool includeLeave = false;
     EventFilter timeline;
     EventFilter state;
+    EventFilter accountData;     ///< top-level `account_data`: global account data
+    EventFilter roomAccountData; ///< `room.account_data`
 
     bool roomAllowed(const std::string &roomId) const;
     static Result<SyncFilter> parse(const Json &json);
@@ -107,6 +109,14 @@ struct Room {
     std::map<StateKey, std::size_t> state; ///< current state: index into events
 };
 
+/** @brief One account data entry: its content and the stream position of its last change. */
+struct AccountDataEntry {
+    Json content;
+    std::uint64_t pos = 0;
+};
+
+using AccountDataMap = std::map<std::string, AccountDataEntry>; ///< by type
+
 struct User {
     std::string id;
     std::string password;
@@ -114,6 +124,8 @@ struct User {
     std::string avatarUrl;
     std::set<std::string> devices;
     std::vector<Json> filters;
+    AccountDataMap accountData;                            ///< global account data
+    std::map<std::string, AccountDataMap> roomAccountData; ///< room id -> that room's account data
 };
 
 struct ToDeviceMessage {
@@ -300,6 +312,9 @@ private:
                     bool fullState, std::uint64_t snapshotPos, std::uint64_t &toDeviceUpTo);
     Json syncRoomLocked(const detail::Room &room, const Session &session, std::uint64_t fromPos,
                         std::uint64_t upToPos, bool fullState, const detail::SyncFilter &filter);
+    /** @brief `{type, content}` of the entries changed in (fromPos, upToPos] that pass `filter`. */
+    static Json accountDataEventsLocked(const detail::AccountDataMap *entries, std::uint64_t fromPos,
+                                        std::uint64_t upToPos, const detail::EventFilter &filter);
 
     // --- HTTP handlers (clientapi.cpp, sync.cpp, media.cpp)
     Result<Json> jsonBody(const Call &call, bool allowEmpty = false) const;
@@ -345,6 +360,11 @@ private:
     Reply getTurnServer(Call &call);
     Reply postDelayedEventAction(Call &call);
     Reply getDelayedEvents(Call &call);
+    Reply getAccountData(Call &call);
+    Reply putAccountData(Call &call);
+    Reply getRoomAccountData(Call &call);
+    Reply putRoomAccountData(Call &call);
+    void putAccountDataLocked(detail::AccountDataMap &entries, const std::string &type, Json content);
     Reply getMediaConfig(Call &call);
     Reply getMediaConfigV1(Call &call);
     Reply postUpload(Call &call);

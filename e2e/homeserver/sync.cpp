@@ -127,6 +127,13 @@ Result<SyncFilter> SyncFilter::parse(const Json &json)
         return mxError(400, "M_BAD_JSON", "a filter must be a JSON object");
     }
     SyncFilter filter;
+    if (json.contains("account_data")) {
+        auto parsed = EventFilter::parse(json["account_data"]);
+        if (!parsed) {
+            return parsed.error();
+        }
+        filter.accountData = *parsed;
+    }
     if (!json.contains("room")) {
         return filter;
     }
@@ -150,8 +157,9 @@ Result<SyncFilter> SyncFilter::parse(const Json &json)
         }
         filter.includeLeave = room["include_leave"].get<bool>();
     }
-    for (const auto &[key, target] : {std::pair<const char *, EventFilter *>{"timeline", &filter.timeline},
-                                      std::pair<const char *, EventFilter *>{"state", &filter.state}}) {
+    using Section = std::pair<const char *, EventFilter *>;
+    for (const auto &[key, target] : {Section{"timeline", &filter.timeline}, Section{"state", &filter.state},
+                                      Section{"account_data", &filter.roomAccountData}}) {
         if (!room.contains(key)) {
             continue;
         }
@@ -232,6 +240,25 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getFilter(Call &call)
 
 // --- /sync -------------------------------------------------------------------------------------
 
+Json TestHomeserver::Impl::accountDataEventsLocked(const AccountDataMap *entries, std::uint64_t fromPos,
+                                                   std::uint64_t upToPos, const EventFilter &filter)
+{
+    Json events = Json::array();
+    if (!entries) {
+        return events;
+    }
+    for (const auto &[type, entry] : *entries) {
+        if (entry.pos <= fromPos || entry.pos > upToPos) {
+            continue;
+        }
+        Json event{{"type", type}, {"content", entry.content}};
+        if (filter.matches(event)) {
+            events.push_back(std::move(event));
+        }
+    }
+    return events;
+}
+
 Json TestHomeserver::Impl::syncRoomLocked(const Room &room, const Session &session, std::uint64_t fromPos,
                                           std::uint64_t upToPos, bool fullState, const SyncFilter &filter)
 {
@@ -282,6 +309,22 @@ Json TestHomeserver::Impl::syncLocked(const Session &session, const StreamToken 
                                       bool fullState, std::uint64_t snapshotPos, std::uint64_t &toDeviceUpTo)
 {
     const std::uint64_t sincePos = since ? since->eventsPos : 0;
+    const User *user = nullptr;
+    if (auto it = m_users.find(session.userId); it != m_users.end()) {
+        user = &it->second;
+    }
+    // Account data: what changed since `since`; everything on an initial or full_state sync (as
+    // Synapse) and for a room the client has not seen yet. Rooms the user is not in get none.
+    const std::uint64_t accountDataFrom = fullState ? 0 : sincePos;
+    auto roomAccountData = [&](const std::string &roomId, std::uint64_t fromPos) {
+        const AccountDataMap *entries = nullptr;
+        if (user) {
+            if (auto it = user->roomAccountData.find(roomId); it != user->roomAccountData.end()) {
+                entries = &it->second;
+            }
+        }
+        return accountDataEventsLocked(entries, fromPos, snapshotPos, filter.roomAccountData);
+    };
     Json join = Json::object();
     Json invite = Json::object();
     Json leave = Json::object();
@@ -305,7 +348,9 @@ Json TestHomeserver::Impl::syncLocked(const Session &session, const StreamToken 
                               room.events[was->second].event["content"].value("membership", "") != "join";
             }
             Json entry = syncRoomLocked(room, session, sincePos, snapshotPos, fullState || !since || newlyJoined, filter);
-            const bool empty = entry["timeline"]["events"].empty() && entry["state"]["events"].empty();
+            entry["account_data"]["events"] = roomAccountData(id, newlyJoined ? 0 : accountDataFrom);
+            const bool empty = entry["timeline"]["events"].empty() && entry["state"]["events"].empty() &&
+                               entry["account_data"]["events"].empty();
             if (since && !fullState && !newlyJoined && empty) {
                 continue;
             }
@@ -321,6 +366,7 @@ Json TestHomeserver::Impl::syncLocked(const Session &session, const StreamToken 
             const bool report = since ? member->pos > sincePos : filter.includeLeave;
             if (report) {
                 leave[id] = syncRoomLocked(room, session, sincePos, member->pos, fullState || !since, filter);
+                leave[id]["account_data"]["events"] = roomAccountData(id, accountDataFrom);
             }
         }
     }
@@ -340,6 +386,13 @@ Json TestHomeserver::Impl::syncLocked(const Session &session, const StreamToken 
     }
     if (!rooms.empty()) {
         response["rooms"] = std::move(rooms);
+    }
+
+    // Global account data: sent only when there is some, as Synapse.
+    Json accountData = accountDataEventsLocked(user ? &user->accountData : nullptr, accountDataFrom, snapshotPos,
+                                               filter.accountData);
+    if (!accountData.empty()) {
+        response["account_data"] = Json{{"events", std::move(accountData)}};
     }
 
     // To-device messages stay queued until a later sync acknowledges them by its `since`.
@@ -439,7 +492,8 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getSync(Call &call)
         std::uint64_t toDeviceUpTo = 0;
         const std::uint64_t snapshot = m_pos;
         Json response = syncLocked(*call.session, since ? &*since : nullptr, filter, fullState, snapshot, toDeviceUpTo);
-        const bool hasNews = response.contains("rooms") || response.contains("to_device");
+        const bool hasNews =
+            response.contains("rooms") || response.contains("to_device") || response.contains("account_data");
         // Synapse answers at once for an initial sync, a full_state sync, or when there is news.
         if (!since || fullState || hasNews || timeoutMs == 0 || m_stopping) {
             return okReply(response);
