@@ -30,7 +30,6 @@ Item {
             objectName: "widgetView_" + root.widget.widgetId
             profile: Host.widgetProfile
             backgroundColor: Theme.surface
-            url: root.widget.wrapperUrl
             webChannel: channel
             settings.javascriptCanOpenWindows: true   // reaches onNewWindowRequested, never opens by itself
             settings.javascriptCanAccessClipboard: false
@@ -42,7 +41,13 @@ Item {
             settings.errorPageEnabled: true
 
             WebChannel { id: channel }
-            Component.onCompleted: channel.registerObject("port", root.widget.port)
+            // Set once, not bound: a view shows one generation's wrapper (a reload builds a new
+            // view), and wrapperUrl notifies with every state change, where assigning even the
+            // same URL loads the page again; the widget would reload each time it became ready.
+            Component.onCompleted: {
+                channel.registerObject("port", root.widget.port)
+                url = root.widget.wrapperUrl
+            }
 
             onNavigationRequested: function (request) {
                 // The view shows the wrapper and nothing else; widgets navigate inside their frame.
