@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.Universal
 import QtQuick.Layouts
 import Tessera
 
@@ -71,6 +72,7 @@ Dialog {
             objectName: "addWidgetConfirm"
             text: qsTr("Add")
             highlighted: true
+            Universal.foreground: Theme.onAccent // legible on the accent without OpenGL
             enabled: urlField.text.trim().length > 0
             onClicked: {
                 root.error = Host.addWidget(urlField.text.trim(), nameField.text.trim())

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.Universal
 import QtQuick.Layouts
 import Tessera
 
@@ -49,6 +50,7 @@ Rectangle {
                 objectName: "composerSend"
                 text: qsTr("Send")
                 highlighted: true
+                Universal.foreground: Theme.onAccent // legible on the accent without OpenGL
                 implicitHeight: Theme.touch
                 enabled: input.text.trim().length > 0
                 onClicked: root.send()

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.Universal
 import QtQuick.Layouts
 import Tessera
 
@@ -242,6 +243,7 @@ Popup {
                     objectName: "consentApprove"
                     text: root.prompt.kind === "load" ? qsTr("Load") : qsTr("Approve")
                     highlighted: true
+                    Universal.foreground: Theme.onAccent // legible on the accent without OpenGL
                     implicitHeight: Theme.touch
                     onClicked: root.answer(true)
                 }

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.Universal
 import QtQuick.Layouts
 import Tessera
 
@@ -71,6 +72,7 @@ Rectangle {
                 Layout.fillWidth: true
                 implicitHeight: Theme.touch
                 highlighted: true
+                Universal.foreground: Theme.onAccent // legible on the accent without OpenGL
                 enabled: !Host.loginBusy
                 text: Host.loginBusy ? qsTr("Signing in…") : qsTr("Sign in")
                 onClicked: Host.login(server.text, user.text, password.text)

@@ -3,6 +3,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.Material
+import QtQuick.Controls.Universal
 import QtQuick.Layouts
 import Tessera
 
@@ -21,6 +22,11 @@ ApplicationWindow {
     Material.primary: Theme.accent
     Material.background: Theme.surface
     Material.foreground: Theme.text
+    // The style without shader effects, used when there is no OpenGL (startup.cpp).
+    Universal.theme: Host.dark ? Universal.Dark : Universal.Light
+    Universal.accent: Theme.accent
+    Universal.background: Theme.surface
+    Universal.foreground: Theme.text
 
     // Below this width the room list becomes a drawer and the widget panel covers the room.
     readonly property bool compact: width < 900

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.Universal
 import QtQuick.Layouts
 import Tessera
 
@@ -52,6 +53,7 @@ Dialog {
             objectName: "popupOpen"
             text: qsTr("Open in browser")
             highlighted: true
+            Universal.foreground: Theme.onAccent // legible on the accent without OpenGL
             DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
         }
     }

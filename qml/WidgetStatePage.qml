@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Controls.Universal
 import QtQuick.Layouts
 import Tessera
 
@@ -63,6 +64,7 @@ Rectangle {
             visible: root.state === "failed" || root.state === "declined"
             text: root.state === "declined" ? qsTr("Ask me again") : qsTr("Try again")
             highlighted: true
+            Universal.foreground: Theme.onAccent // legible on the accent without OpenGL
             onClicked: root.widget.reload()
         }
     }

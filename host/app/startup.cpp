@@ -8,6 +8,8 @@
 #include <QFile>
 #include <QGuiApplication>
 #include <QLocale>
+#include <QOffscreenSurface>
+#include <QOpenGLContext>
 #include <QQmlApplicationEngine>
 #include <QQuickWebEngineProfile>
 #include <QQuickStyle>
@@ -74,6 +76,22 @@ json welcomeWidgetState()
                   {"name", "Welcome"},
                   {"data", {{"title", "Welcome to Tessera"}}},
                   {"waitForIframeLoad", true}}}};
+}
+
+bool openGlAvailable()
+{
+    if (QQuickWindow::graphicsApi() == QSGRendererInterface::Software)
+        return false;
+    QOpenGLContext context;
+    if (!context.create())
+        return false;
+    QOffscreenSurface surface;
+    surface.setFormat(context.format());
+    surface.create();
+    const bool current = surface.isValid() && context.makeCurrent(&surface);
+    if (current)
+        context.doneCurrent();
+    return current;
 }
 
 } // namespace
@@ -307,7 +325,16 @@ Result<void> Startup::run()
         m_prompts->setLanguage(l);
     }
 
-    QQuickStyle::setStyle(QStringLiteral("Material"));
+    // Material draws its shadows, switch handles and raised buttons through shader effects, which
+    // the software scene graph (no OpenGL: -platform offscreen, some VMs and remote sessions)
+    // cannot draw: they would vanish. Universal draws the same controls without effects. A style
+    // the user chose with QT_QUICK_CONTROLS_STYLE wins.
+    if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE")) {
+        const bool software = !openGlAvailable();
+        if (software)
+            QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
+        QQuickStyle::setStyle(software ? QStringLiteral("Universal") : QStringLiteral("Material"));
+    }
     qmlRegisterSingletonInstance("Tessera", 1, 0, "Host", m_host.get());
     m_engine = std::make_unique<QQmlApplicationEngine>();
     m_engine->setInitialProperties({{QStringLiteral("width"), m_options.width}, {QStringLiteral("height"), m_options.height}});
