@@ -60,6 +60,9 @@ Rectangle {
                 clip: true
                 model: root.widgets
                 currentIndex: root.currentIndex
+                // A new model resets the list to its first item; bind it to the open widget again.
+                onCountChanged: currentIndex = Qt.binding(() => root.currentIndex)
+                highlightFollowsCurrentItem: true
                 boundsBehavior: Flickable.StopAtBounds
                 delegate: ItemDelegate {
                     id: tab
@@ -175,11 +178,13 @@ Rectangle {
                 onClicked: Host.panelFullScreen = !Host.panelFullScreen
             }
             IconButton {
+                objectName: "widgetMenuButton"
                 glyph: "\u22EE"
                 tip: qsTr("More")
                 onClicked: tabMenu.popup()
             }
             IconButton {
+                objectName: "hidePanelButton"
                 visible: !root.compact && !Host.panelFullScreen
                 glyph: "\u2715"
                 tip: qsTr("Hide the panel")
@@ -230,6 +235,7 @@ Rectangle {
 
     Menu {
         id: tabMenu
+        objectName: "widgetMenu"
         MenuItem {
             text: qsTr("Reload")
             enabled: root.current !== null

@@ -1,0 +1,195 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "fixture.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QEventLoop>
+#include <QQuickWebEngineProfile>
+
+#include <optional>
+
+namespace tessera::qmltest {
+
+namespace {
+
+template <typename T>
+std::optional<Result<T>> waitFor(const std::function<void(std::function<void(Result<T>)>)> &start)
+{
+    std::optional<Result<T>> out;
+    start([&out](Result<T> r) { out.emplace(std::move(r)); });
+    const QDeadlineTimer deadline(5000);
+    while (!out && !deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    return out;
+}
+
+} // namespace
+
+Fixture::Fixture()
+{
+    if (!m_dir.isValid()) {
+        m_error = QStringLiteral("no temporary directory");
+        return;
+    }
+    const std::filesystem::path dataDir = m_dir.path().toStdString();
+    m_scheduler = std::make_unique<ui::QtScheduler>();
+    auto audit = audit::AuditLog::open(dataDir);
+    if (!audit) {
+        m_error = QString::fromStdString("audit log: " + audit.error().message);
+        return;
+    }
+    m_audit = std::move(audit).value();
+    m_actions = std::make_unique<bridge::ActionRegistry>();
+    m_prompts = std::make_unique<ui::ConsentPromptModel>();
+    consent::ConsentOptions consentOptions;
+    consentOptions.customCapabilities = m_actions.get();
+    auto consentService = consent::ConsentService::open(dataDir, *m_prompts, *m_audit, *m_scheduler, consentOptions);
+    if (!consentService) {
+        m_error = QString::fromStdString("consent store: " + consentService.error().message);
+        return;
+    }
+    m_consent = std::move(consentService).value();
+    m_prompts->setService(m_consent.get());
+    m_prompts->setWidgetNameLookup([this](const bridge::WidgetContext &w) {
+        auto it = m_names.find(w.widgetId);
+        return it != m_names.end() ? it->second : QString::fromStdString(w.widgetId);
+    });
+    m_session = m_consent->openSession();
+
+    m_http = std::make_unique<net::HttpClient>(*m_scheduler);
+    matrix::LocalBackendOptions local;
+    local.dataDir = dataDir;
+    auto backend = matrix::LocalBackend::open(*m_scheduler, local);
+    if (!backend) {
+        m_error = QString::fromStdString("local rooms: " + backend.error().message);
+        return;
+    }
+    m_backend = std::move(backend).value();
+    auto uiState = ui::UiState::open(dataDir);
+    if (!uiState) {
+        m_error = QString::fromStdString("ui.db: " + uiState.error().message);
+        return;
+    }
+    m_uiState = std::make_unique<ui::UiState>(std::move(uiState).value());
+
+    m_services = std::make_unique<ui::HostServices>();
+    m_services->scheduler = m_scheduler.get();
+    m_services->backend = m_backend.get();
+    m_services->consent = m_consent.get();
+    m_services->audit = m_audit.get();
+    m_services->actions = m_actions.get();
+    m_services->http = m_http.get();
+    m_appScheme = std::make_unique<ui::AppSchemeHandler>();
+    m_services->appScheme = m_appScheme.get();
+    m_services->dataDir = dataDir;
+    m_host = std::make_unique<ui::HostController>(*m_services, *m_uiState);
+    m_host->setConsentPromptModel(m_prompts.get());
+    // Widgets load in WebEngine as in the application, from an off-the-record profile.
+    QQuickWebEngineProfile *profile = QQuickWebEngineProfile::defaultProfile();
+    profile->installUrlSchemeHandler(ui::kAppScheme, m_appScheme.get());
+    m_host->setWidgetProfile(profile);
+    const auto rooms = m_backend->rooms();
+    if (rooms.empty()) {
+        m_error = QStringLiteral("the local backend made no welcome room");
+        return;
+    }
+    m_host->selectRoom(QString::fromStdString(rooms.front().roomId));
+}
+
+Fixture::~Fixture()
+{
+    if (m_consent)
+        m_consent->closeSession(m_session);
+    m_host.reset();
+}
+
+consent::ConsentSubject Fixture::subject(const QString &widgetId, const QString &name)
+{
+    m_names[widgetId.toStdString()] = name;
+    consent::ConsentSubject s;
+    s.userId = m_backend->userId();
+    s.widget.widgetId = widgetId.toStdString();
+    s.widget.roomId = m_host->currentRoomId().toStdString();
+    s.widget.origin = "https://widgets.example";
+    s.widget.url = "https://widgets.example/" + widgetId.toStdString();
+    s.widget.creatorUserId = m_backend->userId();
+    s.widget.stateEventId = "$" + widgetId.toStdString();
+    s.senderUserId = m_backend->userId();
+    return s;
+}
+
+bool Fixture::askCapabilities(const QString &widgetId, const QString &name, const QStringList &capabilities)
+{
+    std::vector<std::string> caps;
+    for (const QString &c : capabilities)
+        caps.push_back(c.toStdString());
+    return m_consent->requestCapabilities(m_session, subject(widgetId, name), caps, false,
+                                          [this](Result<consent::CapabilityDecision> r) {
+                                              m_lastApproved.clear();
+                                              if (r) {
+                                                  for (const auto &a : r->approved)
+                                                      m_lastApproved.append(QString::fromStdString(a));
+                                              }
+                                              ++m_answers;
+                                              Q_EMIT answered();
+                                          });
+}
+
+bool Fixture::askLoad(const QString &widgetId, const QString &name, const QString &sender)
+{
+    consent::ConsentSubject s = subject(widgetId, name);
+    s.widget.creatorUserId = sender.toStdString();
+    s.senderUserId = sender.toStdString();
+    return m_consent->requestLoad(m_session, s, [this](Result<consent::Decision> r) {
+        m_lastAllowed = r && r->allowed;
+        ++m_answers;
+        Q_EMIT answered();
+    });
+}
+
+QStringList Fixture::remembered(const QString &widgetId) const
+{
+    QStringList out;
+    auto list = m_consent->listDecisions(m_backend->userId());
+    if (!list)
+        return {QStringLiteral("error: ") + QString::fromStdString(list.error().message)};
+    for (const auto &d : *list) {
+        if (d.scope.widgetId != widgetId.toStdString())
+            continue;
+        out.append(QString::fromStdString(d.item) + (d.allowed ? QStringLiteral("=allow") : QStringLiteral("=deny")));
+    }
+    out.sort();
+    return out;
+}
+
+int Fixture::widgetsInRoomState() const
+{
+    const std::string room = m_host->currentRoomId().toStdString();
+    auto r = waitFor<std::vector<nlohmann::json>>([&](auto done) { m_backend->readState(room, "m.widget", std::nullopt, std::move(done)); });
+    if (!r || !*r)
+        return -1;
+    int n = 0;
+    for (const auto &ev : **r) {
+        const auto c = ev.find("content");
+        if (c != ev.end() && c->is_object() && c->contains("url"))
+            ++n;
+    }
+    return n;
+}
+
+QString Fixture::createRoom(const QString &name)
+{
+    matrix::CreateRoomRequest request;
+    request.name = name.toStdString();
+    auto r = waitFor<std::string>([&](auto done) { m_backend->createRoom(request, std::move(done)); });
+    return r && *r ? QString::fromStdString(**r) : QString();
+}
+
+void Fixture::settle()
+{
+    for (int i = 0; i < 10; ++i)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
+} // namespace tessera::qmltest

@@ -1,0 +1,91 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QObject>
+#include <QStringList>
+#include <QTemporaryDir>
+#include <QVariantMap>
+
+#include <map>
+#include <memory>
+
+#include "audit/auditlog.h"
+#include "bridge/actionregistry.h"
+#include "consent/consentservice.h"
+#include "matrix/localbackend.h"
+#include "net/httpclient.h"
+
+#include "consentmodel.h"
+#include "hostcontroller.h"
+#include "hostservices.h"
+#include "qtscheduler.h"
+#include "schemehandler.h"
+#include "uistate.h"
+
+namespace tessera::qmltest {
+
+/**
+ * @brief The real services behind the QML components under test: an audit log, a consent
+ * service and local rooms in a temporary data directory, and the HostController the shell's
+ * `Host` singleton is. Exposed to the tests as the context property `fixture`, which raises real
+ * consent requests and reads back what the services decided and stored.
+ */
+class Fixture final : public QObject {
+    Q_OBJECT
+    Q_PROPERTY(int answers READ answers NOTIFY answered)
+    Q_PROPERTY(QStringList lastApproved READ lastApproved NOTIFY answered)
+    Q_PROPERTY(bool lastAllowed READ lastAllowed NOTIFY answered)
+
+public:
+    Fixture();
+    ~Fixture() override;
+
+    /** Empty when everything opened; otherwise why not (the tests then fail on it). */
+    QString error() const { return m_error; }
+    ui::HostController *host() const { return m_host.get(); }
+
+    int answers() const { return m_answers; }
+    QStringList lastApproved() const { return m_lastApproved; }
+    bool lastAllowed() const { return m_lastAllowed; }
+
+    /** Asks the consent service whether widget @p widgetId (named @p name) may hold @p capabilities. */
+    Q_INVOKABLE bool askCapabilities(const QString &widgetId, const QString &name, const QStringList &capabilities);
+    /** Asks whether a widget @p sender added may load. */
+    Q_INVOKABLE bool askLoad(const QString &widgetId, const QString &name, const QString &sender);
+    /** The remembered decisions for @p widgetId as "item=allow|deny" strings. */
+    Q_INVOKABLE QStringList remembered(const QString &widgetId) const;
+    /** Widgets in the current room's state (non-empty m.widget events), from the backend itself. */
+    Q_INVOKABLE int widgetsInRoomState() const;
+    /** Creates a local room named @p name; returns its id ("" on failure). */
+    Q_INVOKABLE QString createRoom(const QString &name);
+    /** Runs the Qt event loop until the backend's queued callbacks ran. */
+    Q_INVOKABLE void settle();
+
+Q_SIGNALS:
+    void answered();
+
+private:
+    consent::ConsentSubject subject(const QString &widgetId, const QString &name);
+
+    QTemporaryDir m_dir;
+    QString m_error;
+    std::unique_ptr<ui::QtScheduler> m_scheduler;
+    std::unique_ptr<audit::AuditLog> m_audit;
+    std::unique_ptr<bridge::ActionRegistry> m_actions;
+    std::unique_ptr<ui::ConsentPromptModel> m_prompts;
+    std::unique_ptr<consent::ConsentService> m_consent;
+    std::unique_ptr<net::HttpClient> m_http;
+    std::unique_ptr<matrix::LocalBackend> m_backend;
+    std::unique_ptr<ui::AppSchemeHandler> m_appScheme;
+    std::unique_ptr<ui::UiState> m_uiState;
+    std::unique_ptr<ui::HostServices> m_services;
+    std::unique_ptr<ui::HostController> m_host;
+    std::map<std::string, QString> m_names;
+    consent::SessionId m_session{};
+    int m_answers = 0;
+    QStringList m_lastApproved;
+    bool m_lastAllowed = false;
+};
+
+} // namespace tessera::qmltest

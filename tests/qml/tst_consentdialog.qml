@@ -1,0 +1,171 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+import QtQuick
+import QtQuick.Controls
+import QtTest
+import Tessera
+
+// The consent dialog over the real consent service: what it shows, and that what the user
+// chose is what the service decides and remembers.
+Item {
+    id: top
+    width: 1000
+    height: 800
+
+    ConsentDialog { id: dialog }
+
+    TestCase {
+        name: "ConsentDialog"
+        when: windowShown
+
+        readonly property string sendText: "org.matrix.msc2762.send.event:m.room.message#m.text"
+        readonly property string readMessages: "org.matrix.msc2762.receive.event:m.room.message"
+
+        function part(name) {
+            // Delegates are created once the list has been laid out.
+            tryVerify(() => findChild(dialog.contentItem, name) !== null, 2000, "the dialog has no " + name)
+            return findChild(dialog.contentItem, name)
+        }
+        // Each test starts with no question pending, whatever the previous one left.
+        function cleanup() {
+            const prompts = Host.consentPrompts
+            while (prompts.count > 0)
+                prompts.deny(prompts.get(0).promptId, false)
+            tryCompare(dialog, "visible", false)
+        }
+        // The switch of the prompt item for @p capability (the service may reorder items).
+        function switchFor(capability) {
+            const items = dialog.prompt.items
+            for (let i = 0; i < items.length; ++i)
+                if (items[i].item === capability)
+                    return part("consentSwitch_" + i)
+            fail("no item for " + capability)
+        }
+        function waitForPrompt() {
+            tryCompare(dialog, "visible", true)
+            tryVerify(() => dialog.opened, 2000, "the dialog finished opening")
+        }
+        function answerCount() { return fixture.answers }
+
+        function test_1_shows_who_asks_and_plain_words() {
+            verify(fixture.askCapabilities("w_words", "Board", [sendText, readMessages]), "the service asks the user")
+            waitForPrompt()
+            compare(part("consentTitle").text, "“Board” would like to:")
+            verify(part("consentWho").text.indexOf("@user:local") >= 0, part("consentWho").text)
+            compare(part("consentOrigin").text, "https://widgets.example")
+            compare(dialog.prompt.items.length, 2)
+            for (const item of dialog.prompt.items) {
+                verify(item.text.length > 0 && item.text.indexOf("m.room.message") < 0,
+                       "plain words, not the raw string: " + item.text)
+                verify(item.raw.length > 0)
+            }
+            // Checked by default; the raw strings only on request.
+            verify(switchFor(sendText).checked)
+            verify(switchFor(readMessages).checked)
+            const before = answerCount()
+            mouseClick(part("consentDeny"))
+            tryCompare(fixture, "answers", before + 1)
+        }
+
+        function test_2_partial_approval_is_what_the_service_grants() {
+            const before = answerCount()
+            verify(fixture.askCapabilities("w_partial", "Board", [sendText, readMessages]))
+            waitForPrompt()
+            mouseClick(switchFor(readMessages))
+            verify(!switchFor(readMessages).checked)
+            mouseClick(part("consentApprove"))
+            tryCompare(fixture, "answers", before + 1)
+            compare(fixture.lastApproved, [sendText])
+            tryCompare(dialog, "visible", false)
+            // Remembered both ways: the allowed one and the one switched off.
+            compare(fixture.remembered("w_partial"), [readMessages + "=deny", sendText + "=allow"].sort())
+        }
+
+        function test_3_deny_all_grants_nothing() {
+            const before = answerCount()
+            verify(fixture.askCapabilities("w_deny", "Board", [sendText]))
+            waitForPrompt()
+            compare(part("consentDeny").text, "Deny all")
+            mouseClick(part("consentDeny"))
+            tryCompare(fixture, "answers", before + 1)
+            compare(fixture.lastApproved, [])
+            compare(fixture.remembered("w_deny"), [sendText + "=deny"])
+        }
+
+        function test_4_not_remembered_when_unchecked() {
+            const before = answerCount()
+            verify(fixture.askCapabilities("w_once", "Board", [sendText]))
+            waitForPrompt()
+            const remember = part("consentRemember")
+            verify(remember.checked)
+            mouseClick(remember)
+            verify(!remember.checked)
+            mouseClick(part("consentApprove"))
+            tryCompare(fixture, "answers", before + 1)
+            compare(fixture.lastApproved, [sendText])
+            compare(fixture.remembered("w_once"), [])
+        }
+
+        function test_5_details_show_the_raw_capability() {
+            verify(fixture.askCapabilities("w_raw", "Board", [sendText]))
+            waitForPrompt()
+            compare(dialog.showRaw, false)
+            mouseClick(part("consentShowRaw"))
+            compare(dialog.showRaw, true)
+            compare(part("consentShowRaw").text, "Hide details")
+            const before = answerCount()
+            mouseClick(part("consentDeny"))
+            tryCompare(fixture, "answers", before + 1)
+            // The next prompt starts with the details hidden again.
+            verify(fixture.askCapabilities("w_raw2", "Board", [sendText]))
+            waitForPrompt()
+            compare(dialog.showRaw, false)
+            mouseClick(part("consentDeny"))
+            tryCompare(fixture, "answers", before + 2)
+        }
+
+        function test_6_prompts_queue_one_at_a_time() {
+            const before = answerCount()
+            verify(fixture.askCapabilities("w_first", "First", [sendText]))
+            verify(fixture.askCapabilities("w_second", "Second", [readMessages]))
+            waitForPrompt()
+            compare(part("consentTitle").text, "“First” would like to:")
+            mouseClick(part("consentApprove"))
+            tryCompare(fixture, "answers", before + 1)
+            compare(fixture.lastApproved, [sendText])
+            tryCompare(part("consentTitle"), "text", "“Second” would like to:")
+            verify(dialog.visible)
+            mouseClick(part("consentApprove"))
+            tryCompare(fixture, "answers", before + 2)
+            compare(fixture.lastApproved, [readMessages])
+            tryCompare(dialog, "visible", false)
+        }
+
+        function test_7_load_prompt_names_the_sender() {
+            const before = answerCount()
+            verify(fixture.askLoad("w_load", "Stranger's board", "@mallory:example.org"))
+            waitForPrompt()
+            compare(part("consentTitle").text, "Load “Stranger's board”?")
+            verify(part("consentWho").text.indexOf("@mallory:example.org") >= 0, part("consentWho").text)
+            compare(part("consentApprove").text, "Load")
+            compare(part("consentDeny").text, "Deny")
+            verify(!part("consentShowRaw").visible)
+            mouseClick(part("consentApprove"))
+            tryCompare(fixture, "answers", before + 1)
+            verify(fixture.lastAllowed)
+        }
+
+        function test_8_widget_text_is_never_markup() {
+            const before = answerCount()
+            verify(fixture.askCapabilities("w_markup", "<b>Bold</b> <img src=x>", [sendText]))
+            waitForPrompt()
+            const title = part("consentTitle")
+            compare(title.textFormat, Text.PlainText)
+            compare(title.text, "“<b>Bold</b> <img src=x>” would like to:")
+            compare(part("consentWho").textFormat, Text.PlainText)
+            compare(part("consentOrigin").textFormat, Text.PlainText)
+            mouseClick(part("consentDeny"))
+            tryCompare(fixture, "answers", before + 1)
+        }
+    }
+}
