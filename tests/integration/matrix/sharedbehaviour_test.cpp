@@ -8,7 +8,6 @@
 #include <thread>
 
 #include "harness.h"
-#include "matrix/clientapi.h"
 
 using namespace tessera;
 using namespace tessera::matrix;
@@ -305,8 +304,6 @@ TEST_P(SharedBehaviour, RoomAccountDataIsStoredAndRead)
 {
     const std::string room = h->createRoom();
     auto set = h->call<void>([&](auto done) { b().setRoomAccountData(room, "org.example.layout", {{"columns", 3}}, done); });
-    if (!set && tessera::matrix::errcodeOf(set.error()) == "M_UNRECOGNIZED")
-        GTEST_SKIP() << "the test homeserver does not implement PUT /user/{userId}/rooms/{roomId}/account_data/{type}";
     ASSERT_TRUE(set) << set.error().message;
     auto data = h->call<std::optional<nlohmann::json>>([&](auto done) { b().readRoomAccountData(room, "org.example.layout", done); });
     ASSERT_TRUE(data);
