@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "automation.h"
 
+#include <QAbstractItemModel>
 #include <QCoreApplication>
 #include <QGuiApplication>
 #include <QJsonArray>
@@ -68,12 +69,17 @@ AutomationServer::AutomationServer(QQmlApplicationEngine &engine, HostController
                         QTimer::singleShot(800, this, [this, guard, command] {
                             if (!guard)
                                 return;
-                            guard->write(QJsonDocument(handle(command)).toJson(QJsonDocument::Compact) + '\n');
+                            QJsonObject reply = handle(command);
+                            if (command.contains(QStringLiteral("id")))
+                                reply.insert(QStringLiteral("id"), command.value(QStringLiteral("id")));
+                            guard->write(QJsonDocument(reply).toJson(QJsonDocument::Compact) + '\n');
                             guard->flush();
                         });
                         continue;
                     }
-                    const QJsonObject reply = doc.isObject() ? handle(doc.object()) : fail(QStringLiteral("not a JSON object"));
+                    QJsonObject reply = doc.isObject() ? handle(doc.object()) : fail(QStringLiteral("not a JSON object"));
+                    if (doc.isObject() && doc.object().contains(QStringLiteral("id")))
+                        reply.insert(QStringLiteral("id"), doc.object().value(QStringLiteral("id")));
                     socket->write(QJsonDocument(reply).toJson(QJsonDocument::Compact) + '\n');
                     socket->flush();
                 }
@@ -203,6 +209,29 @@ QJsonObject AutomationServer::handle(const QJsonObject &command)
                                     {"kind", model->data(idx, kindRole).toString()}});
         }
         return QJsonObject{{"ok", true}, {"timeline", rows}};
+    }
+    if (cmd == QLatin1String("model")) {
+        // Every row of one of the shell's list models, each role by its QML name.
+        const QString which = command.value(QStringLiteral("model")).toString();
+        static const QStringList kModels{QStringLiteral("rooms"), QStringLiteral("timeline"), QStringLiteral("consentPrompts"),
+                                         QStringLiteral("permissions"), QStringLiteral("audit")};
+        if (!kModels.contains(which))
+            return fail(QStringLiteral("no model named ") + which + QStringLiteral("; one of ") + kModels.join(QStringLiteral(", ")));
+        auto *model = qobject_cast<QAbstractItemModel *>(m_host.property(which.toUtf8()).value<QObject *>());
+        if (!model)
+            return fail(QStringLiteral("the model ") + which + QStringLiteral(" is not available"));
+        if (which == QLatin1String("audit") || which == QLatin1String("permissions"))
+            QMetaObject::invokeMethod(model, which == QLatin1String("audit") ? "refresh" : "reload");
+        const QHash<int, QByteArray> roles = model->roleNames();
+        QJsonArray rows;
+        for (int i = 0; i < model->rowCount(); ++i) {
+            const QModelIndex idx = model->index(i, 0);
+            QJsonObject row;
+            for (auto r = roles.cbegin(); r != roles.cend(); ++r)
+                row.insert(QString::fromUtf8(r.value()), QJsonValue::fromVariant(model->data(idx, r.key())));
+            rows.append(row);
+        }
+        return QJsonObject{{"ok", true}, {"rows", rows}};
     }
     if (cmd == QLatin1String("screenshot")) {
         QQuickWindow *w = window();
