@@ -134,7 +134,7 @@ export function runProcess(file, args, timeoutMs) {
 }
 
 /**
- * Runs scenario @p name: @p body(ctx) does the work and throws to fail. @p options declares the
+ * Runs scenario @p name (or name(options)): @p body(ctx) does the work and throws to fail. @p options declares the
  * scenario's own command-line options (node:util parseArgs), read back as ctx.options. Exits the
  * process with 0 or 1 and prints one closing line either way.
  */
@@ -156,6 +156,8 @@ export async function runScenario(name, body, { timeoutMs = 150000, options = {}
             process.exit(2);
         }
     }
+    if (typeof name === 'function')
+        name = name(values);
     useModules(values.modules);
     await rm(values.work, { recursive: true, force: true });
     await mkdir(values.work, { recursive: true });

@@ -57,7 +57,7 @@ async function seedHomeserver(ctx, fixture) {
     return { hs, userId };
 }
 
-runScenario('e2e.shell.send', async (ctx) => {
+runScenario((o) => `e2e.shell.send.${o.backend}`, async (ctx) => {
     const backend = ctx.options.backend;
     check(backend === 'local' || backend === 'homeserver', `--backend must be local or homeserver, not ${backend}`);
     const fixture = await ctx.fixtureServer();
