@@ -143,6 +143,7 @@ public:
             m_writer.join();
         m_insert = {};
         m_tail = {};
+        m_texts = TextInterner(m_db);
         m_db = {};
         if (m_lockFd >= 0)
             ::close(m_lockFd); // releases the flock
@@ -200,6 +201,7 @@ public:
     std::string m_tailHash;
     storage::Statement m_insert;
     storage::Statement m_tail;
+    TextInterner m_texts{m_db};
     RowHasher m_hasher;
 
 private:
@@ -491,6 +493,7 @@ void AuditLog::Impl::writeLoop()
             continue;
         }
 
+        m_texts.forget(); // the failed transaction was rolled back, with any text it added
         {
             std::lock_guard lock(m_mutex);
             m_failure = written.error();
@@ -565,17 +568,26 @@ Result<void> AuditLog::Impl::insertRow(const RowView &row, std::string &hashOut)
         if (r && !step)
             r = std::move(step);
     };
+    auto bindText = [&](int index, std::string_view text) {
+        if (!r)
+            return;
+        auto id = m_texts.idOf(text);
+        if (!id)
+            r = id.error();
+        else
+            check(s.bindInt64(index, *id));
+    };
     check(s.bindInt64(1, row.seq));
     check(s.bindInt64(2, row.timestampMs));
-    check(s.bindTextNoCopy(3, row.category));
-    check(s.bindTextNoCopy(4, row.direction));
-    check(s.bindTextNoCopy(5, row.widgetId));
-    check(s.bindTextNoCopy(6, row.roomId));
-    check(s.bindTextNoCopy(7, row.origin));
-    check(s.bindTextNoCopy(8, row.action));
+    bindText(3, row.category);
+    bindText(4, row.direction);
+    bindText(5, row.widgetId);
+    bindText(6, row.roomId);
+    bindText(7, row.origin);
+    bindText(8, row.action);
     check(s.bindTextNoCopy(9, row.requestId));
     check(s.bindInt64(10, row.sizeBytes));
-    check(s.bindTextNoCopy(11, row.decision));
+    bindText(11, row.decision);
     check(s.bindTextNoCopy(12, row.reason));
     check(s.bindInt64(13, row.durationMs));
     check(s.bindTextNoCopy(14, row.body));

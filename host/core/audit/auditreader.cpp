@@ -23,30 +23,55 @@ constexpr std::string_view kColumns = "seq, ts_ms, category, direction, widget, 
 
 constexpr int kExportPageRows = 1000;
 
-RowView viewOf(const storage::Statement &s)
+// The row under @p s (selected as kColumns), its text ids resolved through @p texts. An id that
+// names no text reads as the empty text and is put in @p missingId (the first one only).
+Result<RowView> viewOf(const storage::Statement &s, TextResolver &texts, std::optional<std::int64_t> &missingId)
 {
+    Result<void> ok;
+    auto text = [&](int column) -> std::string_view {
+        if (!ok)
+            return {};
+        const std::int64_t id = s.columnInt64(column);
+        auto found = texts.text(id);
+        if (!found) {
+            ok = found.error();
+            return {};
+        }
+        if (!*found) {
+            if (!missingId)
+                missingId = id;
+            return {};
+        }
+        return **found;
+    };
     RowView v;
     v.seq = s.columnInt64(0);
     v.timestampMs = s.columnInt64(1);
-    v.category = s.columnText(2);
-    v.direction = s.columnText(3);
-    v.widgetId = s.columnText(4);
-    v.roomId = s.columnText(5);
-    v.origin = s.columnText(6);
-    v.action = s.columnText(7);
+    v.category = text(2);
+    v.direction = text(3);
+    v.widgetId = text(4);
+    v.roomId = text(5);
+    v.origin = text(6);
+    v.action = text(7);
     v.requestId = s.columnText(8);
     v.sizeBytes = s.columnInt64(9);
-    v.decision = s.columnText(10);
+    v.decision = text(10);
     v.reason = s.columnText(11);
     v.durationMs = s.columnInt64(12);
     v.body = s.columnText(13);
     v.prevHash = s.columnBlob(14);
+    if (!ok)
+        return ok.error();
     return v;
 }
 
-AuditRow rowOf(const storage::Statement &s)
+Result<AuditRow> rowOf(const storage::Statement &s, TextResolver &texts)
 {
-    const RowView v = viewOf(s);
+    std::optional<std::int64_t> missingId;
+    auto view = viewOf(s, texts, missingId);
+    if (!view)
+        return view.error();
+    const RowView &v = *view;
     AuditRow r;
     r.seq = v.seq;
     r.timestampMs = v.timestampMs;
@@ -111,6 +136,22 @@ Result<AuditPage> AuditReader::query(const AuditQuery &q)
 {
     if (q.limit < 1 || q.limit > kMaxPageRows)
         return Error(ErrorCode::BadRequest, "page size must be 1 to " + std::to_string(kMaxPageRows));
+    // Filters on texts stored as ids: a text audit_text does not have is in no row.
+    TextResolver texts(m_db);
+    std::optional<std::int64_t> widget, room, action, decision, category;
+    for (auto [value, id] : {std::pair{&q.widgetId, &widget}, std::pair{&q.roomId, &room},
+                             std::pair{&q.action, &action}, std::pair{&q.decision, &decision},
+                             std::pair{&q.category, &category}}) {
+        if (value->empty())
+            continue;
+        auto found = texts.find(*value);
+        if (!found)
+            return found.error();
+        if (!*found)
+            return AuditPage{};
+        *id = *found;
+    }
+
     std::string sql = "SELECT " + std::string(kColumns) + " FROM audit_log WHERE 1";
     if (!q.widgetId.empty())
         sql += " AND widget = :widget";
@@ -143,16 +184,16 @@ Result<AuditPage> AuditReader::query(const AuditQuery &q)
         if (bound && !r)
             bound = std::move(r);
     };
-    if (!q.widgetId.empty())
-        bind(stmt->bindText(":widget", q.widgetId));
-    if (!q.roomId.empty())
-        bind(stmt->bindText(":room", q.roomId));
-    if (!q.action.empty())
-        bind(stmt->bindText(":action", q.action));
-    if (!q.decision.empty())
-        bind(stmt->bindText(":decision", q.decision));
-    if (!q.category.empty())
-        bind(stmt->bindText(":category", q.category));
+    if (widget)
+        bind(stmt->bindInt64(":widget", *widget));
+    if (room)
+        bind(stmt->bindInt64(":room", *room));
+    if (action)
+        bind(stmt->bindInt64(":action", *action));
+    if (decision)
+        bind(stmt->bindInt64(":decision", *decision));
+    if (category)
+        bind(stmt->bindInt64(":category", *category));
     if (q.sinceMs)
         bind(stmt->bindInt64(":since", *q.sinceMs));
     if (q.untilMs)
@@ -176,7 +217,10 @@ Result<AuditPage> AuditReader::query(const AuditQuery &q)
             page.nextCursor = page.rows.back().seq;
             break;
         }
-        page.rows.push_back(rowOf(*stmt));
+        auto read = rowOf(*stmt, texts);
+        if (!read)
+            return read.error();
+        page.rows.push_back(std::move(*read));
     }
     return page;
 }
@@ -229,6 +273,7 @@ Result<RangeResult> verifyRange(storage::Database &db, std::int64_t from, std::i
         return r.error();
 
     RangeResult result;
+    TextResolver texts(db);
     RowHasher hasher;
     std::string prevHash;
     std::int64_t prevSeq = 0;
@@ -238,7 +283,11 @@ Result<RangeResult> verifyRange(storage::Database &db, std::int64_t from, std::i
             return more.error();
         if (!*more)
             break;
-        const RowView row = viewOf(*stmt);
+        std::optional<std::int64_t> missingText;
+        auto view = viewOf(*stmt, texts, missingText);
+        if (!view)
+            return view.error();
+        const RowView &row = *view;
         const std::string_view storedHash = stmt->columnBlob(15);
         std::optional<std::string> problem;
         auto note = [&problem](std::string what) {
@@ -258,6 +307,9 @@ Result<RangeResult> verifyRange(storage::Database &db, std::int64_t from, std::i
                  + " (a row before it was changed, removed or moved)");
         }
 
+        if (missingText)
+            note("the row refers to text " + std::to_string(*missingText)
+                 + ", which is not in audit_text (the row or the text was edited or removed)");
         auto computed = hasher.hash(row);
         if (!computed)
             return computed.error();

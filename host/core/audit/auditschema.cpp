@@ -69,8 +69,87 @@ BEGIN
 END;
 )sql";
 
+// Version 2: the seven columns whose values repeat (category, direction, widget, room, origin,
+// action, decision) hold ids into audit_text instead of the text itself, the four indexes
+// queries filter by are on those integers, and the index on ts_ms is gone. Appending spent most
+// of its time keeping five indexes on text up to date; integer keys are shorter and compare
+// faster, and rows are smaller. The time index served no query: keyset paging orders by seq, so
+// SQLite walks seq and tests ts_ms, except when both time bounds were given, where it sorted the
+// whole window again for every page. Hashes are over the texts, as before, so every v1 row keeps
+// its hash and prev_hash and the chain verifies across the upgrade.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE audit_text (
+    id    INTEGER PRIMARY KEY,
+    text  TEXT    NOT NULL UNIQUE
+);
+INSERT INTO audit_text(text)
+    SELECT category FROM audit_log UNION SELECT direction FROM audit_log
+    UNION SELECT widget FROM audit_log UNION SELECT room FROM audit_log
+    UNION SELECT origin FROM audit_log UNION SELECT action FROM audit_log
+    UNION SELECT decision FROM audit_log;
+
+CREATE TABLE audit_log_v2 (
+    seq         INTEGER PRIMARY KEY,
+    ts_ms       INTEGER NOT NULL,
+    category    INTEGER NOT NULL,
+    direction   INTEGER NOT NULL,
+    widget      INTEGER NOT NULL,
+    room        INTEGER NOT NULL,
+    origin      INTEGER NOT NULL,
+    action      INTEGER NOT NULL,
+    request_id  TEXT    NOT NULL,
+    size_bytes  INTEGER NOT NULL,
+    decision    INTEGER NOT NULL,
+    reason      TEXT    NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    body        TEXT    NOT NULL,
+    prev_hash   BLOB    NOT NULL,
+    hash        BLOB    NOT NULL
+);
+INSERT INTO audit_log_v2
+    SELECT l.seq, l.ts_ms,
+           (SELECT t.id FROM audit_text AS t WHERE t.text = l.category),
+           (SELECT t.id FROM audit_text AS t WHERE t.text = l.direction),
+           (SELECT t.id FROM audit_text AS t WHERE t.text = l.widget),
+           (SELECT t.id FROM audit_text AS t WHERE t.text = l.room),
+           (SELECT t.id FROM audit_text AS t WHERE t.text = l.origin),
+           (SELECT t.id FROM audit_text AS t WHERE t.text = l.action),
+           l.request_id, l.size_bytes,
+           (SELECT t.id FROM audit_text AS t WHERE t.text = l.decision),
+           l.reason, l.duration_ms, l.body, l.prev_hash, l.hash
+    FROM audit_log AS l ORDER BY l.seq;
+
+DROP TRIGGER IF EXISTS audit_log_no_update;
+DROP TRIGGER IF EXISTS audit_log_no_delete;
+DROP TABLE audit_log;
+ALTER TABLE audit_log_v2 RENAME TO audit_log;
+CREATE INDEX audit_log_widget ON audit_log(widget, seq);
+CREATE INDEX audit_log_room ON audit_log(room, seq);
+CREATE INDEX audit_log_action ON audit_log(action, seq);
+CREATE INDEX audit_log_decision ON audit_log(decision, seq);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit rows cannot be changed');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+WHEN OLD.seq > (SELECT trim_through FROM audit_control)
+BEGIN
+    SELECT RAISE(ABORT, 'audit rows can only be removed by retention, from the start of the log');
+END;
+CREATE TRIGGER audit_text_no_update BEFORE UPDATE ON audit_text
+BEGIN
+    SELECT RAISE(ABORT, 'audit texts cannot be changed');
+END;
+CREATE TRIGGER audit_text_no_delete BEFORE DELETE ON audit_text
+BEGIN
+    SELECT RAISE(ABORT, 'audit texts cannot be removed');
+END;
+)sql";
+
 const storage::Migration kMigrations[] = {
     {1, "audit log with hash chain and append-only triggers", kSchemaV1, {}},
+    {2, "repeated texts as ids into audit_text; no index on time", kSchemaV2, {}},
 };
 
 void putInt(std::string &out, std::int64_t value)
@@ -144,6 +223,83 @@ Result<std::string> RowHasher::hash(const RowView &row)
     putInt(m_buffer, row.durationMs);
     putText(m_buffer, row.body);
     return m_sha.digest(m_buffer);
+}
+
+Result<std::int64_t> TextInterner::idOf(std::string_view text)
+{
+    if (auto it = m_ids.find(text); it != m_ids.end())
+        return it->second;
+    if (!m_find.handle()) {
+        auto find = m_db->prepare("SELECT id FROM audit_text WHERE text = ?1");
+        if (!find)
+            return find.error();
+        auto insert = m_db->prepare("INSERT INTO audit_text(text) VALUES (?1)");
+        if (!insert)
+            return insert.error();
+        m_find = std::move(*find);
+        m_insert = std::move(*insert);
+    }
+    std::int64_t id = 0;
+    Result<void> bound = m_find.bindText(1, text);
+    Result<bool> found = bound ? m_find.step() : Result<bool>(bound.error());
+    if (found && *found)
+        id = m_find.columnInt64(0);
+    m_find.reset();
+    if (!found)
+        return found.error();
+    if (!*found) {
+        Result<void> added = m_insert.bindText(1, text);
+        if (added)
+            added = m_insert.run();
+        m_insert.reset();
+        if (!added)
+            return added.error();
+        id = m_db->lastInsertRowId();
+    }
+    if (m_ids.size() >= kMaxCachedTexts)
+        m_ids.clear(); // many distinct texts (request-like action names): keep memory bounded
+    m_ids.emplace(std::string(text), id);
+    return id;
+}
+
+Result<const std::string *> TextResolver::text(std::int64_t id)
+{
+    if (auto it = m_texts.find(id); it != m_texts.end())
+        return &it->second;
+    if (!m_byId.handle()) {
+        auto stmt = m_db->prepare("SELECT text FROM audit_text WHERE id = ?1");
+        if (!stmt)
+            return stmt.error();
+        m_byId = std::move(*stmt);
+    }
+    Result<void> bound = m_byId.bindInt64(1, id);
+    Result<bool> found = bound ? m_byId.step() : Result<bool>(bound.error());
+    const std::string *out = nullptr;
+    if (found && *found)
+        out = &m_texts.emplace(id, std::string(m_byId.columnText(0))).first->second;
+    m_byId.reset();
+    if (!found)
+        return found.error();
+    return out;
+}
+
+Result<std::optional<std::int64_t>> TextResolver::find(std::string_view text)
+{
+    if (!m_byText.handle()) {
+        auto stmt = m_db->prepare("SELECT id FROM audit_text WHERE text = ?1");
+        if (!stmt)
+            return stmt.error();
+        m_byText = std::move(*stmt);
+    }
+    Result<void> bound = m_byText.bindText(1, text);
+    Result<bool> found = bound ? m_byText.step() : Result<bool>(bound.error());
+    std::optional<std::int64_t> id;
+    if (found && *found)
+        id = m_byText.columnInt64(0);
+    m_byText.reset();
+    if (!found)
+        return found.error();
+    return id;
 }
 
 } // namespace tessera::audit

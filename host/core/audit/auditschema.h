@@ -3,9 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "storage/database.h"
 
@@ -34,6 +37,12 @@ std::string_view genesisHash();
  * inserted out of order, or put in place of another with INSERT OR REPLACE, cannot carry the
  * right prev_hash, and AuditReader::verify reports it, as it reports everything done by someone
  * with write access to the file who dropped the triggers first.
+ *
+ * Since version 2 the columns category, direction, widget, room, origin, action and decision
+ * hold ids into table audit_text (id, text UNIQUE), whose rows triggers make permanent; indexes
+ * are on (widget, seq), (room, seq), (action, seq) and (decision, seq). A row's hash is over the
+ * texts, not the ids, so a text changed in audit_text breaks the hash of every row that uses it,
+ * and an id that names no text is reported by verify.
  */
 std::span<const storage::Migration> auditMigrations();
 
@@ -89,6 +98,56 @@ public:
 private:
     Sha256 m_sha;
     std::string m_buffer;
+};
+
+/**
+ * @brief The writer's side of audit_text: the id of a text, which it adds to the table when it is
+ * new. Ids already looked up are kept in memory (at most kMaxCachedTexts, then it starts over),
+ * so a row usually costs a hash lookup per text and no SQL. Must be used inside the write
+ * transaction that also inserts the rows using the ids; after that transaction failed (rolled
+ * back), call forget(): ids added in it no longer exist. One thread, one Database.
+ */
+class TextInterner {
+public:
+    static constexpr std::size_t kMaxCachedTexts = 4096;
+
+    explicit TextInterner(storage::Database &db) : m_db(&db) {}
+
+    /** The id of @p text in audit_text, inserting it if it is not there yet. */
+    Result<std::int64_t> idOf(std::string_view text);
+    /** Drops every cached id (call after a rolled-back transaction). */
+    void forget() { m_ids.clear(); }
+
+private:
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+    storage::Database *m_db;
+    storage::Statement m_find;
+    storage::Statement m_insert;
+    std::unordered_map<std::string, std::int64_t, Hash, std::equal_to<>> m_ids;
+};
+
+/**
+ * @brief The reader's side of audit_text: the text of an id, read once and then kept for the
+ * life of the object (a log has as many texts as distinct widgets, rooms, origins and actions).
+ * Returned pointers stay valid as long as the object. One thread, one Database.
+ */
+class TextResolver {
+public:
+    explicit TextResolver(storage::Database &db) : m_db(&db) {}
+
+    /** The text with id @p id, or nullptr if audit_text has none. */
+    Result<const std::string *> text(std::int64_t id);
+    /** The id of @p text, or nullopt if no row can have it. */
+    Result<std::optional<std::int64_t>> find(std::string_view text);
+
+private:
+    storage::Database *m_db;
+    storage::Statement m_byId;
+    storage::Statement m_byText;
+    std::unordered_map<std::int64_t, std::string> m_texts;
 };
 
 } // namespace tessera::audit

@@ -165,7 +165,9 @@ TEST(AuditCommand, VerifySaysOkOrNamesTheBrokenRow)
     EXPECT_TRUE(r.err.empty());
 
     ASSERT_EQ(runSqliteCli(dir / "audit.db", "DROP TRIGGER audit_log_no_update; "
-                                             "UPDATE audit_log SET widget = 'someone-else' WHERE seq = 9;"),
+                                             "INSERT INTO audit_text(text) VALUES ('someone-else'); "
+                                             "UPDATE audit_log SET widget = (SELECT id FROM audit_text "
+                                             "WHERE text = 'someone-else') WHERE seq = 9;"),
               0);
     r = run({"verify"}, dir.path());
     EXPECT_EQ(r.code, 1);

@@ -18,6 +18,9 @@ using namespace tessera::test;
 namespace {
 
 constexpr const char *kDropTriggers = "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; ";
+// Texts are stored as ids into audit_text: an edit to "refused" first makes sure the text exists.
+constexpr const char *kAddRefused = "INSERT OR IGNORE INTO audit_text(text) VALUES ('refused'); ";
+constexpr const char *kSetRefused = "UPDATE audit_log SET decision = (SELECT id FROM audit_text WHERE text = 'refused')";
 
 class Tamper : public ::testing::Test {
 protected:
@@ -54,7 +57,7 @@ TEST_F(Tamper, TheCliCannotEditWhileTheTriggersStand)
 
 TEST_F(Tamper, VerifyCatchesAnEditedRow)
 {
-    ASSERT_EQ(sqlite(std::string(kDropTriggers) + "UPDATE audit_log SET decision = 'refused' WHERE seq = 7;"), 0);
+    ASSERT_EQ(sqlite(std::string(kDropTriggers) + kAddRefused + kSetRefused + " WHERE seq = 7;"), 0);
     const VerifyReport report = verifyLog(m_dir.path());
     ASSERT_FALSE(report.ok());
     EXPECT_EQ(report.firstProblem->seq, 7);
@@ -76,7 +79,7 @@ TEST_F(Tamper, VerifyCatchesAnEditedRowWhoseHashWasRecomputed)
     RowHasher hasher;
     auto hash = hasher.hash(view);
     ASSERT_TRUE(hash);
-    ASSERT_EQ(sqlite(std::string(kDropTriggers) + "UPDATE audit_log SET decision = 'refused', hash = "
+    ASSERT_EQ(sqlite(std::string(kDropTriggers) + kAddRefused + kSetRefused + ", hash = "
                      + blobLiteral(*hash) + " WHERE seq = 7;"),
               0);
     const VerifyReport report = verifyLog(m_dir.path());
@@ -84,6 +87,48 @@ TEST_F(Tamper, VerifyCatchesAnEditedRowWhoseHashWasRecomputed)
     EXPECT_EQ(report.firstProblem->seq, 8);
     EXPECT_EQ(report.firstProblem->what,
               "prev_hash does not match the hash of seq 7 (a row before it was changed, removed or moved)");
+}
+
+TEST_F(Tamper, TheCliCannotEditOrRemoveTextsWhileTheTriggersStand)
+{
+    EXPECT_NE(sqlite("UPDATE audit_text SET text = 'widget-2' WHERE text = 'widget-1'"), 0);
+    EXPECT_NE(sqlite("DELETE FROM audit_text WHERE text = 'widget-1'"), 0);
+    EXPECT_TRUE(verifyLog(m_dir.path()).ok());
+}
+
+TEST_F(Tamper, VerifyCatchesAnEditedTextInEveryRowThatUsesIt)
+{
+    ASSERT_EQ(sqlite("DROP TRIGGER audit_text_no_update; "
+                     "UPDATE audit_text SET text = 'widget-2' WHERE text = 'widget-1';"),
+              0);
+    EXPECT_EQ(readAll(m_dir.path()).at(0).widgetId, "widget-2");
+    const VerifyReport report = verifyLog(m_dir.path());
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.firstProblem->seq, 1);
+    EXPECT_EQ(report.firstProblem->what, "the row's content does not match its hash (the row was edited or moved)");
+    EXPECT_EQ(report.problems, 20);
+}
+
+TEST_F(Tamper, VerifyCatchesARemovedText)
+{
+    ASSERT_EQ(sqlite("DROP TRIGGER audit_text_no_delete; DELETE FROM audit_text WHERE text = 'send_event';"), 0);
+    const VerifyReport report = verifyLog(m_dir.path());
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.firstProblem->seq, 1);
+    EXPECT_NE(report.firstProblem->what.find("which is not in audit_text"), std::string::npos)
+        << report.firstProblem->what;
+    EXPECT_EQ(report.problems, 20);
+}
+
+TEST_F(Tamper, VerifyCatchesATextIdThatNamesNothing)
+{
+    ASSERT_EQ(sqlite(std::string(kDropTriggers) + "UPDATE audit_log SET room = 999999 WHERE seq = 4;"), 0);
+    const VerifyReport report = verifyLog(m_dir.path());
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.firstProblem->seq, 4);
+    EXPECT_EQ(report.firstProblem->what, "the row refers to text 999999, which is not in audit_text (the row or the "
+                                         "text was edited or removed)");
+    EXPECT_EQ(report.problems, 1);
 }
 
 TEST_F(Tamper, VerifyCatchesADeletedRow)
@@ -266,7 +311,7 @@ TEST_F(LargeTamper, AnIntactLogVerifiesInTwoHalves)
 
 TEST_F(LargeTamper, CatchesEditsInEitherHalfAndReportsTheFirst)
 {
-    ASSERT_EQ(sqlite(std::string(kDropTriggers) + "UPDATE audit_log SET decision = 'refused' WHERE seq IN (200, 29000);"), 0);
+    ASSERT_EQ(sqlite(std::string(kDropTriggers) + kAddRefused + kSetRefused + " WHERE seq IN (200, 29000);"), 0);
     const VerifyReport report = verifyLog(m_dir.path());
     ASSERT_FALSE(report.ok());
     EXPECT_EQ(report.firstProblem->seq, 200);
@@ -275,7 +320,7 @@ TEST_F(LargeTamper, CatchesEditsInEitherHalfAndReportsTheFirst)
 
 TEST_F(LargeTamper, CatchesAnEditOfTheFirstRowOfTheSecondHalf)
 {
-    ASSERT_EQ(sqlite(std::string(kDropTriggers) + "UPDATE audit_log SET decision = 'refused' WHERE seq = 15001;"), 0);
+    ASSERT_EQ(sqlite(std::string(kDropTriggers) + kAddRefused + kSetRefused + " WHERE seq = 15001;"), 0);
     const VerifyReport report = verifyLog(m_dir.path());
     ASSERT_FALSE(report.ok());
     EXPECT_EQ(report.firstProblem->seq, 15001);
@@ -286,7 +331,7 @@ TEST_F(LargeTamper, CatchesAnEditOfTheFirstRowOfTheSecondHalf)
 TEST_F(LargeTamper, CatchesARecomputedEditWhoseBrokenLinkFallsBetweenTheHalves)
 {
     const std::string hash = recomputedHashWithDecision(15000, "refused");
-    ASSERT_EQ(sqlite(std::string(kDropTriggers) + "UPDATE audit_log SET decision = 'refused', hash = "
+    ASSERT_EQ(sqlite(std::string(kDropTriggers) + kAddRefused + kSetRefused + ", hash = "
                      + blobLiteral(hash) + " WHERE seq = 15000;"),
               0);
     const VerifyReport report = verifyLog(m_dir.path());
