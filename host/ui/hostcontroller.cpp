@@ -120,6 +120,7 @@ void HostController::selectRoom(const QString &roomId)
     m_roomId = id;
     m_ui.setValue("last_room", id);
     m_panel = m_ui.panel(id);
+    m_pendingWidgetId.clear();
     m_timeline->setRoom(id);
     m_widgets->setViewedRoom(id);
     refreshWidgets();
@@ -137,8 +138,17 @@ void HostController::repaintWidgets()
 
 void HostController::refreshWidgets()
 {
+    const auto widgets = m_widgets->widgetsFor(m_roomId);
+    // A list read before the widget just added reached the room lacks it. Taking that list
+    // would move the panel to the room's first widget, which would load instead (the race of
+    // --open-widget at start-up); wait for the list that has it.
+    if (!m_pendingWidgetId.empty()) {
+        if (std::none_of(widgets.begin(), widgets.end(), [&](WidgetController *w) { return w->definition().id == m_pendingWidgetId; }))
+            return;
+        m_pendingWidgetId.clear();
+    }
     m_currentWidgets.clear();
-    for (auto *w : m_widgets->widgetsFor(m_roomId))
+    for (auto *w : widgets)
         m_currentWidgets.push_back(w);
     // Keep the active tab valid.
     const bool activeExists = std::any_of(m_currentWidgets.begin(), m_currentWidgets.end(), [&](QObject *o) {
@@ -287,11 +297,12 @@ QString HostController::addWidget(const QString &url, const QString &name)
     send.content = content;
     m_panel.activeWidgetId = widgetId;
     m_panel.open = true;
+    m_pendingWidgetId = widgetId;
     savePanel();
     std::weak_ptr<int> life = m_lifetime;
-    m_services.backend->send(send, [this, life](Result<matrix::SendResult> r) {
+    m_services.backend->send(send, [this, life, widgetId](Result<matrix::SendResult> r) {
         if (!life.expired() && !r)
-            Q_EMIT notice(tr("The widget was not added: %1").arg(q(r.error().message)));
+            addWidgetFailed(widgetId, r.error().message);
     });
     return {};
 }
@@ -314,13 +325,23 @@ QString HostController::addPluginWidget(const QString &type)
                         {"creatorUserId", m_services.backend->userId()},
                         {"id", widgetId}};
     m_panel.activeWidgetId = widgetId;
+    m_pendingWidgetId = widgetId;
     savePanel();
     std::weak_ptr<int> life = m_lifetime;
-    m_services.backend->send(send, [this, life](Result<matrix::SendResult> r) {
+    m_services.backend->send(send, [this, life, widgetId](Result<matrix::SendResult> r) {
         if (!life.expired() && !r)
-            Q_EMIT notice(tr("The widget was not added: %1").arg(q(r.error().message)));
+            addWidgetFailed(widgetId, r.error().message);
     });
     return {};
+}
+
+void HostController::addWidgetFailed(const std::string &widgetId, const std::string &message)
+{
+    Q_EMIT notice(tr("The widget was not added: %1").arg(q(message)));
+    if (m_pendingWidgetId == widgetId) {
+        m_pendingWidgetId.clear();
+        refreshWidgets();
+    }
 }
 
 void HostController::removeWidget(const QString &widgetId)

@@ -150,6 +150,7 @@ Q_SIGNALS:
 
 private:
     void refreshWidgets();
+    void addWidgetFailed(const std::string &widgetId, const std::string &message);
     void savePanel();
 
     HostServices &m_services;
@@ -166,6 +167,8 @@ private:
     std::string m_roomId;
     QList<QObject *> m_currentWidgets;
     PanelState m_panel;
+    /// A widget added here whose state event has not come back yet: the panel waits for it.
+    std::string m_pendingWidgetId;
     QString m_themeMode = QStringLiteral("system");
     bool m_systemDark = false;
     QString m_language = QStringLiteral("en");
