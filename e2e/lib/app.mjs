@@ -343,7 +343,10 @@ export class TesseraApp {
 
     // ---- artefacts and shutdown ---------------------------------------------------------------
 
-    /** The window (automation) and every page and widget target (DevTools), as PNGs in @p dir. */
+    /**
+     * The window, as a PNG in @p dir (the automation socket's grab, which shows the web views;
+     * DevTools' Page.captureScreenshot gets no frame from an offscreen view and times out).
+     */
     async saveScreenshots(dir, label) {
         await mkdir(dir, { recursive: true });
         const saved = [];
@@ -355,29 +358,6 @@ export class TesseraApp {
                     saved.push(file);
             } catch (e) {
                 this.log(`window screenshot failed: ${e.message}`);
-            }
-        }
-        if (this.alive && this.cdp && !this.cdp.closed) {
-            try {
-                // Only top-level targets can be captured (a widget frame shows in its wrapper's).
-                const targets = (await this.cdp.targets()).filter((t) => t.type === 'page');
-                let i = 0;
-                for (const t of targets) {
-                    const file = path.join(dir, `${label}-cdp-${t.type}-${i++}.png`);
-                    let sessionId = null;
-                    try {
-                        sessionId = await this.cdp.attach(t.targetId);
-                        await this.cdp.screenshot(sessionId, file, 8000);
-                        saved.push(file);
-                    } catch (e) {
-                        this.log(`DevTools screenshot of ${t.url.slice(0, 80)} failed: ${e.message}`);
-                    } finally {
-                        if (sessionId)
-                            await this.cdp.detach(sessionId);
-                    }
-                }
-            } catch (e) {
-                this.log(`DevTools screenshots failed: ${e.message}`);
             }
         }
         return saved;

@@ -3,10 +3,9 @@
 //
 // A small Chrome DevTools Protocol client over one browser-level WebSocket, with flat sessions.
 // It works against Qt WebEngine 6.4 (Chrome 102) and a current headless Chromium alike: it only
-// uses Target.*, Runtime.evaluate, Page.captureScreenshot and Log.*, which both have.
+// uses Target.* and Runtime.evaluate, which both have.
 
 import { createRequire } from 'node:module';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 let WebSocket = null;
@@ -144,12 +143,6 @@ export class Cdp {
             throw new Error(`page threw: ${(d.exception && (d.exception.description || d.exception.value)) || d.text}`);
         }
         return r.result.value;
-    }
-
-    /** Saves a PNG of the target behind @p sessionId. */
-    async screenshot(sessionId, file, timeoutMs = 20000) {
-        const r = await this.send('Page.captureScreenshot', { format: 'png' }, sessionId, timeoutMs);
-        await writeFile(file, Buffer.from(r.data, 'base64'));
     }
 
     close() {

@@ -10,6 +10,7 @@
 #include <QKeyEvent>
 #include <QLocalSocket>
 #include <QMouseEvent>
+#include <QPointingDevice>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickWindow>
@@ -21,18 +22,15 @@
 namespace tessera::ui {
 
 namespace {
-QQuickItem *searchItems(QQuickItem *item, const QString &name)
+void searchItems(QQuickItem *item, const QString &name, QList<QQuickItem *> &found)
 {
     if (!item)
-        return nullptr;
+        return;
     if (item->objectName() == name)
-        return item;
+        found.append(item);
     const auto children = item->childItems();
-    for (QQuickItem *child : children) {
-        if (QQuickItem *found = searchItems(child, name))
-            return found;
-    }
-    return nullptr;
+    for (QQuickItem *child : children)
+        searchItems(child, name, found);
 }
 
 QJsonObject fail(const QString &error)
@@ -107,7 +105,17 @@ QQuickWindow *AutomationServer::window() const
 QQuickItem *AutomationServer::findItem(const QString &name) const
 {
     QQuickWindow *w = window();
-    return w ? searchItems(w->contentItem(), name) : nullptr;
+    if (!w)
+        return nullptr;
+    // A view's delegates can outlive a model reset for a while, under the same names: the one
+    // on show is the one meant.
+    QList<QQuickItem *> found;
+    searchItems(w->contentItem(), name, found);
+    for (QQuickItem *item : found) {
+        if (effectivelyVisible(item))
+            return item;
+    }
+    return found.value(0);
 }
 
 QObject *AutomationServer::findObject(const QString &name) const
@@ -120,13 +128,20 @@ QObject *AutomationServer::findObject(const QString &name) const
 
 void AutomationServer::click(QQuickItem *item)
 {
+    // As from a mouse: move there, press, release, each with its own timestamp (a press and a
+    // release at the same instant inside a Flickable, such as the widget tabs, is not a click).
     QQuickWindow *w = window();
     const QPointF scene = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
     const QPointF global = w->mapToGlobal(scene.toPoint());
-    QMouseEvent press(QEvent::MouseButtonPress, scene, scene, global, Qt::LeftButton, Qt::LeftButton, Qt::NoModifier);
-    QCoreApplication::sendEvent(w, &press);
-    QMouseEvent release(QEvent::MouseButtonRelease, scene, scene, global, Qt::LeftButton, Qt::NoButton, Qt::NoModifier);
-    QCoreApplication::sendEvent(w, &release);
+    const QPointingDevice *mouse = QPointingDevice::primaryPointingDevice();
+    const auto send = [&](QEvent::Type type, Qt::MouseButton button, Qt::MouseButtons buttons) {
+        QMouseEvent event(type, scene, scene, global, button, buttons, Qt::NoModifier, mouse);
+        event.setTimestamp(m_eventTime += 20);
+        QCoreApplication::sendEvent(w, &event);
+    };
+    send(QEvent::MouseMove, Qt::NoButton, Qt::NoButton);
+    send(QEvent::MouseButtonPress, Qt::LeftButton, Qt::LeftButton);
+    send(QEvent::MouseButtonRelease, Qt::LeftButton, Qt::NoButton);
 }
 
 QJsonObject AutomationServer::handle(const QJsonObject &command)
@@ -220,8 +235,6 @@ QJsonObject AutomationServer::handle(const QJsonObject &command)
         auto *model = qobject_cast<QAbstractItemModel *>(m_host.property(which.toUtf8()).value<QObject *>());
         if (!model)
             return fail(QStringLiteral("the model ") + which + QStringLiteral(" is not available"));
-        if (which == QLatin1String("audit") || which == QLatin1String("permissions"))
-            QMetaObject::invokeMethod(model, which == QLatin1String("audit") ? "refresh" : "reload");
         const QHash<int, QByteArray> roles = model->roleNames();
         QJsonArray rows;
         for (int i = 0; i < model->rowCount(); ++i) {

@@ -42,6 +42,7 @@ private:
     QQmlApplicationEngine &m_engine;
     HostController &m_host;
     QLocalServer m_server;
+    quint64 m_eventTime = 0; ///< synthetic input timestamps, increasing
 };
 
 } // namespace tessera::ui
