@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Controls.Universal
 import QtQuick.Layouts
 import Tessera
 
@@ -14,6 +13,7 @@ Dialog {
     anchors.centerIn: parent
     width: Math.min(520, parent.width - 24)
     modal: true
+    Overlay.modal: Rectangle { color: Theme.scrim }
     title: qsTr("Add a widget")
     property string error: ""
     onOpened: { error = ""; urlField.text = ""; nameField.text = ""; urlField.forceActiveFocus() }
@@ -68,11 +68,9 @@ Dialog {
     }
     footer: DialogButtonBox {
         Button { text: qsTr("Cancel"); DialogButtonBox.buttonRole: DialogButtonBox.RejectRole }
-        Button {
+        PrimaryButton {
             objectName: "addWidgetConfirm"
             text: qsTr("Add")
-            highlighted: true
-            Universal.foreground: Theme.onAccent // legible on the accent without OpenGL
             enabled: urlField.text.trim().length > 0
             onClicked: {
                 root.error = Host.addWidget(urlField.text.trim(), nameField.text.trim())

@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Controls.Universal
 import QtQuick.Layouts
 import Tessera
 
@@ -46,11 +45,9 @@ Rectangle {
                 onAccepted: root.send()
                 onTextChanged: if (root.error.length > 0) root.error = ""
             }
-            Button {
+            PrimaryButton {
                 objectName: "composerSend"
                 text: qsTr("Send")
-                highlighted: true
-                Universal.foreground: Theme.onAccent // legible on the accent without OpenGL
                 implicitHeight: Theme.touch
                 enabled: input.text.trim().length > 0
                 onClicked: root.send()

@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Controls.Universal
 import QtQuick.Layouts
 import Tessera
 
@@ -17,6 +16,7 @@ Popup {
     width: Math.min(560, parent.width - 24)
     height: Math.min(implicitHeight, parent.height - 24)
     modal: true
+    Overlay.modal: Rectangle { color: Theme.scrim }
     closePolicy: Popup.NoAutoClose
     padding: 0
 
@@ -239,11 +239,9 @@ Popup {
                     implicitHeight: Theme.touch
                     onClicked: root.answer(false)
                 }
-                Button {
+                PrimaryButton {
                     objectName: "consentApprove"
                     text: root.prompt.kind === "load" ? qsTr("Load") : qsTr("Approve")
-                    highlighted: true
-                    Universal.foreground: Theme.onAccent // legible on the accent without OpenGL
                     implicitHeight: Theme.touch
                     onClicked: root.answer(true)
                 }

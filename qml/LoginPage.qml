@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Controls.Universal
 import QtQuick.Layouts
 import Tessera
 
@@ -66,13 +65,11 @@ Rectangle {
                 color: Theme.danger
                 Layout.fillWidth: true
             }
-            Button {
+            PrimaryButton {
                 id: signIn
                 objectName: "loginSubmit"
                 Layout.fillWidth: true
                 implicitHeight: Theme.touch
-                highlighted: true
-                Universal.foreground: Theme.onAccent // legible on the accent without OpenGL
                 enabled: !Host.loginBusy
                 text: Host.loginBusy ? qsTr("Signing in…") : qsTr("Sign in")
                 onClicked: Host.login(server.text, user.text, password.text)

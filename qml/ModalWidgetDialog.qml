@@ -14,6 +14,7 @@ Popup {
     width: Math.min(720, parent.width - 24)
     height: Math.min(560, parent.height - 24)
     modal: true
+    Overlay.modal: Rectangle { color: Theme.scrim }
     closePolicy: Popup.CloseOnEscape
     readonly property var widget: Host.widgetManager.modal
     visible: widget !== null

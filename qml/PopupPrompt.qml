@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Controls.Universal
 import QtQuick.Layouts
 import Tessera
 
@@ -15,6 +14,7 @@ Dialog {
     anchors.centerIn: parent
     width: Math.min(480, parent.width - 24)
     modal: true
+    Overlay.modal: Rectangle { color: Theme.scrim }
     title: qsTr("Open a link in your browser?")
     property string widgetId: ""
     property string url: ""
@@ -49,11 +49,9 @@ Dialog {
             text: qsTr("Don't open")
             DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
         }
-        Button {
+        PrimaryButton {
             objectName: "popupOpen"
             text: qsTr("Open in browser")
-            highlighted: true
-            Universal.foreground: Theme.onAccent // legible on the accent without OpenGL
             DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
         }
     }

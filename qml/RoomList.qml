@@ -23,7 +23,7 @@ Rectangle {
             Rectangle {
                 width: 36; height: 36; radius: 10
                 color: Theme.accent
-                Label { anchors.centerIn: parent; text: "T"; color: Theme.onAccent; font.bold: true; font.pixelSize: 18 }
+                Label { anchors.centerIn: parent; text: "T"; color: Theme.accentText; font.bold: true; font.pixelSize: 18 }
             }
             ColumnLayout {
                 spacing: 0

@@ -260,6 +260,7 @@ Rectangle {
         parent: Overlay.overlay
         anchors.centerIn: parent
         modal: true
+        Overlay.modal: Rectangle { color: Theme.scrim }
         width: Math.min(440, parent.width - 32)
         title: qsTr("Remove this widget?")
         Label {

@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Controls.Universal
 import QtQuick.Layouts
 import Tessera
 
@@ -58,13 +57,11 @@ Rectangle {
             font.pixelSize: 12
             text: root.widget ? qsTr("Added by %1 · %2").arg(root.widget.creator).arg(root.widget.origin.length > 0 ? root.widget.origin : root.widget.type) : ""
         }
-        Button {
+        PrimaryButton {
             Layout.alignment: Qt.AlignHCenter
             implicitHeight: Theme.touch
             visible: root.state === "failed" || root.state === "declined"
             text: root.state === "declined" ? qsTr("Ask me again") : qsTr("Try again")
-            highlighted: true
-            Universal.foreground: Theme.onAccent // legible on the accent without OpenGL
             onClicked: root.widget.reload()
         }
     }

@@ -239,8 +239,12 @@ void WidgetManager::onToDevice(const json &message)
 std::optional<Result<std::string>> WidgetManager::pluginWidgetUrl(const widgets::WidgetDefinition &widget)
 {
     // The welcome room's demo widget ships with Tessera and is served like a bundled plugin's page.
+    // It starts in the client's theme and language, as MSC2873's template variables give them.
     if (widget.type == "io.tessera.welcome")
-        return Result<std::string>(std::string("tessera-plugin://io.tessera.welcome/index.html"));
+        return Result<std::string>(widgets::runTemplate(
+            "tessera-plugin://io.tessera.welcome/index.html?theme=$org.matrix.msc2873.client_theme"
+            "&lang=$org.matrix.msc2873.client_language",
+            widget.data, templateParams(widget)));
     if (!m_services.plugins)
         return std::nullopt;
     auto decision = plugins::decideWidgetType(widget.type, *m_services.plugins, m_pluginState[widget.roomId],

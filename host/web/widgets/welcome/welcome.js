@@ -36,6 +36,7 @@
     };
     let lang = (params.get('lang') || navigator.language || 'en').slice(0, 2) === 'es' ? 'es' : 'en';
     const $ = (id) => document.getElementById(id);
+    document.documentElement.classList.toggle('dark', params.get('theme') === 'dark');
 
     function t() { return texts[lang]; }
 
