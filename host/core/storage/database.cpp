@@ -411,6 +411,14 @@ Result<Database> Database::open(const std::filesystem::path &path, const OpenOpt
         }
     }
 
+    if (!options.readOnly && options.pageSize != 0) {
+        if (options.pageSize < 512 || options.pageSize > 65536 || (options.pageSize & (options.pageSize - 1)) != 0)
+            return Error(ErrorCode::BadRequest, described + ": page size " + std::to_string(options.pageSize)
+                                                    + " is not a power of two from 512 to 65536");
+        // Only a file without pages takes it; it must come before WAL mode writes the header.
+        if (auto r = db.exec("PRAGMA page_size = " + std::to_string(options.pageSize)); !r)
+            return r.error();
+    }
     if (!options.readOnly) {
         auto mode = db.prepare("PRAGMA journal_mode=WAL");
         if (!mode)

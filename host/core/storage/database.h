@@ -44,6 +44,12 @@ struct OpenOptions {
     bool create = true;
     /** The name used in messages to the user, e.g. "audit.db"; defaults to the file name. */
     std::string displayName;
+    /**
+     * Page size in bytes (a power of two, 512 to 65536) for a file this open creates; 0 for
+     * SQLite's default (4096). A file that already has pages keeps its own size. Larger pages
+     * suit append-heavy files: fewer pages, splits and writes per row.
+     */
+    int pageSize = 0;
 };
 
 class Database;

@@ -77,6 +77,38 @@ TEST(Database, NormalDurabilityAndBusyTimeoutAreApplied)
     EXPECT_EQ(pragmaText(db, "busy_timeout"), "250");
 }
 
+TEST(Database, PageSizeAppliesToANewFileOnly)
+{
+    TempDir dir;
+    OpenOptions big;
+    big.pageSize = 16384;
+    {
+        Database db = openOrFail(dir / "new.db", big);
+        ASSERT_TRUE(db.exec("CREATE TABLE t(x)"));
+        EXPECT_EQ(pragmaText(db, "page_size"), "16384");
+    }
+    {
+        Database db = openOrFail(dir / "new.db");
+        EXPECT_EQ(pragmaText(db, "page_size"), "16384");
+    }
+    {
+        Database db = openOrFail(dir / "old.db");
+        ASSERT_TRUE(db.exec("CREATE TABLE t(x)"));
+    }
+    Database db = openOrFail(dir / "old.db", big);
+    EXPECT_EQ(pragmaText(db, "page_size"), "4096");
+    ASSERT_TRUE(db.exec("INSERT INTO t VALUES (1)"));
+    EXPECT_EQ(pragmaText(db, "page_size"), "4096");
+
+    for (int wrong : {-1, 256, 1000, 131072}) {
+        OpenOptions options;
+        options.pageSize = wrong;
+        auto r = Database::open(dir / "other.db", options);
+        ASSERT_FALSE(r) << wrong;
+        EXPECT_EQ(r.error().code, ErrorCode::BadRequest);
+    }
+}
+
 TEST(Database, EnforcesForeignKeys)
 {
     TempDir dir;
