@@ -275,6 +275,7 @@ Result<RangeResult> verifyRange(storage::Database &db, std::int64_t from, std::i
     RangeResult result;
     TextResolver texts(db);
     RowHasher hasher;
+    std::string computed;
     std::string prevHash;
     std::int64_t prevSeq = 0;
     for (;;) {
@@ -310,10 +311,9 @@ Result<RangeResult> verifyRange(storage::Database &db, std::int64_t from, std::i
         if (missingText)
             note("the row refers to text " + std::to_string(*missingText)
                  + ", which is not in audit_text (the row or the text was edited or removed)");
-        auto computed = hasher.hash(row);
-        if (!computed)
-            return computed.error();
-        if (*computed != storedHash)
+        if (auto r = hasher.hashInto(row, computed); !r)
+            return r.error();
+        if (computed != storedHash)
             note("the row's content does not match its hash (the row was edited or moved)");
 
         if (row.category == "retention" && row.action == kCheckpointAction) {

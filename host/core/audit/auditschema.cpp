@@ -193,7 +193,15 @@ Sha256::~Sha256()
 
 Result<std::string> Sha256::digest(std::string_view bytes)
 {
-    std::string out(kHashBytes, '\0');
+    std::string out;
+    if (auto r = digestInto(bytes, out); !r)
+        return r.error();
+    return out;
+}
+
+Result<void> Sha256::digestInto(std::string_view bytes, std::string &out)
+{
+    out.resize(kHashBytes);
     unsigned int size = 0;
     if (!m_ctx || !sha256Md() || EVP_DigestInit_ex2(m_ctx, sha256Md(), nullptr) != 1
         || EVP_DigestUpdate(m_ctx, bytes.data(), bytes.size()) != 1
@@ -201,10 +209,18 @@ Result<std::string> Sha256::digest(std::string_view bytes)
         || size != kHashBytes) {
         return Error(ErrorCode::Internal, "SHA-256 is not available from OpenSSL's libcrypto");
     }
-    return out;
+    return {};
 }
 
 Result<std::string> RowHasher::hash(const RowView &row)
+{
+    std::string out;
+    if (auto r = hashInto(row, out); !r)
+        return r.error();
+    return out;
+}
+
+Result<void> RowHasher::hashInto(const RowView &row, std::string &out)
 {
     m_buffer.clear();
     m_buffer.append(row.prevHash);
@@ -222,7 +238,7 @@ Result<std::string> RowHasher::hash(const RowView &row)
     putText(m_buffer, row.reason);
     putInt(m_buffer, row.durationMs);
     putText(m_buffer, row.body);
-    return m_sha.digest(m_buffer);
+    return m_sha.digestInto(m_buffer, out);
 }
 
 Result<std::int64_t> TextInterner::idOf(std::string_view text)

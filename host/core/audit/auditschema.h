@@ -78,6 +78,8 @@ public:
 
     /** The 32-byte digest of @p bytes; fails only if libcrypto cannot compute SHA-256. */
     Result<std::string> digest(std::string_view bytes);
+    /** digest() into @p out, reusing its memory (for loops). */
+    Result<void> digestInto(std::string_view bytes, std::string &out);
 
 private:
     evp_md_ctx_st *m_ctx = nullptr;
@@ -94,6 +96,8 @@ class RowHasher {
 public:
     /** The 32-byte hash of @p row. */
     Result<std::string> hash(const RowView &row);
+    /** hash() into @p out, reusing its memory (for loops); @p out must not be viewed by @p row. */
+    Result<void> hashInto(const RowView &row, std::string &out);
 
 private:
     Sha256 m_sha;
