@@ -280,6 +280,8 @@ Result<std::int64_t> TextInterner::idOf(std::string_view text)
 
 Result<const std::string *> TextResolver::text(std::int64_t id)
 {
+    if (id >= 0 && id < std::int64_t(m_byIndex.size()) && m_byIndex[std::size_t(id)])
+        return m_byIndex[std::size_t(id)];
     if (auto it = m_texts.find(id); it != m_texts.end())
         return &it->second;
     if (!m_byId.handle()) {
@@ -291,8 +293,14 @@ Result<const std::string *> TextResolver::text(std::int64_t id)
     Result<void> bound = m_byId.bindInt64(1, id);
     Result<bool> found = bound ? m_byId.step() : Result<bool>(bound.error());
     const std::string *out = nullptr;
-    if (found && *found)
+    if (found && *found) {
         out = &m_texts.emplace(id, std::string(m_byId.columnText(0))).first->second;
+        if (id >= 0 && id <= kMaxIndexedId) {
+            if (std::size_t(id) >= m_byIndex.size())
+                m_byIndex.resize(std::size_t(id) + 1, nullptr);
+            m_byIndex[std::size_t(id)] = out;
+        }
+    }
     m_byId.reset();
     if (!found)
         return found.error();

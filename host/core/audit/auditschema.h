@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "storage/database.h"
 
@@ -148,10 +149,14 @@ public:
     Result<std::optional<std::int64_t>> find(std::string_view text);
 
 private:
+    static constexpr std::int64_t kMaxIndexedId = 65535;
+
     storage::Database *m_db;
     storage::Statement m_byId;
     storage::Statement m_byText;
     std::unordered_map<std::int64_t, std::string> m_texts;
+    // Ids are small and dense: an array over m_texts answers verify's seven look-ups per row.
+    std::vector<const std::string *> m_byIndex;
 };
 
 } // namespace tessera::audit
