@@ -113,12 +113,12 @@ struct QueuedRecord {
 };
 
 // Committed pages reach audit.db itself by checkpoints, which copy them from the WAL (and fsync
-// the file). From this many WAL pages (16 MB at 4 KB pages) on, the checkpointer thread does that
-// on its own connection while the writer goes on with the next batch. Should it fall behind,
-// the writer checkpoints itself once the WAL reaches kWriterCheckpointPages; a WAL can only start
+// the file). From kBackgroundCheckpointBytes of WAL on, the checkpointer thread does that on its
+// own connection while the writer goes on with the next batch. Should it fall behind, the
+// writer checkpoints itself once the WAL reaches kWriterCheckpointBytes; a WAL can only start
 // over (and stop growing) after a checkpoint that copied all of it.
-constexpr int kBackgroundCheckpointPages = 4096;
-constexpr int kWriterCheckpointPages = 16384;
+constexpr std::int64_t kBackgroundCheckpointBytes = 64 * 1024 * 1024;
+constexpr std::int64_t kWriterCheckpointBytes = 256 * 1024 * 1024;
 
 constexpr std::string_view kInsertSql =
     "INSERT INTO audit_log(seq, ts_ms, category, direction, widget, room, origin, action, request_id, "
@@ -219,6 +219,8 @@ public:
     std::condition_variable m_checkpointWake;
     bool m_checkpointWanted = false;
     bool m_checkpointStop = false;
+    int m_backgroundCheckpointPages = 0; // the thresholds in pages of this file's size
+    int m_writerCheckpointPages = 0;
 
     // Preparer thread only.
     Redactor m_redactor;
@@ -287,6 +289,12 @@ Result<void> AuditLog::Impl::start()
     if (!checkpointDb)
         return checkpointDb.error();
     m_checkpointDb = std::move(*checkpointDb);
+    auto pageSize = queryInt("PRAGMA page_size");
+    if (!pageSize)
+        return pageSize.error();
+    const std::int64_t pageBytes = std::max<std::int64_t>(512, pageSize->value_or(4096));
+    m_backgroundCheckpointPages = int(kBackgroundCheckpointBytes / pageBytes);
+    m_writerCheckpointPages = int(kWriterCheckpointBytes / pageBytes);
     // Replaces SQLite's automatic checkpoint on the writer's connection (wal_autocheckpoint).
     sqlite3_wal_hook(m_db.handle(), &Impl::walHook, this);
     m_checkpointer = std::thread([this] { checkpointLoop(); });
@@ -562,11 +570,11 @@ void AuditLog::Impl::writeLoop()
 int AuditLog::Impl::walHook(void *self, sqlite3 *db, const char *schema, int walPages)
 {
     auto *impl = static_cast<Impl *>(self);
-    if (walPages >= kWriterCheckpointPages) {
+    if (walPages >= impl->m_writerCheckpointPages) {
         // The checkpointer is behind (or busy: then this returns SQLITE_BUSY at once and the
         // next commit tries again). Copying what it has not copied yet lets the WAL start over.
         (void)sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    } else if (walPages >= kBackgroundCheckpointPages) {
+    } else if (walPages >= impl->m_backgroundCheckpointPages) {
         {
             std::lock_guard lock(impl->m_checkpointMutex);
             impl->m_checkpointWanted = true;
@@ -866,7 +874,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::path &da
     }
     // A batch of 20,000 rows dirties far more than the default 2 MB page cache; pages spilled
     // mid-transaction would be written to the WAL more than once. Checkpoints are the
-    // checkpointer thread's (see kBackgroundCheckpointPages); after one that copied the whole
+    // checkpointer thread's (see kBackgroundCheckpointBytes); after one that copied the whole
     // WAL, a WAL grown in a burst is cut back to 64 MB.
     if (auto r = db->exec("PRAGMA cache_size = -65536; PRAGMA journal_size_limit = 67108864"); !r) {
         ::close(lockFd);
