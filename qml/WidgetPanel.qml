@@ -58,7 +58,7 @@ Rectangle {
                 Layout.fillHeight: true
                 orientation: ListView.Horizontal
                 clip: true
-                model: root.widgets
+                model: Host.widgetModel
                 currentIndex: root.currentIndex
                 // A new model resets the list to its first item; bind it to the open widget again.
                 onCountChanged: currentIndex = Qt.binding(() => root.currentIndex)
@@ -198,7 +198,9 @@ Rectangle {
             Layout.fillHeight: true
             currentIndex: root.currentIndex
             Repeater {
-                model: root.widgets
+                objectName: "widgetViews"
+                // Rows change only where widgets came or went: the other pages keep running.
+                model: Host.widgetModel
                 WidgetView {
                     required property var modelData
                     required property int index

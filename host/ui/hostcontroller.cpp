@@ -27,6 +27,7 @@ HostController::HostController(HostServices &services, UiState &uiState, QObject
     m_rooms = std::make_unique<RoomListModel>(*services.backend);
     m_timeline = std::make_unique<TimelineModel>(*services.backend);
     m_widgets = std::make_unique<WidgetManager>(services);
+    m_widgetModel = new WidgetListModel(this);
     m_permissions = std::make_unique<PermissionsModel>(*services.consent, [backend = services.backend] { return backend->userId(); });
     m_audit = std::make_unique<AuditModel>(services.dataDir);
     m_widgets->start();
@@ -147,18 +148,23 @@ void HostController::refreshWidgets()
             return;
         m_pendingWidgetId.clear();
     }
-    m_currentWidgets.clear();
+    QList<QObject *> current;
     for (auto *w : widgets)
-        m_currentWidgets.push_back(w);
+        current.push_back(w);
+    if (current == m_currentWidgets && !m_currentWidgets.isEmpty())
+        return; // nothing changed: views keep their pages
+    m_currentWidgets = std::move(current);
     // Keep the active tab valid.
     const bool activeExists = std::any_of(m_currentWidgets.begin(), m_currentWidgets.end(), [&](QObject *o) {
         return static_cast<WidgetController *>(o)->definition().id == m_panel.activeWidgetId;
     });
-    if (!activeExists) {
-        m_panel.activeWidgetId = m_currentWidgets.isEmpty() ? std::string()
-                                                            : static_cast<WidgetController *>(m_currentWidgets.front())->definition().id;
+    // An empty list is also what a room shows before its widgets are read: keep the saved tab
+    // for when they arrive instead of forgetting it.
+    if (!activeExists && !m_currentWidgets.isEmpty()) {
+        m_panel.activeWidgetId = static_cast<WidgetController *>(m_currentWidgets.front())->definition().id;
         Q_EMIT panelChanged();
     }
+    m_widgetModel->setWidgets(m_currentWidgets);
     Q_EMIT widgetsChanged();
 }
 

@@ -14,6 +14,7 @@
 #include "pagemodels.h"
 #include "roommodels.h"
 #include "uistate.h"
+#include "widgetlistmodel.h"
 #include "widgetmanager.h"
 
 namespace tessera::ui {
@@ -42,6 +43,8 @@ class HostController final : public QObject {
     Q_PROPERTY(QString currentRoomName READ currentRoomName NOTIFY currentRoomChanged)
     Q_PROPERTY(QString currentRoomTopic READ currentRoomTopic NOTIFY currentRoomChanged)
     Q_PROPERTY(QList<QObject *> widgets READ widgets NOTIFY widgetsChanged)
+    /// The same widgets as a model whose rows change only where the room's widgets did (for views).
+    Q_PROPERTY(QObject *widgetModel READ widgetModel CONSTANT)
     Q_PROPERTY(bool panelOpen READ panelOpen WRITE setPanelOpen NOTIFY panelChanged)
     Q_PROPERTY(int panelWidth READ panelWidth WRITE setPanelWidth NOTIFY panelChanged)
     Q_PROPERTY(bool panelFullScreen READ panelFullScreen WRITE setPanelFullScreen NOTIFY panelChanged)
@@ -68,6 +71,7 @@ public:
     QObject *rooms() const { return m_rooms.get(); }
     QObject *timeline() const { return m_timeline.get(); }
     QObject *consentPrompts() const { return m_consentPrompts; }
+    QObject *widgetModel() const { return m_widgetModel; }
     QObject *permissions() const { return m_permissions.get(); }
     QObject *audit() const { return m_audit.get(); }
     QObject *widgetManager() const { return m_widgets.get(); }
@@ -166,6 +170,7 @@ private:
     QStringList m_widgetTypes;
     std::string m_roomId;
     QList<QObject *> m_currentWidgets;
+    WidgetListModel *m_widgetModel = nullptr;
     PanelState m_panel;
     /// A widget added here whose state event has not come back yet: the panel waits for it.
     std::string m_pendingWidgetId;

@@ -40,7 +40,13 @@ Item {
             compare(Host.widgets.length, 0)
             compare(fixture.widgetsInRoomState(), 0)
             const alpha = addWidget("https://127.0.0.1:9/alpha", "Alpha")
+            const views = part("widgetViews")
+            const alphaView = views.itemAt(0)
+            verify(alphaView !== null)
             const beta = addWidget("https://127.0.0.1:9/beta", "Beta")
+            // Adding a widget leaves the other widget's view (and its page) alone.
+            compare(views.count, 2)
+            verify(views.itemAt(widgetIds().indexOf(alpha)) === alphaView, "the first widget's view was rebuilt")
             compare(fixture.widgetsInRoomState(), 2)
             const tabs = part("widgetTabs")
             tryCompare(tabs, "count", 2)
