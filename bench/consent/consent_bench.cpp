@@ -53,8 +53,8 @@ ConsentSubject subjectFor(const std::string &widgetId)
 struct Fixture {
     Fixture()
     {
-        char pattern[] = "/tmp/tessera-bench-consent-XXXXXX";
-        dir = ::mkdtemp(pattern);
+        std::string pattern = (std::filesystem::temp_directory_path() / "tessera-bench-consent-XXXXXX").string();
+        dir = ::mkdtemp(pattern.data()); // TMPDIR, else /tmp
         service = std::move(ConsentService::open(dir, prompter, audit, scheduler).value());
         prompter.service = service.get();
         // The remembered widget every lookup asks about.

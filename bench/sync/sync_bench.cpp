@@ -62,8 +62,8 @@ std::string makeSync(std::uint64_t batch)
 struct Fixture {
     Fixture()
     {
-        char pattern[] = "/tmp/tessera-bench-sync-XXXXXX";
-        dir = ::mkdtemp(pattern);
+        std::string pattern = (std::filesystem::temp_directory_path() / "tessera-bench-sync-XXXXXX").string();
+        dir = ::mkdtemp(pattern.data()); // TMPDIR, else /tmp
         secrets = std::make_unique<FileSecretStore>(dir / "secrets");
         http = std::make_unique<net::HttpClient>(scheduler);
         matrix::MatrixBackendOptions options;
