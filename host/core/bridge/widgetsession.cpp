@@ -288,9 +288,29 @@ void WidgetSession::replyRaw(const InboundPtr &req, std::string_view responseJso
     if (message.size() > m_config.limits.envelope.maxMessageBytes) {
         overflowReason = "response of " + std::to_string(message.size()) + " bytes exceeds the "
             + std::to_string(m_config.limits.envelope.maxMessageBytes) + "-byte message limit";
-        message = spliceResponse(req->text, errorResponse("Response too large: " + overflowReason + "; ask for less"));
+        const std::string error = errorResponse("Response too large: " + overflowReason + "; ask for less");
+        message = spliceResponse(req->text, error);
+        if (message.size() > m_config.limits.envelope.maxMessageBytes) {
+            // Not even the error fits beside the request's own data (a request just under the
+            // limit): answer with the envelope alone, so the widget still gets its one reply.
+            message = nlohmann::json{{"api", "fromWidget"},
+                                     {"widgetId", m_config.widget.widgetId},
+                                     {"requestId", req->requestId},
+                                     {"action", req->action},
+                                     {"data", nlohmann::json::object()}}
+                          .dump();
+            message.pop_back();
+            message += ",\"response\":" + error + "}";
+        }
         decision = audit::Decision::Failed;
         reason = overflowReason;
+        if (message.size() > m_config.limits.envelope.maxMessageBytes) {
+            // Its request id and action alone leave no room for any answer: the widget times out.
+            const std::int64_t duration = m_scheduler.nowMs() - req->startMs;
+            audit(audit::Direction::FromWidget, audit::Decision::Dropped, req->action, req->requestId, req->text,
+                  overflowReason + "; no reply fits", duration);
+            return;
+        }
     }
     const std::int64_t duration = m_scheduler.nowMs() - req->startMs;
     audit(audit::Direction::FromWidget, decision, req->action, req->requestId, req->text, reason, duration);
