@@ -187,7 +187,7 @@ public:
     [[nodiscard]] bool isReadOnly() const { return m_readOnly; }
 
     [[nodiscard]] const std::filesystem::path &path() const { return m_path; }
-    /** e.g. "audit.db at /home/u/.local/share/tessera/audit.db": the prefix of every message. */
+    /** e.g. "audit.db at ~/.local/share/tessera/audit.db": the prefix of every message. */
     [[nodiscard]] std::string describe() const;
     /** For what this wrapper does not cover (sqlite3_create_function, backups). Do not close it. */
     [[nodiscard]] sqlite3 *handle() const { return m_db; }

@@ -8,12 +8,12 @@ using tessera::app::parseOptions;
 
 TEST(CommandLine, ReadsEveryOption)
 {
-    auto o = parseOptions({"--data-dir", "/tmp/x", "--room", "!r:local", "--open-widget", "https://w.example/",
+    auto o = parseOptions({"--data-dir", "/srv/tessera-data", "--room", "!r:local", "--open-widget", "https://w.example/",
                            "--widget-name", "Board", "--plugins-dir", "a", "--plugins-dir", "b", "--safe-mode",
                            "--allow-http-loopback", "--screenshot", "s.png", "--size", "800x1280", "--theme", "dark",
                            "--language", "es", "-platform", "offscreen"});
     ASSERT_TRUE(o) << o.error().message;
-    EXPECT_EQ(o->dataDir, "/tmp/x");
+    EXPECT_EQ(o->dataDir, "/srv/tessera-data");
     EXPECT_EQ(o->room, "!r:local");
     EXPECT_EQ(o->openWidget, "https://w.example/");
     EXPECT_EQ(o->openWidgetName, "Board");

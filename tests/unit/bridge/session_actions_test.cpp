@@ -169,12 +169,12 @@ TEST_F(SendEventAction, SendsStateEvents) // 10
 TEST_F(SendEventAction, RejectsWhenTheDriverThrows) // 11
 {
     h.loadAndNegotiate({"org.matrix.msc2762.send.event:m.room.message"});
-    h.driver.failWith = Error(ErrorCode::Internal, "boom at /home/secret/path");
+    h.driver.failWith = Error(ErrorCode::Internal, "boom at /srv/secret/path");
     auto reply = h.respond("send_event", textMessage());
     EXPECT_EQ(SessionHarness::errorOf(reply), "Error sending event");
     EXPECT_FALSE(reply["error"].contains("matrix_api_error"));
-    EXPECT_EQ(reply.dump().find("/home/secret"), std::string::npos) << "internal details stay in the audit log";
-    EXPECT_NE(h.audit.with(audit::Decision::Failed, "send_event").at(0).reason.find("/home/secret"), std::string::npos);
+    EXPECT_EQ(reply.dump().find("/srv/secret"), std::string::npos) << "internal details stay in the audit log";
+    EXPECT_NE(h.audit.with(audit::Decision::Failed, "send_event").at(0).reason.find("/srv/secret"), std::string::npos);
 }
 
 TEST_F(SendEventAction, RejectsWithTheMatrixApiError) // 12

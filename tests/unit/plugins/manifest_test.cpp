@@ -63,7 +63,7 @@ TEST(PluginManifest, RefusesEachKindOfMistakeWithAPreciseMessage)
         {"wrong-missing-license.json", "field \"license\" is required"},
         {"wrong-version.json", "field \"version\" must look like \"1.2.0\", not \"1.0\""},
         {"wrong-library-path.json",
-         "field \"library\" must be a file name without directory, prefix or suffix, not \"../../tmp/evil\""},
+         "field \"library\" must be a file name without directory, prefix or suffix, not \"../../outside/evil\""},
         {"wrong-homepage.json", "field \"homepage\" must be an https: URL"},
         {"wrong-provides-nothing.json", "field \"provides\" must list at least one widget type or capability handler"},
         {"wrong-widget-type.json",
