@@ -12,6 +12,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "ratioreporter.h"
+
 #include "audit/auditsink.h"
 #include "consent/consentservice.h"
 #include "manualscheduler.h"
@@ -162,20 +164,6 @@ void tesseraRememberAnswer(benchmark::State &state)
     state.SetItemsProcessed(state.iterations());
 }
 
-class RatioReporter final : public benchmark::ConsoleReporter {
-public:
-    void ReportRuns(const std::vector<Run> &runs) override
-    {
-        for (const auto &run : runs) {
-            auto it = run.counters.find("items_per_second");
-            if (it != run.counters.end() && run.run_type == Run::RT_Iteration)
-                rates[run.benchmark_name()] = it->second;
-        }
-        ConsoleReporter::ReportRuns(runs);
-    }
-    std::map<std::string, double> rates;
-};
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -186,7 +174,7 @@ int main(int argc, char **argv)
     benchmark::RegisterBenchmark("peer/sqlite_upsert_commit", peerSqliteUpsertCommit)->UseRealTime();
     benchmark::RegisterBenchmark("tessera/remember_answer", tesseraRememberAnswer)->UseRealTime();
     benchmark::Initialize(&argc, argv);
-    RatioReporter reporter;
+    tessera::bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     benchmark::Shutdown();
     auto ratio = [&](const char *ours, const char *peer) {

@@ -14,6 +14,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "ratioreporter.h"
+
 #include "manualscheduler.h"
 #include "matrix/matrixbackend.h"
 #include "matrix/roomstore.h"
@@ -166,20 +168,6 @@ void tesseraApplySync(benchmark::State &state)
     state.SetItemsProcessed(state.iterations() * kEventsPerSync);
 }
 
-class RatioReporter final : public benchmark::ConsoleReporter {
-public:
-    void ReportRuns(const std::vector<Run> &runs) override
-    {
-        for (const auto &run : runs) {
-            auto it = run.counters.find("items_per_second");
-            if (it != run.counters.end() && run.run_type == Run::RT_Iteration)
-                rates[run.benchmark_name()] = it->second;
-        }
-        ConsoleReporter::ReportRuns(runs);
-    }
-    std::map<std::string, double> rates;
-};
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -189,7 +177,7 @@ int main(int argc, char **argv)
     benchmark::RegisterBenchmark("peer/naive_row_inserts", peerNaiveInserts)->UseRealTime();
     benchmark::RegisterBenchmark("tessera/sync_to_cache_and_listeners", tesseraApplySync)->UseRealTime();
     benchmark::Initialize(&argc, argv);
-    RatioReporter reporter;
+    tessera::bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     benchmark::Shutdown();
     auto ratio = [&](const char *ours, const char *peer) {

@@ -8,6 +8,8 @@
 #include <string>
 
 #include <benchmark/benchmark.h>
+
+#include "ratioreporter.h"
 #include <openssl/evp.h>
 
 #include "tokens/scopedtoken.h"
@@ -112,21 +114,6 @@ void tesseraVerifyToken(benchmark::State &state)
     state.SetItemsProcessed(state.iterations());
 }
 
-/** Prints as usual and keeps each benchmark's items per second for the ratios. */
-class RatioReporter final : public benchmark::ConsoleReporter {
-public:
-    void ReportRuns(const std::vector<Run> &runs) override
-    {
-        for (const auto &run : runs) {
-            auto it = run.counters.find("items_per_second");
-            if (it != run.counters.end() && run.run_type == Run::RT_Iteration)
-                rates[run.benchmark_name()] = it->second;
-        }
-        ConsoleReporter::ReportRuns(runs);
-    }
-    std::map<std::string, double> rates;
-};
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -136,7 +123,7 @@ int main(int argc, char **argv)
     benchmark::RegisterBenchmark("peer/openssl_ed25519_verify", peerOpenSslVerify);
     benchmark::RegisterBenchmark("tessera/verify_token", tesseraVerifyToken);
     benchmark::Initialize(&argc, argv);
-    RatioReporter reporter;
+    tessera::bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     benchmark::Shutdown();
     auto ratio = [&](const char *ours, const char *peer) {
