@@ -55,9 +55,10 @@ Dialog {
             DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
         }
     }
-    onAccepted: {
-        const error = Host.openExternally(url)
-        if (error.length > 0)
-            Host.notice(error)
-    }
+    // The address opened is the one Tessera holds, not this dialog's copy. Escape and a click
+    // outside decline; closed() may come before accepted(), hence the deferred call (a second
+    // answer is ignored).
+    onAccepted: Host.answerPopup(true)
+    onRejected: Host.answerPopup(false)
+    onClosed: Qt.callLater(Host.answerPopup, false)
 }

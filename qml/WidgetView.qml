@@ -57,13 +57,12 @@ Item {
                 }
             }
             onNewWindowRequested: function (request) {
-                Host.offerPopup(root.widget.widgetId, request.requestedUrl.toString())
+                Host.offerPopup(root.widget.widgetId, request.requestedUrl.toString(), request.userInitiated)
             }
-            // Chromium stops a sandboxed frame's escapes (navigating the top window, reaching
-            // into the wrapper, submitting a form to it) by itself and only reports them on the
-            // console. Each kind goes to the audit log, at most once a second, so a widget that
-            // prints the same words cannot flood it.
-            property var lastSandboxAudit: ({})
+            // Chromium stops a sandboxed frame's escapes (navigating the top window or submitting
+            // a form to it, reading the wrapper without catching the error) by itself and only
+            // reports them on the console; each report goes to the audit log (Host limits how
+            // many a widget can cause, and counts the rest).
             onJavaScriptConsoleMessage: function (level, message, lineNumber, sourceID) {
                 if (level !== WebEngineView.ErrorMessageLevel)
                     return
@@ -71,13 +70,8 @@ Item {
                            : message.indexOf("Blocked a frame with origin") >= 0 ? "cross_origin_access"
                            : message.indexOf("Blocked form submission") >= 0 ? "form_submission"
                            : ""
-                if (kind === "")
-                    return
-                const now = Date.now()
-                if (now - (lastSandboxAudit[kind] || 0) < 1000)
-                    return
-                lastSandboxAudit[kind] = now
-                Host.auditRefusal(root.widget.widgetId, kind, message.slice(0, 500))
+                if (kind !== "")
+                    Host.auditRefusal(root.widget.widgetId, kind, message.slice(0, 500))
             }
             onJavaScriptDialogRequested: function (request) {
                 request.accepted = true

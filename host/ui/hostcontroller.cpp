@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hostcontroller.h"
 
+#include <algorithm>
+
 #include <QDesktopServices>
 #include <QRandomGenerator>
 #include <QUrl>
@@ -22,7 +24,8 @@ QString q(const std::string &s)
 } // namespace
 
 HostController::HostController(HostServices &services, UiState &uiState, QObject *parent)
-    : QObject(parent), m_services(services), m_ui(uiState)
+    : QObject(parent), m_services(services), m_ui(uiState),
+      m_refusals(RateLimiter::Limits{kRefusalBurst, kRefusalIntervalMs, 256})
 {
     m_rooms = std::make_unique<RoomListModel>(*services.backend);
     m_timeline = std::make_unique<TimelineModel>(*services.backend);
@@ -50,6 +53,8 @@ HostController::HostController(HostServices &services, UiState &uiState, QObject
 
 HostController::~HostController()
 {
+    if (m_refusalFlush)
+        m_services.scheduler->cancel(m_refusalFlush);
     // Widgets stop before the models and services they use.
     m_widgets.reset();
 }
@@ -377,24 +382,107 @@ QString HostController::openExternally(const QString &url)
     return {};
 }
 
-void HostController::offerPopup(const QString &widgetId, const QString &url)
+void HostController::offerPopup(const QString &widgetId, const QString &url, bool userInitiated)
 {
-    auditRefusal(widgetId, QStringLiteral("popup"), QStringLiteral("held until the user decides: ") + QUrl(url).toDisplayString(QUrl::RemoveQuery));
+    const QString shown = QUrl(url).toDisplayString(QUrl::RemoveQuery);
+    if (!userInitiated) {
+        auditRefusal(widgetId, QStringLiteral("popup"), QStringLiteral("refused, not started by a click in the widget: ") + shown);
+        return;
+    }
+    if (m_popup) {
+        auditRefusal(widgetId, QStringLiteral("popup"), QStringLiteral("refused, another address is waiting for the user: ") + shown);
+        return;
+    }
+    m_popup = PendingPopup{m_roomId, widgetId.toStdString(), url};
+    writeRefusal(m_roomId, m_popup->widgetId, "popup", "held until the user decides: " + shown.toStdString());
     Q_EMIT popupRequested(widgetId, url);
 }
 
+void HostController::answerPopup(bool open)
+{
+    if (!m_popup)
+        return;
+    const PendingPopup popup = std::move(*m_popup);
+    m_popup.reset();
+    const std::string shown = QUrl(popup.url).toDisplayString(QUrl::RemoveQuery).toStdString();
+    audit::Record r;
+    r.category = audit::Category::Navigation;
+    r.direction = audit::Direction::Internal;
+    r.decision = open ? audit::Decision::Allowed : audit::Decision::Refused;
+    r.timestampMs = m_services.scheduler->wallClockMs();
+    r.widgetId = popup.widgetId;
+    r.roomId = popup.roomId;
+    r.action = "popup";
+    const std::string reason = (open ? "the user opened it in the browser: " : "the user declined: ") + shown;
+    r.reason = reason;
+    if (!m_services.audit->append(r)) {
+        Q_EMIT notice(tr("Nothing was opened: the audit log cannot record it."));
+        return;
+    }
+    if (open) {
+        const QString error = openExternally(popup.url);
+        if (!error.isEmpty())
+            Q_EMIT notice(error);
+    }
+}
+
 void HostController::auditRefusal(const QString &widgetId, const QString &what, const QString &detail)
+{
+    const std::string widget = widgetId.toStdString();
+    const std::string action = what.toStdString();
+    std::string reason = detail.toStdString();
+    std::string key = m_roomId;
+    key.append(1, '\n').append(widget).append(1, '\n').append(action);
+    const auto verdict = m_refusals.admit(key, m_services.scheduler->nowMs(), reason);
+    if (!verdict.admitted) {
+        scheduleRefusalFlush();
+        return;
+    }
+    if (verdict.suppressedBefore > 0)
+        reason += " (after " + std::to_string(verdict.suppressedBefore)
+            + " more of this kind that were over the limit and not recorded one by one)";
+    writeRefusal(m_roomId, widget, action, reason);
+}
+
+void HostController::flushSuppressedRefusals()
+{
+    for (auto &s : m_refusals.drainSuppressed(m_services.scheduler->nowMs())) {
+        const auto first = s.key.find('\n');
+        const auto second = s.key.find('\n', first + 1);
+        const std::string room = s.key.substr(0, first);
+        const std::string widget = s.key.substr(first + 1, second - first - 1);
+        const std::string action = s.key.substr(second + 1);
+        writeRefusal(room, widget, action,
+                     std::to_string(s.count) + " more of this kind were over the limit (" + std::to_string(kRefusalBurst)
+                         + " at once, then one a second) and not recorded one by one; the last: " + s.lastDetail);
+    }
+    scheduleRefusalFlush();
+}
+
+void HostController::scheduleRefusalFlush()
+{
+    const std::int64_t wait = m_refusals.msUntilDrain(m_services.scheduler->nowMs());
+    if (wait < 0 || m_refusalFlush)
+        return;
+    std::weak_ptr<int> life = m_lifetime;
+    m_refusalFlush = m_services.scheduler->schedule(std::max<std::int64_t>(1, wait), [this, life] {
+        if (life.expired())
+            return;
+        m_refusalFlush = 0;
+        flushSuppressedRefusals();
+    });
+}
+
+void HostController::writeRefusal(const std::string &roomId, const std::string &widgetId, const std::string &action,
+                                  const std::string &reason)
 {
     audit::Record r;
     r.category = audit::Category::Navigation;
     r.direction = audit::Direction::Internal;
     r.decision = audit::Decision::Refused;
     r.timestampMs = m_services.scheduler->wallClockMs();
-    const std::string widget = widgetId.toStdString();
-    const std::string action = what.toStdString();
-    const std::string reason = detail.toStdString();
-    r.widgetId = widget;
-    r.roomId = m_roomId;
+    r.widgetId = widgetId;
+    r.roomId = roomId;
     r.action = action;
     r.reason = reason;
     m_services.audit->append(r);

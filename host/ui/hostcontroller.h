@@ -9,6 +9,9 @@
 #include <memory>
 #include <optional>
 
+#include "util/ratelimiter.h"
+#include "util/scheduler.h"
+
 #include "consentmodel.h"
 #include "hostservices.h"
 #include "pagemodels.h"
@@ -60,6 +63,10 @@ class HostController final : public QObject {
     Q_PROPERTY(QString homeserverUrl READ homeserverUrl NOTIFY loginChanged)
 
 public:
+    /// Refusals of one kind from one widget recorded at once, and then one per interval.
+    static constexpr int kRefusalBurst = 10;
+    static constexpr std::int64_t kRefusalIntervalMs = 1000;
+
     HostController(HostServices &services, UiState &uiState, QObject *parent = nullptr);
     ~HostController() override;
 
@@ -131,9 +138,21 @@ public:
     Q_INVOKABLE void removeWidget(const QString &widgetId);
     /** Opens an http(s) URL in the system browser; anything else is refused. Returns an error or "". */
     Q_INVOKABLE QString openExternally(const QString &url);
-    /** A widget asked to open a window: remembered until the user answers the popup prompt. */
-    Q_INVOKABLE void offerPopup(const QString &widgetId, const QString &url);
-    /** Audits something the web view refused (navigation, popup, dialog, permission). */
+    /**
+     * A widget asked to open a window. Only one started by a click on the widget is put to the
+     * user, and only one at a time, so a widget can neither raise prompts by itself nor swap
+     * the address under a prompt that is showing; everything else is refused and audited.
+     */
+    Q_INVOKABLE void offerPopup(const QString &widgetId, const QString &url, bool userInitiated);
+    /** The user's answer to the popup prompt: opens the held address in the system browser or not. */
+    Q_INVOKABLE void answerPopup(bool open);
+    /**
+     * Audits something the web view refused (navigation, popup, dialog, permission, a sandbox
+     * report). A widget can trigger these at will, so each kind is recorded at most
+     * kRefusalBurst times at once and then once a second per widget; what is turned away is
+     * counted and recorded with the next row of that kind, or in a summary row once the limit
+     * allows one.
+     */
     Q_INVOKABLE void auditRefusal(const QString &widgetId, const QString &what, const QString &detail);
     /** Routes a web view's permission request to consent; @p callback(bool) gets the answer. */
     Q_INVOKABLE void requestFeaturePermission(const QString &widgetId, const QString &origin, const QString &feature,
@@ -156,6 +175,10 @@ private:
     void refreshWidgets();
     void addWidgetFailed(const std::string &widgetId, const std::string &message);
     void savePanel();
+    void writeRefusal(const std::string &roomId, const std::string &widgetId, const std::string &action,
+                      const std::string &reason);
+    void flushSuppressedRefusals();
+    void scheduleRefusalFlush();
 
     HostServices &m_services;
     UiState &m_ui;
@@ -184,6 +207,15 @@ private:
     QString m_loginError;
     QString m_homeserverUrl;
     LoginHandler m_loginHandler;
+    RateLimiter m_refusals;
+    Scheduler::TimerId m_refusalFlush = 0;
+    /// The window a widget asked for that the popup prompt is showing, if any.
+    struct PendingPopup {
+        std::string roomId;
+        std::string widgetId;
+        QString url;
+    };
+    std::optional<PendingPopup> m_popup;
     std::shared_ptr<int> m_lifetime = std::make_shared<int>(0);
 };
 
