@@ -130,13 +130,16 @@ export class Cdp {
         }
     }
 
-    /** Evaluates @p expression (awaiting a promise) in a session's main world; returns its value. */
-    async evaluate(sessionId, expression, timeoutMs = 60000) {
+    /**
+     * Evaluates @p expression (awaiting a promise) in a session's main world; returns its value.
+     * With @p userGesture the page sees it as run by a click (transient user activation).
+     */
+    async evaluate(sessionId, expression, timeoutMs = 60000, { userGesture = false } = {}) {
         const r = await this.send('Runtime.evaluate', {
             expression,
             awaitPromise: true,
             returnByValue: true,
-            userGesture: false,
+            userGesture,
         }, sessionId, timeoutMs);
         if (r.exceptionDetails) {
             const d = r.exceptionDetails;

@@ -6,11 +6,15 @@
 // in a nested frame) and to fool the host (posting as another widget id, posting from nested
 // frames, answering its own request as if it were the host, sending a toWidget request, a 10 MB
 // message). The view stays on the wrapper page, nothing opens and nothing is fetched from the
-// attacker's landing page, the window.open is held for the user and audited, every forged
-// message that reaches the host is refused and audited, and the host still answers a normal
-// request afterwards. The escapes the iframe sandbox stops inside the renderer reach the host
-// only as Chromium's console report: top navigation is audited from it; the _top form and
-// reading the parent leave no report, so for those the test proves they had no effect.
+// attacker's landing page, every forged message that reaches the host is refused and audited,
+// and the host still answers a normal request afterwards.
+//
+// The escapes the iframe sandbox stops inside the renderer reach the host as Chromium's console
+// reports, and each is audited: top.location and the _top form ("Unsafe attempt to initiate
+// navigation"), and a read of the wrapper left uncaught. A read the widget catches leaves no
+// report anywhere outside the widget's own renderer, so for it the test proves it had no effect.
+// window.open without a click is refused outright; with one it is held for the user, one prompt
+// at a time, and the answer is audited. A flood of refusals is limited and counted.
 
 import { check, runScenario } from '../lib/scenario.mjs';
 import { addWidget, declineWelcome } from '../lib/shell.mjs';
@@ -78,12 +82,23 @@ runScenario('e2e.shell.sandbox', async (ctx) => {
     check(state.final && state.final.ok === true && Array.isArray(state.final.versions) && state.final.versions.length > 0,
         'the host still answers supported_api_versions afterwards', state.final);
 
-    ctx.phase('the window.open is held for the user and audited');
+    ctx.phase('window.open without a click opens no prompt; with one it is held for the user');
+    check(!(await app.find('popupPrompt')).visible, 'no prompt for a window.open without a click');
+    await app.cdp.evaluate(widget.sessionId, `window.open(location.origin + '/landing?via=click', '_blank'); true`, 10000, { userGesture: true });
     await app.waitVisible('popupPrompt', 10000);
-    check((await app.find('popupUrl')).text.includes('/landing'), 'the prompt shows the URL', await app.find('popupUrl'));
+    check((await app.find('popupUrl')).text.includes('/landing?via=click'), 'the prompt shows the URL', await app.find('popupUrl'));
+    await app.cdp.evaluate(widget.sessionId, `window.open(location.origin + '/landing?via=swap', '_blank'); true`, 10000, { userGesture: true });
+    await sleep(500);
+    check((await app.find('popupUrl')).text.includes('/landing?via=click'), 'a second window.open cannot swap the address under the prompt', await app.find('popupUrl'));
     await app.click('popupCancel');
     await app.waitHidden('popupPrompt', 10000);
     check(fixture.hits('/landing').length === 0, 'cancelling opened nothing', fixture.hits('/landing'));
+
+    ctx.phase('a flood of refusals is limited and counted, not lost');
+    const beforeFlood = (await ctx.auditRows(app.dataDir, ['--widget', evil.widgetId])).length;
+    const flood = 40;
+    await app.cdp.evaluate(widget.sessionId, `for (let i = 0; i < ${flood}; ++i) try { top.location = location.origin + '/landing?via=flood' } catch (e) {} true`);
+    await sleep(2500); // the summary row is written once the limit allows one more
 
     ctx.phase('every forged message is refused and audited');
     const rows = await ctx.auditRows(app.dataDir, ['--widget', evil.widgetId]);
@@ -99,8 +114,24 @@ runScenario('e2e.shell.sandbox', async (ctx) => {
     refused((r) => (r.size || 0) >= 10 * 1000 * 1000, 'the 10 MB message');
     const wrongSource = rows.filter((r) => r.decision === 'dropped' && /wrong-source/.test(r.reason || ''));
     check(wrongSource.length >= 2, 'both nested frames\' posts are refused as coming from the wrong window', summary);
-    refused((r) => r.action === 'popup', 'window.open');
-    refused((r) => r.action === 'top_navigation', 'top.location, stopped by the frame sandbox');
+    refused((r) => r.action === 'popup' && /not started by a click/.test(r.reason || ''), 'window.open without a click');
+    refused((r) => r.action === 'popup' && /another address is waiting/.test(r.reason || ''), 'a second window.open while the prompt shows');
+    refused((r) => r.action === 'popup' && /^the user declined/.test(r.reason || ''), 'the user\'s answer to the prompt');
+    // top.location and the _top form from the widget's own frame: one report each (the attacks
+    // stay under the limit of ten at once).
+    const attackRows = rows.slice(0, beforeFlood);
+    const fromEvil = attackRows.filter((r) => r.action === 'top_navigation' && r.decision === 'refused' && /evil\.html/.test(r.reason || ''));
+    check(fromEvil.length >= 2, 'top.location and the _top form are both audited', summary);
+    // The flood: some rows one by one, the rest counted (in a summary row, or with the next row).
+    const floodRows = rows.slice(beforeFlood).filter((r) => r.action === 'top_navigation');
+    const isSummary = (r) => /^\d+ more of this kind/.test(r.reason || '');
+    const countedIn = (r) => { const m = /(\d+) more of this kind/.exec(r.reason || ''); return m ? Number(m[1]) : 0; };
+    const accounted = floodRows.filter((r) => !isSummary(r)).length + floodRows.reduce((n, r) => n + countedIn(r), 0);
+    check(floodRows.some(isSummary), 'what was over the limit is summed up in a row of its own', floodRows.map((r) => r.reason));
+    check(floodRows.filter((r) => !isSummary(r)).length <= 10 + 3, 'the flood is not recorded one by one', floodRows.length);
+    check(accounted === flood, `all ${flood} refused navigations are accounted for`, { accounted, rows: floodRows.map((r) => r.reason.slice(0, 80)) });
+    refused((r) => r.action === 'top_navigation' && /nested\.html/.test(r.reason || ''), 'top.location from a nested frame');
+    refused((r) => r.action === 'cross_origin_access' && /Blocked a frame with origin/.test(r.reason || ''), 'reading parent.document, uncaught');
     check(!rows.some((r) => r.decision === 'allowed' && /evil-(spoofed|fake|to-widget|10mb|nested)/.test(r.request_id || '')),
         'no forged request was allowed', summary);
     await ctx.auditVerify(app.dataDir);

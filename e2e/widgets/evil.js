@@ -90,10 +90,13 @@
     window.evil = {
         state,
         async run() {
-            // 1. Leave the wrapper: navigate the top frame, open a window, read the wrapper.
+            // 1. Leave the wrapper: navigate the top frame, open a window without a click, read
+            //    the wrapper.
             attempt('top.location', () => { top.location = landing('top-location'); });
             attempt('window.open', () => window.open(landing('window-open'), '_blank'));
             attempt('parent.document', () => parent.document.title);
+            // The same read left uncaught: Chromium reports it on the console, and the host audits it.
+            attempt('parent.document, uncaught', () => { setTimeout(() => parent.document.title, 0); });
             attempt('top.qt', () => typeof top.qt);
             // 2. A form aimed at the top frame.
             attempt('form target=_top', () => {
