@@ -9,6 +9,8 @@
 
 #include <optional>
 
+#include "audit/auditreader.h"
+
 namespace tessera::qmltest {
 
 namespace {
@@ -184,6 +186,30 @@ QString Fixture::createRoom(const QString &name)
     request.name = name.toStdString();
     auto r = waitFor<std::string>([&](auto done) { m_backend->createRoom(request, std::move(done)); });
     return r && *r ? QString::fromStdString(**r) : QString();
+}
+
+QVariantList Fixture::auditRows(const QString &widgetId) const
+{
+    if (auto flushed = m_audit->flush(5000); !flushed)
+        return {QVariantMap{{QStringLiteral("error"), QString::fromStdString(flushed.error().message)}}};
+    auto reader = audit::AuditReader::open(m_dir.path().toStdString());
+    if (!reader)
+        return {QVariantMap{{QStringLiteral("error"), QString::fromStdString(reader.error().message)}}};
+    audit::AuditQuery query;
+    query.widgetId = widgetId.toStdString();
+    query.limit = audit::kMaxPageRows;
+    auto page = reader->query(query);
+    if (!page)
+        return {QVariantMap{{QStringLiteral("error"), QString::fromStdString(page.error().message)}}};
+    QVariantList out;
+    for (const auto &row : page->rows) {
+        out.append(QVariantMap{
+            {QStringLiteral("action"), QString::fromStdString(row.action)},
+            {QStringLiteral("decision"), QString::fromStdString(row.decision)},
+            {QStringLiteral("reason"), QString::fromStdString(row.reason)},
+        });
+    }
+    return out;
 }
 
 void Fixture::settle()

@@ -59,6 +59,11 @@ public:
     Q_INVOKABLE int widgetsInRoomState() const;
     /** Creates a local room named @p name; returns its id ("" on failure). */
     Q_INVOKABLE QString createRoom(const QString &name);
+    /**
+     * The audit rows of @p widgetId, oldest first, as {action, decision, reason} maps, read from
+     * the log file after everything appended so far is written.
+     */
+    Q_INVOKABLE QVariantList auditRows(const QString &widgetId) const;
     /** Runs the Qt event loop until the backend's queued callbacks ran. */
     Q_INVOKABLE void settle();
 

@@ -698,6 +698,12 @@ struct BadImport {
     const char *expected;
 };
 
+// Names the case in test listings instead of dumping the struct's bytes.
+static void PrintTo(const BadImport &c, std::ostream *os)
+{
+    *os << c.name;
+}
+
 class LocalImportErrors : public LocalBackendTest, public ::testing::WithParamInterface<BadImport> {};
 
 TEST_P(LocalImportErrors, AreSpecificAndChangeNothing)

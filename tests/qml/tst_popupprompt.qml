@@ -1,0 +1,107 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+import QtQuick
+import QtQuick.Controls
+import QtTest
+import Tessera
+
+// A widget's window.open over the real HostController and audit log: only one started by a
+// click reaches the user, one at a time, the address cannot be swapped under the prompt, and
+// the answer is audited. Also the limit on refusals a widget can cause at will.
+Item {
+    id: top
+    width: 1000
+    height: 700
+
+    PopupPrompt { id: prompt }
+    Connections {
+        target: Host
+        function onPopupRequested(widgetId, url) { prompt.ask(widgetId, url) }
+    }
+
+    TestCase {
+        name: "PopupPrompt"
+        when: windowShown
+
+        function part(name) {
+            tryVerify(() => findChild(prompt.contentItem, name) !== null || findChild(prompt.footer, name) !== null,
+                      2000, "the prompt has no " + name)
+            return findChild(prompt.contentItem, name) || findChild(prompt.footer, name)
+        }
+        function rows(widgetId, action) {
+            const all = fixture.auditRows(widgetId)
+            for (const r of all)
+                verify(r.error === undefined, "audit log: " + r.error)
+            return all.filter((r) => r.action === action)
+        }
+        function reasons(widgetId, action) {
+            return rows(widgetId, action).map((r) => r.decision + ": " + r.reason)
+        }
+        function cleanup() {
+            if (prompt.visible)
+                prompt.reject()
+            tryCompare(prompt, "visible", false)
+        }
+
+        function test_1_without_a_click_nothing_is_asked() {
+            Host.offerPopup("w_noclick", "https://links.example/page?token=secret", false)
+            wait(50)
+            verify(!prompt.visible, "a window.open without a click raised the prompt")
+            compare(reasons("w_noclick", "popup"),
+                    ["refused: refused, not started by a click in the widget: https://links.example/page"])
+        }
+
+        function test_2_one_prompt_and_the_address_cannot_be_swapped() {
+            Host.offerPopup("w_swap", "https://links.example/first", true)
+            tryCompare(prompt, "visible", true)
+            compare(part("popupUrl").text, "https://links.example/first")
+            Host.offerPopup("w_swap", "https://evil.example/second", true)
+            wait(50)
+            compare(part("popupUrl").text, "https://links.example/first")
+            mouseClick(part("popupCancel"))
+            tryCompare(prompt, "visible", false)
+            tryVerify(() => rows("w_swap", "popup").length === 3, 2000)
+            compare(reasons("w_swap", "popup"), [
+                "refused: held until the user decides: https://links.example/first",
+                "refused: refused, another address is waiting for the user: https://evil.example/second",
+                "refused: the user declined: https://links.example/first",
+            ])
+        }
+
+        function test_3_escape_declines_once_and_frees_the_prompt() {
+            Host.offerPopup("w_escape", "https://links.example/a", true)
+            tryCompare(prompt, "visible", true)
+            tryVerify(() => prompt.opened, 2000)
+            keyClick(Qt.Key_Escape)
+            tryCompare(prompt, "visible", false)
+            wait(50)
+            compare(reasons("w_escape", "popup"), [
+                "refused: held until the user decides: https://links.example/a",
+                "refused: the user declined: https://links.example/a",
+            ])
+            // The next click-started window.open is put to the user again.
+            Host.offerPopup("w_escape", "https://links.example/b", true)
+            tryCompare(prompt, "visible", true)
+            compare(part("popupUrl").text, "https://links.example/b")
+        }
+
+        function test_4_a_flood_of_refusals_is_limited_and_counted() {
+            for (let i = 0; i < 25; ++i)
+                Host.auditRefusal("w_flood", "top_navigation", "attempt " + i)
+            const first = reasons("w_flood", "top_navigation")
+            compare(first.length, 10) // HostController::kRefusalBurst
+            compare(first[0], "refused: attempt 0")
+            compare(first[9], "refused: attempt 9")
+            // Once the limit allows one more row, the rest is summed up in it.
+            tryVerify(() => rows("w_flood", "top_navigation").length === 11, 3000, "the summary row")
+            const summary = reasons("w_flood", "top_navigation")[10]
+            verify(summary.indexOf("15 more of this kind were over the limit") >= 0, summary)
+            verify(summary.indexOf("the last: attempt 24") >= 0, summary)
+            // Other kinds and other widgets have their own limits.
+            Host.auditRefusal("w_flood", "dialog", "alert")
+            Host.auditRefusal("w_other", "top_navigation", "attempt")
+            compare(reasons("w_flood", "dialog"), ["refused: alert"])
+            compare(reasons("w_other", "top_navigation"), ["refused: attempt"])
+        }
+    }
+}
