@@ -645,7 +645,7 @@ Result<void> AuditLog::Impl::insertRow(const RowView &row, std::string &hashOut)
                                       row.origin,   row.action,    row.decision};
     std::int64_t ids[std::size(texts)];
     for (std::size_t i = 0; i < std::size(texts); ++i) {
-        auto id = m_texts.idOf(texts[i]);
+        auto id = m_texts.idOf(texts[i], row.seq);
         if (!id)
             return id.error();
         ids[i] = *id;
@@ -719,6 +719,8 @@ Result<void> AuditLog::Impl::writeBatch(const std::vector<QueuedRecord> &batch)
         prev.swap(hash);
         seq = rec.seq;
     }
+    if (auto r = m_texts.recordUses(); !r)
+        return r;
     if (auto r = tx->commit(); !r)
         return r;
     m_tailSeq = seq;
@@ -825,11 +827,29 @@ Result<RetentionReport> AuditLog::Impl::runRetention(const QueuedRecord &item)
     std::string hash;
     if (auto r = insertRow(row, hash); !r)
         return r.error();
+    if (auto r = m_texts.recordUses(); !r)
+        return r.error();
+
+    // Texts whose every row is gone: last_seq is the highest seq using each one, and every row
+    // kept, the checkpoint included (recorded above), has a higher seq than the mark.
+    std::int64_t trimmedTexts = 0;
+    if (trimmedRows > 0) {
+        auto drop = m_db.prepare("DELETE FROM audit_text WHERE last_seq <= ?1");
+        if (!drop)
+            return drop.error();
+        if (auto r = drop->bindInt64(1, through); !r)
+            return r.error();
+        if (auto r = drop->run(); !r)
+            return r.error();
+        trimmedTexts = m_db.changes();
+        if (trimmedTexts > 0)
+            m_texts.forget(); // the removed ids must not be handed out from the cache again
+    }
     if (auto r = tx->commit(); !r)
         return r.error();
     m_tailSeq = item.seq;
     m_tailHash = std::move(hash);
-    return RetentionReport{trimmedRows, trimmedRows > 0 ? through : 0, item.seq};
+    return RetentionReport{trimmedRows, trimmedRows > 0 ? through : 0, item.seq, trimmedTexts};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -875,8 +895,13 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::path &da
     // A batch of 20,000 rows dirties far more than the default 2 MB page cache; pages spilled
     // mid-transaction would be written to the WAL more than once. Checkpoints are the
     // checkpointer thread's (see kBackgroundCheckpointBytes); after one that copied the whole
-    // WAL, a WAL grown in a burst is cut back to 64 MB.
-    if (auto r = db->exec("PRAGMA cache_size = -65536; PRAGMA journal_size_limit = 67108864"); !r) {
+    // WAL, a WAL grown in a burst is cut back to 64 MB. Retention removes texts and rows so that
+    // they do not outlive it: secure_delete=FAST zeroes what is deleted from pages that stay in
+    // use (audit_text's, mostly) at no extra I/O; pages retention frees whole keep their bytes
+    // until they are reused.
+    if (auto r = db->exec("PRAGMA cache_size = -65536; PRAGMA journal_size_limit = 67108864; "
+                          "PRAGMA secure_delete = FAST");
+        !r) {
         ::close(lockFd);
         return r.error();
     }

@@ -54,6 +54,7 @@ struct RetentionReport {
     std::int64_t trimmedRows = 0;
     std::int64_t trimmedThroughSeq = 0; ///< 0 when nothing was ever trimmed
     std::int64_t checkpointSeq = 0;     ///< the signed checkpoint row this run appended
+    std::int64_t trimmedTexts = 0;      ///< texts removed because no kept row uses them any more
 };
 
 /**
@@ -129,7 +130,8 @@ public:
      * Trims rows from the start of the log as @p policy says and appends a checkpoint row signed
      * with the key kCheckpointKeySecretName from @p secrets (created there on first use), even
      * when nothing needed trimming: the checkpoint then re-signs where the log starts and its
-     * current head. Runs on the writer thread, in order with appended rows, in one transaction.
+     * current head. Texts (widget and room ids, origins, actions, …) that only trimmed rows used
+     * leave audit_text with them. Runs on the writer thread, in order with appended rows, in one transaction.
      * Reads @p secrets on the calling thread. Blocks until done or @p timeoutMs has passed.
      */
     Result<RetentionReport> applyRetention(const RetentionPolicy &policy, SecretStore &secrets,

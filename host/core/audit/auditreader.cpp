@@ -103,6 +103,54 @@ std::int64_t daysFromCivil(std::int64_t y, unsigned m, unsigned d)
     return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
+// Schema version 1 kept the texts in the rows. A reader never writes the file, so instead of
+// upgrading it, it gives its own connection what version 2 and later have: a temporary
+// audit_text of every text in the log, and a temporary view audit_log with the texts as ids into
+// it, which hides the stored table from unqualified names. Rows, hashes and links are read as
+// they are stored, so verify checks the file itself. Filters scan rather than use an index.
+constexpr std::string_view kReadV1Sql = R"sql(
+CREATE TEMP TABLE audit_text (
+    id    INTEGER PRIMARY KEY,
+    text  TEXT    NOT NULL UNIQUE
+);
+INSERT INTO temp.audit_text(text)
+    SELECT category FROM main.audit_log UNION SELECT direction FROM main.audit_log
+    UNION SELECT widget FROM main.audit_log UNION SELECT room FROM main.audit_log
+    UNION SELECT origin FROM main.audit_log UNION SELECT action FROM main.audit_log
+    UNION SELECT decision FROM main.audit_log;
+CREATE TEMP VIEW audit_log AS
+    SELECT l.seq AS seq, l.ts_ms AS ts_ms,
+           (SELECT t.id FROM temp.audit_text AS t WHERE t.text = l.category) AS category,
+           (SELECT t.id FROM temp.audit_text AS t WHERE t.text = l.direction) AS direction,
+           (SELECT t.id FROM temp.audit_text AS t WHERE t.text = l.widget) AS widget,
+           (SELECT t.id FROM temp.audit_text AS t WHERE t.text = l.room) AS room,
+           (SELECT t.id FROM temp.audit_text AS t WHERE t.text = l.origin) AS origin,
+           (SELECT t.id FROM temp.audit_text AS t WHERE t.text = l.action) AS action,
+           l.request_id AS request_id, l.size_bytes AS size_bytes,
+           (SELECT t.id FROM temp.audit_text AS t WHERE t.text = l.decision) AS decision,
+           l.reason AS reason, l.duration_ms AS duration_ms, l.body AS body,
+           l.prev_hash AS prev_hash, l.hash AS hash
+    FROM main.audit_log AS l;
+)sql";
+
+// Makes a read-only connection to audit.db readable as the current schema: versions 2 and up
+// store rows alike (later versions only add what the writer needs), version 1 is read through
+// kReadV1Sql. Newer files than this Tessera knows are refused with what to do.
+Result<void> prepareForReading(storage::Database &db)
+{
+    auto version = db.userVersion();
+    if (!version)
+        return version.error();
+    if (*version == 0)
+        return Error(ErrorCode::Corrupt, db.describe() + " is a database but not an audit log (no schema version)");
+    const int latest = int(auditMigrations().size());
+    if (*version > latest) // migrate() refuses it with the message for a file from a newer Tessera
+        return storage::migrate(db, auditMigrations()).error();
+    if (*version == 1)
+        return db.exec(kReadV1Sql);
+    return {};
+}
+
 bool isLeap(std::int64_t y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -122,12 +170,7 @@ Result<AuditReader> AuditReader::open(const std::filesystem::path &dataDir)
             return Error(ErrorCode::NotFound, "there is no audit log at " + path.string());
         return db.error();
     }
-    auto version = db->userVersion();
-    if (!version)
-        return version.error();
-    if (*version == 0)
-        return Error(ErrorCode::Corrupt, db->describe() + " is a database but not an audit log (no schema version)");
-    if (auto r = storage::migrate(*db, auditMigrations()); !r)
+    if (auto r = prepareForReading(*db); !r)
         return r.error();
     return AuditReader(std::move(*db));
 }
@@ -482,7 +525,9 @@ Result<VerifyReport> AuditReader::verify(const VerifyOptions &options)
         storage::OpenOptions ro;
         ro.readOnly = true;
         auto second = storage::Database::open(m_db.path(), ro);
-        Result<void> begun = second ? second->exec("BEGIN") : Result<void>(second.error());
+        Result<void> begun = second ? prepareForReading(*second) : Result<void>(second.error());
+        if (begun)
+            begun = second->exec("BEGIN");
         auto secondBounds = begun ? seqBounds(*second) : Result<std::pair<std::int64_t, std::int64_t>>(begun.error());
         if (secondBounds && secondBounds->first == first) {
             const std::int64_t commonLast = std::min(last, secondBounds->second);

@@ -147,9 +147,55 @@ BEGIN
 END;
 )sql";
 
+// Version 3: a text leaves audit_text when retention has trimmed every row that used it, so
+// widget ids, room ids and origins do not outlive the rows they were recorded for. Each text
+// carries last_seq, the highest seq of a row that uses it (the writer raises it once per batch
+// for the texts the batch used), so a trim finds the texts it frees through an index instead of
+// scanning the rows it keeps. Triggers keep the text and id of a text as they were, let last_seq
+// only grow, and refuse a delete while last_seq is above the retention mark. AUTOINCREMENT: the
+// id of a removed text is never handed to another one, so an id always names the same text.
+constexpr std::string_view kSchemaV3 = R"sql(
+DROP TRIGGER IF EXISTS audit_text_no_update;
+DROP TRIGGER IF EXISTS audit_text_no_delete;
+CREATE TABLE audit_text_v3 (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    text      TEXT    NOT NULL UNIQUE,
+    last_seq  INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO audit_text_v3(id, text, last_seq)
+    SELECT t.id, t.text, coalesce(u.last_seq, 0)
+    FROM audit_text AS t
+    LEFT JOIN (SELECT id, max(seq) AS last_seq FROM (
+                   SELECT category AS id, seq FROM audit_log UNION ALL SELECT direction, seq FROM audit_log
+                   UNION ALL SELECT widget, seq FROM audit_log UNION ALL SELECT room, seq FROM audit_log
+                   UNION ALL SELECT origin, seq FROM audit_log UNION ALL SELECT action, seq FROM audit_log
+                   UNION ALL SELECT decision, seq FROM audit_log)
+               GROUP BY id) AS u ON u.id = t.id
+    ORDER BY t.id;
+DROP TABLE audit_text;
+ALTER TABLE audit_text_v3 RENAME TO audit_text;
+CREATE INDEX audit_text_last_seq ON audit_text(last_seq);
+
+CREATE TRIGGER audit_text_no_update BEFORE UPDATE OF id, text ON audit_text
+BEGIN
+    SELECT RAISE(ABORT, 'audit texts cannot be changed');
+END;
+CREATE TRIGGER audit_text_last_seq_grows BEFORE UPDATE OF last_seq ON audit_text
+WHEN NEW.last_seq < OLD.last_seq
+BEGIN
+    SELECT RAISE(ABORT, 'the last use of an audit text can only move forward');
+END;
+CREATE TRIGGER audit_text_no_delete BEFORE DELETE ON audit_text
+WHEN OLD.last_seq > (SELECT trim_through FROM audit_control)
+BEGIN
+    SELECT RAISE(ABORT, 'audit texts can only be removed by retention, once no kept row uses them');
+END;
+)sql";
+
 const storage::Migration kMigrations[] = {
     {1, "audit log with hash chain and append-only triggers", kSchemaV1, {}},
     {2, "repeated texts as ids into audit_text; no index on time", kSchemaV2, {}},
+    {3, "texts leave audit_text with the last row that used them", kSchemaV3, {}},
 };
 
 void putInt(std::string &out, std::int64_t value)
@@ -241,41 +287,108 @@ Result<void> RowHasher::hashInto(const RowView &row, std::string &out)
     return m_sha.digestInto(m_buffer, out);
 }
 
-Result<std::int64_t> TextInterner::idOf(std::string_view text)
+Result<std::int64_t> TextInterner::idOf(std::string_view text, std::int64_t seq)
 {
-    if (auto it = m_ids.find(text); it != m_ids.end())
-        return it->second;
+    if (auto it = m_ids.find(text); it != m_ids.end()) {
+        Entry &e = it->second;
+        if (seq > e.lastSeq) {
+            e.lastSeq = seq;
+            if (!e.dirty) {
+                e.dirty = true;
+                m_dirty.push_back(&e);
+            }
+        }
+        return e.id;
+    }
     if (!m_find.handle()) {
-        auto find = m_db->prepare("SELECT id FROM audit_text WHERE text = ?1");
+        auto find = m_db->prepare("SELECT id, last_seq FROM audit_text WHERE text = ?1");
         if (!find)
             return find.error();
-        auto insert = m_db->prepare("INSERT INTO audit_text(text) VALUES (?1)");
+        auto insert = m_db->prepare("INSERT INTO audit_text(text, last_seq) VALUES (?1, ?2)");
         if (!insert)
             return insert.error();
         m_find = std::move(*find);
         m_insert = std::move(*insert);
     }
-    std::int64_t id = 0;
+    Entry entry;
     Result<void> bound = m_find.bindText(1, text);
     Result<bool> found = bound ? m_find.step() : Result<bool>(bound.error());
-    if (found && *found)
-        id = m_find.columnInt64(0);
+    if (found && *found) {
+        entry.id = m_find.columnInt64(0);
+        entry.lastSeq = m_find.columnInt64(1);
+    }
     m_find.reset();
     if (!found)
         return found.error();
     if (!*found) {
         Result<void> added = m_insert.bindText(1, text);
         if (added)
+            added = m_insert.bindInt64(2, seq);
+        if (added)
             added = m_insert.run();
         m_insert.reset();
         if (!added)
             return added.error();
-        id = m_db->lastInsertRowId();
+        entry.id = m_db->lastInsertRowId();
+        entry.lastSeq = seq;
     }
-    if (m_ids.size() >= kMaxCachedTexts)
-        m_ids.clear(); // many distinct texts (request-like action names): keep memory bounded
-    m_ids.emplace(std::string(text), id);
-    return id;
+    if (m_ids.size() >= kMaxCachedTexts) {
+        // Many distinct texts (request-like action names): keep memory bounded, and the uses not
+        // yet written.
+        for (const Entry *e : m_dirty)
+            m_evicted.emplace_back(e->id, e->lastSeq);
+        m_dirty.clear();
+        m_ids.clear();
+    }
+    const bool dirty = seq > entry.lastSeq;
+    if (dirty)
+        entry.lastSeq = seq;
+    Entry &stored = m_ids.emplace(std::string(text), entry).first->second;
+    if (dirty) {
+        stored.dirty = true;
+        m_dirty.push_back(&stored);
+    }
+    return stored.id;
+}
+
+Result<void> TextInterner::recordUses()
+{
+    if (m_dirty.empty() && m_evicted.empty())
+        return {};
+    if (!m_use.handle()) {
+        auto use = m_db->prepare("UPDATE audit_text SET last_seq = ?2 WHERE id = ?1 AND last_seq < ?2");
+        if (!use)
+            return use.error();
+        m_use = std::move(*use);
+    }
+    auto write = [this](std::int64_t id, std::int64_t seq) -> Result<void> {
+        Result<void> r = m_use.bindInt64(1, id);
+        if (r)
+            r = m_use.bindInt64(2, seq);
+        if (r)
+            r = m_use.run();
+        m_use.reset();
+        return r;
+    };
+    for (const auto &[id, seq] : m_evicted) {
+        if (auto r = write(id, seq); !r)
+            return r;
+    }
+    m_evicted.clear();
+    for (Entry *e : m_dirty) {
+        if (auto r = write(e->id, e->lastSeq); !r)
+            return r;
+        e->dirty = false;
+    }
+    m_dirty.clear();
+    return {};
+}
+
+void TextInterner::forget()
+{
+    m_dirty.clear();
+    m_evicted.clear();
+    m_ids.clear();
 }
 
 Result<const std::string *> TextResolver::text(std::int64_t id)

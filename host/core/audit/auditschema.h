@@ -40,10 +40,16 @@ std::string_view genesisHash();
  * with write access to the file who dropped the triggers first.
  *
  * Since version 2 the columns category, direction, widget, room, origin, action and decision
- * hold ids into table audit_text (id, text UNIQUE), whose rows triggers make permanent; indexes
- * are on (widget, seq), (room, seq), (action, seq) and (decision, seq). A row's hash is over the
- * texts, not the ids, so a text changed in audit_text breaks the hash of every row that uses it,
- * and an id that names no text is reported by verify.
+ * hold ids into table audit_text (id, text UNIQUE); indexes are on (widget, seq), (room, seq),
+ * (action, seq) and (decision, seq). A row's hash is over the texts, not the ids, so a text
+ * changed in audit_text breaks the hash of every row that uses it, and an id that names no text
+ * is reported by verify.
+ *
+ * Since version 3 each text has last_seq, the highest seq of a row that uses it (kept by the
+ * writer), and ids are never reused (AUTOINCREMENT). Triggers refuse a change to a text or its
+ * id, a last_seq that goes down, and removing a text whose last_seq is above
+ * audit_control.trim_through: texts leave only with retention, once every row that used them
+ * has been trimmed, in the same transaction.
  */
 std::span<const storage::Migration> auditMigrations();
 
@@ -107,31 +113,46 @@ private:
 
 /**
  * @brief The writer's side of audit_text: the id of a text, which it adds to the table when it is
- * new. Ids already looked up are kept in memory (at most kMaxCachedTexts, then it starts over),
- * so a row usually costs a hash lookup per text and no SQL. Must be used inside the write
- * transaction that also inserts the rows using the ids; after that transaction failed (rolled
- * back), call forget(): ids added in it no longer exist. One thread, one Database.
+ * new, and the text's last_seq, raised to the highest seq that used it. Ids already looked up are
+ * kept in memory (at most kMaxCachedTexts, then it starts over), so a row usually costs a hash
+ * lookup per text and no SQL; last_seq is written by recordUses(), once per text per transaction.
+ * Must be used inside the write transaction that also inserts the rows using the ids, and
+ * recordUses() called before it commits. After that transaction failed (rolled back), or after
+ * texts were removed from audit_text, call forget(): the ids it remembers may no longer exist.
+ * One thread, one Database.
  */
 class TextInterner {
 public:
     static constexpr std::size_t kMaxCachedTexts = 4096;
 
     explicit TextInterner(storage::Database &db) : m_db(&db) {}
+    TextInterner(TextInterner &&) = default;
+    TextInterner &operator=(TextInterner &&) = default;
 
-    /** The id of @p text in audit_text, inserting it if it is not there yet. */
-    Result<std::int64_t> idOf(std::string_view text);
-    /** Drops every cached id (call after a rolled-back transaction). */
-    void forget() { m_ids.clear(); }
+    /** The id of @p text in audit_text, inserting it if it is not there yet, for a row with @p seq. */
+    Result<std::int64_t> idOf(std::string_view text, std::int64_t seq);
+    /** Writes last_seq of every text used since the last call (call before the commit). */
+    Result<void> recordUses();
+    /** Drops every cached id and unwritten use (after a rollback, or after texts were removed). */
+    void forget();
 
 private:
     struct Hash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
     };
+    struct Entry {
+        std::int64_t id = 0;
+        std::int64_t lastSeq = 0; ///< last_seq once recordUses() has run
+        bool dirty = false;       ///< lastSeq is not written yet (the entry is in m_dirty)
+    };
     storage::Database *m_db;
     storage::Statement m_find;
     storage::Statement m_insert;
-    std::unordered_map<std::string, std::int64_t, Hash, std::equal_to<>> m_ids;
+    storage::Statement m_use;
+    std::unordered_map<std::string, Entry, Hash, std::equal_to<>> m_ids;
+    std::vector<Entry *> m_dirty;                                 // into m_ids (node-based: stable)
+    std::vector<std::pair<std::int64_t, std::int64_t>> m_evicted; // (id, last seq) dropped from m_ids unwritten
 };
 
 /**

@@ -3,6 +3,7 @@
 #include "audit/auditlog.h"
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -337,4 +338,154 @@ TEST(Checkpoint, ABodyEditedAfterSigningDoesNotVerify)
     ASSERT_TRUE(publicOnly);
     EXPECT_FALSE(publicOnly->canSign());
     EXPECT_FALSE(makeCheckpointBody(c, *publicOnly));
+}
+
+// --- texts leave with the last row that used them ---------------------------------------------
+
+namespace {
+
+// Every text in audit_text, read with SQL from the file itself.
+std::set<std::string> storedTexts(const std::filesystem::path &dataDir)
+{
+    std::set<std::string> texts;
+    storage::OpenOptions ro;
+    ro.readOnly = true;
+    auto db = storage::Database::open(dataDir / "audit.db", ro);
+    EXPECT_TRUE(db) << db.error().message;
+    if (!db)
+        return texts;
+    auto stmt = db->prepare("SELECT text FROM audit_text");
+    EXPECT_TRUE(stmt) << stmt.error().message;
+    for (;;) {
+        auto row = stmt ? stmt->step() : Result<bool>(false);
+        if (!row || !*row)
+            break;
+        texts.emplace(stmt->columnText(0));
+    }
+    return texts;
+}
+
+OwnedRecord recordFor(int i, const std::string &widget, const std::string &room, const std::string &origin)
+{
+    OwnedRecord r = messageRecord(i);
+    r.widgetId = widget;
+    r.roomId = room;
+    r.origin = origin;
+    return r;
+}
+
+} // namespace
+
+TEST(Retention, TextsOnlyTrimmedRowsUsedLeaveTheFileAndTheChainStillVerifies)
+{
+    Fixture f;
+    ASSERT_TRUE(f.log);
+    // Rows 1..40 belong to a widget, room and origin nothing later uses; the shared room is used
+    // by a trimmed row and by a kept one; rows 41..60 belong to a widget that stays.
+    for (int i = 1; i <= 60; ++i) {
+        OwnedRecord r = i <= 40 ? recordFor(i, "widget-gone", "!gone:example.org", "https://gone.example.org")
+                                : recordFor(i, "widget-kept", "!kept:example.org", "https://kept.example.org");
+        if (i == 10 || i == 55)
+            r.roomId = "!shared:example.org";
+        if (i == 20)
+            r.action = "only_in_a_trimmed_row";
+        ASSERT_GT(f.log->submit(r.view()), 0);
+    }
+    ASSERT_TRUE(f.log->flush(kWaitMs));
+    auto before = storedTexts(f.dataDir());
+    ASSERT_TRUE(before.count("widget-gone") && before.count("only_in_a_trimmed_row"));
+
+    RetentionPolicy policy;
+    policy.maxRows = 20;
+    auto report = f.log->applyRetention(policy, f.secrets, kWaitMs);
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_EQ(report->trimmedRows, 40);
+    EXPECT_EQ(report->trimmedTexts, 4);
+
+    const auto after = storedTexts(f.dataDir());
+    for (const char *gone : {"widget-gone", "!gone:example.org", "https://gone.example.org", "only_in_a_trimmed_row"})
+        EXPECT_EQ(after.count(gone), 0u) << gone << " outlived the rows that used it";
+    for (const char *kept : {"widget-kept", "!kept:example.org", "https://kept.example.org", "!shared:example.org",
+                             "send_event", "message", "in", "allowed", "retention", "internal", "info", ""})
+        EXPECT_EQ(after.count(kept), 1u) << kept << " is still used and must stay";
+    EXPECT_EQ(after.count(std::string(kCheckpointAction)), 1u);
+
+    VerifyOptions options;
+    options.trustedPublicKey = f.trustedKey();
+    const VerifyReport verified = verifyLog(f.dataDir(), options);
+    EXPECT_TRUE(verified.ok()) << verified.firstProblem->what;
+    EXPECT_EQ(verified.firstSeq, 41);
+    EXPECT_EQ(verified.startCheckpointSeq, 61);
+
+    // The file keeps no copy of the removed texts (deleted cells are zeroed), once closed.
+    f.log.reset();
+    const std::string bytes = readFileBytes(f.dataDir() / "audit.db");
+    EXPECT_EQ(bytes.find("https://gone.example.org"), std::string::npos);
+    EXPECT_EQ(bytes.find("only_in_a_trimmed_row"), std::string::npos);
+}
+
+TEST(Retention, AppendingATextTheWriterHadCachedAfterItWasRemovedStoresItAgain)
+{
+    Fixture f;
+    ASSERT_TRUE(f.log);
+    // The writer looks these texts up once and remembers their ids.
+    for (int i = 1; i <= 10; ++i)
+        ASSERT_GT(f.log->submit(recordFor(i, "widget-a", "!a:example.org", "https://a.example.org").view()), 0);
+    for (int i = 11; i <= 15; ++i)
+        ASSERT_GT(f.log->submit(recordFor(i, "widget-b", "!b:example.org", "https://b.example.org").view()), 0);
+    RetentionPolicy policy;
+    policy.maxRows = 5;
+    auto report = f.log->applyRetention(policy, f.secrets, kWaitMs);
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_EQ(report->trimmedRows, 10);
+    EXPECT_EQ(report->trimmedTexts, 3);
+    EXPECT_EQ(storedTexts(f.dataDir()).count("widget-a"), 0u);
+
+    // widget-a comes back: its old id is gone and must not be used again.
+    for (int i = 17; i <= 20; ++i)
+        ASSERT_GT(f.log->submit(recordFor(i, "widget-a", "!a:example.org", "https://a.example.org").view()), 0);
+    ASSERT_TRUE(f.log->flush(kWaitMs));
+    EXPECT_EQ(storedTexts(f.dataDir()).count("widget-a"), 1u);
+
+    VerifyOptions options;
+    options.trustedPublicKey = f.trustedKey();
+    VerifyReport verified = verifyLog(f.dataDir(), options);
+    EXPECT_TRUE(verified.ok()) << verified.firstProblem->what;
+    const auto rows = readAll(f.dataDir());
+    ASSERT_EQ(rows.size(), 10u); // 11..15, the checkpoint 16, 17..20
+    EXPECT_EQ(rows.back().widgetId, "widget-a");
+    EXPECT_EQ(rows.back().origin, "https://a.example.org");
+    EXPECT_EQ(rows.front().widgetId, "widget-b");
+
+    // A second trim removes what only the first trim's rows used, and keeps the rest working.
+    policy.maxRows = 2;
+    report = f.log->applyRetention(policy, f.secrets, kWaitMs);
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_EQ(report->trimmedRows, 8);
+    const auto texts = storedTexts(f.dataDir());
+    EXPECT_EQ(texts.count("widget-b"), 0u);
+    EXPECT_EQ(texts.count("widget-a"), 1u);
+    EXPECT_EQ(texts.count("retention"), 1u) << "the new checkpoint uses it";
+    for (int i = 22; i <= 24; ++i)
+        ASSERT_GT(f.log->submit(recordFor(i, "widget-b", "!b:example.org", "https://b.example.org").view()), 0);
+    ASSERT_TRUE(f.log->flush(kWaitMs));
+    verified = verifyLog(f.dataDir(), options);
+    EXPECT_TRUE(verified.ok()) << verified.firstProblem->what;
+    EXPECT_EQ(readAll(f.dataDir()).back().widgetId, "widget-b");
+}
+
+TEST(Retention, ATextStillInUseCannotBeRemovedEvenByHand)
+{
+    Fixture f;
+    ASSERT_TRUE(f.log);
+    f.append(1, 10);
+    RetentionPolicy policy;
+    policy.maxRows = 4;
+    ASSERT_TRUE(f.log->applyRetention(policy, f.secrets, kWaitMs));
+    f.log.reset();
+    // Rows 7..10 still use "widget-1": the trigger refuses, whatever the retention mark says.
+    EXPECT_NE(runSqliteCli(f.dataDir() / "audit.db", "DELETE FROM audit_text WHERE text = 'widget-1'"), 0);
+    EXPECT_NE(runSqliteCli(f.dataDir() / "audit.db", "UPDATE audit_text SET last_seq = 1 WHERE text = 'widget-1'"), 0);
+    EXPECT_EQ(storedTexts(f.dataDir()).count("widget-1"), 1u);
+    EXPECT_TRUE(verifyLog(f.dataDir()).ok());
 }
