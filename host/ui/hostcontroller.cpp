@@ -393,8 +393,12 @@ void HostController::offerPopup(const QString &widgetId, const QString &url, boo
         auditRefusal(widgetId, QStringLiteral("popup"), QStringLiteral("refused, another address is waiting for the user: ") + shown);
         return;
     }
+    // Fails closed: nothing is put to the user that the audit log cannot record.
+    if (!writeRefusal(m_roomId, widgetId.toStdString(), "popup", "held until the user decides: " + shown.toStdString())) {
+        Q_EMIT notice(tr("Nothing was opened: the audit log cannot record it."));
+        return;
+    }
     m_popup = PendingPopup{m_roomId, widgetId.toStdString(), url};
-    writeRefusal(m_roomId, m_popup->widgetId, "popup", "held until the user decides: " + shown.toStdString());
     Q_EMIT popupRequested(widgetId, url);
 }
 
@@ -473,7 +477,7 @@ void HostController::scheduleRefusalFlush()
     });
 }
 
-void HostController::writeRefusal(const std::string &roomId, const std::string &widgetId, const std::string &action,
+bool HostController::writeRefusal(const std::string &roomId, const std::string &widgetId, const std::string &action,
                                   const std::string &reason)
 {
     audit::Record r;
@@ -485,7 +489,7 @@ void HostController::writeRefusal(const std::string &roomId, const std::string &
     r.roomId = roomId;
     r.action = action;
     r.reason = reason;
-    m_services.audit->append(r);
+    return m_services.audit->append(r);
 }
 
 void HostController::requestFeaturePermission(const QString &widgetId, const QString &origin, const QString &feature,

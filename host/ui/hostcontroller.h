@@ -175,7 +175,7 @@ private:
     void refreshWidgets();
     void addWidgetFailed(const std::string &widgetId, const std::string &message);
     void savePanel();
-    void writeRefusal(const std::string &roomId, const std::string &widgetId, const std::string &action,
+    bool writeRefusal(const std::string &roomId, const std::string &widgetId, const std::string &action,
                       const std::string &reason);
     void flushSuppressedRefusals();
     void scheduleRefusalFlush();
