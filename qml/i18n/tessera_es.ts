@@ -593,6 +593,12 @@
 <context>
     <name>tessera::ui::HostController</name>
     <message>
+        <location filename="../../host/ui/hostcontroller.cpp" line="398"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="423"/>
+        <source>Nothing was opened: the audit log cannot record it.</source>
+        <translation>No se abrió nada: el registro de auditoría no puede anotarlo.</translation>
+    </message>
+    <message>
         <location filename="../../host/ui/hostcontroller.cpp" line="91"/>
         <source>Enter the homeserver, your user name and your password.</source>
         <translation>Escribe el servidor, tu nombre de usuario y tu contraseña.</translation>
