@@ -492,6 +492,7 @@ Result<void> MatrixBackend::clearLocalData()
     TRY(m_sessionDb.exec("DELETE FROM session; DELETE FROM outbox;"));
     TRY(m_cacheDb.exec("DELETE FROM rooms; DELETE FROM state; DELETE FROM timeline; DELETE FROM room_account_data; "
                        "DELETE FROM settings;"));
+    m_syncedRooms.clear();
     return m_options.secrets->remove(kTokenSecret);
 }
 
@@ -693,6 +694,7 @@ Result<void> MatrixBackend::applySync(const nlohmann::json &response)
     std::vector<nlohmann::json> newEvents;
     std::vector<nlohmann::json> stateChanges;
     std::set<std::string> roomsChanged;
+    std::vector<std::string> roomsWithAccountData; // rooms whose account data this sync brings up to date
     auto tx = m_cacheDb.begin();
     if (!tx)
         return std::move(tx).error();
@@ -797,11 +799,14 @@ Result<void> MatrixBackend::applySync(const nlohmann::json &response)
                     }
                 }
                 TRY(applyRoom(it.key(), it.value(), m));
+                if (membership != Membership::Invite) // an invite carries no account data
+                    roomsWithAccountData.push_back(it.key());
             }
         }
     }
     TRY(m_store->setSetting("next_batch", nextBatch->get<std::string>()));
     TRY(tx->commit());
+    m_syncedRooms.insert(roomsWithAccountData.begin(), roomsWithAccountData.end());
 
     for (const auto &ev : stateChanges)
         m_listeners.emitStateChanged(ev);
@@ -1262,7 +1267,32 @@ void MatrixBackend::readRelations(const RelationsQuery &query, Callback<Relation
 void MatrixBackend::readRoomAccountData(const std::string &roomId, const std::string &type,
                                         Callback<std::optional<nlohmann::json>> done)
 {
-    post(std::move(done), m_store->roomAccountData(roomId, type));
+    auto cached = m_store->roomAccountData(roomId, type);
+    if (!cached || *cached || !m_session || m_syncedRooms.count(roomId))
+        return post(std::move(done), std::move(cached));
+    // Nothing cached and no sync has brought this room yet (just after start-up, before the first
+    // sync): the cache cannot tell "unset" from "not heard of yet", so ask the homeserver.
+    ApiCall call;
+    call.path = std::string(kClient) + "/user/" + ClientApi::segment(m_session->userId) + "/rooms/" +
+                ClientApi::segment(roomId) + "/account_data/" + ClientApi::segment(type);
+    api(call, [this, done = std::move(done), roomId, type](Result<ApiResponse> r) {
+        if (!r) {
+            const Error &e = r.error();
+            if (e.matrixApiError && e.matrixApiError->httpStatus == 404 && errcodeOf(e) == "M_NOT_FOUND")
+                return done(std::optional<nlohmann::json>()); // unset
+            return done(std::move(r).error());
+        }
+        // A sync or setRoomAccountData() that stored it while the request ran is at least as new.
+        auto now = m_store->roomAccountData(roomId, type);
+        if (!now || *now)
+            return done(std::move(now));
+        if (!r->json.is_object())
+            return done(Error(ErrorCode::Corrupt, "the homeserver's room account data " + text::truncateUtf8(type, 100) +
+                                                      " is not a JSON object"));
+        if (auto stored = m_store->putRoomAccountData(roomId, type, r->json); !stored)
+            return done(std::move(stored).error());
+        done(std::optional<nlohmann::json>(nlohmann::json{{"type", type}, {"room_id", roomId}, {"content", r->json}}));
+    });
 }
 
 void MatrixBackend::setRoomAccountData(const std::string &roomId, const std::string &type,

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -105,6 +106,10 @@ struct FailedSend {
  * 429 after retry_after_ms) are retried with the same id, so nothing is lost or duplicated across
  * crashes; permanent refusals reach the caller with the server's errcode and error. Sends go out
  * one at a time, in order.
+ *
+ * Room account data is read from the cache; for a room no sync has brought since open(), an
+ * entry the cache lacks is fetched from the homeserver (and cached). There is no global account
+ * data: the sync filter leaves it out and nothing reads it.
  *
  * Media uses the authenticated /_matrix/client/v1/media endpoints and falls back to
  * /_matrix/media/v3 on servers without them. Delayed events (MSC4140) are offered when the
@@ -254,6 +259,9 @@ private:
     std::optional<net::HttpClient::RequestId> m_syncRequest;
     std::optional<Scheduler::TimerId> m_syncTimer;
     std::uint64_t m_completedSyncs = 0;
+    /** Rooms a sync processed since open() brought (the account data of): for the others an
+     *  empty cache proves nothing, and readRoomAccountData() asks the homeserver. */
+    std::set<std::string> m_syncedRooms;
 
     bool m_outboxBusy = false;
     std::optional<Scheduler::TimerId> m_outboxTimer;

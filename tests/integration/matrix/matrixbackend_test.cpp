@@ -461,6 +461,127 @@ TEST(MatrixMedia, OlderServersAreServedThroughTheV3Endpoints)
     EXPECT_EQ(bad.error().code, ErrorCode::BadRequest);
 }
 
+// --- room account data ------------------------------------------------------------------------
+
+namespace {
+
+// Sets room account data as another client of the same user would: over HTTP, from another device.
+void putRoomAccountDataElsewhere(MatrixHarness &h, const std::string &roomId, const std::string &type,
+                                 const nlohmann::json &content)
+{
+    auto other = h.server().login("alice");
+    ASSERT_TRUE(other) << other.error().message;
+    net::Request req;
+    req.method = "PUT";
+    req.url = h.server().baseUrl() + "/_matrix/client/v3/user/" + other->userId + "/rooms/" + roomId +
+              "/account_data/" + type;
+    req.headers = {{"Authorization", "Bearer " + other->accessToken}, {"Content-Type", "application/json"}};
+    req.body = content.dump();
+    auto r = tessera::test::await<net::Response>(h.scheduler(), [&](auto done) { h.http().send(req, done); });
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(r->status, 200) << r->body;
+}
+
+Result<std::optional<nlohmann::json>> readAccountData(MatrixHarness &h, const std::string &roomId,
+                                                      const std::string &type)
+{
+    return h.call<std::optional<nlohmann::json>>(
+        [&](auto done) { h.backend().readRoomAccountData(roomId, type, done); });
+}
+
+} // namespace
+
+TEST(MatrixAccountData, BeforeTheFirstSyncARoomsAccountDataComesFromTheHomeserver)
+{
+    MatrixHarness h(notLoggedIn());
+    e2e::RoomSpec spec;
+    spec.creator = "alice";
+    spec.name = "Board";
+    auto room = h.server().createRoom(spec);
+    ASSERT_TRUE(room) << room.error().message;
+    ASSERT_NO_FATAL_FAILURE(putRoomAccountDataElsewhere(h, *room, "org.example.layout", {{"columns", 3}}));
+    auto session = login(h, h.server().baseUrl(), "alice", "correct horse battery staple");
+    ASSERT_TRUE(session) << session.error().message;
+    ASSERT_EQ(h.matrixBackend().completedSyncs(), 0u);
+    ASSERT_FALSE(h.matrixBackend().room(*room)) << "no sync yet: the client has not heard of the room";
+
+    const std::string path = "/account_data/"; // the only room here; the logged path is percent-encoded
+    auto layout = readAccountData(h, *room, "org.example.layout");
+    ASSERT_TRUE(layout) << layout.error().message;
+    ASSERT_TRUE(layout->has_value()) << "data set on the server before the first sync must be read";
+    EXPECT_EQ((**layout)["type"], "org.example.layout");
+    EXPECT_EQ((**layout)["room_id"], *room);
+    EXPECT_EQ((**layout)["content"], (nlohmann::json{{"columns", 3}}));
+    EXPECT_EQ(countRequests(h, "GET", path + "org.example.layout", 200), 1u);
+
+    // A type the server does not have is no data, not an error.
+    auto none = readAccountData(h, *room, "org.example.none");
+    ASSERT_TRUE(none) << none.error().message;
+    EXPECT_FALSE(none->has_value());
+    EXPECT_EQ(countRequests(h, "GET", path + "org.example.none", 404), 1u);
+
+    // What was fetched is cached: reading it again asks nobody.
+    auto again = readAccountData(h, *room, "org.example.layout");
+    ASSERT_TRUE(again && again->has_value());
+    EXPECT_EQ((**again)["content"], (nlohmann::json{{"columns", 3}}));
+    EXPECT_EQ(countRequests(h, "GET", path + "org.example.layout"), 1u);
+
+    // After a sync that brought the room the cache answers, and a missing type needs no request.
+    h.matrixBackend().start();
+    ASSERT_TRUE(h.pumpUntil([&] { return h.matrixBackend().completedSyncs() > 0; }));
+    ASSERT_TRUE(h.matrixBackend().room(*room));
+    auto afterSync = readAccountData(h, *room, "org.example.none");
+    ASSERT_TRUE(afterSync) << afterSync.error().message;
+    EXPECT_FALSE(afterSync->has_value());
+    EXPECT_EQ(countRequests(h, "GET", path + "org.example.none"), 1u);
+
+    // Changes made elsewhere arrive by sync, as before.
+    ASSERT_NO_FATAL_FAILURE(putRoomAccountDataElsewhere(h, *room, "org.example.layout", {{"columns", 4}}));
+    ASSERT_TRUE(h.pumpUntil([&] {
+        auto r = readAccountData(h, *room, "org.example.layout");
+        return r && r->has_value() && (**r)["content"] == nlohmann::json{{"columns", 4}};
+    }));
+    EXPECT_EQ(countRequests(h, "GET", path), 2u) << "after the sync every read came from the cache";
+}
+
+TEST(MatrixAccountData, AfterARestartAnUncachedTypeIsAskedForUntilTheRoomIsSynced)
+{
+    MatrixHarness h;
+    const std::string room = h.createRoom("Synced before");
+    ASSERT_TRUE(h.call<void>([&](auto done) { h.backend().setRoomAccountData(room, "org.example.kept", {{"a", 1}}, done); }));
+    h.reopen(false); // the cache is on disk, no sync in this process yet
+    ASSERT_NO_FATAL_FAILURE(putRoomAccountDataElsewhere(h, room, "org.example.new", {{"b", 2}}));
+
+    auto kept = readAccountData(h, room, "org.example.kept");
+    ASSERT_TRUE(kept && kept->has_value());
+    EXPECT_EQ((**kept)["content"], (nlohmann::json{{"a", 1}}));
+    EXPECT_EQ(countRequests(h, "GET", "/account_data/org.example.kept"), 0u) << "a cached entry needs no request";
+
+    auto fresh = readAccountData(h, room, "org.example.new");
+    ASSERT_TRUE(fresh) << fresh.error().message;
+    ASSERT_TRUE(fresh->has_value());
+    EXPECT_EQ((**fresh)["content"], (nlohmann::json{{"b", 2}}));
+}
+
+TEST(MatrixAccountData, AFailedFetchIsAnErrorNotMissingData)
+{
+    MatrixHarness h(notLoggedIn());
+    e2e::RoomSpec spec;
+    spec.creator = "alice";
+    auto room = h.server().createRoom(spec);
+    ASSERT_TRUE(room) << room.error().message;
+    ASSERT_TRUE(login(h, h.server().baseUrl(), "alice", "correct horse battery staple"));
+    FaultRule rule;
+    rule.kind = FaultKind::ServerError;
+    rule.method = "GET";
+    rule.pathPrefix = "/_matrix/client/v3/user/";
+    ASSERT_TRUE(h.server().addFault(rule));
+    auto r = readAccountData(h, *room, "org.example.layout");
+    ASSERT_FALSE(r);
+    ASSERT_TRUE(r.error().matrixApiError);
+    EXPECT_EQ(r.error().matrixApiError->httpStatus, 500);
+}
+
 TEST(MatrixPaging, AFreshDeviceReadsOlderHistoryThroughMessages)
 {
     MatrixHarnessOptions options = notLoggedIn();
