@@ -12,6 +12,10 @@
 //   byte as the end of its input: a text with a NUL must be refused, and its prefix before the
 //   NUL is checked instead.
 //
+//   validateJson(t) accepts  =>  buildJson(t) is nlohmann's DOM (same types, same values), or
+//                                 discarded exactly when nlohmann refuses t, which is exactly
+//                                 when hasNumberBeyondDouble(t)
+//
 //   parseEnvelope(t) accepts  =>  validateJson(t) accepts, nlohmann's DOM is an object whose
 //   api/widgetId/requestId/action equal the decoded envelope strings, data/response re-parse
 //   to the same values, and spliceResponse() yields that object plus "response".
@@ -28,6 +32,8 @@
 #include "bridge/envelope.h"
 #include "fuzztarget.h"
 
+using tessera::bridge::buildJson;
+using tessera::bridge::hasNumberBeyondDouble;
 using tessera::bridge::parseEnvelope;
 using tessera::bridge::spliceResponse;
 using tessera::bridge::validateJson;
@@ -176,6 +182,28 @@ std::optional<bool> envelopeVerdict(const json &dom, const Observer &seen)
     return true;
 }
 
+// Equal values of the same types all the way down (== calls 1 and 1u and 1.0 equal).
+bool sameDom(const json &a, const json &b)
+{
+    if (a.type() != b.type() || a.size() != b.size())
+        return false;
+    if (a.is_object()) {
+        for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib) {
+            if (ia.key() != ib.key() || !sameDom(*ia, *ib))
+                return false;
+        }
+        return true;
+    }
+    if (a.is_array()) {
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            if (!sameDom(a[i], b[i]))
+                return false;
+        }
+        return true;
+    }
+    return a.dump() == b.dump();
+}
+
 void checkText(std::string_view text)
 {
     Observer seen;
@@ -189,6 +217,12 @@ void checkText(std::string_view text)
         FUZZ_CHECK(!startsWithBom(text), "validateJson accepted a byte-order mark");
         if (nlohmannOk)
             FUZZ_CHECK(seen.maxDepth <= 64, "validateJson accepted depth " << seen.maxDepth);
+        // buildJson, and the number check the text readers use, against nlohmann's DOM.
+        const json built = buildJson(text);
+        FUZZ_CHECK(hasNumberBeyondDouble(text) == !nlohmannOk, "hasNumberBeyondDouble disagrees with nlohmann");
+        FUZZ_CHECK(built.is_discarded() == !nlohmannOk, "buildJson discarded what nlohmann parses, or the reverse");
+        if (nlohmannOk)
+            FUZZ_CHECK(sameDom(built, json::parse(text)), "buildJson built " << built.dump() << " for " << text);
     } else {
         FUZZ_CHECK(!valid.error().message.empty(), "empty error message");
         if (nlohmannOk && !startsWithBom(text))

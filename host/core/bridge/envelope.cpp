@@ -2,13 +2,54 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "bridge/envelope.h"
 
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <clocale>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 
 #include "util/text.h"
 
 namespace tessera::bridge {
 
 namespace {
+
+// The high bit of each of the eight bytes of @p w that is a quote, a backslash, a control
+// character or not ASCII, from the exact "has a zero byte" / "has a byte below n" bit tricks.
+// Borrows may also flag a byte above a flagged one, never one below: the lowest flag is exact.
+std::uint64_t specialBytes(std::uint64_t w)
+{
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+    const std::uint64_t quote = w ^ (kOnes * '"');
+    const std::uint64_t backslash = w ^ (kOnes * '\\');
+    return (((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | w) & kHigh;
+}
+
+// Skips the run of plain string bytes (printable ASCII other than quote and backslash) at
+// @p p, eight at a time, and returns the first byte that needs a look of its own (or @p end).
+const char *skipPlainBytes(const char *p, const char *end)
+{
+    if constexpr (std::endian::native == std::endian::little) {
+        while (end - p >= 8) {
+            std::uint64_t w;
+            std::memcpy(&w, p, sizeof w);
+            if (const std::uint64_t special = specialBytes(w))
+                return p + std::countr_zero(special) / 8;
+            p += 8;
+        }
+    }
+    while (p < end) {
+        const unsigned char c = static_cast<unsigned char>(*p);
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+            break;
+        ++p;
+    }
+    return p;
+}
 
 // A strict, allocation-free JSON validator that remembers where values start and end.
 class Scanner {
@@ -69,6 +110,11 @@ public:
         bool highSurrogatePending = false;
         bool sawNonAscii = false;
         while (m_p < m_end) {
+            if (!highSurrogatePending) {
+                m_p = skipPlainBytes(m_p, m_end); // bytes the checks below would pass unchanged
+                if (m_p == m_end)
+                    break;
+            }
             const unsigned char c = static_cast<unsigned char>(*m_p);
             if (c == '"') {
                 if (highSurrogatePending)
@@ -349,6 +395,49 @@ Result<void> validateJson(std::string_view text, int maxDepth)
     return {};
 }
 
+Result<void> scanObjectMembers(std::string_view text, std::span<const std::string_view> names,
+                               std::span<std::string_view> values, int maxDepth)
+{
+    Scanner s(text, maxDepth);
+    s.skipWs();
+    if (!s.peek('{'))
+        return bad("not a JSON object");
+    s.expect('{');
+    if (!s.peek('}')) {
+        for (;;) {
+            s.skipWs();
+            std::string_view rawKey;
+            if (!s.string(&rawKey) || !s.expect(':'))
+                return bad("malformed JSON: " + s.error());
+            s.skipWs();
+            const char *valueStart = s.pos();
+            if (!s.value(1))
+                return bad("malformed JSON: " + s.error());
+            const std::string_view value(valueStart, std::size_t(s.pos() - valueStart));
+            const bool escaped = rawKey.find('\\') != std::string_view::npos;
+            const std::string decodedKey = escaped ? decodeString(rawKey) : std::string();
+            const std::string_view key = escaped ? std::string_view(decodedKey) : rawKey;
+            for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) {
+                if (names[i] == key)
+                    values[i] = value;
+            }
+            s.skipWs();
+            if (s.peek(',')) {
+                s.expect(',');
+                continue;
+            }
+            if (s.peek('}'))
+                break;
+            return bad("malformed JSON: expected ',' or '}' at byte " + std::to_string(s.offset()));
+        }
+    }
+    s.expect('}');
+    s.skipWs();
+    if (!s.atEnd())
+        return bad("malformed JSON: trailing characters at byte " + std::to_string(s.offset()));
+    return {};
+}
+
 Result<Envelope> parseEnvelope(std::string_view text, const EnvelopeLimits &limits)
 {
     if (text.empty())
@@ -374,12 +463,12 @@ Result<Envelope> parseEnvelope(std::string_view text, const EnvelopeLimits &limi
             std::string_view rawKey;
             if (!s.string(&rawKey))
                 return bad("malformed JSON: " + s.error());
-            const std::string key = decodeString(rawKey);
             if (!s.expect(':'))
                 return bad("malformed JSON: " + s.error());
             s.skipWs();
             const char *valueStart = s.pos();
-            const int idx = fieldIndex(key);
+            const bool escaped = rawKey.find('\\') != std::string_view::npos;
+            const int idx = escaped ? fieldIndex(decodeString(rawKey)) : fieldIndex(rawKey);
             if (idx >= 0 && seen[idx])
                 return bad(std::string("duplicate field `") + kFieldNames[idx] + "`");
             bool ok;
@@ -435,6 +524,239 @@ Result<Envelope> parseEnvelope(std::string_view text, const EnvelopeLimits &limi
         env.hasResponse = true;
     }
     return env;
+}
+
+namespace {
+
+// Skipping over text validateJson accepted: no checks, only the structure.
+
+std::size_t skipWhitespace(std::string_view t, std::size_t i)
+{
+    while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+        ++i;
+    return i;
+}
+
+// From the opening quote to just past the closing one.
+std::size_t skipString(std::string_view t, std::size_t i)
+{
+    for (++i; i < t.size(); ++i) {
+        i = std::size_t(skipPlainBytes(t.data() + i, t.data() + t.size()) - t.data());
+        if (i >= t.size() || t[i] == '"')
+            break;
+        if (t[i] == '\\')
+            ++i;
+    }
+    return i + 1;
+}
+
+bool endsScalar(char c)
+{
+    return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+std::size_t skipValue(std::string_view t, std::size_t i)
+{
+    if (i >= t.size())
+        return i;
+    if (t[i] == '"')
+        return skipString(t, i);
+    if (t[i] != '{' && t[i] != '[') {
+        while (i < t.size() && !endsScalar(t[i]))
+            ++i;
+        return i;
+    }
+    int depth = 0;
+    while (i < t.size()) {
+        const char c = t[i];
+        if (c == '"') {
+            i = skipString(t, i);
+            continue;
+        }
+        ++i;
+        if (c == '{' || c == '[') {
+            ++depth;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            return i;
+        }
+    }
+    return i;
+}
+
+} // namespace
+
+MemberReader::MemberReader(std::string_view objectText) : m_text(objectText)
+{
+    m_pos = skipWhitespace(m_text, 0) + 1; // past '{'
+}
+
+bool MemberReader::next()
+{
+    m_pos = skipWhitespace(m_text, m_pos);
+    if (m_pos < m_text.size() && m_text[m_pos] == ',')
+        m_pos = skipWhitespace(m_text, m_pos + 1);
+    if (m_pos >= m_text.size() || m_text[m_pos] != '"')
+        return false; // '}'
+    const std::size_t keyEnd = skipString(m_text, m_pos);
+    const std::string_view rawKey = m_text.substr(m_pos + 1, keyEnd - m_pos - 2);
+    if (rawKey.find('\\') == std::string_view::npos) {
+        m_key = rawKey;
+    } else {
+        m_keyBuffer = decodeString(rawKey);
+        m_key = m_keyBuffer;
+    }
+    const std::size_t valueStart = skipWhitespace(m_text, skipWhitespace(m_text, keyEnd) + 1); // past ':'
+    m_pos = skipValue(m_text, valueStart);
+    m_value = m_text.substr(valueStart, m_pos - valueStart);
+    return true;
+}
+
+namespace {
+
+// Reads a number token as nlohmann's lexer does: an integer as unsigned (or, with a sign, as
+// signed) when it fits, anything else with strtod and the locale's decimal point.
+nlohmann::json readNumber(std::string_view token)
+{
+    const bool isInteger = token.find_first_of(".eE") == std::string_view::npos;
+    if (isInteger && token.front() == '-') {
+        std::int64_t n = 0;
+        if (std::from_chars(token.data(), token.data() + token.size(), n).ec == std::errc())
+            return n;
+    } else if (isInteger) {
+        std::uint64_t n = 0;
+        if (std::from_chars(token.data(), token.data() + token.size(), n).ec == std::errc())
+            return n;
+    }
+    std::string number(token);
+    std::replace(number.begin(), number.end(), '.', *std::localeconv()->decimal_point);
+    const double d = std::strtod(number.c_str(), nullptr);
+    if (!std::isfinite(d))
+        return nlohmann::json(nlohmann::json::value_t::discarded);
+    return d;
+}
+
+class DomBuilder {
+public:
+    explicit DomBuilder(std::string_view text) : m_t(text) {}
+
+    // False once a value was discarded (a number beyond a double).
+    bool value(nlohmann::json &out)
+    {
+        m_i = skipWhitespace(m_t, m_i);
+        const char c = m_t[m_i];
+        if (c == '{')
+            return object(out);
+        if (c == '[')
+            return array(out);
+        if (c == '"') {
+            const std::size_t end = skipString(m_t, m_i);
+            out = decodeString(m_t.substr(m_i + 1, end - m_i - 2));
+            m_i = end;
+            return true;
+        }
+        const std::size_t start = m_i;
+        while (m_i < m_t.size() && !endsScalar(m_t[m_i]))
+            ++m_i;
+        const std::string_view token = m_t.substr(start, m_i - start);
+        if (c == 't')
+            out = true;
+        else if (c == 'f')
+            out = false;
+        else if (c == 'n')
+            out = nullptr;
+        else
+            out = readNumber(token);
+        return !out.is_discarded();
+    }
+
+private:
+    bool object(nlohmann::json &out)
+    {
+        out = nlohmann::json::object();
+        m_i = skipWhitespace(m_t, m_i + 1);
+        if (m_t[m_i] == '}') {
+            ++m_i;
+            return true;
+        }
+        for (;;) {
+            m_i = skipWhitespace(m_t, m_i);
+            const std::size_t end = skipString(m_t, m_i);
+            std::string key = decodeString(m_t.substr(m_i + 1, end - m_i - 2));
+            m_i = skipWhitespace(m_t, end) + 1; // ':'
+            if (!value(out[std::move(key)])) // operator[]: the last of duplicate keys wins
+                return false;
+            m_i = skipWhitespace(m_t, m_i);
+            if (m_t[m_i++] == '}')
+                return true;
+        }
+    }
+
+    bool array(nlohmann::json &out)
+    {
+        out = nlohmann::json::array();
+        m_i = skipWhitespace(m_t, m_i + 1);
+        if (m_t[m_i] == ']') {
+            ++m_i;
+            return true;
+        }
+        for (;;) {
+            out.push_back(nullptr);
+            if (!value(out.back()))
+                return false;
+            m_i = skipWhitespace(m_t, m_i);
+            if (m_t[m_i++] == ']')
+                return true;
+        }
+    }
+
+    std::string_view m_t;
+    std::size_t m_i = 0;
+};
+
+} // namespace
+
+nlohmann::json buildJson(std::string_view jsonText)
+{
+    nlohmann::json out;
+    if (!DomBuilder(jsonText).value(out))
+        return nlohmann::json(nlohmann::json::value_t::discarded);
+    return out;
+}
+
+std::string decodeJsonString(std::string_view literal)
+{
+    return decodeString(literal.substr(1, literal.size() - 2));
+}
+
+bool hasNumberBeyondDouble(std::string_view jsonText)
+{
+    std::size_t i = 0;
+    while (i < jsonText.size()) {
+        const char c = jsonText[i];
+        if (c == '"') {
+            i = skipString(jsonText, i);
+            continue;
+        }
+        if (c != '-' && (c < '0' || c > '9')) {
+            ++i;
+            continue;
+        }
+        const std::size_t start = i;
+        bool hasExponent = false;
+        while (i < jsonText.size() && !endsScalar(jsonText[i])) {
+            hasExponent = hasExponent || jsonText[i] == 'e' || jsonText[i] == 'E';
+            ++i;
+        }
+        // Without an exponent, only a number of more than 309 digits leaves a double's range.
+        if (!hasExponent && i - start <= 300)
+            continue;
+        // Read as nlohmann reads it: strtod, with '.' replaced by the locale's decimal point.
+        std::string number(jsonText.substr(start, i - start));
+        std::replace(number.begin(), number.end(), '.', *std::localeconv()->decimal_point);
+        if (!std::isfinite(std::strtod(number.c_str(), nullptr)))
+            return true;
+    }
+    return false;
 }
 
 std::string spliceResponse(std::string_view requestText, std::string_view responseJson)

@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "util/result.h"
 
@@ -49,6 +52,59 @@ Result<Envelope> parseEnvelope(std::string_view text, const EnvelopeLimits &limi
  * error text if not. Exposed for fuzzing and for checking JSON handed over by plugins.
  */
 Result<void> validateJson(std::string_view text, int maxDepth = 64);
+
+/**
+ * @brief Walks the members of one JSON object without building a DOM.
+ *
+ * @p objectText MUST be one JSON object that parseEnvelope or validateJson accepted (an
+ * Envelope's `data`, or a member value read from one); it is not validated again. Keys are
+ * decoded, values are their raw JSON text. Every member is visited in order, duplicates
+ * included, so a caller that keeps the last one reads what a DOM parser would.
+ */
+class MemberReader {
+public:
+    explicit MemberReader(std::string_view objectText);
+
+    /** Moves to the next member; false after the last one. */
+    bool next();
+    /** The current member's decoded key (valid until the next call of next()). */
+    [[nodiscard]] std::string_view key() const { return m_key; }
+    /** The current member's value, raw JSON text. */
+    [[nodiscard]] std::string_view value() const { return m_value; }
+
+private:
+    std::string_view m_text;
+    std::size_t m_pos = 0;
+    std::string m_keyBuffer; ///< holds the key when it had escapes
+    std::string_view m_key;
+    std::string_view m_value;
+};
+
+/**
+ * Validates @p text as validateJson does and, in the same pass, stores in @p values[i] the raw
+ * JSON text of the top-level member named @p names[i] (empty when absent; the last of
+ * duplicate keys wins, as in a DOM). Refuses text that is not one JSON object.
+ */
+Result<void> scanObjectMembers(std::string_view text, std::span<const std::string_view> names,
+                               std::span<std::string_view> values, int maxDepth = 64);
+
+/**
+ * The DOM of @p jsonText, which validateJson accepted, equal to what nlohmann::json::parse
+ * builds (the same value types, numbers read the same way, the last of duplicate keys kept)
+ * without nlohmann's lexer. A number beyond a double's range gives a discarded value, as
+ * nlohmann's non-throwing parse does.
+ */
+nlohmann::json buildJson(std::string_view jsonText);
+
+/** Decodes one JSON string (with its quotes) that validateJson accepted. */
+std::string decodeJsonString(std::string_view literal);
+
+/**
+ * True if @p jsonText, accepted by validateJson, holds a number beyond the range of a double
+ * (such as 1e400). Such a number is valid JSON, but nlohmann/json refuses the whole text; code
+ * that reads a request without nlohmann asks this to refuse what a DOM parse would have.
+ */
+bool hasNumberBeyondDouble(std::string_view jsonText);
 
 /**
  * Writes the reply to a request: the request text with `"response":<responseJson>` added as its

@@ -1,5 +1,9 @@
 // SPDX-FileCopyrightText: Tessera contributors
 // SPDX-License-Identifier: Apache-2.0
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -132,4 +136,59 @@ TEST(Envelope, SplicesTheResponseIntoTheRequestText)
     EXPECT_EQ(j["data"]["content"]["body"], "hi");
     EXPECT_EQ(j["response"]["event_id"], "$e");
     EXPECT_EQ(reply.rfind(R"(,"response":{"event_id":"$e"}})"), reply.size() - 30);
+}
+
+TEST(MemberReader, VisitsEveryMemberWithItsDecodedKeyAndRawValue)
+{
+    const std::string object = R"( { "type" : "m.room.message", "\u0063ontent":{"body":"a \"}\" b","n":[1,{"x":2}]},)"
+                               R"("dup":1,"dup":-2.5e3,"flag":true , "none":null} )";
+    MemberReader members(object);
+    std::vector<std::pair<std::string, std::string>> seen;
+    while (members.next())
+        seen.emplace_back(members.key(), members.value());
+    const std::vector<std::pair<std::string, std::string>> expected{
+        {"type", R"("m.room.message")"}, {"content", R"({"body":"a \"}\" b","n":[1,{"x":2}]})"},
+        {"dup", "1"}, {"dup", "-2.5e3"}, {"flag", "true"}, {"none", "null"}};
+    EXPECT_EQ(seen, expected);
+    MemberReader empty("{ }");
+    EXPECT_FALSE(empty.next());
+}
+
+TEST(MemberReader, DecodesStringValuesLikeNlohmann)
+{
+    for (const char *literal : {R"("plain")", R"("a\"b\\c\/d\n")", R"("\u00e9\ud83d\ude00")", R"("")"})
+        EXPECT_EQ(decodeJsonString(literal), nlohmann::json::parse(literal).get<std::string>()) << literal;
+}
+
+TEST(Envelope, FindsNumbersBeyondADoubleWhereNlohmannDoes)
+{
+    const std::string huge(400, '9');
+    for (const std::string &text : {std::string(R"({"a":1e400})"), std::string(R"({"a":[-1E+309]})"), R"({"a":)" + huge + "}"}) {
+        EXPECT_TRUE(hasNumberBeyondDouble(text)) << text;
+        EXPECT_TRUE(nlohmann::json::parse(text, nullptr, false).is_discarded()) << text;
+    }
+    for (const std::string text : {R"({"a":1e-400,"b":1.5,"c":-0,"d":18446744073709551616})", R"({"a":"1e400"})",
+                                   R"({"1e400":"\"1e400"})"}) {
+        EXPECT_FALSE(hasNumberBeyondDouble(text)) << text;
+        EXPECT_FALSE(nlohmann::json::parse(text, nullptr, false).is_discarded()) << text;
+    }
+}
+
+TEST(Envelope, BuildJsonBuildsNlohmannsDom)
+{
+    const std::string huge(400, '9');
+    for (const std::string &text :
+         {std::string(R"( {"a":[1,-1,0,-0,1.5,-2.5e-3,1E2,18446744073709551615,18446744073709551616,-9223372036854775809],)"
+                      R"("s":"\u00e9\"\n","d":1,"d":{"x":null},"t":true,"f":false,"e":{},"l":[]} )"),
+          std::string("\"just a string\""), std::string("123"), "[" + huge + ".5e-300]"}) {
+        const nlohmann::json expected = nlohmann::json::parse(text);
+        const nlohmann::json built = buildJson(text);
+        EXPECT_EQ(built.dump(), expected.dump()) << text;
+        EXPECT_EQ(built, expected) << text;
+    }
+    const nlohmann::json numbers = buildJson("[1,-1,1.0]");
+    EXPECT_TRUE(numbers[0].is_number_unsigned());
+    EXPECT_TRUE(numbers[1].is_number_integer() && !numbers[1].is_number_unsigned());
+    EXPECT_TRUE(numbers[2].is_number_float());
+    EXPECT_TRUE(buildJson(R"({"a":[1e400]})").is_discarded());
 }
