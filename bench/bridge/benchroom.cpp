@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "util/text.h"
+
 namespace tessera::bench {
 
 using nlohmann::json;
@@ -23,10 +25,10 @@ json makeEvent(const std::string &type, json content, const std::string &sender,
 BenchRoomDriver::BenchRoomDriver()
 {
     for (std::size_t i = 0; i < kRoomSize; ++i) {
-        m_timeline.push_back(makeEvent("m.room.message",
+        m_timeline.push_back(bridge::SerializedEvent::fromJson(makeEvent("m.room.message",
                                        json{{"msgtype", "m.text"}, {"body", "Seed message " + std::to_string(i)}},
                                        "@user" + std::to_string(i % 5) + ":example.org", "$seed" + std::to_string(i),
-                                       kBaseTs + std::int64_t(i)));
+                                       kBaseTs + std::int64_t(i))));
     }
 }
 
@@ -52,34 +54,50 @@ void BenchRoomDriver::sendEvent(const bridge::WidgetContext &, const bridge::Sen
     bridge::SendEventResult result;
     result.roomId = request.roomId;
     result.eventId = "$bench" + std::to_string(m_sent);
-    json event = makeEvent(request.type, request.content, kUserId, result.eventId,
-                           kBaseTs + std::int64_t(kRoomSize + m_sent));
-    if (request.stateKey)
-        event["state_key"] = *request.stateKey;
-    m_timeline.push_back(std::move(event));
+    // The event as the homeserver would echo it, written once: the members in nlohmann's
+    // (sorted) order, so that it reads exactly like makeEvent(…).dump().
+    std::string text = "{\"content\":";
+    text += request.content.dump();
+    text += ",\"event_id\":";
+    text::appendJsonString(text, result.eventId);
+    text += ",\"origin_server_ts\":";
+    text += std::to_string(kBaseTs + std::int64_t(kRoomSize + m_sent));
+    text += ",\"room_id\":";
+    text::appendJsonString(text, request.roomId);
+    text += ",\"sender\":";
+    text::appendJsonString(text, kUserId);
+    if (request.stateKey) {
+        text += ",\"state_key\":";
+        text::appendJsonString(text, *request.stateKey);
+    }
+    text += ",\"type\":";
+    text::appendJsonString(text, request.type);
+    text += ",\"unsigned\":{}}";
+    auto event = bridge::SerializedEvent::fromText(std::move(text));
+    if (!event) {
+        done(std::move(event).error());
+        return;
+    }
+    m_timeline.push_back(std::move(event).value());
     if (m_timeline.size() > kRoomSize)
         m_timeline.pop_front();
     done(std::move(result));
 }
 
 void BenchRoomDriver::readEvents(const bridge::WidgetContext &, const bridge::ReadEventsRequest &request,
-                                 bridge::Callback<std::vector<json>> done)
+                                 bridge::Callback<std::vector<bridge::SerializedEvent>> done)
 {
-    std::vector<json> out;
+    std::vector<bridge::SerializedEvent> out;
     if (request.roomId == kRoomId) {
         for (auto it = m_timeline.rbegin(); it != m_timeline.rend(); ++it) {
-            const json &ev = *it;
-            if (ev["type"] != request.type)
+            const bridge::SerializedEvent &ev = *it;
+            if (!ev.type() || *ev.type() != request.type)
                 continue;
-            const bool isState = ev.contains("state_key");
+            const bool isState = ev.stateKey() != nullptr;
             if ((request.stateKeySelector != bridge::StateKeySelector::None) != isState)
                 continue;
-            if (request.msgtype) {
-                const json &content = ev["content"];
-                auto mt = content.find("msgtype");
-                if (mt == content.end() || *mt != *request.msgtype)
-                    continue;
-            }
+            if (request.msgtype && (!ev.msgtype() || *ev.msgtype() != *request.msgtype))
+                continue;
             out.push_back(ev);
             if (request.limit > 0 && int(out.size()) >= request.limit)
                 break;

@@ -36,7 +36,8 @@ inline const std::vector<std::string> &benchCapabilities()
  * same driver for matrix-widget-api, so both sides answer with the same events and ids.
  *
  * Sends append an event (ids `$bench<N>`) and drop the oldest, so the room stays at 100 events;
- * reads return the newest matching events first, like /messages backwards.
+ * reads return the newest matching events first, like /messages backwards. Events are kept
+ * serialised, as a client's timeline cache keeps what the homeserver sent.
  */
 class BenchRoomDriver final : public bridge::WidgetDriver {
 public:
@@ -47,13 +48,13 @@ public:
     void sendEvent(const bridge::WidgetContext &, const bridge::SendEventRequest &request,
                    bridge::Callback<bridge::SendEventResult> done) override;
     void readEvents(const bridge::WidgetContext &, const bridge::ReadEventsRequest &request,
-                    bridge::Callback<std::vector<nlohmann::json>> done) override;
+                    bridge::Callback<std::vector<bridge::SerializedEvent>> done) override;
     void readState(const bridge::WidgetContext &, const std::string &roomId, const std::string &type,
                    const std::optional<std::string> &stateKey, bridge::Callback<std::vector<nlohmann::json>> done) override;
     std::vector<std::string> knownRooms(const bridge::WidgetContext &) override { return {kRoomId}; }
 
 private:
-    std::deque<nlohmann::json> m_timeline;
+    std::deque<bridge::SerializedEvent> m_timeline; ///< serialised once, when sent
     std::uint64_t m_sent = 0;
 };
 

@@ -129,9 +129,9 @@ void MemoryRoomDriver::sendEvent(const WidgetContext &, const SendEventRequest &
 }
 
 void MemoryRoomDriver::readEvents(const WidgetContext &, const ReadEventsRequest &request,
-                                  Callback<std::vector<json>> done)
+                                  Callback<std::vector<SerializedEvent>> done)
 {
-    std::vector<json> out;
+    std::vector<SerializedEvent> out;
     // Newest first, as /messages backwards and matrix-widget-api's readRoomTimeline return them.
     for (auto it = m_timeline.rbegin(); it != m_timeline.rend(); ++it) {
         const json &ev = *it;
@@ -147,7 +147,7 @@ void MemoryRoomDriver::readEvents(const WidgetContext &, const ReadEventsRequest
         if (request.msgtype && (!ev["content"].is_object() || !ev["content"].contains("msgtype")
                                 || !ev["content"]["msgtype"].is_string() || ev["content"]["msgtype"] != *request.msgtype))
             continue;
-        out.push_back(ev);
+        out.push_back(SerializedEvent::fromJson(ev));
         if (request.limit > 0 && int(out.size()) >= request.limit)
             break;
     }

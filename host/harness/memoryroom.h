@@ -46,7 +46,7 @@ public:
     void sendEvent(const bridge::WidgetContext &, const bridge::SendEventRequest &request,
                    bridge::Callback<bridge::SendEventResult> done) override;
     void readEvents(const bridge::WidgetContext &, const bridge::ReadEventsRequest &request,
-                    bridge::Callback<std::vector<nlohmann::json>> done) override;
+                    bridge::Callback<std::vector<bridge::SerializedEvent>> done) override;
     void readState(const bridge::WidgetContext &, const std::string &roomId, const std::string &type,
                    const std::optional<std::string> &stateKey, bridge::Callback<std::vector<nlohmann::json>> done) override;
     void navigate(const bridge::WidgetContext &, const std::string &uri, bridge::Callback<bool> done) override;

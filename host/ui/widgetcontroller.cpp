@@ -51,7 +51,7 @@ public:
         m_room->sendToDevice(w, type, encrypted, messages, std::move(done));
     }
     void readEvents(const bridge::WidgetContext &w, const bridge::ReadEventsRequest &r,
-                    bridge::Callback<std::vector<json>> done) override
+                    bridge::Callback<std::vector<bridge::SerializedEvent>> done) override
     {
         m_room->readEvents(w, r, std::move(done));
     }

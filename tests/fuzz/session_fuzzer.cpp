@@ -192,7 +192,7 @@ public:
         answerBool(done);
     }
 
-    void readEvents(const WidgetContext &, const ReadEventsRequest &r, Callback<std::vector<json>> done) override
+    void readEvents(const WidgetContext &, const ReadEventsRequest &r, Callback<std::vector<SerializedEvent>> done) override
     {
         const CapabilitySet &caps = session().approved();
         FUZZ_CHECK(r.roomId == m_w.ownRoom || caps.canUseRoomTimeline(r.roomId), "read from room " << r.roomId);
@@ -205,7 +205,12 @@ public:
             FUZZ_CHECK(caps.canReceiveStateEvent(r.type, key), "read of state " << r.type << " without capability");
         }
         // Deliberately unfiltered: the session must filter what the driver returns.
-        answerEvents(done, m_w.timeline);
+        if (m_w.fail)
+            return answer([done] { done(Error(ErrorCode::Unavailable, "fuzz failure")); });
+        std::vector<SerializedEvent> events;
+        for (const json &ev : withJunk(m_w.timeline))
+            events.push_back(SerializedEvent::fromJson(ev));
+        answer([done, events = std::move(events)] { done(events); });
     }
 
     void readState(const WidgetContext &, const std::string &roomId, const std::string &type,
@@ -379,7 +384,7 @@ public:
     {
         m_room.sendEvent(w, r, std::move(done));
     }
-    void readEvents(const WidgetContext &w, const ReadEventsRequest &r, Callback<std::vector<json>> done) override
+    void readEvents(const WidgetContext &w, const ReadEventsRequest &r, Callback<std::vector<SerializedEvent>> done) override
     {
         m_room.readEvents(w, r, std::move(done));
     }

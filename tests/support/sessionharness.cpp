@@ -112,17 +112,17 @@ void ScriptedDriver::sendToDevice(const WidgetContext &, const std::string &type
 }
 
 void ScriptedDriver::readEvents(const WidgetContext &, const ReadEventsRequest &request,
-                                Callback<std::vector<json>> done)
+                                Callback<std::vector<SerializedEvent>> done)
 {
     eventReads.push_back(request);
     if (failWith) {
         done(*failWith);
         return;
     }
-    std::vector<json> out;
+    std::vector<SerializedEvent> out;
     for (const auto &ev : events) {
         if (ev.value("room_id", "") == request.roomId && ev.value("type", "") == request.type)
-            out.push_back(ev);
+            out.push_back(SerializedEvent::fromJson(ev));
     }
     done(out);
 }

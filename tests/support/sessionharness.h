@@ -102,7 +102,7 @@ public:
     void sendToDevice(const bridge::WidgetContext &, const std::string &type, bool encrypted,
                       const nlohmann::json &messages, bridge::Callback<bool> done) override;
     void readEvents(const bridge::WidgetContext &, const bridge::ReadEventsRequest &request,
-                    bridge::Callback<std::vector<nlohmann::json>> done) override;
+                    bridge::Callback<std::vector<bridge::SerializedEvent>> done) override;
     void readState(const bridge::WidgetContext &, const std::string &roomId, const std::string &type,
                    const std::optional<std::string> &stateKey, bridge::Callback<std::vector<nlohmann::json>> done) override;
     void readRelations(const bridge::WidgetContext &, const bridge::RelationsRequest &request,

@@ -40,7 +40,7 @@ void WidgetDriver::sendToDevice(const WidgetContext &, const std::string &, bool
 }
 
 void WidgetDriver::readEvents(const WidgetContext &, const ReadEventsRequest &,
-                              Callback<std::vector<nlohmann::json>> done)
+                              Callback<std::vector<SerializedEvent>> done)
 {
     done(driverUnsupported("reading events"));
 }

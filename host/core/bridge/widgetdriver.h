@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bridge/serializedevent.h"
 #include "util/result.h"
 
 namespace tessera::bridge {
@@ -174,9 +175,14 @@ public:
     /** @p messages is {user_id: {device_id or "*": content}}. */
     virtual void sendToDevice(const WidgetContext &widget, const std::string &type, bool encrypted,
                               const nlohmann::json &messages, Callback<bool> done);
-    /** Room events, or state events as they appear in the timeline (stateKeySelector != None). */
+    /**
+     * Room events, or state events as they appear in the timeline (stateKeySelector != None),
+     * newest first. Events come as SerializedEvent so that a driver keeping them serialised
+     * hands them over without a copy; the session checks each one again and writes its text
+     * into the reply unchanged.
+     */
     virtual void readEvents(const WidgetContext &widget, const ReadEventsRequest &request,
-                            Callback<std::vector<nlohmann::json>> done);
+                            Callback<std::vector<SerializedEvent>> done);
     /** Current room state; @p stateKey nullopt means every key of the type. */
     virtual void readState(const WidgetContext &widget, const std::string &roomId, const std::string &type,
                            const std::optional<std::string> &stateKey, Callback<std::vector<nlohmann::json>> done);

@@ -178,44 +178,50 @@ void WidgetSession::handleRequest(std::string_view text, Envelope &&env)
         return;
     }
 
-    static const std::unordered_map<std::string_view, Handler> kHandlers{
-        {"supported_api_versions", &WidgetSession::onSupportedApiVersions},
-        {"content_loaded", &WidgetSession::onContentLoaded},
-        {"org.matrix.msc2974.request_capabilities", &WidgetSession::onRequestCapabilities},
-        {"get_openid", &WidgetSession::onGetOpenId},
-        {"send_event", &WidgetSession::onSendEvent},
-        {"org.matrix.msc4157.update_delayed_event", &WidgetSession::onUpdateDelayedEvent},
-        {"send_to_device", &WidgetSession::onSendToDevice},
-        {"org.matrix.msc2876.read_events", &WidgetSession::onReadEvents},
-        {"org.matrix.msc3869.read_relations", &WidgetSession::onReadRelations},
-        {"org.matrix.msc3973.user_directory_search", &WidgetSession::onUserDirectorySearch},
-        {"org.matrix.msc4039.get_media_config", &WidgetSession::onGetMediaConfig},
-        {"org.matrix.msc4039.upload_file", &WidgetSession::onUploadFile},
-        {"org.matrix.msc4039.download_file", &WidgetSession::onDownloadFile},
-        {"watch_turn_servers", &WidgetSession::onWatchTurnServers},
-        {"unwatch_turn_servers", &WidgetSession::onUnwatchTurnServers},
-        {"org.matrix.msc2931.navigate", &WidgetSession::onNavigate},
-        {"set_always_on_screen", &WidgetSession::onSetAlwaysOnScreen},
-        {"m.sticker", &WidgetSession::onSticker},
-        {"open_modal", &WidgetSession::onOpenModal},
-        {"close_modal", &WidgetSession::onCloseModal},
-        {"set_button_enabled", &WidgetSession::onSetButtonEnabled},
-        {"com.beeper.read_room_account_data", &WidgetSession::onReadRoomAccountData},
+    // beforeNegotiation: served in any state, `data` unread. readsDataText: the handler reads
+    // `data` from the request text itself (dataText()) instead of a DOM.
+    struct BuiltIn {
+        Handler handler;
+        bool beforeNegotiation = false;
+        bool readsDataText = false;
+    };
+    static const std::unordered_map<std::string_view, BuiltIn> kHandlers{
+        {"supported_api_versions", {&WidgetSession::onSupportedApiVersions, true}},
+        {"content_loaded", {&WidgetSession::onContentLoaded, true}},
+        {"org.matrix.msc2974.request_capabilities", {&WidgetSession::onRequestCapabilities}},
+        {"get_openid", {&WidgetSession::onGetOpenId}},
+        {"send_event", {&WidgetSession::onSendEvent, false, true}},
+        {"org.matrix.msc4157.update_delayed_event", {&WidgetSession::onUpdateDelayedEvent}},
+        {"send_to_device", {&WidgetSession::onSendToDevice}},
+        {"org.matrix.msc2876.read_events", {&WidgetSession::onReadEvents, false, true}},
+        {"org.matrix.msc3869.read_relations", {&WidgetSession::onReadRelations}},
+        {"org.matrix.msc3973.user_directory_search", {&WidgetSession::onUserDirectorySearch}},
+        {"org.matrix.msc4039.get_media_config", {&WidgetSession::onGetMediaConfig}},
+        {"org.matrix.msc4039.upload_file", {&WidgetSession::onUploadFile}},
+        {"org.matrix.msc4039.download_file", {&WidgetSession::onDownloadFile}},
+        {"watch_turn_servers", {&WidgetSession::onWatchTurnServers}},
+        {"unwatch_turn_servers", {&WidgetSession::onUnwatchTurnServers}},
+        {"org.matrix.msc2931.navigate", {&WidgetSession::onNavigate}},
+        {"set_always_on_screen", {&WidgetSession::onSetAlwaysOnScreen}},
+        {"m.sticker", {&WidgetSession::onSticker}},
+        {"open_modal", {&WidgetSession::onOpenModal}},
+        {"close_modal", {&WidgetSession::onCloseModal}},
+        {"set_button_enabled", {&WidgetSession::onSetButtonEnabled}},
+        {"com.beeper.read_room_account_data", {&WidgetSession::onReadRoomAccountData}},
     };
 
     const auto it = kHandlers.find(req->action);
-    const bool preNegotiation = it != kHandlers.end()
-        && (it->second == &WidgetSession::onSupportedApiVersions || it->second == &WidgetSession::onContentLoaded);
-    if (!preNegotiation && m_state != State::Ready) {
-        if (it != kHandlers.end() || (m_registry && m_registry->find(req->action))) {
+    const BuiltIn *builtIn = it != kHandlers.end() ? &it->second : nullptr;
+    if (!(builtIn && builtIn->beforeNegotiation) && m_state != State::Ready) {
+        if (builtIn || (m_registry && m_registry->find(req->action))) {
             replyError(req, kNotNegotiated);
             return;
         }
     }
-    if (it != kHandlers.end()) {
-        if (!preNegotiation && !parseData(req))
+    if (builtIn) {
+        if (!builtIn->beforeNegotiation && !(builtIn->readsDataText ? checkDataText(req) : parseData(req)))
             return;
-        (this->*(it->second))(req);
+        (this->*(builtIn->handler))(req);
     } else if (const ActionRegistry::Entry *entry = m_registry ? m_registry->find(req->action) : nullptr) {
         if (!parseData(req))
             return;
@@ -226,6 +232,24 @@ void WidgetSession::handleRequest(std::string_view text, Envelope &&env)
     }
     if (!req->done)
         armTimeout(req);
+}
+
+std::string_view WidgetSession::dataText(const InboundPtr &req)
+{
+    if (req->dataOffset == 0)
+        return "{}";
+    return std::string_view(req->text).substr(req->dataOffset, req->dataLength);
+}
+
+bool WidgetSession::checkDataText(const InboundPtr &req)
+{
+    // parseData refuses what nlohmann cannot parse; the envelope scanner accepted everything
+    // else already, so the one difference left is a number beyond a double's range.
+    if (hasNumberBeyondDouble(dataText(req))) {
+        replyError(req, "Invalid request - data is not a JSON object");
+        return false;
+    }
+    return true;
 }
 
 bool WidgetSession::parseData(const InboundPtr &req)
@@ -268,6 +292,11 @@ bool WidgetSession::alive(const InboundPtr &req) const
 void WidgetSession::reply(const InboundPtr &req, const json &response)
 {
     replyRaw(req, response.dump(), audit::Decision::Allowed, {});
+}
+
+void WidgetSession::replyEmpty(const InboundPtr &req)
+{
+    replyRaw(req, "{}", audit::Decision::Allowed, {});
 }
 
 void WidgetSession::replyRaw(const InboundPtr &req, std::string_view responseJson, audit::Decision decision,

@@ -181,11 +181,18 @@ private:
     void handleResponse(std::string_view text, const Envelope &env);
     void drop(std::string_view text, std::string_view action, std::string_view requestId, std::string_view reason);
     void reply(const InboundPtr &req, const nlohmann::json &response);
+    /** Replies `{}`. */
+    void replyEmpty(const InboundPtr &req);
     void replyRaw(const InboundPtr &req, std::string_view responseJson, audit::Decision decision, std::string_view reason);
     void replyError(const InboundPtr &req, std::string_view message, audit::Decision decision = audit::Decision::Refused,
                     std::string_view auditReason = {});
     void replyDriverError(const InboundPtr &req, std::string_view message, const Error &error);
+    /** Builds req->data; refuses the request (and returns false) if it is not an object. */
     bool parseData(const InboundPtr &req);
+    /** For handlers that read `data` as text: refuses what parseData would refuse. */
+    bool checkDataText(const InboundPtr &req);
+    /** The request's `data` as raw JSON text ("{}" when absent). */
+    static std::string_view dataText(const InboundPtr &req);
     void armTimeout(const InboundPtr &req);
     bool alive(const InboundPtr &req) const;
     /** Wraps a driver callback so it does nothing once the session stopped or the request was answered. */

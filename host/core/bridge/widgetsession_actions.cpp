@@ -6,6 +6,8 @@
 // (matrix-widget-api ClientWidgetApi) wherever it defines one.
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <limits>
 #include <unordered_set>
 
@@ -70,6 +72,50 @@ const std::string *msgtypeOf(const json &event)
     return optString(*c, "msgtype");
 }
 
+// True if a member read as raw text is there with a value other than null.
+bool present(std::string_view rawValue)
+{
+    return !rawValue.empty() && rawValue != "null";
+}
+
+// A member read as raw text, decoded if it is a string.
+std::optional<std::string> stringValue(std::string_view rawValue)
+{
+    if (rawValue.empty() || rawValue.front() != '"')
+        return std::nullopt;
+    return decodeJsonString(rawValue);
+}
+
+// intInRange of a member read as raw text: plain digits directly, anything else as a DOM would.
+std::optional<std::int64_t> intInRange(std::string_view rawValue, std::int64_t lo, std::int64_t hi)
+{
+    if (!rawValue.empty() && rawValue.size() <= 18 && rawValue.find_first_not_of("0123456789") == std::string_view::npos) {
+        std::int64_t n = 0;
+        std::from_chars(rawValue.data(), rawValue.data() + rawValue.size(), n);
+        if (n < lo || n > hi)
+            return std::nullopt;
+        return n;
+    }
+    return intInRange(buildJson(rawValue), lo, hi);
+}
+
+// The raw JSON text of the members of @p object named in @p names, in that order, empty when
+// absent (an object that is not one has none). The last of duplicate keys wins, as in a DOM.
+template<std::size_t N>
+std::array<std::string_view, N> readMembers(std::string_view object, const std::array<std::string_view, N> &names)
+{
+    std::array<std::string_view, N> values;
+    if (object.empty() || object.front() != '{')
+        return values;
+    MemberReader members(object);
+    while (members.next()) {
+        const auto it = std::find(names.begin(), names.end(), members.key());
+        if (it != names.end())
+            values[std::size_t(it - names.begin())] = members.value();
+    }
+    return values;
+}
+
 json blobJson(const MediaDownload &file)
 {
     return json{{std::string(kBlobKey), {{"base64", text::base64Encode(file.bytes)}, {"type", file.contentType}}}};
@@ -99,7 +145,7 @@ void WidgetSession::onContentLoaded(const InboundPtr &req)
         replyError(req, "Improper sequence: content_loaded was already received for this load of the widget");
         return;
     }
-    reply(req, json::object());
+    replyEmpty(req);
     acceptContentLoaded();
 }
 
@@ -142,7 +188,7 @@ void WidgetSession::onRequestCapabilities(const InboundPtr &req)
     }
     m_renegotiationTimes.push_back(now);
 
-    reply(req, json::object()); // acknowledged before the decision, as MSC2974 specifies
+    replyEmpty(req); // acknowledged before the decision, as MSC2974 specifies
     std::vector<Capability> newly = screenCapabilities(requested, "request_capabilities");
     if (newly.empty()) {
         notifyCapabilities(requested);
@@ -223,8 +269,12 @@ void WidgetSession::onGetOpenId(const InboundPtr &req)
 
 void WidgetSession::onSendEvent(const InboundPtr &req)
 {
-    const json &data = req->data;
-    const std::string *type = optString(data, "type");
+    // Read from the request text: only the members the checks need, and content is parsed
+    // once the request passed them. The checks, their order and their texts are the DOM's.
+    const auto [typeText, roomIdText, stateKeyText, delayText, parentDelayIdText, stickyText, content] =
+        readMembers<7>(dataText(req), {"type", "room_id", "state_key", "delay", "parent_delay_id",
+                                       "sticky_duration_ms", "content"});
+    std::optional<std::string> type = stringValue(typeText);
     if (!type || type->empty()) {
         replyError(req, "Invalid request - missing event type");
         return;
@@ -234,9 +284,8 @@ void WidgetSession::onSendEvent(const InboundPtr &req)
         return;
     }
     SendEventRequest send;
-    send.type = *type;
-    if (present(data, "room_id")) {
-        const std::string *roomId = optString(data, "room_id");
+    if (present(roomIdText)) {
+        std::optional<std::string> roomId = stringValue(roomIdText);
         if (!roomId) {
             replyError(req, "Invalid request - room_id must be a string");
             return;
@@ -246,7 +295,7 @@ void WidgetSession::onSendEvent(const InboundPtr &req)
                 replyError(req, "Unable to access room timeline: " + *roomId);
                 return;
             }
-            send.roomId = *roomId;
+            send.roomId = std::move(*roomId);
         }
     }
     if (send.roomId.empty())
@@ -255,49 +304,47 @@ void WidgetSession::onSendEvent(const InboundPtr &req)
         replyError(req, "Invalid request - this widget has no room; give room_id");
         return;
     }
-    const bool delayed = present(data, "delay") || present(data, "parent_delay_id");
+    const bool delayed = present(delayText) || present(parentDelayIdText);
     if (delayed && !m_approved.hasSimple(cap::kMsc4157SendDelayedEvent)) {
         replyError(req, "Missing capability for org.matrix.msc4157.send.delayed_event");
         return;
     }
-    if (present(data, "sticky_duration_ms") && !m_approved.hasSimple(cap::kMsc4407SendStickyEvent)) {
+    if (present(stickyText) && !m_approved.hasSimple(cap::kMsc4407SendStickyEvent)) {
         replyError(req, "Missing capability for org.matrix.msc4407.send.sticky_event");
         return;
     }
-    if (present(data, "delay")) {
-        auto delay = intInRange(data["delay"], 0, kMaxDelayMs);
+    if (present(delayText)) {
+        auto delay = intInRange(delayText, 0, kMaxDelayMs);
         if (!delay) {
             replyError(req, "Invalid request - delay must be a whole number of milliseconds between 0 and one year");
             return;
         }
         send.delayMs = *delay;
     }
-    if (present(data, "parent_delay_id")) {
-        const std::string *parent = optString(data, "parent_delay_id");
+    if (present(parentDelayIdText)) {
+        std::optional<std::string> parent = stringValue(parentDelayIdText);
         if (!parent || parent->empty()) {
             replyError(req, "Invalid request - parent_delay_id must be a string");
             return;
         }
-        send.parentDelayId = *parent;
+        send.parentDelayId = std::move(*parent);
     }
-    if (present(data, "sticky_duration_ms")) {
-        auto sticky = intInRange(data["sticky_duration_ms"], 1, kMaxStickyDurationMs);
+    if (present(stickyText)) {
+        auto sticky = intInRange(stickyText, 1, kMaxStickyDurationMs);
         if (!sticky) {
             replyError(req, "Invalid request - sticky_duration_ms must be between 1 and 3600000");
             return;
         }
         send.stickyDurationMs = *sticky;
     }
-    if (present(data, "content")) {
-        if (!data["content"].is_object()) {
-            replyError(req, "Invalid request - content must be an object");
-            return;
-        }
-        send.content = data["content"];
+    const bool hasContent = present(content);
+    if (hasContent && content.front() != '{') {
+        replyError(req, "Invalid request - content must be an object");
+        return;
     }
 
-    if (data.contains("state_key") && !data["state_key"].is_null()) {
-        const std::string *stateKey = optString(data, "state_key");
+    if (present(stateKeyText)) {
+        std::optional<std::string> stateKey = stringValue(stateKeyText);
         if (!stateKey) {
             replyError(req, "Invalid request - state_key must be a string");
             return;
@@ -310,33 +357,39 @@ void WidgetSession::onSendEvent(const InboundPtr &req)
             replyError(req, "Cannot send a state event with a sticky duration");
             return;
         }
-        send.stateKey = *stateKey;
+        send.stateKey = std::move(*stateKey);
     } else {
-        const std::string *msgtype = optString(send.content, "msgtype");
-        if (!m_approved.canSendRoomEvent(*type, msgtype) || isKnownStateEventType(*type) || *type == "m.room.encrypted") {
+        const auto [msgtypeText, redactsText] = readMembers<2>(content, {"msgtype", "redacts"});
+        const std::optional<std::string> msgtype = stringValue(msgtypeText);
+        if (!m_approved.canSendRoomEvent(*type, msgtype ? &*msgtype : nullptr) || isKnownStateEventType(*type)
+            || *type == "m.room.encrypted") {
             replyError(req, "Cannot send room events of this type");
             return;
         }
         if (*type == "m.room.redaction") {
-            const std::string *redacts = optString(send.content, "redacts");
+            const std::optional<std::string> redacts = stringValue(redactsText);
             if (!redacts || redacts->empty()) {
                 replyError(req, "Invalid request - a redaction needs content.redacts");
                 return;
             }
         }
     }
+    send.type = std::move(*type);
+    if (hasContent)
+        send.content = buildJson(content); // checkDataText refused what would be discarded
 
     m_driver.sendEvent(m_config.widget, send, guarded<SendEventResult>(req, [this, req](Result<SendEventResult> r) {
         if (!r) {
             replyDriverError(req, "Error sending event", r.error());
             return;
         }
-        json out{{"room_id", r->roomId}};
-        if (!r->delayId.empty())
-            out["delay_id"] = r->delayId;
-        else
-            out["event_id"] = r->eventId;
-        reply(req, out);
+        // The members in the order nlohmann's dump of the same object would write them.
+        std::string out = r->delayId.empty() ? "{\"event_id\":" : "{\"delay_id\":";
+        text::appendJsonString(out, r->delayId.empty() ? r->eventId : r->delayId);
+        out += ",\"room_id\":";
+        text::appendJsonString(out, r->roomId);
+        out += '}';
+        replyRaw(req, out, audit::Decision::Allowed, {});
     }));
 }
 
@@ -368,7 +421,7 @@ void WidgetSession::onUpdateDelayedEvent(const InboundPtr &req)
         if (!r)
             replyDriverError(req, "Error updating delayed event", r.error());
         else
-            reply(req, json::object());
+            replyEmpty(req);
     }));
 }
 
@@ -416,21 +469,22 @@ void WidgetSession::onSendToDevice(const InboundPtr &req)
         if (!r)
             replyDriverError(req, "Error sending event", r.error());
         else
-            reply(req, json::object());
+            replyEmpty(req);
     }));
 }
 
 void WidgetSession::onReadEvents(const InboundPtr &req)
 {
-    const json &data = req->data;
-    const std::string *type = optString(data, "type");
+    const auto [typeText, limitText, msgtypeText, sinceText, roomIdsText, stateKeyText] =
+        readMembers<6>(dataText(req), {"type", "limit", "msgtype", "since", "room_ids", "state_key"});
+    const std::optional<std::string> type = stringValue(typeText);
     if (!type || type->empty()) {
         replyError(req, "Invalid request - missing event type");
         return;
     }
     int limit = m_config.limits.maxReadEventsLimit;
-    if (present(data, "limit")) {
-        auto l = intInRange(data["limit"], 1, std::numeric_limits<std::int32_t>::max());
+    if (present(limitText)) {
+        auto l = intInRange(limitText, 1, std::numeric_limits<std::int32_t>::max());
         if (!l) {
             replyError(req, "Invalid request - limit out of range");
             return;
@@ -438,35 +492,34 @@ void WidgetSession::onReadEvents(const InboundPtr &req)
         limit = int(std::min<std::int64_t>(*l, m_config.limits.maxReadEventsLimit));
     }
     std::optional<std::string> msgtype;
-    if (present(data, "msgtype")) {
-        const std::string *m = optString(data, "msgtype");
-        if (!m) {
+    if (present(msgtypeText)) {
+        msgtype = stringValue(msgtypeText);
+        if (!msgtype) {
             replyError(req, "Invalid request - msgtype must be a string");
             return;
         }
-        msgtype = *m;
     }
     std::optional<std::string> since;
-    if (present(data, "since")) {
-        const std::string *s = optString(data, "since");
-        if (!s) {
+    if (present(sinceText)) {
+        since = stringValue(sinceText);
+        if (!since) {
             replyError(req, "Invalid request - since must be an event ID");
             return;
         }
-        since = *s;
     }
 
     std::vector<std::string> rooms;
-    if (!present(data, "room_ids")) {
+    const json roomIds = present(roomIdsText) ? buildJson(roomIdsText) : json();
+    if (roomIds.is_null()) {
         if (!m_config.widget.roomId.empty())
             rooms.push_back(m_config.widget.roomId);
-    } else if (data["room_ids"].is_string() && data["room_ids"] == "*") {
+    } else if (roomIds.is_string() && roomIds == "*") {
         for (auto &room : m_driver.knownRooms(m_config.widget)) {
             if (m_approved.canUseRoomTimeline(room))
                 rooms.push_back(std::move(room));
         }
-    } else if (data["room_ids"].is_array()) {
-        for (const auto &room : data["room_ids"]) {
+    } else if (roomIds.is_array()) {
+        for (const auto &room : roomIds) {
             if (!room.is_string()) {
                 replyError(req, "Invalid request - room_ids must be a list of room IDs or \"*\"");
                 return;
@@ -489,8 +542,8 @@ void WidgetSession::onReadEvents(const InboundPtr &req)
     read.limit = limit;
     read.since = since;
     bool isState = false;
-    if (present(data, "state_key")) {
-        const json &sk = data["state_key"];
+    if (present(stateKeyText)) {
+        const json sk = buildJson(stateKeyText);
         if (sk.is_boolean() && sk.get<bool>()) {
             read.stateKeySelector = StateKeySelector::Any;
         } else if (sk.is_string()) {
@@ -520,20 +573,22 @@ void WidgetSession::onReadEvents(const InboundPtr &req)
 
     struct Gather {
         int remaining = 0;
-        std::vector<json> events;
+        std::vector<SerializedEvent> events;
         std::optional<Error> error;
     };
     auto gather = std::make_shared<Gather>();
     gather->remaining = int(rooms.size());
     const bool fromTimeline = !isState || widgetSupportsUpdateState();
     const std::string requestedType = *type;
-    auto onRoomDone = guarded<std::vector<json>>(req, [this, req, gather, isState, requestedType, msgtype](Result<std::vector<json>> r) {
+    auto onRoomDone = guarded<std::vector<SerializedEvent>>(req, [this, req, gather, isState, requestedType, msgtype](
+                                                                     Result<std::vector<SerializedEvent>> r) {
         if (!r) {
             if (!gather->error)
                 gather->error = r.error();
+        } else if (gather->events.empty()) {
+            gather->events = std::move(*r);
         } else {
-            for (auto &ev : *r)
-                gather->events.push_back(std::move(ev));
+            gather->events.insert(gather->events.end(), r->begin(), r->end());
         }
         if (--gather->remaining > 0)
             return;
@@ -542,29 +597,38 @@ void WidgetSession::onReadEvents(const InboundPtr &req)
             return;
         }
         // The driver is not trusted: every event is checked against the capabilities again.
-        json events = json::array();
-        for (auto &ev : gather->events) {
-            if (!ev.is_object())
-                continue;
-            const std::string *evType = optString(ev, "type");
-            const std::string *room = optString(ev, "room_id");
+        // The reply is what nlohmann would write for {"events":[…]}, the events' text unchanged.
+        std::size_t size = 16;
+        for (const auto &ev : gather->events)
+            size += ev.text().size() + 1;
+        std::string out;
+        out.reserve(size);
+        out += "{\"events\":[";
+        bool first = true;
+        for (const auto &ev : gather->events) {
+            const std::string *evType = ev.type();
+            const std::string *room = ev.roomId();
             if (!evType || *evType != requestedType || !room)
                 continue;
             if (*room != m_config.widget.roomId && !m_approved.canUseRoomTimeline(*room))
                 continue;
-            const std::string *stateKey = optString(ev, "state_key");
+            const std::string *stateKey = ev.stateKey();
             if (isState) {
                 if (!stateKey || !m_approved.canReceiveStateEvent(*evType, stateKey))
                     continue;
             } else {
-                if (stateKey || !m_approved.canReceiveRoomEvent(*evType, msgtypeOf(ev)))
+                if (stateKey || !m_approved.canReceiveRoomEvent(*evType, ev.msgtype()))
                     continue;
-                if (msgtype && (!msgtypeOf(ev) || *msgtypeOf(ev) != *msgtype))
+                if (msgtype && (!ev.msgtype() || *ev.msgtype() != *msgtype))
                     continue;
             }
-            events.push_back(std::move(ev));
+            if (!first)
+                out += ',';
+            out += ev.text();
+            first = false;
         }
-        reply(req, json{{"events", std::move(events)}});
+        out += "]}";
+        replyRaw(req, out, audit::Decision::Allowed, {});
     });
     for (const auto &room : rooms) {
         if (fromTimeline) {
@@ -575,7 +639,15 @@ void WidgetSession::onReadEvents(const InboundPtr &req)
             std::optional<std::string> key;
             if (read.stateKeySelector == StateKeySelector::Exact)
                 key = read.stateKey;
-            m_driver.readState(m_config.widget, room, read.type, key, onRoomDone);
+            m_driver.readState(m_config.widget, room, read.type, key, [onRoomDone](Result<std::vector<json>> r) {
+                if (!r)
+                    return onRoomDone(std::move(r).error());
+                std::vector<SerializedEvent> events;
+                events.reserve(r->size());
+                for (const auto &ev : *r)
+                    events.push_back(SerializedEvent::fromJson(ev));
+                onRoomDone(std::move(events));
+            });
         }
     }
 }
@@ -790,7 +862,7 @@ void WidgetSession::onWatchTurnServers(const InboundPtr &req)
         return;
     }
     if (m_turnWatching) {
-        reply(req, json::object());
+        replyEmpty(req);
         return;
     }
     m_turnWatching = true;
@@ -812,7 +884,7 @@ void WidgetSession::onWatchTurnServers(const InboundPtr &req)
                 replyDriverError(req, "TURN servers not available", r.error());
                 return;
             }
-            reply(req, json::object());
+            replyEmpty(req);
         }
         if (!m_turnWatching || !r)
             return;
@@ -830,7 +902,7 @@ void WidgetSession::onUnwatchTurnServers(const InboundPtr &req)
         return;
     }
     stopTurnWatch();
-    reply(req, json::object());
+    replyEmpty(req);
 }
 
 void WidgetSession::onNavigate(const InboundPtr &req)
@@ -848,7 +920,7 @@ void WidgetSession::onNavigate(const InboundPtr &req)
         if (!r)
             replyDriverError(req, "Error handling navigation", r.error());
         else
-            reply(req, json::object());
+            replyEmpty(req);
     }));
 }
 
@@ -903,7 +975,7 @@ void WidgetSession::onSticker(const InboundPtr &req)
         if (!r)
             replyDriverError(req, "Error sending sticker", r.error());
         else
-            reply(req, json::object());
+            replyEmpty(req);
     }));
 }
 
@@ -981,7 +1053,7 @@ void WidgetSession::onOpenModal(const InboundPtr &req)
         if (!r)
             replyDriverError(req, "Unable to open modal at this time", r.error());
         else
-            reply(req, json::object());
+            replyEmpty(req);
     }));
 }
 
@@ -995,7 +1067,7 @@ void WidgetSession::onCloseModal(const InboundPtr &req)
         if (!r)
             replyDriverError(req, "Unable to close the modal", r.error());
         else
-            reply(req, json::object());
+            replyEmpty(req);
     }));
 }
 
@@ -1020,7 +1092,7 @@ void WidgetSession::onSetButtonEnabled(const InboundPtr &req)
                                        if (!r)
                                            replyDriverError(req, "Invalid button", r.error());
                                        else
-                                           reply(req, json::object());
+                                           replyEmpty(req);
                                    }));
 }
 

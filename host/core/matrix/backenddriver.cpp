@@ -172,7 +172,7 @@ void BackendWidgetDriver::sendToDevice(const bridge::WidgetContext &, const std:
 }
 
 void BackendWidgetDriver::readEvents(const bridge::WidgetContext &, const bridge::ReadEventsRequest &request,
-                                     bridge::Callback<std::vector<nlohmann::json>> done)
+                                     bridge::Callback<std::vector<bridge::SerializedEvent>> done)
 {
     TimelineQuery q;
     q.roomId = request.roomId;
@@ -192,7 +192,11 @@ void BackendWidgetDriver::readEvents(const bridge::WidgetContext &, const bridge
     m_backend.readTimeline(q, [done = std::move(done)](Result<TimelinePage> r) {
         if (!r)
             return done(std::move(r).error());
-        done(std::move(r->events));
+        std::vector<bridge::SerializedEvent> events;
+        events.reserve(r->events.size());
+        for (const auto &ev : r->events)
+            events.push_back(bridge::SerializedEvent::fromJson(ev));
+        done(std::move(events));
     });
 }
 

@@ -93,23 +93,24 @@ void SessionRoomAccessAdapter::readEvents(const bridge::WidgetContext &widget, c
     request.type = eventType;
     request.limit = limit;
     m_driver.readEvents(widget, request,
-                        [lookup = m_lookup, widget, eventType, limit, done = std::move(done)](Result<std::vector<json>> r) {
+                        [lookup = m_lookup, widget, eventType, limit,
+                         done = std::move(done)](Result<std::vector<bridge::SerializedEvent>> r) {
                             if (!r)
                                 return done(std::move(r).error());
                             auto again = readySession(lookup, widget);
                             if (!again)
                                 return done(std::move(again).error());
                             std::vector<json> allowed;
-                            for (json &ev : *r) {
-                                const std::string *type = stringField(ev, "type");
-                                const std::string *room = stringField(ev, "room_id");
-                                const auto content = ev.is_object() ? ev.find("content") : ev.end();
-                                const std::string *msgtype =
-                                    content != ev.end() ? stringField(*content, "msgtype") : nullptr;
-                                if (type && *type == eventType && room && *room == widget.roomId
-                                    && !ev.contains("state_key") && (*again)->approved().canReceiveRoomEvent(*type, msgtype)
-                                    && allowed.size() < static_cast<std::size_t>(limit))
-                                    allowed.push_back(std::move(ev));
+                            for (const bridge::SerializedEvent &ev : *r) {
+                                const std::string *type = ev.type();
+                                const std::string *room = ev.roomId();
+                                if (!type || *type != eventType || !room || *room != widget.roomId
+                                    || !(*again)->approved().canReceiveRoomEvent(*type, ev.msgtype())
+                                    || allowed.size() >= static_cast<std::size_t>(limit))
+                                    continue;
+                                json event = ev.toJson();
+                                if (!event.contains("state_key")) // a state_key of any type
+                                    allowed.push_back(std::move(event));
                             }
                             done(std::move(allowed));
                         });

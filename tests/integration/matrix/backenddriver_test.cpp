@@ -136,24 +136,26 @@ TEST_P(DriverBehaviour, ReadEventsIsNewestFirstWithLimitMsgtypeAndSince)
     req.roomId = room;
     req.type = "m.room.message";
     req.limit = 2;
-    auto two = h->call<std::vector<nlohmann::json>>([&](auto done) { driver->readEvents(widget, req, done); });
+    auto two = h->call<std::vector<bridge::SerializedEvent>>([&](auto done) { driver->readEvents(widget, req, done); });
     ASSERT_TRUE(two);
     ASSERT_EQ(two->size(), 2u);
-    EXPECT_EQ((*two)[0]["event_id"], ids[4]);
-    EXPECT_EQ((*two)[1]["event_id"], ids[3]);
+    EXPECT_EQ((*two)[0].toJson()["event_id"], ids[4]);
+    EXPECT_EQ((*two)[1].toJson()["event_id"], ids[3]);
 
     req.limit = 0; // "as many as possible"
     req.since = ids[1];
-    auto newer = h->call<std::vector<nlohmann::json>>([&](auto done) { driver->readEvents(widget, req, done); });
+    auto newer = h->call<std::vector<bridge::SerializedEvent>>([&](auto done) { driver->readEvents(widget, req, done); });
     ASSERT_TRUE(newer);
     EXPECT_EQ(newer->size(), 3u);
 
     req.since.reset();
     req.msgtype = "m.notice";
-    auto notices = h->call<std::vector<nlohmann::json>>([&](auto done) { driver->readEvents(widget, req, done); });
+    auto notices = h->call<std::vector<bridge::SerializedEvent>>([&](auto done) { driver->readEvents(widget, req, done); });
     ASSERT_TRUE(notices);
     ASSERT_EQ(notices->size(), 1u);
-    EXPECT_EQ((*notices)[0]["event_id"], ids[3]);
+    EXPECT_EQ((*notices)[0].toJson()["event_id"], ids[3]);
+    ASSERT_TRUE((*notices)[0].msgtype());
+    EXPECT_EQ(*(*notices)[0].msgtype(), "m.notice");
 
     bridge::ReadEventsRequest state;
     state.roomId = room;
@@ -161,10 +163,12 @@ TEST_P(DriverBehaviour, ReadEventsIsNewestFirstWithLimitMsgtypeAndSince)
     state.stateKeySelector = bridge::StateKeySelector::Exact;
     state.stateKey = "";
     state.limit = 10;
-    auto names = h->call<std::vector<nlohmann::json>>([&](auto done) { driver->readEvents(widget, state, done); });
+    auto names = h->call<std::vector<bridge::SerializedEvent>>([&](auto done) { driver->readEvents(widget, state, done); });
     ASSERT_TRUE(names);
     ASSERT_EQ(names->size(), 1u);
-    EXPECT_EQ((*names)[0]["content"]["name"], "Widgets");
+    EXPECT_EQ((*names)[0].toJson()["content"]["name"], "Widgets");
+    ASSERT_TRUE((*names)[0].stateKey());
+    EXPECT_EQ(*(*names)[0].stateKey(), "");
 }
 
 TEST_P(DriverBehaviour, ReadStateRelationsAndAccountData)

@@ -253,6 +253,61 @@ TEST_F(SendEventAction, SendsRedactionsWithTheirTarget)
     EXPECT_EQ(h.driver.sentEvents.at(0).content["redacts"], "$target");
 }
 
+// send_event and read_events read their data from the request text; these check that they read
+// what a DOM would, with the text written by hand where a DOM could not write it.
+std::string rawRequest(const std::string &id, const std::string &action, const std::string &data)
+{
+    return R"({"api":"fromWidget","widgetId":"test","requestId":")" + id + R"(","action":")" + action
+        + R"(","data":)" + data + "}";
+}
+
+TEST_F(SendEventAction, ReadsDuplicateKeysAndEscapesAsADomWould)
+{
+    h.loadAndNegotiate({"org.matrix.msc2762.send.event:m.room.message#m.text"});
+    h.session->handleMessage(rawRequest("dup-1", "send_event",
+        R"({"type":"m.room.message","type":"m.room.message","content":{"msgtype":"m.notice","msgtype":"m.text","body":"x"}})"));
+    auto accepted = h.replyTo("dup-1");
+    ASSERT_TRUE(accepted);
+    EXPECT_EQ((*accepted)["response"]["event_id"], "$event1");
+    ASSERT_EQ(h.driver.sentEvents.size(), 1u);
+    EXPECT_EQ(h.driver.sentEvents[0].content, json({{"msgtype", "m.text"}, {"body", "x"}}));
+
+    h.session->handleMessage(rawRequest("dup-2", "send_event",
+        R"({"type":"m.room.message","content":{"msgtype":"m.text","msgtype":"m.notice"}})"));
+    auto refused = h.replyTo("dup-2");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(SessionHarness::errorOf((*refused)["response"]), "Cannot send room events of this type");
+    h.session->handleMessage(rawRequest("dup-3", "send_event", R"({"type":"m.room.message","type":5})"));
+    EXPECT_EQ(SessionHarness::errorOf((*h.replyTo("dup-3"))["response"]), "Invalid request - missing event type");
+    EXPECT_EQ(h.driver.sentEvents.size(), 1u);
+}
+
+TEST_F(SendEventAction, RefusesDataWithANumberBeyondADoubleLikeEveryAction)
+{
+    h.loadAndNegotiate({"org.matrix.msc2762.send.event:m.room.message", "org.matrix.msc2762.receive.event:m.room.message"});
+    for (const char *action : {"send_event", "org.matrix.msc2876.read_events", "org.matrix.msc3869.read_relations"}) {
+        const std::string id = std::string("huge-") + action;
+        h.session->handleMessage(rawRequest(id, action, R"({"type":"m.room.message","x":[1e400]})"));
+        // The reply carries the request's data back, so nlohmann cannot read it either.
+        ASSERT_FALSE(h.transport.sent.empty());
+        const std::string &sent = h.transport.sent.back();
+        EXPECT_NE(sent.find(id), std::string::npos) << sent;
+        EXPECT_NE(sent.find(R"("response":{"error":{"message":"Invalid request - data is not a JSON object"}}})"),
+                  std::string::npos) << sent;
+    }
+    EXPECT_TRUE(h.driver.sentEvents.empty());
+    EXPECT_TRUE(h.driver.eventReads.empty());
+}
+
+TEST_F(SendEventAction, RepliesWithTheIdsWrittenAsNlohmannWouldWriteThem)
+{
+    h.loadAndNegotiate({"org.matrix.msc2762.send.event:m.room.message"});
+    h.session->handleMessage(rawRequest("ids", "send_event", R"({"type":"m.room.message","content":{"msgtype":"m.text"}})"));
+    ASSERT_FALSE(h.transport.sent.empty());
+    const std::string &sent = h.transport.sent.back();
+    EXPECT_NE(sent.find(R"("response":{"event_id":"$event1","room_id":"!room:example.org"}})"), std::string::npos) << sent;
+}
+
 // ---- send_event: delayed events (MSC4157) ----
 
 TEST_F(SendEventAction, FailsToSendDelayedEventsWithoutTheCapability) // 13
@@ -947,6 +1002,20 @@ TEST_F(ReadEventsAction, FiltersWhatTheDriverReturns)
     auto reply = h.respond("org.matrix.msc2876.read_events", json{{"type", "m.room.message"}, {"msgtype", "m.text"}});
     ASSERT_EQ(reply["events"].size(), 1u);
     EXPECT_EQ(reply["events"][0]["event_id"], "$text");
+}
+
+TEST_F(ReadEventsAction, WritesTheDriversEventTextUnchanged)
+{
+    h.loadAndNegotiate({"org.matrix.msc2762.receive.event:m.room.message"});
+    h.driver.events = {message(kRoom, "$one"), message(kRoom, "$two")};
+    h.session->handleMessage(R"({"api":"fromWidget","widgetId":"test","requestId":"text","action":)"
+                             R"("org.matrix.msc2876.read_events","data":{"type":"m.room.message","limit":5}})");
+    ASSERT_FALSE(h.transport.sent.empty());
+    const std::string expected = R"("response":{"events":[)" + message(kRoom, "$one").dump() + ","
+        + message(kRoom, "$two").dump() + "]}}";
+    const std::string &sent = h.transport.sent.back();
+    ASSERT_GE(sent.size(), expected.size());
+    EXPECT_EQ(sent.substr(sent.size() - expected.size()), expected);
 }
 
 TEST_F(ReadEventsAction, ReportsDriverErrors)
