@@ -56,8 +56,11 @@ void BenchRoomDriver::sendEvent(const bridge::WidgetContext &, const bridge::Sen
     result.eventId = "$bench" + std::to_string(m_sent);
     // The event as the homeserver would echo it, written once: the members in nlohmann's
     // (sorted) order, so that it reads exactly like makeEvent(…).dump().
-    std::string text = "{\"content\":";
-    text += request.content.dump();
+    const std::string content = request.content.dump();
+    std::string text;
+    text.reserve(content.size() + request.type.size() + request.roomId.size() + result.eventId.size() + 160);
+    text += "{\"content\":";
+    text += content;
     text += ",\"event_id\":";
     text::appendJsonString(text, result.eventId);
     text += ",\"origin_server_ts\":";

@@ -384,8 +384,11 @@ void WidgetSession::onSendEvent(const InboundPtr &req)
             return;
         }
         // The members in the order nlohmann's dump of the same object would write them.
-        std::string out = r->delayId.empty() ? "{\"event_id\":" : "{\"delay_id\":";
-        text::appendJsonString(out, r->delayId.empty() ? r->eventId : r->delayId);
+        const std::string &id = r->delayId.empty() ? r->eventId : r->delayId;
+        std::string out;
+        out.reserve(id.size() + r->roomId.size() + 32);
+        out += r->delayId.empty() ? "{\"event_id\":" : "{\"delay_id\":";
+        text::appendJsonString(out, id);
         out += ",\"room_id\":";
         text::appendJsonString(out, r->roomId);
         out += '}';
