@@ -100,7 +100,7 @@ std::optional<std::int64_t> intInRange(std::string_view rawValue, std::int64_t l
 }
 
 // The raw JSON text of the members of @p object named in @p names, in that order, empty when
-// absent (an object that is not one has none). The last of duplicate keys wins, as in a DOM.
+// absent (all empty when @p object is not an object). The last of duplicate keys wins, as in a DOM.
 template<std::size_t N>
 std::array<std::string_view, N> readMembers(std::string_view object, const std::array<std::string_view, N> &names)
 {
