@@ -66,15 +66,15 @@ plugins::PluginManagerOptions pluginOptions(const Options &options, const std::f
 }
 
 /** The welcome room's widget: a page shipped with Tessera that reads and sends events. */
-json welcomeWidgetState()
+json welcomeWidgetState(const std::string &name, const std::string &title)
 {
     return json{{"type", "m.widget"},
                 {"state_key", "tessera_welcome"},
                 {"content",
                  {{"type", "io.tessera.welcome"},
                   {"url", "https://tessera.invalid/welcome"},
-                  {"name", "Welcome"},
-                  {"data", {{"title", "Welcome to Tessera"}}},
+                  {"name", name},
+                  {"data", {{"title", title}}},
                   {"waitForIframeLoad", true}}}};
 }
 
@@ -149,7 +149,18 @@ Result<void> Startup::run()
     if (auto ok = paths::ensurePrivateDirectory(m_dataDir); !ok)
         return ok.error();
 
-    std::string secretWarning;
+    // The translator goes in first: every text made from here on (labels, notices, the
+    // secret-store warning) is in the user's language.
+    QString language = QString::fromStdString(m_options.language);
+    if (language.isEmpty())
+        language = QLocale().name().startsWith(QLatin1String("es")) ? QStringLiteral("es") : QStringLiteral("en");
+    if (language == QLatin1String("es")) {
+        auto *translator = new QTranslator(qApp);
+        if (translator->load(QStringLiteral(":/i18n/tessera_es.qm")))
+            QCoreApplication::installTranslator(translator);
+    }
+
+    QString secretWarning;
     m_secrets = ui::openSecretStore(m_dataDir / "secrets", secretWarning);
     m_scheduler = std::make_unique<ui::QtScheduler>();
 
@@ -175,7 +186,14 @@ Result<void> Startup::run()
     if (m_options.homeserver.empty()) {
         matrix::LocalBackendOptions local;
         local.dataDir = m_dataDir;
-        local.welcome.stateEvents.push_back(welcomeWidgetState());
+        // The welcome room is made once, in the language of the first start.
+        local.welcome.name = tr("Welcome to Tessera").toStdString();
+        local.welcome.topic = tr("Widgets running on this computer: no server, no account needed.").toStdString();
+        local.welcome.message = tr("Welcome to Tessera! The widgets of this room run locally; what they send stays in "
+                                   "this room on your computer. Open one from the widget panel to try it.")
+                                    .toStdString();
+        local.welcome.stateEvents.push_back(
+            welcomeWidgetState(tr("Welcome", "the welcome widget's tab").toStdString(), local.welcome.name));
         auto backend = matrix::LocalBackend::open(*m_scheduler, local);
         if (!backend)
             return Error(backend.error().code, "cannot open the local rooms: " + backend.error().message);
@@ -304,8 +322,8 @@ Result<void> Startup::run()
     } else {
         m_host->setBackendLabel(tr("Local rooms on this computer"));
     }
-    if (!secretWarning.empty())
-        m_host->setStartupWarning(QString::fromStdString(secretWarning));
+    if (!secretWarning.isEmpty())
+        m_host->setStartupWarning(secretWarning);
     m_prompts->setWidgetNameLookup([this](const bridge::WidgetContext &w) {
         if (auto *c = m_host->manager().find(w.roomId, w.widgetId))
             return c->name();
@@ -313,17 +331,9 @@ Result<void> Startup::run()
     });
     if (m_options.theme != "system")
         m_host->setThemeMode(QString::fromStdString(m_options.theme));
-    QString language = QString::fromStdString(m_options.language);
-    if (language.isEmpty())
-        language = QLocale().name().startsWith(QLatin1String("es")) ? QStringLiteral("es") : QStringLiteral("en");
     m_host->setLanguage(language);
-    if (language == QLatin1String("es")) {
-        auto *translator = new QTranslator(qApp);
-        if (translator->load(QStringLiteral(":/i18n/tessera_es.qm")))
-            QCoreApplication::installTranslator(translator);
-        consent::Language l = consent::Language::Spanish;
-        m_prompts->setLanguage(l);
-    }
+    if (language == QLatin1String("es"))
+        m_prompts->setLanguage(consent::Language::Spanish);
 
     // Material draws its shadows, switch handles and raised buttons through shader effects, which
     // the software scene graph (no OpenGL: -platform offscreen, some VMs and remote sessions)

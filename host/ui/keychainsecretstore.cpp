@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "keychainsecretstore.h"
 
+#include <QCoreApplication>
 #include <QEventLoop>
 #include <QTimer>
 #include <qt6keychain/keychain.h>
@@ -84,12 +85,15 @@ bool KeychainSecretStore::available()
     return job.error() == QKeychain::NoError || job.error() == QKeychain::EntryNotFound;
 }
 
-std::unique_ptr<SecretStore> openSecretStore(const std::filesystem::path &fallbackDir, std::string &warning)
+std::unique_ptr<SecretStore> openSecretStore(const std::filesystem::path &fallbackDir, QString &warning)
 {
     if (KeychainSecretStore::available())
         return std::make_unique<KeychainSecretStore>();
     auto store = std::make_unique<FileSecretStore>(fallbackDir);
-    warning = "Tessera keeps its secrets in " + store->description() + ".";
+    warning = QCoreApplication::translate("tessera::ui::SecretStore",
+                                          "Tessera keeps its secrets in files readable only by you in %1 "
+                                          "(no system keychain is running).")
+                  .arg(QString::fromStdString(fallbackDir.string()));
     return store;
 }
 

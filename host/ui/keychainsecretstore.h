@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QString>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -34,6 +36,6 @@ public:
  * The keychain if one runs, else FileSecretStore(@p fallbackDir). @p warning is set to a
  * sentence for the user when the fallback is used.
  */
-std::unique_ptr<SecretStore> openSecretStore(const std::filesystem::path &fallbackDir, std::string &warning);
+std::unique_ptr<SecretStore> openSecretStore(const std::filesystem::path &fallbackDir, QString &warning);
 
 } // namespace tessera::ui

@@ -4,27 +4,27 @@
 <context>
     <name>AddWidgetDialog</name>
     <message>
-        <location filename="../AddWidgetDialog.qml" line="16"/>
+        <location filename="../AddWidgetDialog.qml" line="17"/>
         <source>Add a widget</source>
         <translation>Añadir un widget</translation>
     </message>
     <message>
-        <location filename="../AddWidgetDialog.qml" line="36"/>
+        <location filename="../AddWidgetDialog.qml" line="37"/>
         <source>Name (optional)</source>
         <translation>Nombre (opcional)</translation>
     </message>
     <message>
-        <location filename="../AddWidgetDialog.qml" line="48"/>
+        <location filename="../AddWidgetDialog.qml" line="49"/>
         <source>Or add one from a plugin:</source>
         <translation>O añade uno de un complemento:</translation>
     </message>
     <message>
-        <location filename="../AddWidgetDialog.qml" line="69"/>
+        <location filename="../AddWidgetDialog.qml" line="70"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../AddWidgetDialog.qml" line="72"/>
+        <location filename="../AddWidgetDialog.qml" line="73"/>
         <source>Add</source>
         <translation>Añadir</translation>
     </message>
@@ -101,77 +101,77 @@
 <context>
     <name>ConsentDialog</name>
     <message>
-        <location filename="../ConsentDialog.qml" line="86"/>
+        <location filename="../ConsentDialog.qml" line="87"/>
         <source>Load “%1”?</source>
         <translation>¿Cargar «%1»?</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="87"/>
+        <location filename="../ConsentDialog.qml" line="88"/>
         <source>“%1” wants to confirm who you are</source>
         <translation>«%1» quiere confirmar quién eres</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="88"/>
+        <location filename="../ConsentDialog.qml" line="89"/>
         <source>“%1” wants to use a device</source>
         <translation>«%1» quiere usar un dispositivo</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="89"/>
+        <location filename="../ConsentDialog.qml" line="90"/>
         <source>“%1” asks for more permissions</source>
         <translation>«%1» pide más permisos</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="90"/>
+        <location filename="../ConsentDialog.qml" line="91"/>
         <source>“%1” would like to:</source>
         <translation>«%1» quiere:</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="98"/>
+        <location filename="../ConsentDialog.qml" line="99"/>
         <source>Added by %1</source>
         <translation>Añadido por %1</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="98"/>
+        <location filename="../ConsentDialog.qml" line="99"/>
         <source>someone</source>
         <translation>alguien</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="100"/>
+        <location filename="../ConsentDialog.qml" line="101"/>
         <source>(published by %1)</source>
         <translation>(publicado por %1)</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="222"/>
+        <location filename="../ConsentDialog.qml" line="223"/>
         <source>Remember my choice</source>
         <translation>Recordar mi decisión</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="230"/>
+        <location filename="../ConsentDialog.qml" line="231"/>
         <source>Hide details</source>
         <translation>Ocultar detalles</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="230"/>
+        <location filename="../ConsentDialog.qml" line="231"/>
         <source>Details</source>
         <translation>Detalles</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="236"/>
+        <location filename="../ConsentDialog.qml" line="237"/>
         <source>Deny all</source>
         <translation>Denegar todo</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="236"/>
+        <location filename="../ConsentDialog.qml" line="237"/>
         <source>Deny</source>
         <translation>Denegar</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="243"/>
+        <location filename="../ConsentDialog.qml" line="244"/>
         <source>Load</source>
         <translation>Cargar</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="243"/>
+        <location filename="../ConsentDialog.qml" line="244"/>
         <source>Approve</source>
         <translation>Aprobar</translation>
     </message>
@@ -180,7 +180,7 @@
     <name>LoginPage</name>
     <message>
         <location filename="../LoginPage.qml" line="27"/>
-        <location filename="../LoginPage.qml" line="75"/>
+        <location filename="../LoginPage.qml" line="74"/>
         <source>Sign in</source>
         <translation>Iniciar sesión</translation>
     </message>
@@ -200,7 +200,7 @@
         <translation>Contraseña</translation>
     </message>
     <message>
-        <location filename="../LoginPage.qml" line="75"/>
+        <location filename="../LoginPage.qml" line="74"/>
         <source>Signing in…</source>
         <translation>Iniciando sesión…</translation>
     </message>
@@ -208,7 +208,7 @@
 <context>
     <name>Main</name>
     <message>
-        <location filename="../Main.qml" line="16"/>
+        <location filename="../Main.qml" line="17"/>
         <source>%1 — Tessera</source>
         <translation>%1 — Tessera</translation>
     </message>
@@ -216,7 +216,7 @@
 <context>
     <name>ModalWidgetDialog</name>
     <message>
-        <location filename="../ModalWidgetDialog.qml" line="37"/>
+        <location filename="../ModalWidgetDialog.qml" line="38"/>
         <source>Close</source>
         <translation>Cerrar</translation>
     </message>
@@ -298,22 +298,22 @@
 <context>
     <name>PopupPrompt</name>
     <message>
-        <location filename="../PopupPrompt.qml" line="17"/>
+        <location filename="../PopupPrompt.qml" line="18"/>
         <source>Open a link in your browser?</source>
         <translation>¿Abrir un enlace en tu navegador?</translation>
     </message>
     <message>
-        <location filename="../PopupPrompt.qml" line="33"/>
+        <location filename="../PopupPrompt.qml" line="34"/>
         <source>A widget wants to open this address in a new window:</source>
         <translation>Un widget quiere abrir esta dirección en una ventana nueva:</translation>
     </message>
     <message>
-        <location filename="../PopupPrompt.qml" line="48"/>
+        <location filename="../PopupPrompt.qml" line="49"/>
         <source>Don&apos;t open</source>
         <translation>No abrir</translation>
     </message>
     <message>
-        <location filename="../PopupPrompt.qml" line="53"/>
+        <location filename="../PopupPrompt.qml" line="54"/>
         <source>Open in browser</source>
         <translation>Abrir en el navegador</translation>
     </message>
@@ -433,64 +433,64 @@
         <translation>Volver a la sala</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="131"/>
+        <location filename="../WidgetPanel.qml" line="134"/>
         <source>Add a widget</source>
         <translation>Añadir un widget</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="157"/>
-        <location filename="../WidgetPanel.qml" line="234"/>
+        <location filename="../WidgetPanel.qml" line="160"/>
+        <location filename="../WidgetPanel.qml" line="242"/>
         <source>Reload</source>
         <translation>Recargar</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="163"/>
-        <location filename="../WidgetPanel.qml" line="239"/>
+        <location filename="../WidgetPanel.qml" line="166"/>
+        <location filename="../WidgetPanel.qml" line="247"/>
         <source>Open in your browser</source>
         <translation>Abrir en tu navegador</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="173"/>
+        <location filename="../WidgetPanel.qml" line="176"/>
         <source>Leave full screen</source>
         <translation>Salir de pantalla completa</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="173"/>
+        <location filename="../WidgetPanel.qml" line="176"/>
         <source>Full screen</source>
         <translation>Pantalla completa</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="179"/>
+        <location filename="../WidgetPanel.qml" line="183"/>
         <source>More</source>
         <translation>Más</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="185"/>
+        <location filename="../WidgetPanel.qml" line="190"/>
         <source>Hide the panel</source>
         <translation>Ocultar el panel</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="214"/>
+        <location filename="../WidgetPanel.qml" line="221"/>
         <source>No widgets in this room</source>
         <translation>No hay widgets en esta sala</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="221"/>
+        <location filename="../WidgetPanel.qml" line="228"/>
         <source>Add one with + or type /widget https://… in the composer.</source>
         <translation>Añade uno con + o escribe /widget https://… en el cuadro de mensaje.</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="245"/>
+        <location filename="../WidgetPanel.qml" line="253"/>
         <source>Remove for everyone…</source>
         <translation>Quitar para todos…</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="258"/>
+        <location filename="../WidgetPanel.qml" line="267"/>
         <source>Remove this widget?</source>
         <translation>¿Quitar este widget?</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="263"/>
+        <location filename="../WidgetPanel.qml" line="272"/>
         <source>“%1” will be removed from the room for everyone.</source>
         <translation>«%1» se quitará de la sala para todos.</translation>
     </message>
@@ -526,22 +526,22 @@
 <context>
     <name>WidgetView</name>
     <message>
-        <location filename="../WidgetView.qml" line="82"/>
+        <location filename="../WidgetView.qml" line="101"/>
         <source>The widget&apos;s secure connection failed</source>
         <translation>La conexión segura del widget falló</translation>
     </message>
     <message>
-        <location filename="../WidgetView.qml" line="86"/>
+        <location filename="../WidgetView.qml" line="105"/>
         <source>The widget stopped working</source>
         <translation>El widget dejó de funcionar</translation>
     </message>
     <message>
-        <location filename="../WidgetView.qml" line="86"/>
+        <location filename="../WidgetView.qml" line="105"/>
         <source>Its page crashed (exit code %1). Reload to try again.</source>
         <translation>Su página se cerró inesperadamente (código %1). Recárgalo para intentarlo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../WidgetView.qml" line="91"/>
+        <location filename="../WidgetView.qml" line="110"/>
         <source>The widget could not start</source>
         <translation>El widget no pudo iniciarse</translation>
     </message>
@@ -549,12 +549,33 @@
 <context>
     <name>tessera::app::Startup</name>
     <message>
-        <location filename="../../host/app/startup.cpp" line="260"/>
+        <location filename="../../host/app/startup.cpp" line="190"/>
+        <source>Welcome to Tessera</source>
+        <translation>Bienvenida a Tessera</translation>
+    </message>
+    <message>
+        <location filename="../../host/app/startup.cpp" line="191"/>
+        <source>Widgets running on this computer: no server, no account needed.</source>
+        <translation>Widgets que funcionan en este equipo: sin servidor y sin cuenta.</translation>
+    </message>
+    <message>
+        <location filename="../../host/app/startup.cpp" line="192"/>
+        <source>Welcome to Tessera! The widgets of this room run locally; what they send stays in this room on your computer. Open one from the widget panel to try it.</source>
+        <translation>¡Te damos la bienvenida a Tessera! Los widgets de esta sala funcionan en local: lo que envían se queda en esta sala, en tu equipo. Abre uno desde el panel de widgets para probarlo.</translation>
+    </message>
+    <message>
+        <location filename="../../host/app/startup.cpp" line="196"/>
+        <source>Welcome</source>
+        <comment>the welcome widget&apos;s tab</comment>
+        <translation>Bienvenida</translation>
+    </message>
+    <message>
+        <location filename="../../host/app/startup.cpp" line="296"/>
         <source>The plugin %1 stopped working and was turned off: %2</source>
         <translation>El complemento %1 dejó de funcionar y se desactivó: %2</translation>
     </message>
     <message>
-        <location filename="../../host/app/startup.cpp" line="287"/>
+        <location filename="../../host/app/startup.cpp" line="323"/>
         <source>Local rooms on this computer</source>
         <translation>Salas locales en este equipo</translation>
     </message>
@@ -599,60 +620,59 @@
         <translation>No se abrió nada: el registro de auditoría no puede anotarlo.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="91"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="97"/>
         <source>Enter the homeserver, your user name and your password.</source>
         <translation>Escribe el servidor, tu nombre de usuario y tu contraseña.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="239"/>
-        <location filename="../../host/ui/hostcontroller.cpp" line="267"/>
-        <location filename="../../host/ui/hostcontroller.cpp" line="302"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="260"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="288"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="324"/>
         <source>Choose a room first.</source>
         <translation>Elige primero una sala.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="243"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="264"/>
         <source>Usage: /widget &lt;https://…&gt; [name]</source>
         <translation>Uso: /widget &lt;https://…&gt; [nombre]</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="250"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="271"/>
         <source>Unknown command %1. Start with // to send a message that begins with a slash.</source>
         <translation>Orden desconocida %1. Empieza con // para enviar un mensaje que comienza con una barra.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="259"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="280"/>
         <source>Your message was not sent: %1</source>
         <translation>Tu mensaje no se envió: %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="273"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="294"/>
         <source>You are not allowed to add widgets to this room.</source>
         <translation>No tienes permiso para añadir widgets a esta sala.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="294"/>
-        <location filename="../../host/ui/hostcontroller.cpp" line="321"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="351"/>
         <source>The widget was not added: %1</source>
         <translation>El widget no se añadió: %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="304"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="326"/>
         <source>No enabled plugin provides widgets of type %1.</source>
         <translation>Ningún complemento activado ofrece widgets del tipo %1.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="339"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="371"/>
         <source>The widget was not removed: %1</source>
         <translation>El widget no se quitó: %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="347"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="379"/>
         <source>Only web addresses (https://…) can be opened in the browser.</source>
         <translation>Solo se pueden abrir direcciones web (https://…) en el navegador.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="349"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="381"/>
         <source>No web browser could be started.</source>
         <translation>No se pudo iniciar ningún navegador web.</translation>
     </message>
@@ -683,6 +703,14 @@
         <location filename="../../host/ui/pagemodels.cpp" line="128"/>
         <source>Unknown kind of rule: %1</source>
         <translation>Tipo de regla desconocido: %1</translation>
+    </message>
+</context>
+<context>
+    <name>tessera::ui::SecretStore</name>
+    <message>
+        <location filename="../../host/ui/keychainsecretstore.cpp" line="93"/>
+        <source>Tessera keeps its secrets in files readable only by you in %1 (no system keychain is running).</source>
+        <translation>Tessera guarda sus secretos en archivos que solo tú puedes leer, en %1 (no hay ningún llavero del sistema en marcha).</translation>
     </message>
 </context>
 <context>
@@ -764,7 +792,7 @@
 <context>
     <name>tessera::ui::WidgetManager</name>
     <message>
-        <location filename="../../host/ui/widgetmanager.cpp" line="371"/>
+        <location filename="../../host/ui/widgetmanager.cpp" line="375"/>
         <source>A widget tried to open %1, which is not a room you are in.</source>
         <translation>Un widget intentó abrir %1, que no es una sala en la que estés.</translation>
     </message>
