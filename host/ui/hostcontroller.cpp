@@ -12,6 +12,8 @@
 #include "util/text.h"
 #include "widgets/urlpolicy.h"
 
+#include "urlrefusal.h"
+
 namespace tessera::ui {
 
 using nlohmann::json;
@@ -289,7 +291,7 @@ QString HostController::addWidget(const QString &url, const QString &name)
     // The same policy the widget will be loaded under, so nothing refused is ever published.
     auto checked = widgets::checkWidgetUrl(url.toStdString(), m_services.urlPolicy);
     if (!checked)
-        return q(checked.error().message);
+        return localizedUrlRefusal(checked.error().message);
     if (!m_services.backend->canSendState(m_roomId, "m.widget"))
         return tr("You are not allowed to add widgets to this room.");
     const std::string widgetId = "tessera_" + std::to_string(m_services.scheduler->wallClockMs()) + "_"

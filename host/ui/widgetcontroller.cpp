@@ -8,6 +8,7 @@
 #include "consent/widgetconsent.h"
 #include "net/httpclient.h"
 #include "schemehandler.h"
+#include "urlrefusal.h"
 #include "widgetmanager.h"
 #include "widgetport.h"
 
@@ -269,7 +270,7 @@ void WidgetController::activate()
         m_origin.clear();
         audit(audit::Category::Navigation, audit::Decision::Refused, "load_widget", checked.error().message);
         setState(QStringLiteral("refused"), tr("This widget's address is not allowed"),
-                 QString::fromStdString(checked.error().message));
+                 localizedUrlRefusal(checked.error().message));
         return;
     }
     m_origin = QString::fromStdString(checked->origin());

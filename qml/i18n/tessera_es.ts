@@ -614,65 +614,65 @@
 <context>
     <name>tessera::ui::HostController</name>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="398"/>
-        <location filename="../../host/ui/hostcontroller.cpp" line="423"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="400"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="425"/>
         <source>Nothing was opened: the audit log cannot record it.</source>
         <translation>No se abrió nada: el registro de auditoría no puede anotarlo.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="97"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="99"/>
         <source>Enter the homeserver, your user name and your password.</source>
         <translation>Escribe el servidor, tu nombre de usuario y tu contraseña.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="260"/>
-        <location filename="../../host/ui/hostcontroller.cpp" line="288"/>
-        <location filename="../../host/ui/hostcontroller.cpp" line="324"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="262"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="290"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="326"/>
         <source>Choose a room first.</source>
         <translation>Elige primero una sala.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="264"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="266"/>
         <source>Usage: /widget &lt;https://…&gt; [name]</source>
         <translation>Uso: /widget &lt;https://…&gt; [nombre]</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="271"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="273"/>
         <source>Unknown command %1. Start with // to send a message that begins with a slash.</source>
         <translation>Orden desconocida %1. Empieza con // para enviar un mensaje que comienza con una barra.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="280"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="282"/>
         <source>Your message was not sent: %1</source>
         <translation>Tu mensaje no se envió: %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="294"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="296"/>
         <source>You are not allowed to add widgets to this room.</source>
         <translation>No tienes permiso para añadir widgets a esta sala.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="351"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="353"/>
         <source>The widget was not added: %1</source>
         <translation>El widget no se añadió: %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="326"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="328"/>
         <source>No enabled plugin provides widgets of type %1.</source>
         <translation>Ningún complemento activado ofrece widgets del tipo %1.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="371"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="373"/>
         <source>The widget was not removed: %1</source>
         <translation>El widget no se quitó: %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="379"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="381"/>
         <source>Only web addresses (https://…) can be opened in the browser.</source>
         <translation>Solo se pueden abrir direcciones web (https://…) en el navegador.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="381"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="383"/>
         <source>No web browser could be started.</source>
         <translation>No se pudo iniciar ningún navegador web.</translation>
     </message>
@@ -752,39 +752,167 @@
     </message>
 </context>
 <context>
+    <name>tessera::ui::UrlRefusal</name>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="16"/>
+        <source>%1: URLs are never loaded as widgets</source>
+        <translation>Las URL %1: nunca se cargan como widgets</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="17"/>
+        <source>%1: URLs are reserved for widgets served by plugins</source>
+        <translation>Las URL %1: están reservadas a los widgets que sirven los complementos</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="18"/>
+        <source>plugin widget URL has no plugin id</source>
+        <translation>La URL del widget de complemento no indica qué complemento lo sirve</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="19"/>
+        <source>only https: widget URLs are allowed (got %1:)</source>
+        <translation>Solo se admiten URL de widget https: (se recibió %1:)</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="20"/>
+        <source>widget URL must start with %1://</source>
+        <translation>La URL del widget debe empezar por %1://</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="21"/>
+        <source>widget URL must not contain a user name or password</source>
+        <translation>La URL del widget no debe contener un usuario ni una contraseña</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="22"/>
+        <source>http: is only allowed for loopback hosts (localhost, 127.0.0.1, [::1]); use https:</source>
+        <translation>http: solo se admite para hosts locales (localhost, 127.0.0.1, [::1]); usa https:</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="24"/>
+        <source>http: on a loopback host needs the developer switch --allow-http-loopback</source>
+        <translation>http: en un host local necesita la opción de desarrollo --allow-http-loopback</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="25"/>
+        <source>widget URL is empty</source>
+        <translation>La URL del widget está vacía</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="26"/>
+        <source>widget URL is longer than %1 bytes</source>
+        <translation>La URL del widget ocupa más de %1 bytes</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="27"/>
+        <source>widget URL contains a space or control character</source>
+        <translation>La URL del widget contiene un espacio o un carácter de control</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="28"/>
+        <source>widget URL contains a backslash</source>
+        <translation>La URL del widget contiene una barra invertida</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="29"/>
+        <source>widget URL is not valid UTF-8</source>
+        <translation>La URL del widget no es UTF-8 válido</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="30"/>
+        <source>widget URL has no scheme</source>
+        <translation>La URL del widget no tiene esquema</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="31"/>
+        <source>widget URL has an unterminated IPv6 address</source>
+        <translation>La URL del widget tiene una dirección IPv6 sin cerrar</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="32"/>
+        <source>widget URL has characters after its IPv6 address</source>
+        <translation>La URL del widget tiene caracteres después de su dirección IPv6</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="33"/>
+        <source>widget URL host is not a valid IPv6 address</source>
+        <translation>El host de la URL del widget no es una dirección IPv6 válida</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="34"/>
+        <source>widget URL has no host</source>
+        <translation>La URL del widget no tiene host</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="35"/>
+        <source>widget URL host has non-ASCII characters; write internationalised names in punycode (xn--…)</source>
+        <translation>El host de la URL del widget tiene caracteres no ASCII; escribe los nombres internacionalizados en punycode (xn--…)</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="37"/>
+        <source>widget URL host is percent-encoded</source>
+        <translation>El host de la URL del widget está codificado con porcentajes</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="38"/>
+        <source>widget URL host contains the character &apos;%1&apos;</source>
+        <translation>El host de la URL del widget contiene el carácter «%1»</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="39"/>
+        <source>widget URL host has an empty label</source>
+        <translation>El host de la URL del widget tiene una etiqueta vacía</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="40"/>
+        <source>widget URL host looks like an IP address but is not a plain dotted-quad (e.g. 127.0.0.1)</source>
+        <translation>El host de la URL del widget parece una dirección IP, pero no es una de cuatro números separados por puntos (p. ej., 127.0.0.1)</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="42"/>
+        <source>widget URL port is not a number</source>
+        <translation>El puerto de la URL del widget no es un número</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="43"/>
+        <source>widget URL port is out of range (1-65535)</source>
+        <translation>El puerto de la URL del widget está fuera de rango (1-65535)</translation>
+    </message>
+</context>
+<context>
     <name>tessera::ui::WidgetController</name>
     <message>
-        <location filename="../../host/ui/widgetcontroller.cpp" line="256"/>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="257"/>
         <source>Not enabled in this room</source>
         <translation>No está activado en esta sala</translation>
     </message>
     <message>
-        <location filename="../../host/ui/widgetcontroller.cpp" line="271"/>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="272"/>
         <source>This widget&apos;s address is not allowed</source>
         <translation>La dirección de este widget no está permitida</translation>
     </message>
     <message>
-        <location filename="../../host/ui/widgetcontroller.cpp" line="282"/>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="283"/>
         <source>Waiting for your permission</source>
         <translation>Esperando tu permiso</translation>
     </message>
     <message>
-        <location filename="../../host/ui/widgetcontroller.cpp" line="283"/>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="284"/>
         <source>This widget was added by %1. Tessera asks before loading it.</source>
         <translation>Este widget lo añadió %1. Tessera pregunta antes de cargarlo.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/widgetcontroller.cpp" line="299"/>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="300"/>
         <source>You chose not to load this widget</source>
         <translation>Elegiste no cargar este widget</translation>
     </message>
     <message>
-        <location filename="../../host/ui/widgetcontroller.cpp" line="410"/>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="411"/>
         <source>The widget&apos;s secure connection failed</source>
         <translation>La conexión segura del widget falló</translation>
     </message>
     <message>
-        <location filename="../../host/ui/widgetcontroller.cpp" line="410"/>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="411"/>
         <source>The widget cannot be reached</source>
         <translation>No se puede contactar con el widget</translation>
     </message>

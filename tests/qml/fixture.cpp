@@ -6,10 +6,13 @@
 #include <QDeadlineTimer>
 #include <QEventLoop>
 #include <QQuickWebEngineProfile>
+#include <QTranslator>
 
 #include <optional>
 
 #include "audit/auditreader.h"
+#include "urlrefusal.h"
+#include "widgets/urlpolicy.h"
 
 namespace tessera::qmltest {
 
@@ -209,6 +212,59 @@ QVariantList Fixture::auditRows(const QString &widgetId) const
             {QStringLiteral("reason"), QString::fromStdString(row.reason)},
         });
     }
+    return out;
+}
+
+QVariantList Fixture::urlRefusals(bool spanish) const
+{
+    struct Case {
+        std::string url;
+        bool pluginScheme = false;
+    };
+    const std::vector<Case> cases = {
+        {"javascript:alert(1)"},
+        {"tessera-plugin://kanban/index.html"},
+        {"tessera-plugin:/index.html", true},
+        {"ftp://example.org/"},
+        {"https:example.org"},
+        {"https://user:pass@example.org/"},
+        {"http://example.org/"},
+        {"http://127.0.0.1:8080/"},
+        {""},
+        {std::string(8193, 'a')},
+        {"https://example.org/ x"},
+        {"https:\\\\evil.example"},
+        {"https://example.org/\xff"},
+        {"://x"},
+        {"https://[::1/"},
+        {"https://[::1]x/"},
+        {"https://[1:2:3]/"},
+        {"https:///path"},
+        {"https://b\xc3\xbc" "cher.example"},
+        {"https://ex%61mple.org"},
+        {"https://exa<mple.org"},
+        {"https://a..b/"},
+        {"https://0x7f.1/"},
+        {"https://example.org:8x"},
+        {"https://example.org:99999"},
+    };
+    QTranslator translator;
+    if (spanish && (!translator.load(QStringLiteral(":/i18n/tessera_es.qm")) || !QCoreApplication::installTranslator(&translator)))
+        return {QVariantMap{{QStringLiteral("error"), QStringLiteral("the Spanish translation did not load")}}};
+    QVariantList out;
+    for (const Case &c : cases) {
+        widgets::UrlPolicyOptions policy;
+        policy.allowPluginScheme = c.pluginScheme;
+        auto checked = widgets::checkWidgetUrl(c.url, policy);
+        const std::string english = checked ? std::string() : checked.error().message;
+        out.append(QVariantMap{
+            {QStringLiteral("url"), QString::fromStdString(c.url.size() > 80 ? c.url.substr(0, 80) + "…" : c.url)},
+            {QStringLiteral("english"), QString::fromStdString(english)},
+            {QStringLiteral("localized"), checked ? QString() : ui::localizedUrlRefusal(english)},
+        });
+    }
+    if (spanish)
+        QCoreApplication::removeTranslator(&translator);
     return out;
 }
 

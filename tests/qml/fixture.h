@@ -64,6 +64,12 @@ public:
      * the log file after everything appended so far is written.
      */
     Q_INVOKABLE QVariantList auditRows(const QString &widgetId) const;
+    /**
+     * A URL for every reason the widget URL policy gives, each refused: [{url, english,
+     * localized}], localized as the shell shows it with the Spanish translation installed
+     * (@p spanish) or with none. The translator is removed again before returning.
+     */
+    Q_INVOKABLE QVariantList urlRefusals(bool spanish) const;
     /** Runs the Qt event loop until the backend's queued callbacks ran. */
     Q_INVOKABLE void settle();
 
