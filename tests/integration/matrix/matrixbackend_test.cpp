@@ -207,6 +207,12 @@ struct FaultCase {
     int retryAfterMs;
 };
 
+// Names the case in test listings instead of dumping the struct's bytes.
+static void PrintTo(const FaultCase &c, std::ostream *os)
+{
+    *os << c.name;
+}
+
 class MatrixOutboxFaults : public ::testing::TestWithParam<FaultCase> {};
 
 TEST_P(MatrixOutboxFaults, EverySendArrivesExactlyOnce)
