@@ -291,6 +291,9 @@ Result<void> Startup::run()
     m_pluginBridge->setWidgetManager(&m_host->manager());
     publishPlugins();
     m_plugins->addListener([this](const plugins::PluginEvent &event) {
+        // Shutdown stops each plugin after the shell is gone: nothing is left to tell.
+        if (!m_host)
+            return;
         publishPlugins();
         if (event.kind == plugins::PluginEventKind::Disabled)
             Q_EMIT m_host->notice(tr("The plugin %1 stopped working and was turned off: %2")
