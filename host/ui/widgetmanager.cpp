@@ -257,8 +257,16 @@ std::optional<Result<std::string>> WidgetManager::pluginWidgetUrl(const widgets:
     if (!info)
         return Result<std::string>(Error(ErrorCode::Unavailable, "no running plugin provides " + widget.type));
     switch (info->source) {
-    case plugins::WidgetSource::Assets:
-        return Result<std::string>("tessera-plugin://" + info->pluginId + "/" + info->assetEntry);
+    case plugins::WidgetSource::Assets: {
+        // Like the welcome widget, a served page starts in the client's theme and language
+        // (MSC2873's variables); theme_change and language_change tell it of later changes.
+        const char *join = info->assetEntry.find('?') == std::string::npos ? "?" : "&";
+        return Result<std::string>("tessera-plugin://" + info->pluginId + "/" + info->assetEntry
+                                   + widgets::runTemplate(std::string(join)
+                                                              + "theme=$org.matrix.msc2873.client_theme"
+                                                                "&lang=$org.matrix.msc2873.client_language",
+                                                          json::object(), templateParams(widget)));
+    }
     case plugins::WidgetSource::UrlTemplate: {
         json data = widget.data;
         if (data.is_object() && decision->config.is_object())
