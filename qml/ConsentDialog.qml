@@ -157,6 +157,17 @@ Popup {
                             wrapMode: Text.Wrap
                             color: Theme.text
                         }
+                        // Why the widget's plugin needs it, in the plugin's words.
+                        Label {
+                            objectName: "consentReason_" + cap.index
+                            Layout.fillWidth: true
+                            visible: text.length > 0
+                            text: cap.modelData.reason || ""
+                            textFormat: Text.PlainText
+                            wrapMode: Text.Wrap
+                            color: Theme.muted
+                            font.pixelSize: 12
+                        }
                         RowLayout {
                             spacing: 8
                             Rectangle {

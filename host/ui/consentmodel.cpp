@@ -41,6 +41,11 @@ QVariantList ConsentPromptModel::itemsFor(const consent::Prompt &prompt) const
             m[QStringLiteral("text")] = q(d.text);
             m[QStringLiteral("risk")] = QString::fromLatin1(consent::toString(d.risk));
             m[QStringLiteral("riskText")] = q(consent::describeRisk(d.risk, m_language));
+            if (prompt.subject.plugin) {
+                auto reason = prompt.subject.plugin->reasons.find(item);
+                if (reason != prompt.subject.plugin->reasons.end())
+                    m[QStringLiteral("reason")] = q(reason->second);
+            }
         } else if (prompt.kind == consent::PromptKind::BrowserPermission) {
             const auto perm = consent::browserPermissionFromString(item);
             const auto risk = perm ? consent::browserPermissionRisk(*perm) : consent::RiskLevel::High;

@@ -296,8 +296,11 @@ std::optional<consent::PluginWidget> WidgetManager::pluginFor(const widgets::Wid
         return std::nullopt;
     consent::PluginWidget p;
     p.pluginId = info->pluginId;
-    for (const auto &c : info->capabilities)
+    for (const auto &c : info->capabilities) {
         p.declaredCapabilities.push_back(c.capability);
+        if (!c.reason.empty())
+            p.reasons[c.capability] = c.reason;
+    }
     return p;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,8 @@ WidgetScope scopeFor(std::string_view userId, const bridge::WidgetContext &widge
 struct PluginWidget {
     std::string pluginId;
     std::vector<std::string> declaredCapabilities;
+    /** Why the plugin needs each declared capability, as it says (shown, never trusted). */
+    std::map<std::string, std::string> reasons;
 };
 
 /**

@@ -483,7 +483,7 @@ TEST_F(ConsentServiceTest, PluginRuleGrantsOnlyTheDeclaredCapabilitiesThatWereRe
 {
     ASSERT_TRUE(m_service->addRule(StandingRule{0, kUser, RuleKind::TrustPluginWidgetTypes, "kanban", "", 0}));
     ConsentSubject s = subject();
-    s.plugin = PluginWidget{"kanban", {kSendCard, kReadTopic, kAllRooms}};
+    s.plugin = PluginWidget{"kanban", {kSendCard, kReadTopic, kAllRooms}, {}};
     auto out = requestCaps(m_service->openSession(), s, {kSendCard, kSendText});
     ASSERT_EQ(m_prompter.shown.size(), 1u);
     EXPECT_EQ(m_prompter.last().items, std::vector<std::string>{kSendText});
@@ -492,7 +492,7 @@ TEST_F(ConsentServiceTest, PluginRuleGrantsOnlyTheDeclaredCapabilitiesThatWereRe
     EXPECT_EQ(item(out->value(), kSendCard).source, DecisionSource::StandingRule);
 
     ConsentSubject otherPlugin = subject();
-    otherPlugin.plugin = PluginWidget{"issue-tracker", {kSendCard}};
+    otherPlugin.plugin = PluginWidget{"issue-tracker", {kSendCard}, {}};
     requestCaps(m_service->openSession(), otherPlugin, {kSendCard});
     EXPECT_EQ(m_prompter.shown.size(), 2u);
 }
