@@ -49,19 +49,30 @@ Dialog {
             text: qsTr("Or add one from a plugin:")
             color: Theme.muted
         }
-        Flow {
-            Layout.fillWidth: true
-            spacing: 8
-            Repeater {
-                model: Host.widgetTypes
+        Repeater {
+            // One row per widget type of the running plugins, under the name the plugin gives it.
+            model: Host.widgetTypes
+            ColumnLayout {
+                required property var modelData
+                Layout.fillWidth: true
+                spacing: 2
                 Button {
-                    required property string modelData
-                    text: modelData
+                    objectName: "addPluginWidget_" + modelData.type
+                    text: modelData.name
                     implicitHeight: Theme.touch
                     onClicked: {
-                        root.error = Host.addPluginWidget(modelData)
+                        root.error = Host.addPluginWidget(modelData.type)
                         if (root.error.length === 0) root.close()
                     }
+                }
+                Label {
+                    visible: text.length > 0
+                    text: modelData.description
+                    textFormat: Text.PlainText
+                    wrapMode: Text.Wrap
+                    color: Theme.muted
+                    font.pixelSize: 12
+                    Layout.fillWidth: true
                 }
             }
         }

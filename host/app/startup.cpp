@@ -409,9 +409,15 @@ void Startup::publishPlugins()
         m[QStringLiteral("widgetTypes")] = types;
         list.push_back(m);
     }
-    QStringList types;
-    for (const auto &t : m_plugins->widgetTypes())
-        types << QString::fromStdString(t.type);
+    // What the "+" of the widget panel offers: each type under the name its plugin gives it.
+    QVariantList types;
+    for (const auto &t : m_plugins->widgetTypes()) {
+        QVariantMap m;
+        m[QStringLiteral("type")] = QString::fromStdString(t.type);
+        m[QStringLiteral("name")] = QString::fromStdString(t.displayName);
+        m[QStringLiteral("description")] = QString::fromStdString(t.description);
+        types.push_back(m);
+    }
     m_host->setPlugins(std::move(list), std::move(types));
 }
 

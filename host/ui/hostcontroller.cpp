@@ -9,6 +9,8 @@
 #include <QUrl>
 
 #include "consent/consenttypes.h"
+#include "plugins/pluginmanager.h"
+#include "plugins/roomenablement.h"
 #include "util/text.h"
 #include "widgets/urlpolicy.h"
 
@@ -76,7 +78,7 @@ QString HostController::currentRoomTopic() const
     return m_roomId.empty() ? QString() : m_rooms->topicOf(m_roomId);
 }
 
-void HostController::setPlugins(QVariantList plugins, QStringList widgetTypes)
+void HostController::setPlugins(QVariantList plugins, QVariantList widgetTypes)
 {
     m_plugins = std::move(plugins);
     m_widgetTypes = std::move(widgetTypes);
@@ -324,23 +326,53 @@ QString HostController::addPluginWidget(const QString &type)
 {
     if (m_roomId.empty())
         return tr("Choose a room first.");
-    if (!m_widgetTypes.contains(type))
+    const plugins::WidgetTypeInfo *info = m_services.plugins ? m_services.plugins->findWidgetType(type.toStdString()) : nullptr;
+    const plugins::PluginRecord *plugin = info ? m_services.plugins->find(info->pluginId) : nullptr;
+    if (!info || !plugin)
         return tr("No enabled plugin provides widgets of type %1.").arg(type);
+    if (!m_services.backend->canSendState(m_roomId, "m.widget"))
+        return tr("You are not allowed to add widgets to this room.");
+    // Adding a plugin's widget where the plugin is not enabled yet enables it, through the same
+    // io.tessera.plugin state event an agent would send, when the user may send it. A room that
+    // turned the plugin off, or a user who cannot turn it on, gets the reason instead of a
+    // widget that could only show "not enabled here". The widget still asks for its
+    // capabilities like any other.
+    std::optional<json> enable;
+    if (auto decision = m_widgets->pluginDecision(m_roomId, info->type); decision && !decision->enabled()) {
+        if (decision->status != plugins::RoomPluginStatus::NotEnabledHere || !decision->rights.currentUserCan
+            || !m_services.backend->canSendState(m_roomId, std::string(plugins::kPluginStateEventType)))
+            return q(decision->message);
+        auto content = plugins::makePluginStateContent(*plugin, true);
+        if (!content)
+            return q(content.error().message);
+        enable = std::move(content).value();
+    }
     const std::string widgetId = "tessera_" + std::to_string(m_services.scheduler->wallClockMs());
+    std::weak_ptr<int> life = m_lifetime;
+    if (enable) {
+        matrix::SendRequest send;
+        send.roomId = m_roomId;
+        send.type = std::string(plugins::kPluginStateEventType);
+        send.stateKey = plugin->id;
+        send.content = std::move(*enable);
+        m_services.backend->send(send, [this, life, widgetId](Result<matrix::SendResult> r) {
+            if (!life.expired() && !r)
+                addWidgetFailed(widgetId, r.error().message);
+        });
+    }
     matrix::SendRequest send;
     send.roomId = m_roomId;
     send.type = "m.widget";
     send.stateKey = widgetId;
-    send.content = json{{"type", type.toStdString()},
+    send.content = json{{"type", info->type},
                         {"url", "https://tessera.invalid/plugin-widget"},
-                        {"name", type.section(QLatin1Char('.'), -1).toStdString()},
+                        {"name", info->displayName},
                         {"data", json::object()},
                         {"creatorUserId", m_services.backend->userId()},
                         {"id", widgetId}};
     m_panel.activeWidgetId = widgetId;
     m_pendingWidgetId = widgetId;
     savePanel();
-    std::weak_ptr<int> life = m_lifetime;
     m_services.backend->send(send, [this, life, widgetId](Result<matrix::SendResult> r) {
         if (!life.expired() && !r)
             addWidgetFailed(widgetId, r.error().message);

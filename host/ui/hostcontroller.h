@@ -56,7 +56,7 @@ class HostController final : public QObject {
     Q_PROPERTY(bool dark READ dark NOTIFY themeChanged)
     Q_PROPERTY(bool systemDark READ systemDark WRITE setSystemDark NOTIFY themeChanged)
     Q_PROPERTY(QString language READ language WRITE setLanguage NOTIFY languageChanged)
-    Q_PROPERTY(QStringList widgetTypes READ widgetTypes NOTIFY pluginsChanged)
+    Q_PROPERTY(QVariantList widgetTypes READ widgetTypes NOTIFY pluginsChanged)
     Q_PROPERTY(bool loginRequired READ loginRequired NOTIFY loginChanged)
     Q_PROPERTY(bool loginBusy READ loginBusy NOTIFY loginChanged)
     Q_PROPERTY(QString loginError READ loginError NOTIFY loginChanged)
@@ -86,8 +86,8 @@ public:
     QObject *widgetProfile() const { return m_widgetProfile; }
     void setWidgetProfile(QObject *profile) { m_widgetProfile = profile; }
     QVariantList plugins() const { return m_plugins; }
-    void setPlugins(QVariantList plugins, QStringList widgetTypes);
-    QStringList widgetTypes() const { return m_widgetTypes; }
+    void setPlugins(QVariantList plugins, QVariantList widgetTypes);
+    QVariantList widgetTypes() const { return m_widgetTypes; }
 
     QString currentRoomId() const { return QString::fromStdString(m_roomId); }
     QString currentRoomName() const;
@@ -190,7 +190,7 @@ private:
     ConsentPromptModel *m_consentPrompts = nullptr;
     QObject *m_widgetProfile = nullptr;
     QVariantList m_plugins;
-    QStringList m_widgetTypes;
+    QVariantList m_widgetTypes;
     std::string m_roomId;
     QList<QObject *> m_currentWidgets;
     WidgetListModel *m_widgetModel = nullptr;

@@ -287,6 +287,15 @@ std::optional<Result<std::string>> WidgetManager::pluginWidgetUrl(const widgets:
     return Result<std::string>(Error(ErrorCode::Internal, "widget type " + widget.type + " has no page"));
 }
 
+std::optional<plugins::RoomPluginDecision> WidgetManager::pluginDecision(const std::string &roomId,
+                                                                         const std::string &widgetType)
+{
+    if (!m_services.plugins)
+        return std::nullopt;
+    return plugins::decideWidgetType(widgetType, *m_services.plugins, m_pluginState[roomId], m_powerLevels[roomId],
+                                     m_services.backend->userId());
+}
+
 std::optional<consent::PluginWidget> WidgetManager::pluginFor(const widgets::WidgetDefinition &widget)
 {
     if (!m_services.plugins)

@@ -13,6 +13,7 @@
 
 #include "consent/consenttypes.h"
 #include "hostservices.h"
+#include "plugins/roomenablement.h"
 #include "widgetcontroller.h"
 
 namespace tessera::ui {
@@ -57,6 +58,11 @@ public:
     /** nullopt if no plugin provides the type; else the plugin's URL or why it cannot load here. */
     std::optional<Result<std::string>> pluginWidgetUrl(const widgets::WidgetDefinition &widget);
     std::optional<consent::PluginWidget> pluginFor(const widgets::WidgetDefinition &widget);
+    /**
+     * Whether the plugin that provides @p widgetType is enabled in @p roomId, from the room state
+     * read when the room's widgets were last loaded; nullopt if no plugin provides the type.
+     */
+    std::optional<plugins::RoomPluginDecision> pluginDecision(const std::string &roomId, const std::string &widgetType);
     widgets::TemplateParams templateParams(const widgets::WidgetDefinition &widget) const;
     bridge::WidgetContext contextFor(const widgets::WidgetDefinition &widget, const std::string &url,
                                      const std::string &origin) const;
