@@ -1,0 +1,175 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+//
+// The built-in kanban plugin, end to end: "+" in the widget panel offers the board under its
+// display name; adding it to a fresh local room enables the plugin there (io.tessera.plugin) and
+// publishes the widget; the board asks for its capabilities with the plugin's reasons; approved,
+// a card added and moved in the page is one io.tessera.kanban.board state event in rooms.db; a
+// change written to the room by someone else reaches the open board; malformed content is shown
+// as an error and left as it is; after a restart the board is back as the room has it.
+
+import path from 'node:path';
+
+import { check, runScenario } from '../lib/scenario.mjs';
+import { answerPrompt, declineWelcome, waitPrompt } from '../lib/shell.mjs';
+import { waitUntil } from '../lib/app.mjs';
+
+const TYPE = 'io.tessera.kanban';
+const EVENT = 'io.tessera.kanban.board';
+const READ = `org.matrix.msc2762.receive.state_event:${EVENT}`;
+const WRITE = `org.matrix.msc2762.send.state_event:${EVENT}`;
+const PAGE = 'tessera-plugin://io.tessera.kanban/';
+
+/** The titles of the cards in each column, as the page shows them. */
+const COLUMNS_JS = `JSON.stringify(Array.from(document.querySelectorAll('.column')).map((c) => [c.dataset.column,
+    Array.from(c.querySelectorAll('.card-title')).map((t) => t.textContent)]))`;
+
+runScenario('e2e.shell.kanban', async (ctx) => {
+    const pluginsDir = ctx.options['plugins-dir'];
+    check(pluginsDir, '--plugins-dir (the folder the kanban plugin was built into) is required');
+    const args = ['--plugins-dir', pluginsDir];
+
+    ctx.phase('start tessera on the local rooms, with the kanban plugin');
+    const first = ctx.app({ name: 'first', args });
+    await first.start();
+    await declineWelcome(first);
+    const roomId = await first.property('', 'currentRoomId');
+    const rooms = path.join(first.dataDir, 'rooms.db');
+    const quoted = roomId.replace(/'/g, "''");
+    const stateOf = (type) => ctx.sql(rooms, `SELECT state_key, json FROM state WHERE type = '${type}' AND room_id = '${quoted}'`);
+    check((await stateOf('io.tessera.plugin')).length === 0, 'the fresh room has no plugin enabled');
+
+    ctx.phase('"+" offers the board under its display name');
+    const types = await first.property('', 'widgetTypes');
+    const offered = (types || []).find((t) => t.type === TYPE);
+    check(offered && offered.name === 'Kanban board' && offered.description.length > 0,
+          'the host offers the kanban type with its name and description', types);
+    await first.click('addWidgetButton');
+    await first.waitVisible('addWidgetDialog');
+    const choice = await first.waitVisible(`addPluginWidget_${TYPE}`);
+    check(choice.text === 'Kanban board', 'the button shows the display name, not the type', choice);
+    const before = new Set((await first.widgets()).map((w) => w.widgetId));
+    await first.click(`addPluginWidget_${TYPE}`);
+    await first.waitHidden('addWidgetDialog');
+    // Named after the type's display name (the widget list does not say the type).
+    const board = await first.waitWidget((w) => !before.has(w.widgetId) && w.name === 'Kanban board', 20000, 'the kanban widget');
+    const published = JSON.parse((await stateOf('m.widget')).find((s) => s.state_key === board.widgetId).json).content;
+    check(published.type === TYPE && published.name === 'Kanban board', 'the m.widget event has the type and its display name', published);
+    const enabled = await waitUntil(async () => (await stateOf('io.tessera.plugin')).find((s) => s.state_key === 'io.tessera.kanban'),
+                                    10000, 'the io.tessera.plugin state event');
+    check(JSON.parse(enabled.json).content.enabled === true, 'adding the board enabled the plugin in the room', enabled);
+
+    ctx.phase('the board asks for its capabilities, with the reasons; approve and remember');
+    const asked = await waitPrompt(first, (p) => p.widgetId === board.widgetId, 'the board to ask for consent');
+    const items = asked.prompt.items.map((i) => i.item).sort();
+    check(JSON.stringify(items) === JSON.stringify([READ, WRITE].sort()), 'it asks to read and send its state event only', asked.prompt.items);
+    check(asked.prompt.items.every((i) => typeof i.reason === 'string' && i.reason.length > 0), 'each capability comes with the plugin\'s reason',
+          asked.prompt.items);
+    check((await first.find('consentReason_0')).visible, 'the dialog shows the reason');
+    await answerPrompt(first, asked.prompt.promptId, { approve: true, remember: true });
+
+    ctx.phase('add a card and move it, in the page');
+    let page = await first.widgetSession(board.widgetId, PAGE);
+    await first.waitEval(page.sessionId, `!document.getElementById('add').hidden`, 20000, 'the board to be editable');
+    const addCard = (title) => first.cdp.evaluate(page.sessionId, `(() => {
+        document.getElementById('new-title').value = ${JSON.stringify(title)};
+        document.getElementById('add-button').click();
+        return true; })()`);
+    await addCard('Write the agenda');
+    await addCard('Book the room');
+    await first.waitEval(page.sessionId, `document.querySelectorAll('.card').length === 2`, 10000, 'two cards');
+    // Move "Write the agenda" to Doing with its button, then to Done by dropping it there.
+    await first.cdp.evaluate(page.sessionId, `(() => {
+        const card = Array.from(document.querySelectorAll('.card')).find((c) => c.textContent.includes('Write the agenda'));
+        card.querySelector('.move-right').click();
+        return true; })()`);
+    await first.waitEval(page.sessionId, `${COLUMNS_JS}.includes('["doing",["Write the agenda"]]')`, 10000, 'the card in Doing');
+    await first.cdp.evaluate(page.sessionId, `(() => {
+        const card = Array.from(document.querySelectorAll('.card')).find((c) => c.textContent.includes('Write the agenda'));
+        const done = document.querySelector('.column[data-column="done"]');
+        const data = new DataTransfer();
+        card.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: data }));
+        done.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: data }));
+        done.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: data }));
+        return true; })()`);
+    const columns = JSON.parse(await first.waitEval(page.sessionId,
+        `${COLUMNS_JS}.includes('["done",["Write the agenda"]]') && !document.getElementById('status').textContent.includes('…') && ${COLUMNS_JS}`,
+        10000, 'the card in Done, saved'));
+    check(JSON.stringify(columns) === JSON.stringify([['todo', ['Book the room']], ['doing', []], ['done', ['Write the agenda']]]),
+          'the page shows the cards where they were put', columns);
+
+    ctx.phase('the board is one state event in the room');
+    const saved = await waitUntil(async () => {
+        const row = (await stateOf(EVENT)).find((s) => s.state_key === board.widgetId);
+        const content = row && JSON.parse(row.json).content;
+        return content && content.cards.length === 2 && content.cards.some((c) => c.column === 'done') ? { row, content } : null;
+    }, 10000, 'the io.tessera.kanban.board state event');
+    check(JSON.parse(saved.row.json).sender === await first.property('', 'userId'), 'the user sent it', saved.row);
+    check(saved.content.version === 1 && saved.content.columns.map((c) => c.id).join() === 'todo,doing,done',
+          'it has the format version and the default columns', saved.content);
+    check(JSON.stringify(saved.content.cards.map((c) => [c.title, c.column])) === JSON.stringify([['Book the room', 'todo'], ['Write the agenda', 'done']]),
+          'it has both cards in their columns', saved.content);
+
+    ctx.phase('limits: an over-long title is refused with a message');
+    await addCard('x'.repeat(301));
+    const message = await first.waitEval(page.sessionId, `!document.getElementById('error').hidden && document.getElementById('error-text').textContent`,
+                                         5000, 'the limit message');
+    check(/at most 300 characters/.test(message), 'the page says what the limit is', message);
+    check((await first.cdp.evaluate(page.sessionId, `document.querySelectorAll('.card').length`)) === 2, 'no card was added');
+
+    ctx.phase('a change someone else saves reaches the open board; malformed content is shown, not overwritten');
+    // The host's own send path (the same one the widget uses) stands in for another member: the
+    // page gets it as a pushed send_event, exactly as a remote update.
+    const remote = { ...saved.content, cards: saved.content.cards.concat([{ id: 'remote1', title: 'From someone else', column: 'doing' }]) };
+    const pushed = await first.cdp.evaluate(page.sessionId, `new Promise((resolve) => {
+        const id = 'e2e-' + Date.now();
+        const onReply = (ev) => { if (ev.data && ev.data.requestId === id && ev.data.response) { window.removeEventListener('message', onReply); resolve(ev.data.response); } };
+        window.addEventListener('message', onReply);
+        window.parent.postMessage({ api: 'fromWidget', widgetId: ${JSON.stringify(board.widgetId)}, requestId: id, action: 'send_event',
+            data: { type: ${JSON.stringify(EVENT)}, state_key: ${JSON.stringify(board.widgetId)}, content: ${JSON.stringify(remote)} } }, '*');
+    })`);
+    check(pushed && pushed.event_id, 'the remote board was sent', pushed);
+    await first.waitEval(page.sessionId, `${COLUMNS_JS}.includes('["doing",["From someone else"]]')`, 10000, 'the remote card on the board');
+    const broken = { version: 1, columns: [{ id: 'todo' }], cards: [{ id: 'bad', title: '', column: 'todo' }] };
+    await first.cdp.evaluate(page.sessionId, `new Promise((resolve) => {
+        const id = 'e2e-broken';
+        const onReply = (ev) => { if (ev.data && ev.data.requestId === id && ev.data.response) resolve(true); };
+        window.addEventListener('message', onReply);
+        window.parent.postMessage({ api: 'fromWidget', widgetId: ${JSON.stringify(board.widgetId)}, requestId: id, action: 'send_event',
+            data: { type: ${JSON.stringify(EVENT)}, state_key: ${JSON.stringify(board.widgetId)}, content: ${JSON.stringify(broken)} } }, '*');
+    })`);
+    const brokenText = await first.waitEval(page.sessionId, `!document.getElementById('broken').hidden && document.getElementById('broken-text').textContent`,
+                                            10000, 'the malformed board to be shown as an error');
+    check(/card 1 is invalid/.test(brokenText), 'the error says what is wrong', brokenText);
+    check((await first.cdp.evaluate(page.sessionId, `document.getElementById('add').hidden && document.querySelectorAll('.card').length === 0`)) === true,
+          'nothing can be edited on a malformed board');
+    const stillBroken = JSON.parse((await stateOf(EVENT)).find((s) => s.state_key === board.widgetId).json).content;
+    check(stillBroken.columns.length === 1 && stillBroken.cards.length === 1 && stillBroken.cards[0].title === '',
+          'the malformed content was not overwritten', stillBroken);
+    // Put the good board back, as the person who broke it would.
+    await first.cdp.evaluate(page.sessionId, `new Promise((resolve) => {
+        const id = 'e2e-fix';
+        const onReply = (ev) => { if (ev.data && ev.data.requestId === id && ev.data.response) resolve(true); };
+        window.addEventListener('message', onReply);
+        window.parent.postMessage({ api: 'fromWidget', widgetId: ${JSON.stringify(board.widgetId)}, requestId: id, action: 'send_event',
+            data: { type: ${JSON.stringify(EVENT)}, state_key: ${JSON.stringify(board.widgetId)}, content: ${JSON.stringify(remote)} } }, '*');
+    })`);
+    await first.waitEval(page.sessionId, `document.getElementById('broken').hidden && document.querySelectorAll('.card').length === 3`, 10000,
+                         'the board back');
+    const exit = await first.stop();
+    check(exit && exit.code === 0, 'the first run quits cleanly', exit);
+
+    ctx.phase('after a restart the board is back, without asking again');
+    const second = ctx.app({ name: 'second', args });
+    await second.start();
+    await second.waitWidget((w) => w.widgetId === board.widgetId, 20000, 'the board after the restart');
+    if ((await second.property('', 'activeWidgetId')) !== board.widgetId)
+        await second.click(`widgetTab_${board.widgetId}`);
+    page = await second.widgetSession(board.widgetId, PAGE);
+    const after = JSON.parse(await second.waitEval(page.sessionId,
+        `document.querySelectorAll('.card').length === 3 && ${COLUMNS_JS}`, 30000, 'the cards after the restart'));
+    check(JSON.stringify(after) === JSON.stringify([['todo', ['Book the room']], ['doing', ['From someone else']], ['done', ['Write the agenda']]]),
+          'the board is as the room has it', after);
+    check((await second.model('consentPrompts')).length === 0, 'the remembered approval holds: no prompt');
+    await ctx.auditVerify(second.dataDir);
+}, { timeoutMs: 120000, options: { 'plugins-dir': { type: 'string' } } });
