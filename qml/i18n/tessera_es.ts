@@ -19,12 +19,12 @@
         <translation>O añade uno de un complemento:</translation>
     </message>
     <message>
-        <location filename="../AddWidgetDialog.qml" line="70"/>
+        <location filename="../AddWidgetDialog.qml" line="81"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../AddWidgetDialog.qml" line="73"/>
+        <location filename="../AddWidgetDialog.qml" line="84"/>
         <source>Add</source>
         <translation>Añadir</translation>
     </message>
@@ -141,37 +141,37 @@
         <translation>(publicado por %1)</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="223"/>
+        <location filename="../ConsentDialog.qml" line="234"/>
         <source>Remember my choice</source>
         <translation>Recordar mi decisión</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="231"/>
+        <location filename="../ConsentDialog.qml" line="242"/>
         <source>Hide details</source>
         <translation>Ocultar detalles</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="231"/>
+        <location filename="../ConsentDialog.qml" line="242"/>
         <source>Details</source>
         <translation>Detalles</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="237"/>
+        <location filename="../ConsentDialog.qml" line="248"/>
         <source>Deny all</source>
         <translation>Denegar todo</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="237"/>
+        <location filename="../ConsentDialog.qml" line="248"/>
         <source>Deny</source>
         <translation>Denegar</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="244"/>
+        <location filename="../ConsentDialog.qml" line="255"/>
         <source>Load</source>
         <translation>Cargar</translation>
     </message>
     <message>
-        <location filename="../ConsentDialog.qml" line="244"/>
+        <location filename="../ConsentDialog.qml" line="255"/>
         <source>Approve</source>
         <translation>Aprobar</translation>
     </message>
@@ -570,12 +570,12 @@
         <translation>Bienvenida</translation>
     </message>
     <message>
-        <location filename="../../host/app/startup.cpp" line="296"/>
+        <location filename="../../host/app/startup.cpp" line="299"/>
         <source>The plugin %1 stopped working and was turned off: %2</source>
         <translation>El complemento %1 dejó de funcionar y se desactivó: %2</translation>
     </message>
     <message>
-        <location filename="../../host/app/startup.cpp" line="323"/>
+        <location filename="../../host/app/startup.cpp" line="326"/>
         <source>Local rooms on this computer</source>
         <translation>Salas locales en este equipo</translation>
     </message>
@@ -606,7 +606,7 @@
 <context>
     <name>tessera::ui::ConsentPromptModel</name>
     <message>
-        <location filename="../../host/ui/consentmodel.cpp" line="131"/>
+        <location filename="../../host/ui/consentmodel.cpp" line="136"/>
         <source>Consent is not available.</source>
         <translation>El consentimiento no está disponible.</translation>
     </message>
@@ -614,65 +614,66 @@
 <context>
     <name>tessera::ui::HostController</name>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="400"/>
-        <location filename="../../host/ui/hostcontroller.cpp" line="425"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="432"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="457"/>
         <source>Nothing was opened: the audit log cannot record it.</source>
         <translation>No se abrió nada: el registro de auditoría no puede anotarlo.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="99"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="101"/>
         <source>Enter the homeserver, your user name and your password.</source>
         <translation>Escribe el servidor, tu nombre de usuario y tu contraseña.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="262"/>
-        <location filename="../../host/ui/hostcontroller.cpp" line="290"/>
-        <location filename="../../host/ui/hostcontroller.cpp" line="326"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="264"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="292"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="328"/>
         <source>Choose a room first.</source>
         <translation>Elige primero una sala.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="266"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="268"/>
         <source>Usage: /widget &lt;https://…&gt; [name]</source>
         <translation>Uso: /widget &lt;https://…&gt; [nombre]</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="273"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="275"/>
         <source>Unknown command %1. Start with // to send a message that begins with a slash.</source>
         <translation>Orden desconocida %1. Empieza con // para enviar un mensaje que comienza con una barra.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="282"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="284"/>
         <source>Your message was not sent: %1</source>
         <translation>Tu mensaje no se envió: %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="296"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="298"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="334"/>
         <source>You are not allowed to add widgets to this room.</source>
         <translation>No tienes permiso para añadir widgets a esta sala.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="353"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="385"/>
         <source>The widget was not added: %1</source>
         <translation>El widget no se añadió: %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="328"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="332"/>
         <source>No enabled plugin provides widgets of type %1.</source>
         <translation>Ningún complemento activado ofrece widgets del tipo %1.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="373"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="405"/>
         <source>The widget was not removed: %1</source>
         <translation>El widget no se quitó: %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="381"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="413"/>
         <source>Only web addresses (https://…) can be opened in the browser.</source>
         <translation>Solo se pueden abrir direcciones web (https://…) en el navegador.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="383"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="415"/>
         <source>No web browser could be started.</source>
         <translation>No se pudo iniciar ningún navegador web.</translation>
     </message>
@@ -920,7 +921,7 @@
 <context>
     <name>tessera::ui::WidgetManager</name>
     <message>
-        <location filename="../../host/ui/widgetmanager.cpp" line="375"/>
+        <location filename="../../host/ui/widgetmanager.cpp" line="395"/>
         <source>A widget tried to open %1, which is not a room you are in.</source>
         <translation>Un widget intentó abrir %1, que no es una sala en la que estés.</translation>
     </message>
