@@ -3,6 +3,7 @@
 #include "pluginbridge.h"
 
 #include "widgetmanager.h"
+#include "util/jsonfields.h"
 
 #include <algorithm>
 
@@ -85,7 +86,7 @@ void PluginBridge::readEvents(const bridge::WidgetContext &widget, const std::st
             const std::string *msgtype = content && content->contains("msgtype") && (*content)["msgtype"].is_string()
                 ? (*content)["msgtype"].get_ptr<const std::string *>()
                 : nullptr;
-            if (now && now->canReceiveRoomEvent(ev.value("type", ""), msgtype))
+            if (now && now->canReceiveRoomEvent(jsonString(ev, "type"), msgtype))
                 events.push_back(std::move(ev));
         }
         done(std::move(events));

@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: Tessera contributors
 // SPDX-License-Identifier: Apache-2.0
 #include "roommodels.h"
+#include "util/jsonfields.h"
 
 #include <QDateTime>
 #include <QLocale>
@@ -129,7 +130,7 @@ TimelineModel::TimelineModel(matrix::RoomBackend &backend, QObject *parent) : QA
     matrix::RoomListener listener;
     std::weak_ptr<int> life = m_lifetime;
     listener.onEvent = [this, life](const json &event) {
-        if (!life.expired() && event.value("room_id", "") == m_roomId && !m_loading)
+        if (!life.expired() && jsonString(event, "room_id") == m_roomId && !m_loading)
             append(event);
     };
     m_listener = m_backend.addListener(std::move(listener));
@@ -140,16 +141,16 @@ std::optional<TimelineModel::Row> TimelineModel::rowFor(const json &event) const
     if (!event.is_object())
         return std::nullopt;
     Row row;
-    row.eventId = event.value("event_id", "");
-    row.sender = event.value("sender", "");
-    row.ts = event.value("origin_server_ts", std::int64_t(0));
-    const std::string type = event.value("type", "");
+    row.eventId = jsonString(event, "event_id");
+    row.sender = jsonString(event, "sender");
+    row.ts = jsonInt(event, "origin_server_ts");
+    const std::string type = jsonString(event, "type");
     const json content = event.value("content", json::object());
     if (!content.is_object())
         return std::nullopt;
     const bool isState = event.contains("state_key");
     if (type == "m.room.message" && !isState) {
-        const std::string msgtype = content.value("msgtype", "");
+        const std::string msgtype = jsonString(content, "msgtype");
         row.body = content.contains("body") && content["body"].is_string() ? content["body"].get<std::string>() : std::string();
         row.kind = msgtype == "m.emote" ? "emote" : msgtype == "m.notice" ? "notice" : "message";
         if (row.body.empty())
@@ -158,7 +159,7 @@ std::optional<TimelineModel::Row> TimelineModel::rowFor(const json &event) const
     }
     if (type == "m.sticker" && !isState) {
         row.kind = "sticker";
-        row.body = content.value("body", std::string("Sticker"));
+        row.body = jsonString(content, "body", "Sticker");
         return row;
     }
     if (!isState)
@@ -166,18 +167,18 @@ std::optional<TimelineModel::Row> TimelineModel::rowFor(const json &event) const
     row.kind = "state";
     if (type == "m.widget" || type == "im.vector.modular.widgets") {
         row.stateKind = content.contains("url") ? "widget_added" : "widget_removed";
-        row.body = content.value("name", content.value("type", std::string()));
+        row.body = jsonString(content, "name", jsonString(content, "type"));
     } else if (type == "m.room.name") {
         row.stateKind = "renamed";
-        row.body = content.value("name", std::string());
+        row.body = jsonString(content, "name");
     } else if (type == "m.room.topic") {
         row.stateKind = "topic";
-        row.body = content.value("topic", std::string());
+        row.body = jsonString(content, "topic");
     } else if (type == "m.room.create") {
         row.stateKind = "created";
     } else if (type == "io.tessera.plugin") {
-        row.stateKind = content.value("enabled", false) ? "plugin_enabled" : "plugin_disabled";
-        row.body = event.value("state_key", std::string());
+        row.stateKind = jsonBool(content, "enabled") ? "plugin_enabled" : "plugin_disabled";
+        row.body = jsonString(event, "state_key");
     } else {
         return std::nullopt;
     }

@@ -11,6 +11,7 @@
 #include "urlrefusal.h"
 #include "widgetmanager.h"
 #include "widgetport.h"
+#include "util/jsonfields.h"
 
 namespace tessera::ui {
 
@@ -476,7 +477,7 @@ void WidgetController::feedToDevice(const json &message)
     if (!m_session || !message.is_object())
         return;
     // The local and Matrix backends do no end-to-end encryption: what arrives was sent in the clear.
-    m_session->feedToDevice(message.value("type", ""), message.value("sender", ""), message.value("content", json::object()),
+    m_session->feedToDevice(jsonString(message, "type"), jsonString(message, "sender"), message.value("content", json::object()),
                             false);
 }
 

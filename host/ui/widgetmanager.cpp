@@ -8,6 +8,7 @@
 #include "plugins/pluginmanager.h"
 #include "plugins/roomenablement.h"
 #include "util/text.h"
+#include "util/jsonfields.h"
 
 namespace tessera::ui {
 
@@ -112,7 +113,7 @@ void WidgetManager::applyWidgetState(const std::string &roomId, std::vector<json
     std::map<std::string, widgets::WidgetDefinition> defs;
     std::vector<std::string> order;
     std::sort(events.begin(), events.end(), [](const json &a, const json &b) {
-        return a.value("origin_server_ts", std::int64_t(0)) < b.value("origin_server_ts", std::int64_t(0));
+        return jsonInt(a, "origin_server_ts") < jsonInt(b, "origin_server_ts");
     });
     for (auto &ev : events) {
         if (!ev.contains("room_id"))
@@ -223,8 +224,8 @@ void WidgetManager::onEvent(const json &event)
 void WidgetManager::onStateChanged(const json &event)
 {
     forEachOpen([&](WidgetController &w) { w.feedStateUpdate(event); });
-    const std::string type = event.value("type", "");
-    const std::string room = event.value("room_id", "");
+    const std::string type = jsonString(event, "type");
+    const std::string room = jsonString(event, "room_id");
     if ((type == widgets::kWidgetEventType || type == widgets::kLegacyWidgetEventType || type == "io.tessera.plugin"
          || type == "m.room.power_levels")
         && m_loaded[room])

@@ -268,6 +268,22 @@ QVariantList Fixture::urlRefusals(bool spanish) const
     return out;
 }
 
+QString Fixture::sendRaw(const QString &type, const QVariant &stateKey, const QString &contentJson)
+{
+    matrix::SendRequest send;
+    send.roomId = m_host->currentRoomId().toStdString();
+    send.type = type.toStdString();
+    if (!stateKey.isNull())
+        send.stateKey = stateKey.toString().toStdString();
+    send.content = nlohmann::json::parse(contentJson.toStdString(), nullptr, false);
+    if (send.content.is_discarded())
+        return QStringLiteral("not JSON: ") + contentJson;
+    auto r = waitFor<matrix::SendResult>([&](auto done) { m_backend->send(send, std::move(done)); });
+    if (!r)
+        return QStringLiteral("no answer from the backend");
+    return *r ? QString() : QString::fromStdString(r->error().message);
+}
+
 void Fixture::settle()
 {
     for (int i = 0; i < 10; ++i)

@@ -70,6 +70,11 @@ public:
      * (@p spanish) or with none. The translator is removed again before returning.
      */
     Q_INVOKABLE QVariantList urlRefusals(bool spanish) const;
+    /**
+     * Sends an event to the current room as the local user, as any member could: @p contentJson
+     * is sent as it is (state when @p stateKey is not null). Returns "" or the backend's error.
+     */
+    Q_INVOKABLE QString sendRaw(const QString &type, const QVariant &stateKey, const QString &contentJson);
     /** Runs the Qt event loop until the backend's queued callbacks ran. */
     Q_INVOKABLE void settle();
 

@@ -155,30 +155,6 @@ bool isValidUserId(std::string_view id)
     return true;
 }
 
-std::string jsonString(const nlohmann::json &obj, std::string_view key, std::string fallback)
-{
-    if (!obj.is_object())
-        return fallback;
-    const auto it = obj.find(key);
-    return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
-}
-
-bool jsonBool(const nlohmann::json &obj, std::string_view key, bool fallback)
-{
-    if (!obj.is_object())
-        return fallback;
-    const auto it = obj.find(key);
-    return it != obj.end() && it->is_boolean() ? it->get<bool>() : fallback;
-}
-
-std::int64_t jsonInt(const nlohmann::json &obj, std::string_view key, std::int64_t fallback)
-{
-    if (!obj.is_object())
-        return fallback;
-    const auto it = obj.find(key);
-    return it != obj.end() && it->is_number_integer() ? it->get<std::int64_t>() : fallback;
-}
-
 std::optional<std::string> stateKeyOf(const nlohmann::json &event)
 {
     if (!event.is_object())

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "matrix/roombackend.h"
+#include "util/jsonfields.h"
 #include "util/result.h"
 
 namespace tessera::matrix {
@@ -31,12 +32,10 @@ std::string serverNameOf(std::string_view id);
 /** True for "@localpart:server" with a localpart of Matrix's user id grammar. */
 bool isValidUserId(std::string_view id);
 
-/** @p obj[@p key] when @p obj is an object holding a string there, else @p fallback. Never throws. */
-std::string jsonString(const nlohmann::json &obj, std::string_view key, std::string fallback = {});
-/** @p obj[@p key] when it is a boolean, else @p fallback. Never throws. */
-bool jsonBool(const nlohmann::json &obj, std::string_view key, bool fallback = false);
-/** @p obj[@p key] when it is an integer, else @p fallback. Never throws. */
-std::int64_t jsonInt(const nlohmann::json &obj, std::string_view key, std::int64_t fallback = 0);
+// Fields of events read without throwing (util/jsonfields.h).
+using tessera::jsonBool;
+using tessera::jsonInt;
+using tessera::jsonString;
 
 /** The event's state key if it is a state event (has a string state_key). */
 std::optional<std::string> stateKeyOf(const nlohmann::json &event);

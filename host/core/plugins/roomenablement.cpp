@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "plugins/pluginmanager.h"
+#include "util/jsonfields.h"
 
 namespace tessera::plugins {
 
@@ -142,11 +143,11 @@ RoomPluginDecision decideRoomPlugin(std::string_view pluginId, const PluginRecor
 
     const json *event = nullptr;
     for (const json &e : roomState)
-        if (e.is_object() && e.value("type", "") == kPluginStateEventType && e.contains("state_key")
+        if (e.is_object() && jsonString(e, "type") == kPluginStateEventType && e.contains("state_key")
             && e["state_key"].is_string() && e["state_key"].get_ref<const std::string &>() == pluginId)
             event = &e;
     if (event)
-        decision.setBy = event->value("sender", "");
+        decision.setBy = jsonString(*event, "sender");
     const json content = event && event->contains("content") ? (*event)["content"] : json();
     if (!content.is_object() || content.empty())
         return decide(RoomPluginStatus::NotEnabledHere,

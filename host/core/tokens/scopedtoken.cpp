@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "util/text.h"
+#include "util/jsonfields.h"
 
 namespace tessera::tokens {
 
@@ -181,14 +182,14 @@ Result<TokenVerifier> TokenVerifier::fromJwks(std::string_view jwksJson)
         const std::string where = "key " + std::to_string(i) + " of the key set";
         if (!jwk.is_object())
             return malformed(where + " is not a JSON object");
-        if (jwk.value("kty", "") != "OKP" || jwk.value("crv", "") != "Ed25519")
+        if (jsonString(jwk, "kty") != "OKP" || jsonString(jwk, "crv") != "Ed25519")
             return malformed(where + " is not an Ed25519 key (kty OKP, crv Ed25519)");
-        if (jwk.contains("alg") && jwk.value("alg", "") != kAlgorithm)
+        if (jwk.contains("alg") && jsonString(jwk, "alg") != kAlgorithm)
             return malformed(where + " is not an EdDSA key");
         if (jwk.contains("d"))
             return malformed(where + " contains a private key; publish public keys only");
-        const std::string kid = jwk.value("kid", "");
-        const std::string x = jwk.value("x", "");
+        const std::string kid = jsonString(jwk, "kid");
+        const std::string x = jsonString(jwk, "x");
         if (kid.empty())
             return malformed(where + " has no kid");
         auto raw = decodeCanonical(x);

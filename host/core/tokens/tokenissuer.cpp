@@ -9,6 +9,7 @@
 
 #include "util/paths.h"
 #include "util/text.h"
+#include "util/jsonfields.h"
 
 namespace tessera::tokens {
 
@@ -87,7 +88,7 @@ Result<void> TokenIssuer::load()
     const json doc = json::parse(**stored, nullptr, false);
     if (doc.is_discarded() || !doc.is_object())
         return corruptStore(m_secrets, "it is not a JSON object");
-    if (doc.value("version", 0) != kStoreFormatVersion)
+    if (jsonInt(doc, "version", -1) != kStoreFormatVersion)
         return corruptStore(m_secrets, "its format version is not " + std::to_string(kStoreFormatVersion));
     auto keys = doc.find("keys");
     if (keys == doc.end() || !keys->is_array())

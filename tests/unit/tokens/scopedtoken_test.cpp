@@ -468,6 +468,12 @@ TEST(TokenVerifier, RefusesKeySetsItCannotTrust)
         {"{}", "the key set has no \"keys\" array"},
         {json{{"keys", {withPrivate}}}.dump(), "key 0 of the key set contains a private key; publish public keys only"},
         {json{{"keys", {rsa}}}.dump(), "key 0 of the key set is not an Ed25519 key (kty OKP, crv Ed25519)"},
+        // Fields of the wrong type are missing fields, not an exception.
+        {json{{"keys", {json{{"kty", 1}, {"crv", "Ed25519"}, {"kid", "k"}, {"x", "AA"}}}}}.dump(),
+         "key 0 of the key set is not an Ed25519 key (kty OKP, crv Ed25519)"},
+        {json{{"keys", {json{{"kty", "OKP"}, {"crv", "Ed25519"}, {"kid", 5}, {"x", "AA"}}}}}.dump(), "key 0 of the key set has no kid"},
+        {json{{"keys", {json{{"kty", "OKP"}, {"crv", "Ed25519"}, {"alg", false}, {"kid", "k"}, {"x", "AA"}}}}}.dump(),
+         "key 0 of the key set is not an EdDSA key"},
         {json{{"keys", {shortKey}}}.dump(), "key 0 of the key set: an Ed25519 public key is 32 bytes, not 5"},
         {json{{"keys", {publicJwk(kid, key->publicBytes()), publicJwk(kid, key->publicBytes())}}}.dump(),
          "key 1 of the key set repeats the kid \"" + kid + "\""},

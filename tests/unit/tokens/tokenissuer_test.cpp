@@ -200,6 +200,18 @@ TEST_F(TokenIssuerTest, ReportsUnreadableKeysWithoutReplacingThem)
     EXPECT_EQ(**m_store.read(kSigningKeysSecretName), "{ not json");
 }
 
+TEST_F(TokenIssuerTest, ReportsAStoreWithAVersionOfTheWrongTypeWithoutReplacingIt)
+{
+    const std::string stored = R"({"version": "1", "keys": []})";
+    ASSERT_TRUE(m_store.write(kSigningKeysSecretName, stored));
+    TokenIssuer issuer = makeIssuer();
+    auto minted = issuer.mint(sampleRequest());
+    ASSERT_FALSE(minted);
+    EXPECT_EQ(minted.error().code, ErrorCode::Corrupt);
+    EXPECT_NE(minted.error().message.find("its format version is not"), std::string::npos) << minted.error().message;
+    EXPECT_EQ(**m_store.read(kSigningKeysSecretName), stored);
+}
+
 TEST_F(TokenIssuerTest, RefusesAStoredKeyThatDoesNotMatchItsId)
 {
     {
