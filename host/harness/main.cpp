@@ -18,6 +18,7 @@
 
 #include "audit/auditsink.h"
 #include "bridge/widgetsession.h"
+#include "util/jsonfields.h"
 #include "util/loopscheduler.h"
 #include "memoryroom.h"
 #include "util/text.h"
@@ -219,7 +220,7 @@ int main(int argc, char **argv)
 
     bool stopped = false;
     const auto control = [&](const json &c) -> bool {
-        const std::string what = c.value("tessera", "");
+        const std::string what = jsonString(c, "tessera");
         if (what == "load")
             session.onIframeLoaded();
         else if (what == "feed_event" && c.contains("event"))
@@ -227,14 +228,23 @@ int main(int argc, char **argv)
         else if (what == "feed_state" && c.contains("event"))
             session.feedStateUpdate(c["event"]);
         else if (what == "feed_to_device")
-            session.feedToDevice(c.value("type", ""), c.value("sender", ""), c.value("content", json::object()),
-                                 c.value("encrypted", false));
+            session.feedToDevice(jsonString(c, "type"), jsonString(c, "sender"), c.value("content", json::object()),
+                                 jsonBool(c, "encrypted"));
         else if (what == "theme")
             session.updateTheme(c.value("theme", json::object()));
         else if (what == "language")
-            session.updateLanguage(c.value("lang", ""));
-        else if (what == "revoke" && c.contains("capabilities") && c["capabilities"].is_array())
-            session.revokeCapabilities(c["capabilities"].get<std::vector<std::string>>());
+            session.updateLanguage(jsonString(c, "lang"));
+        else if (what == "revoke" && c.contains("capabilities") && c["capabilities"].is_array()) {
+            std::vector<std::string> capabilities;
+            for (const json &cap : c["capabilities"]) {
+                if (!cap.is_string()) {
+                    std::cerr << "tessera-bridge: revoke: capabilities must be strings: " << c.dump() << '\n';
+                    return false;
+                }
+                capabilities.push_back(cap.get<std::string>());
+            }
+            session.revokeCapabilities(capabilities);
+        }
         else if (what == "stop") {
             session.stop();
             stopped = true;
