@@ -1,0 +1,44 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+//
+// The issue tracker: one widget type served from the plugin's web/ folder. Each issue is a state
+// event of its own in the room (io.tessera.issues.issue, state key = the issue's id), which the
+// page reads and writes through the Widget API itself. So the plugin needs no handler and keeps
+// no copy, and two members editing different issues never overwrite each other's work.
+#include <string>
+
+#include <tessera/plugin.hpp>
+
+namespace {
+
+const std::string kType = "io.tessera.issues";
+const std::string kIssueEvent = "io.tessera.issues.issue";
+
+class Issues final : public tessera::sdk::Plugin {
+public:
+    tessera::sdk::Status load(tessera::sdk::Registrar &registrar) override
+    {
+        tessera::sdk::WidgetType widget;
+        widget.type = kType;
+        widget.displayName = "Issue tracker";
+        widget.description = "Issues with a status, labels and an assignee, kept in this room for everyone in it";
+        widget.icon = "icon.svg";
+        widget.assetEntry = "index.html";
+        // The reasons are what the consent dialog shows next to each capability. Any state key:
+        // each issue has its own.
+        widget.capabilities = {
+            {"org.matrix.msc2762.receive.state_event:" + kIssueEvent,
+             "Shows the room's issues, and the changes other members make to them"},
+            {"org.matrix.msc2762.send.state_event:" + kIssueEvent,
+             "Saves the issues you open, edit, close or reopen to the room, so the others see them"},
+            // Optional: without it an assignee is typed as a user id, which the page checks.
+            {"org.matrix.msc2762.receive.state_event:m.room.member",
+             "Suggests the room's members when you assign an issue"},
+        };
+        return registrar.registerWidgetType(widget);
+    }
+};
+
+} // namespace
+
+TESSERA_PLUGIN(Issues)
