@@ -71,7 +71,7 @@
         es: {
             title: 'Gestor de incidencias', newIssue: 'Nueva incidencia', open: 'Abiertas', closed: 'Cerradas', all: 'Todas',
             isOpen: 'Abierta', isClosed: 'Cerrada',
-            counts: (c) => c.open + ' abiertas · ' + c.closed + ' cerradas', saving: 'Guardando…',
+            counts: (c) => c.open + (c.open === 1 ? ' abierta · ' : ' abiertas · ') + c.closed + (c.closed === 1 ? ' cerrada' : ' cerradas'), saving: 'Guardando…',
             search: 'Buscar incidencias', anyLabel: 'Cualquier etiqueta', anyone: 'Cualquiera', nobody: 'Nadie',
             labelFilter: 'Etiqueta', assigneeFilter: 'Responsable', statusFilter: 'Estado',
             noIssues: 'Aún no hay incidencias. Abre la primera con «Nueva incidencia».', noMatch: 'Ninguna incidencia cumple este filtro.',
