@@ -58,6 +58,8 @@ runScenario('e2e.shell.kanban', async (ctx) => {
     const enabled = await waitUntil(async () => (await stateOf('io.tessera.plugin')).find((s) => s.state_key === 'io.tessera.kanban'),
                                     10000, 'the io.tessera.plugin state event');
     check(JSON.parse(enabled.json).content.enabled === true, 'adding the board enabled the plugin in the room', enabled);
+    await waitUntil(async () => (await first.timeline()).some((r) => r.body === 'enabled the plugin Kanban board'), 10000,
+                    'the timeline to name the plugin by its name, not its id');
 
     ctx.phase('the board asks for its capabilities, with the reasons; approve and remember');
     const asked = await waitPrompt(first, (p) => p.widgetId === board.widgetId, 'the board to ask for consent');

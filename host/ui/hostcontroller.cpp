@@ -33,6 +33,10 @@ HostController::HostController(HostServices &services, UiState &uiState, QObject
 {
     m_rooms = std::make_unique<RoomListModel>(*services.backend);
     m_timeline = std::make_unique<TimelineModel>(*services.backend);
+    m_timeline->setPluginNameLookup([plugins = services.plugins](const std::string &pluginId) {
+        const plugins::PluginRecord *plugin = plugins ? plugins->find(pluginId) : nullptr;
+        return plugin ? QString::fromStdString(plugin->displayName()) : QString();
+    });
     m_widgets = std::make_unique<WidgetManager>(services);
     m_widgetModel = new WidgetListModel(this);
     m_permissions = std::make_unique<PermissionsModel>(*services.consent, [backend = services.backend] { return backend->userId(); });

@@ -136,6 +136,19 @@ TimelineModel::TimelineModel(matrix::RoomBackend &backend, QObject *parent) : QA
     m_listener = m_backend.addListener(std::move(listener));
 }
 
+void TimelineModel::setPluginNameLookup(std::function<QString(const std::string &)> lookup)
+{
+    m_pluginName = std::move(lookup);
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0), index(static_cast<int>(m_rows.size()) - 1), {BodyRole});
+}
+
+QString TimelineModel::pluginName(const std::string &pluginId) const
+{
+    const QString name = m_pluginName ? m_pluginName(pluginId) : QString();
+    return name.isEmpty() ? q(pluginId) : name;
+}
+
 std::optional<TimelineModel::Row> TimelineModel::rowFor(const json &event) const
 {
     if (!event.is_object())
@@ -278,9 +291,9 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
         if (r.stateKind == "created")
             return tr("created the room");
         if (r.stateKind == "plugin_enabled")
-            return tr("enabled the plugin %1").arg(q(r.body));
+            return tr("enabled the plugin %1").arg(pluginName(r.body));
         if (r.stateKind == "plugin_disabled")
-            return tr("disabled the plugin %1").arg(q(r.body));
+            return tr("disabled the plugin %1").arg(pluginName(r.body));
         return {};
     case KindRole: return q(r.kind);
     case OwnRole: return r.sender == m_backend.userId();

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <QAbstractListModel>
+
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -70,6 +72,8 @@ public:
     bool loading() const { return m_loading; }
 
     void setRoom(const std::string &roomId);
+    /** How a plugin id is shown ("Kanban board" for io.tessera.kanban); the id when unset or unknown. */
+    void setPluginNameLookup(std::function<QString(const std::string &pluginId)> lookup);
     /** Number of events shown at most (older ones are dropped from the model). */
     static constexpr int kMaxEvents = 500;
 
@@ -85,6 +89,7 @@ private:
     };
     std::optional<Row> rowFor(const nlohmann::json &event) const;
     void append(const nlohmann::json &event);
+    QString pluginName(const std::string &pluginId) const;
 
     matrix::RoomBackend &m_backend;
     std::string m_roomId;
@@ -92,6 +97,7 @@ private:
     bool m_loading = false;
     std::uint64_t m_generation = 0;
     std::unique_ptr<matrix::ListenerHandle> m_listener;
+    std::function<QString(const std::string &)> m_pluginName;
     std::shared_ptr<int> m_lifetime = std::make_shared<int>(0);
 };
 
