@@ -992,12 +992,14 @@ void WidgetSession::onOpenModal(const InboundPtr &req)
     }
     // The host templates the URL and checks it again; a scheme that is refused here would be
     // refused after templating too.
-    if (auto checked = widgets::checkWidgetUrl(*url, m_config.urlPolicy); !checked) {
+    auto checked = widgets::checkWidgetUrl(*url, m_config.urlPolicy);
+    if (!checked) {
         replyError(req, "Invalid request - " + checked.error().message);
         return;
     }
     OpenModalRequest modal;
-    modal.url = *url;
+    // The scheme as the policy read it ("htTps:" is https:), so the host sees one spelling.
+    modal.url = checked->scheme + url->substr(url->find(':'));
     modal.type = "m.custom";
     if (present(data, "type")) {
         const std::string *t = optString(data, "type");

@@ -1357,6 +1357,18 @@ TEST(Modals, OpensAModalWithACheckedUrl)
     EXPECT_EQ(SessionHarness::errorOf(h.respond("open_modal", data)), "Unable to open modal at this time");
 }
 
+TEST(Modals, TheHostGetsTheSchemeInOneSpelling)
+{
+    SessionHarness h;
+    h.loadAndNegotiate({});
+    // Schemes are case-insensitive: the policy accepts this as https:, and the host is handed
+    // exactly that, the rest of the URL (templates included) untouched.
+    json data{{"url", "htTPs://Example.org/modal?u=$matrix_user_id"}};
+    EXPECT_EQ(h.respond("open_modal", data), json::object());
+    ASSERT_EQ(h.driver.modals.size(), 1u);
+    EXPECT_EQ(h.driver.modals[0].url, "https://Example.org/modal?u=$matrix_user_id");
+}
+
 TEST(Modals, OnlyAModalWidgetClosesItselfOrTogglesButtons)
 {
     SessionHarness h;
