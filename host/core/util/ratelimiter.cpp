@@ -15,13 +15,18 @@ RateLimiter::RateLimiter(Limits limits)
         throw std::invalid_argument("RateLimiter: burst, refillMs and maxKeys must be at least 1");
 }
 
-void RateLimiter::refill(Bucket &b, std::int64_t nowMs) const
+double RateLimiter::tokensAt(const Bucket &b, std::int64_t nowMs) const
 {
     if (nowMs <= b.updatedMs)
-        return;
+        return b.tokens;
     const double gained = static_cast<double>(nowMs - b.updatedMs) / static_cast<double>(m_limits.refillMs);
-    b.tokens = std::min(static_cast<double>(m_limits.burst), b.tokens + gained);
-    b.updatedMs = nowMs;
+    return std::min(static_cast<double>(m_limits.burst), b.tokens + gained);
+}
+
+void RateLimiter::refill(Bucket &b, std::int64_t nowMs) const
+{
+    b.tokens = tokensAt(b, nowMs);
+    b.updatedMs = std::max(b.updatedMs, nowMs);
 }
 
 bool RateLimiter::makeRoom(std::int64_t nowMs)
@@ -91,8 +96,7 @@ std::int64_t RateLimiter::msUntilDrain(std::int64_t nowMs) const
     for (const auto &[key, b] : m_buckets) {
         if (b.suppressed == 0)
             continue;
-        const double tokensNow = std::min(static_cast<double>(m_limits.burst),
-            b.tokens + static_cast<double>(std::max<std::int64_t>(0, nowMs - b.updatedMs)) / static_cast<double>(m_limits.refillMs));
+        const double tokensNow = tokensAt(b, nowMs);
         const std::int64_t wait = tokensNow >= 1.0
             ? 0
             : static_cast<std::int64_t>(std::ceil((1.0 - tokensNow) * static_cast<double>(m_limits.refillMs)));

@@ -71,6 +71,7 @@ private:
         std::string lastDetail;
     };
 
+    double tokensAt(const Bucket &b, std::int64_t nowMs) const;
     void refill(Bucket &b, std::int64_t nowMs) const;
     bool makeRoom(std::int64_t nowMs);
 
