@@ -25,6 +25,27 @@ QString q(const std::string &s)
 {
     return QString::fromStdString(s);
 }
+// The refusal limiter's key: room, widget and kind with the two lengths first, so ids holding
+// any character (a state key may hold a newline) split back exactly.
+std::string refusalKey(const std::string &room, const std::string &widget, const std::string &action)
+{
+    return std::to_string(room.size()) + ':' + std::to_string(widget.size()) + ':' + room + widget + action;
+}
+
+struct RefusalKey {
+    std::string room, widget, action;
+};
+
+RefusalKey splitRefusalKey(const std::string &key)
+{
+    std::size_t pos = 0;
+    const std::size_t roomSize = std::stoul(key, &pos);
+    std::size_t next = 0;
+    const std::size_t widgetSize = std::stoul(key.substr(pos + 1), &next);
+    const std::size_t start = pos + 1 + next + 1;
+    return {key.substr(start, roomSize), key.substr(start + roomSize, widgetSize), key.substr(start + roomSize + widgetSize)};
+}
+
 } // namespace
 
 HostController::HostController(HostServices &services, UiState &uiState, QObject *parent)
@@ -447,17 +468,9 @@ void HostController::answerPopup(bool open)
     const PendingPopup popup = std::move(*m_popup);
     m_popup.reset();
     const std::string shown = QUrl(popup.url).toDisplayString(QUrl::RemoveQuery).toStdString();
-    audit::Record r;
-    r.category = audit::Category::Navigation;
-    r.direction = audit::Direction::Internal;
-    r.decision = open ? audit::Decision::Allowed : audit::Decision::Refused;
-    r.timestampMs = m_services.scheduler->wallClockMs();
-    r.widgetId = popup.widgetId;
-    r.roomId = popup.roomId;
-    r.action = "popup";
     const std::string reason = (open ? "the user opened it in the browser: " : "the user declined: ") + shown;
-    r.reason = reason;
-    if (!m_services.audit->append(r)) {
+    if (!writeNavigationRow(popup.roomId, popup.widgetId, "popup", open ? audit::Decision::Allowed : audit::Decision::Refused,
+                            reason)) {
         Q_EMIT notice(tr("Nothing was opened: the audit log cannot record it."));
         return;
     }
@@ -473,9 +486,7 @@ void HostController::auditRefusal(const QString &widgetId, const QString &what, 
     const std::string widget = widgetId.toStdString();
     const std::string action = what.toStdString();
     std::string reason = detail.toStdString();
-    std::string key = m_roomId;
-    key.append(1, '\n').append(widget).append(1, '\n').append(action);
-    const auto verdict = m_refusals.admit(key, m_services.scheduler->nowMs(), reason);
+    const auto verdict = m_refusals.admit(refusalKey(m_roomId, widget, action), m_services.scheduler->nowMs(), reason);
     if (!verdict.admitted) {
         scheduleRefusalFlush();
         return;
@@ -489,12 +500,8 @@ void HostController::auditRefusal(const QString &widgetId, const QString &what, 
 void HostController::flushSuppressedRefusals()
 {
     for (auto &s : m_refusals.drainSuppressed(m_services.scheduler->nowMs())) {
-        const auto first = s.key.find('\n');
-        const auto second = s.key.find('\n', first + 1);
-        const std::string room = s.key.substr(0, first);
-        const std::string widget = s.key.substr(first + 1, second - first - 1);
-        const std::string action = s.key.substr(second + 1);
-        writeRefusal(room, widget, action,
+        const RefusalKey key = splitRefusalKey(s.key);
+        writeRefusal(key.room, key.widget, key.action,
                      std::to_string(s.count) + " more of this kind were over the limit (" + std::to_string(kRefusalBurst)
                          + " at once, then one a second) and not recorded one by one; the last: " + s.lastDetail);
     }
@@ -518,10 +525,16 @@ void HostController::scheduleRefusalFlush()
 bool HostController::writeRefusal(const std::string &roomId, const std::string &widgetId, const std::string &action,
                                   const std::string &reason)
 {
+    return writeNavigationRow(roomId, widgetId, action, audit::Decision::Refused, reason);
+}
+
+bool HostController::writeNavigationRow(const std::string &roomId, const std::string &widgetId, const std::string &action,
+                                        audit::Decision decision, const std::string &reason)
+{
     audit::Record r;
     r.category = audit::Category::Navigation;
     r.direction = audit::Direction::Internal;
-    r.decision = audit::Decision::Refused;
+    r.decision = decision;
     r.timestampMs = m_services.scheduler->wallClockMs();
     r.widgetId = widgetId;
     r.roomId = roomId;

@@ -177,6 +177,8 @@ private:
     void savePanel();
     bool writeRefusal(const std::string &roomId, const std::string &widgetId, const std::string &action,
                       const std::string &reason);
+    bool writeNavigationRow(const std::string &roomId, const std::string &widgetId, const std::string &action,
+                            audit::Decision decision, const std::string &reason);
     void flushSuppressedRefusals();
     void scheduleRefusalFlush();
 

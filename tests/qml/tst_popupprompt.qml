@@ -97,6 +97,12 @@ Item {
             const summary = reasons("w_flood", "top_navigation")[10]
             verify(summary.indexOf("15 more of this kind were over the limit") >= 0, summary)
             verify(summary.indexOf("the last: attempt 24") >= 0, summary)
+            // A widget id may hold any character (it is a state key): the summary still names it.
+            const odd = "w_odd\nid:3"
+            for (let i = 0; i < 12; ++i)
+                Host.auditRefusal(odd, "dialog", "alert " + i)
+            tryVerify(() => rows(odd, "dialog").length === 11, 3000, "the summary row of the odd widget id")
+            verify(reasons(odd, "dialog")[10].indexOf("2 more of this kind") >= 0, reasons(odd, "dialog")[10])
             // Other kinds and other widgets have their own limits.
             Host.auditRefusal("w_flood", "dialog", "alert")
             Host.auditRefusal("w_other", "top_navigation", "attempt")
