@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "fixture.h"
 
+#include <QAbstractItemModel>
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QEventLoop>
@@ -282,6 +283,16 @@ QString Fixture::sendRaw(const QString &type, const QVariant &stateKey, const QS
     if (!r)
         return QStringLiteral("no answer from the backend");
     return *r ? QString() : QString::fromStdString(r->error().message);
+}
+
+QStringList Fixture::timelineBodies() const
+{
+    auto *model = qobject_cast<QAbstractItemModel *>(m_host->timeline());
+    const int body = model->roleNames().key("body", -1);
+    QStringList out;
+    for (int row = 0; body >= 0 && row < model->rowCount(); ++row)
+        out.append(model->data(model->index(row, 0), body).toString());
+    return out;
 }
 
 void Fixture::settle()

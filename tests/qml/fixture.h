@@ -75,6 +75,8 @@ public:
      * is sent as it is (state when @p stateKey is not null). Returns "" or the backend's error.
      */
     Q_INVOKABLE QString sendRaw(const QString &type, const QVariant &stateKey, const QString &contentJson);
+    /** The texts the current room's timeline shows (its "body" role), oldest first. */
+    Q_INVOKABLE QStringList timelineBodies() const;
     /** Runs the Qt event loop until the backend's queued callbacks ran. */
     Q_INVOKABLE void settle();
 

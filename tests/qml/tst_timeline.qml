@@ -51,9 +51,7 @@ Item {
             compare(fixture.sendRaw("m.room.message", null, '{"msgtype": "m.text", "body": "after"}'), "")
             tryCompare(Host.timeline, "count", before + 7)
             // A plugin Tessera does not know is named by its id.
-            const bodies = []
-            for (let i = 0; i < Host.timeline.count; ++i)
-                bodies.push(Host.timeline.data(Host.timeline.index(i, 0), 256 + 7)) // BodyRole
+            const bodies = fixture.timelineBodies()
             verify(bodies.indexOf("disabled the plugin io.example.x") >= 0, JSON.stringify(bodies))
             // A room name of the wrong type is no name: the room keeps a readable title.
             verify(typeof Host.currentRoomName === "string" && Host.currentRoomName.length > 0, Host.currentRoomName)
