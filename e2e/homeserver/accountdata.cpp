@@ -135,4 +135,68 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getRoomAccountData(Call &call)
                       "Room account data not found");
 }
 
+// --- push rules ------------------------------------------------------------------------------
+
+// GET /pushrules/: the server-default rules of the Matrix spec ("Predefined rules"), which every
+// user has until they change them; this server stores no changes (PUT is not implemented).
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getPushRules(Call &call)
+{
+    const std::string &userId = call.session->userId;
+    const std::string localpart = userId.substr(1, userId.find(':') - 1);
+    std::string displayName;
+    {
+        std::lock_guard lock(m_mutex);
+        displayName = m_users.at(userId).displayName;
+    }
+    auto rule = [](const char *id, Json conditions, Json actions, bool enabled = true) {
+        return Json{{"rule_id", id}, {"default", true}, {"enabled", enabled}, {"conditions", std::move(conditions)},
+                    {"actions", std::move(actions)}};
+    };
+    auto eventMatch = [](const char *key, const std::string &pattern) {
+        return Json{{"kind", "event_match"}, {"key", key}, {"pattern", pattern}};
+    };
+    const Json notify = Json::array({"notify"});
+    const Json sound = Json::array({"notify", Json{{"set_tweak", "sound"}, {"value", "default"}}});
+    const Json highlight = Json::array({"notify", Json{{"set_tweak", "sound"}, {"value", "default"}},
+                                        Json{{"set_tweak", "highlight"}}});
+    const Json oneToOne = Json{{"kind", "room_member_count"}, {"is", "2"}};
+    Json override = Json::array({
+        rule(".m.rule.master", Json::array(), Json::array(), false),
+        rule(".m.rule.suppress_notices", {eventMatch("content.msgtype", "m.notice")}, Json::array()),
+        rule(".m.rule.invite_for_me",
+             {eventMatch("type", "m.room.member"), eventMatch("content.membership", "invite"),
+              eventMatch("state_key", userId)},
+             {"notify", Json{{"set_tweak", "sound"}, {"value", "default"}}}),
+        rule(".m.rule.member_event", {eventMatch("type", "m.room.member")}, Json::array()),
+        rule(".m.rule.is_user_mention",
+             {Json{{"kind", "event_property_contains"}, {"key", "content.m\\.mentions.user_ids"}, {"value", userId}}},
+             highlight),
+        rule(".m.rule.is_room_mention",
+             {Json{{"kind", "event_property_is"}, {"key", "content.m\\.mentions.room"}, {"value", true}},
+              Json{{"kind", "sender_notification_permission"}, {"key", "room"}}},
+             {"notify", Json{{"set_tweak", "highlight"}}}),
+        rule(".m.rule.tombstone", {eventMatch("type", "m.room.tombstone"), eventMatch("state_key", "")},
+             {"notify", Json{{"set_tweak", "highlight"}}}),
+        rule(".m.rule.reaction", {eventMatch("type", "m.reaction")}, Json::array()),
+        rule(".m.rule.suppress_edits",
+             {Json{{"kind", "event_property_is"}, {"key", "content.m\\.relates_to.rel_type"}, {"value", "m.replace"}}},
+             Json::array()),
+    });
+    if (!displayName.empty()) {
+        override.push_back(rule(".m.rule.contains_display_name", {Json{{"kind", "contains_display_name"}}}, highlight));
+    }
+    Json content = Json::array({Json{{"rule_id", ".m.rule.contains_user_name"}, {"default", true}, {"enabled", true},
+                                     {"pattern", localpart}, {"actions", highlight}}});
+    Json underride = Json::array({
+        rule(".m.rule.call", {eventMatch("type", "m.call.invite")},
+             {"notify", Json{{"set_tweak", "sound"}, {"value", "ring"}}}),
+        rule(".m.rule.encrypted_room_one_to_one", {oneToOne, eventMatch("type", "m.room.encrypted")}, sound),
+        rule(".m.rule.room_one_to_one", {oneToOne, eventMatch("type", "m.room.message")}, sound),
+        rule(".m.rule.message", {eventMatch("type", "m.room.message")}, notify),
+        rule(".m.rule.encrypted", {eventMatch("type", "m.room.encrypted")}, notify),
+    });
+    return okReply(Json{{"global", {{"override", override}, {"content", content}, {"room", Json::array()},
+                                    {"sender", Json::array()}, {"underride", underride}}}});
+}
+
 } // namespace tessera::e2e

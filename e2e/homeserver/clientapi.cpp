@@ -105,7 +105,26 @@ void TestHomeserver::Impl::registerRoutes()
     route("GET", c3 + "/user/{}/rooms/{}/account_data/{}", &Impl::getRoomAccountData);
     route("PUT", c3 + "/user/{}/rooms/{}/account_data/{}", &Impl::putRoomAccountData);
     route("GET", c3 + "/sync", &Impl::getSync);
+    route("GET", c3 + "/pushrules/", &Impl::getPushRules);
+    route("GET", c3 + "/capabilities", &Impl::getCapabilities);
     route("PUT", c3 + "/sendToDevice/{}/{}", &Impl::putSendToDevice);
+
+    route("POST", c3 + "/keys/upload", &Impl::postKeysUpload);
+    route("POST", c3 + "/keys/query", &Impl::postKeysQuery);
+    route("POST", c3 + "/keys/claim", &Impl::postKeysClaim);
+    route("GET", c3 + "/keys/changes", &Impl::getKeysChanges);
+    route("POST", c3 + "/keys/device_signing/upload", &Impl::postDeviceSigningUpload);
+    route("POST", c3 + "/keys/signatures/upload", &Impl::postSignaturesUpload);
+    route("GET", c3 + "/room_keys/version", &Impl::getRoomKeysVersionCurrent);
+    route("POST", c3 + "/room_keys/version", &Impl::postRoomKeysVersion);
+    route("GET", c3 + "/room_keys/version/{}", &Impl::getRoomKeysVersion);
+    route("PUT", c3 + "/room_keys/version/{}", &Impl::putRoomKeysVersion);
+    route("DELETE", c3 + "/room_keys/version/{}", &Impl::deleteRoomKeysVersion);
+    for (const std::string suffix : {"", "/{}", "/{}/{}"}) {
+        route("PUT", c3 + "/room_keys/keys" + suffix, &Impl::putRoomKeys);
+        route("GET", c3 + "/room_keys/keys" + suffix, &Impl::getRoomKeys);
+        route("DELETE", c3 + "/room_keys/keys" + suffix, &Impl::deleteRoomKeys);
+    }
 
     route("POST", c3 + "/user/{}/openid/request_token", &Impl::postOpenIdToken);
     route("GET", "/_matrix/federation/v1/openid/userinfo", &Impl::getOpenIdUserinfo, false);
@@ -186,6 +205,19 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getVersions(Call &)
     return okReply(Json{{"versions", versions},
                         {"unstable_features", {{"org.matrix.msc4140", true},
                                                {"org.matrix.msc3916.stable", !m_options.legacyMediaOnly}}}});
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getCapabilities(Call &)
+{
+    // What a default Synapse answers: the room versions this server creates (10 by default) and
+    // the account changes a client may offer.
+    return okReply(Json{{"capabilities",
+                         {{"m.room_versions", {{"default", "10"}, {"available", {{"10", "stable"}, {"11", "stable"}}}}},
+                          {"m.change_password", {{"enabled", false}}},
+                          {"m.set_displayname", {{"enabled", true}}},
+                          {"m.set_avatar_url", {{"enabled", true}}},
+                          {"m.3pid_changes", {{"enabled", false}}},
+                          {"m.get_login_token", {{"enabled", false}}}}}});
 }
 
 TestHomeserver::Impl::Reply TestHomeserver::Impl::getWellKnown(Call &)
@@ -271,6 +303,10 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::postLogin(Call &call)
     if (!session) {
         return replyFromError(session.error());
     }
+    if (b.contains("initial_device_display_name") && b["initial_device_display_name"].is_string()) {
+        m_users.at(userId).deviceDisplayNames.emplace(session->deviceId,
+                                                      b["initial_device_display_name"].get<std::string>());
+    }
     return okReply(Json{{"user_id", session->userId},
                         {"access_token", session->accessToken},
                         {"home_server", m_options.serverName},
@@ -281,10 +317,7 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::postLogout(Call &call)
 {
     std::lock_guard lock(m_mutex);
     m_tokens.erase(call.session->accessToken);
-    if (auto it = m_users.find(call.session->userId); it != m_users.end()) {
-        it->second.devices.erase(call.session->deviceId);
-    }
-    m_toDevice.erase(deviceKey(*call.session));
+    deleteDeviceLocked(call.session->userId, call.session->deviceId);
     return okReply();
 }
 
@@ -293,14 +326,16 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::postLogoutAll(Call &call)
     std::lock_guard lock(m_mutex);
     for (auto it = m_tokens.begin(); it != m_tokens.end();) {
         if (it->second.userId == call.session->userId) {
-            m_toDevice.erase(deviceKey(it->second));
             it = m_tokens.erase(it);
         } else {
             ++it;
         }
     }
     if (auto it = m_users.find(call.session->userId); it != m_users.end()) {
-        it->second.devices.clear();
+        const std::set<std::string> devices = it->second.devices;
+        for (const std::string &deviceId : devices) {
+            deleteDeviceLocked(call.session->userId, deviceId);
+        }
     }
     return okReply();
 }

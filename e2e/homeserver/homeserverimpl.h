@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -123,9 +124,42 @@ struct User {
     std::string displayName;
     std::string avatarUrl;
     std::set<std::string> devices;
+    std::map<std::string, std::string> deviceDisplayNames; ///< device id -> initial_device_display_name
     std::vector<Json> filters;
     AccountDataMap accountData;                            ///< global account data
     std::map<std::string, AccountDataMap> roomAccountData; ///< room id -> that room's account data
+};
+
+/** @brief A one-time or fallback key as uploaded: "<algorithm>:<key id>" and its JSON. */
+struct UploadedKey {
+    std::string algorithm;
+    std::string keyId;
+    Json key;
+    bool used = false; ///< fallback keys only: claimed since it was uploaded
+};
+
+/** @brief What a device published for end-to-end encryption (/keys/upload). */
+struct DeviceE2e {
+    Json deviceKeys;                               ///< null until uploaded; signatures merged in
+    std::vector<UploadedKey> oneTimeKeys;          ///< unclaimed, in upload order (claimed oldest first)
+    std::map<std::string, UploadedKey> fallbackKeys; ///< by algorithm: one per algorithm
+};
+
+/** @brief A user's cross-signing keys (/keys/device_signing/upload); null when absent. */
+struct CrossSigningKeys {
+    Json master;
+    Json selfSigning;
+    Json userSigning;
+};
+
+/** @brief One server-side key backup version (/room_keys/version) and its keys. */
+struct KeyBackup {
+    std::uint64_t version = 0;
+    std::string algorithm;
+    Json authData;
+    std::uint64_t etag = 0;
+    bool deleted = false;
+    std::map<std::string, std::map<std::string, Json>> keys; ///< room id -> session id -> key data
 };
 
 struct ToDeviceMessage {
@@ -323,6 +357,7 @@ private:
 
     Reply getVersions(Call &call);
     Reply getWellKnown(Call &call);
+    Reply getCapabilities(Call &call);
     Reply getLoginFlows(Call &call);
     Reply postLogin(Call &call);
     Reply postLogout(Call &call);
@@ -360,6 +395,37 @@ private:
     Reply getTurnServer(Call &call);
     Reply postDelayedEventAction(Call &call);
     Reply getDelayedEvents(Call &call);
+    // end-to-end encryption keys and key backup (keys.cpp)
+    Reply postKeysUpload(Call &call);
+    Reply postKeysQuery(Call &call);
+    Reply postKeysClaim(Call &call);
+    Reply getKeysChanges(Call &call);
+    Reply postDeviceSigningUpload(Call &call);
+    Reply postSignaturesUpload(Call &call);
+    Reply getRoomKeysVersionCurrent(Call &call);
+    Reply postRoomKeysVersion(Call &call);
+    Reply getRoomKeysVersion(Call &call);
+    Reply putRoomKeysVersion(Call &call);
+    Reply deleteRoomKeysVersion(Call &call);
+    Reply putRoomKeys(Call &call);
+    Reply getRoomKeys(Call &call);
+    Reply deleteRoomKeys(Call &call);
+    /** @brief Records that `userId`'s device list changed (new, changed or deleted device keys). */
+    void deviceListChangedLocked(const std::string &userId);
+    /** @brief Forgets a logged-out device: its keys, its to-device inbox; tells the user's peers. */
+    void deleteDeviceLocked(const std::string &userId, const std::string &deviceId);
+    /** @brief `device_lists` of an incremental sync: {changed, left} between the two positions. */
+    Json deviceListsLocked(const std::string &userId, std::uint64_t fromPos, std::uint64_t upToPos) const;
+    /** @brief {algorithm: count} of the device's unclaimed one-time keys (signed_curve25519 always present). */
+    Json oneTimeKeyCountsLocked(const std::string &userId, const std::string &deviceId) const;
+    Json unusedFallbackKeyTypesLocked(const std::string &userId, const std::string &deviceId) const;
+    Json deviceKeysForQueryLocked(const std::string &userId, const std::string &deviceId) const;
+    detail::KeyBackup *currentBackupLocked(const std::string &userId);
+    detail::KeyBackup *backupLocked(const std::string &userId, const std::string &version);
+    Reply roomKeysReply(Call &call, const std::function<Reply(detail::KeyBackup &, const std::string &)> &perform,
+                        bool mustBeCurrent);
+
+    Reply getPushRules(Call &call);
     Reply getAccountData(Call &call);
     Reply putAccountData(Call &call);
     Reply getRoomAccountData(Call &call);
@@ -393,6 +459,10 @@ private:
     std::map<std::string, detail::OpenIdToken> m_openIdTokens;
     std::map<std::string, detail::Media> m_media;
     std::map<std::string, detail::DelayedEvent> m_delayed;
+    std::map<std::string, detail::DeviceE2e> m_deviceE2e;           ///< "<user>|<device>"
+    std::map<std::string, detail::CrossSigningKeys> m_crossSigning; ///< user id
+    std::vector<std::pair<std::uint64_t, std::string>> m_deviceListChanges; ///< (stream position, user id)
+    std::map<std::string, std::vector<detail::KeyBackup>> m_keyBackups;    ///< user id -> versions, oldest first
     std::vector<detail::FaultState> m_faults;
     std::vector<RequestRecord> m_requestLog;
     std::vector<Route> m_routes;

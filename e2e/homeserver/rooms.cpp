@@ -967,7 +967,9 @@ Result<Session> TestHomeserver::Impl::loginLocked(const std::string &userId, con
     session.userId = userId;
     session.deviceId = deviceId.empty() ? newId(10, true) : deviceId;
     session.accessToken = "syt_" + newId(12) + "_" + newId(20);
-    it->second.devices.insert(session.deviceId);
+    if (it->second.devices.insert(session.deviceId).second) {
+        deviceListChangedLocked(userId); // a new device, as Synapse's notify_device_update
+    }
     m_tokens[session.accessToken] = session;
     return session;
 }

@@ -371,9 +371,17 @@ Json TestHomeserver::Impl::syncLocked(const Session &session, const StreamToken 
         }
     }
 
+    // Always present, as Synapse sends them (clients replenish their keys from these).
     Json response{{"next_batch", ""},
-                  {"device_one_time_keys_count", Json::object()},
-                  {"device_unused_fallback_key_types", Json::array()}};
+                  {"device_one_time_keys_count", oneTimeKeyCountsLocked(session.userId, session.deviceId)},
+                  {"device_unused_fallback_key_types", unusedFallbackKeyTypesLocked(session.userId, session.deviceId)}};
+    // Device list changes only on an incremental sync.
+    if (since) {
+        Json deviceLists = deviceListsLocked(session.userId, sincePos, snapshotPos);
+        if (!deviceLists.empty()) {
+            response["device_lists"] = std::move(deviceLists);
+        }
+    }
     Json rooms = Json::object();
     if (!join.empty()) {
         rooms["join"] = std::move(join);
@@ -492,8 +500,8 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getSync(Call &call)
         std::uint64_t toDeviceUpTo = 0;
         const std::uint64_t snapshot = m_pos;
         Json response = syncLocked(*call.session, since ? &*since : nullptr, filter, fullState, snapshot, toDeviceUpTo);
-        const bool hasNews =
-            response.contains("rooms") || response.contains("to_device") || response.contains("account_data");
+        const bool hasNews = response.contains("rooms") || response.contains("to_device") ||
+                             response.contains("account_data") || response.contains("device_lists");
         // Synapse answers at once for an initial sync, a full_state sync, or when there is news.
         if (!since || fullState || hasNews || timeoutMs == 0 || m_stopping) {
             return okReply(response);

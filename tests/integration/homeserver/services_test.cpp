@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // OpenID, media, profile, user directory, TURN and delayed events (MSC4140).
 
+#include <algorithm>
 #include <thread>
 
 #include "matrixhttp.h"
@@ -312,6 +313,30 @@ TEST_F(DelayedEvents, Errors)
     EXPECT_EQ(r.errcode(), "M_MISSING_PARAM");
     r = as(bob).post(kDelayed + "/whatever", {{"action", "explode"}});
     EXPECT_EQ(r.errcode(), "M_INVALID_PARAM");
+}
+
+class ClientStart : public HomeserverTest {};
+
+// What matrix-js-sdk reads before its first sync: it retries without end when these are missing.
+TEST_F(ClientStart, PushRulesAreTheSpecDefaultsAndCapabilitiesNameTheRoomVersions)
+{
+    auto r = as(alice).get("/_matrix/client/v3/pushrules/");
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json global = r.json["global"];
+    for (const char *kind : {"override", "content", "room", "sender", "underride"}) {
+        EXPECT_TRUE(global[kind].is_array()) << kind;
+    }
+    EXPECT_EQ(global["override"][0]["rule_id"], ".m.rule.master");
+    EXPECT_FALSE(global["override"][0]["enabled"].get<bool>());
+    EXPECT_EQ(global["content"][0]["pattern"], "alice");
+    EXPECT_TRUE(std::any_of(global["underride"].begin(), global["underride"].end(),
+                            [](const json &rule) { return rule["rule_id"] == ".m.rule.encrypted"; }));
+    EXPECT_EQ(anonymous().get("/_matrix/client/v3/pushrules/").status, 401);
+
+    r = as(alice).get("/_matrix/client/v3/capabilities");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json["capabilities"]["m.room_versions"]["default"], "10");
+    EXPECT_EQ(r.json["capabilities"]["m.room_versions"]["available"]["11"], "stable");
 }
 
 } // namespace
