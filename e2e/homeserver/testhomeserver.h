@@ -139,10 +139,9 @@ struct RequestRecord {
  *
  * Implements the Client-Server API subset Tessera uses (login, rooms, state with power levels,
  * idempotent sends, long-poll /sync, /messages, relations, to-device, OpenID, media, profile,
- * user directory, TURN, MSC4140 delayed events, end-to-end encryption keys, device lists and key
- * backup) with Synapse's status codes, errcodes and response shapes, plus fault injection. It is
- * a test fixture, never a product mode: it has no federation, no persistence, and it binds only
- * to 127.0.0.1.
+ * user directory, TURN, MSC4140 delayed events) with Synapse's status codes, errcodes and
+ * response shapes, plus fault injection. It is a test fixture, never a product mode: it has no
+ * federation, no encryption, no persistence, and it binds only to 127.0.0.1.
  *
  * All methods are thread-safe. The C++ setup API (createUser, createRoom, ...) applies the same
  * rules as the HTTP API and may be used before or after start(). stop() must not be called
