@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: Tessera contributors
 // SPDX-License-Identifier: Apache-2.0
 #include "matrix/matrixbackend.h"
+#include "matrix/matrixbackend_internal.h"
 
 #include <algorithm>
 #include <cctype>
@@ -45,8 +46,20 @@ CREATE TABLE outbox (
 );
 )sql";
 
+// v2: how the session signed in (password or OAuth, with the authorization server's endpoints
+// and the access token's expiry) and the OAuth client ids registered per issuer.
+constexpr std::string_view kSessionSchemaV2 = R"sql(
+ALTER TABLE session ADD COLUMN auth TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE oauth_clients (
+    issuer        TEXT PRIMARY KEY,
+    client_id     TEXT NOT NULL,
+    registered_ms INTEGER NOT NULL
+);
+)sql";
+
 const storage::Migration kSessionMigrations[] = {
     {1, "session and outbox", kSessionSchemaV1, {}},
+    {2, "session sign-in kind and OAuth clients", kSessionSchemaV2, {}},
 };
 
 constexpr const char *kClient = "/_matrix/client/v3";
@@ -184,7 +197,8 @@ Result<std::unique_ptr<MatrixBackend>> MatrixBackend::open(Scheduler &scheduler,
 MatrixBackend::MatrixBackend(Scheduler &scheduler, net::HttpClient &http, MatrixBackendOptions options,
                              storage::Database sessionDb, storage::Database cacheDb)
     : m_scheduler(scheduler), m_options(std::move(options)), m_sessionDb(std::move(sessionDb)),
-      m_cacheDb(std::move(cacheDb)), m_api(http)
+      m_cacheDb(std::move(cacheDb)), m_api(http), m_http(http), m_oauth(http, m_options.requestTimeoutMs),
+      m_auth(std::make_unique<AuthState>())
 {
     m_store = std::make_unique<RoomStore>(m_cacheDb, [this] { return m_scheduler.wallClockMs(); });
 }
@@ -197,7 +211,7 @@ MatrixBackend::~MatrixBackend()
 
 Result<void> MatrixBackend::loadSession()
 {
-    auto st = m_sessionDb.prepare("SELECT homeserver_url, user_id, device_id, versions FROM session WHERE id = 1");
+    auto st = m_sessionDb.prepare("SELECT homeserver_url, user_id, device_id, versions, auth FROM session WHERE id = 1");
     if (!st)
         return std::move(st).error();
     auto row = st->step();
@@ -210,6 +224,17 @@ Result<void> MatrixBackend::loadSession()
     info.userId = std::string(st->columnText(1));
     info.deviceId = std::string(st->columnText(2));
     const auto versions = nlohmann::json::parse(st->columnText(3), nullptr, false);
+    *m_auth = AuthState::fromJson(nlohmann::json::parse(st->columnText(4), nullptr, false));
+    if (m_auth->softLoggedOut) {
+        SessionEnd end;
+        end.soft = true;
+        end.userId = info.userId;
+        end.homeserverUrl = info.homeserverUrl;
+        end.reason = m_auth->softReason;
+        m_pendingReauth = end;
+        *m_auth = AuthState{};
+        return {};
+    }
     auto token = m_options.secrets->read(kTokenSecret);
     if (!token)
         return Error(token.error().code, "the Matrix access token could not be read from " +
@@ -217,7 +242,16 @@ Result<void> MatrixBackend::loadSession()
     if (!*token || (*token)->empty()) {
         logLine(LogLevel::Warning, "a Matrix session for " + info.userId + " is stored but its access token is "
                                    "missing from " + m_options.secrets->description() + "; log in again");
+        *m_auth = AuthState{};
         return {};
+    }
+    if (m_auth->oauth()) {
+        auto refresh = m_options.secrets->read(kRefreshSecret);
+        if (refresh && *refresh)
+            m_auth->refreshToken = **refresh;
+        info.authKind = "oauth";
+        info.accountManagementUrl = m_auth->accountManagementUri;
+        info.accountManagementActions = m_auth->accountManagementActions;
     }
     info.tokenInFallbackStore = m_options.secrets->isFallback();
     m_token = **token;
@@ -239,10 +273,12 @@ void MatrixBackend::applyVersions(const nlohmann::json &versions)
 
 std::string MatrixBackend::scrub(std::string text) const
 {
-    if (m_token.empty())
-        return text;
-    for (auto pos = text.find(m_token); pos != std::string::npos; pos = text.find(m_token, pos))
-        text.replace(pos, m_token.size(), "[access token]");
+    for (const std::string *secret : std::initializer_list<const std::string *>{&m_token, &m_auth->refreshToken}) {
+        if (secret->empty())
+            continue;
+        for (auto pos = text.find(*secret); pos != std::string::npos; pos = text.find(*secret, pos))
+            text.replace(pos, secret->size(), secret == &m_token ? "[access token]" : "[refresh token]");
+    }
     return text;
 }
 
@@ -255,16 +291,6 @@ void MatrixBackend::logLine(LogLevel level, const std::string &text) const
 Error MatrixBackend::notLoggedIn() const
 {
     return unavailable("not logged in to a Matrix homeserver");
-}
-
-void MatrixBackend::api(ApiCall call, std::function<void(Result<ApiResponse>)> done)
-{
-    if (call.timeoutMs <= 0)
-        call.timeoutMs = m_options.requestTimeoutMs;
-    m_api.call(call, [alive = std::weak_ptr<int>(m_alive), done = std::move(done)](Result<ApiResponse> r) {
-        if (alive.lock())
-            done(std::move(r));
-    });
 }
 
 std::unique_ptr<ListenerHandle> MatrixBackend::addListener(RoomListener listener)
@@ -379,8 +405,8 @@ void MatrixBackend::loginStep(std::shared_ptr<LoginFlow> flow)
                 flow->step = LoginFlow::Step::Login;
             } else if (flow->wellKnownOidc) {
                 fail(Error(ErrorCode::Unsupported, net::redactUrl(flow->baseUrl) +
-                                                       " needs the browser login flow (OpenID Connect, MSC2965/MSC3861), "
-                                                       "which Tessera does not support yet"));
+                                                       " offers only the browser sign-in (OAuth 2.0, MSC3861): "
+                                                       "sign in through the browser instead of with a password"));
                 return;
             } else {
                 flow->step = LoginFlow::Step::OidcMetadata;
@@ -396,8 +422,8 @@ void MatrixBackend::loginStep(std::shared_ptr<LoginFlow> flow)
         api(call, [this, flow, fail](Result<ApiResponse> r) {
             if (r) {
                 fail(Error(ErrorCode::Unsupported, net::redactUrl(flow->baseUrl) +
-                                                       " needs the browser login flow (OpenID Connect, MSC2965/MSC3861), "
-                                                       "which Tessera does not support yet"));
+                                                       " offers only the browser sign-in (OAuth 2.0, MSC3861): "
+                                                       "sign in through the browser instead of with a password"));
                 return;
             }
             if (flow->step == LoginFlow::Step::OidcMetadata) {
@@ -447,23 +473,20 @@ Result<SessionInfo> MatrixBackend::finishLogin(const std::string &baseUrl, const
     const std::string deviceId = jsonString(loginResponse, "device_id");
     if (token.empty() || userId.empty() || deviceId.empty())
         return Error(ErrorCode::Corrupt, "the homeserver's login answer lacks access_token, user_id or device_id");
+    if (auto prepared = prepareLocalDataFor(userId); !prepared)
+        return std::move(prepared).error();
     if (auto w = m_options.secrets->write(kTokenSecret, token); !w)
         return Error(w.error().code, "the access token could not be stored in " + m_options.secrets->description() +
                                          ": " + w.error().message);
+    (void)m_options.secrets->remove(kRefreshSecret);
     nlohmann::json storedVersions = versions;
     storedVersions.erase("tessera.offered_flows");
-    auto st = m_sessionDb.prepare("INSERT OR REPLACE INTO session (id, homeserver_url, user_id, device_id, versions) "
-                                  "VALUES (1, ?1, ?2, ?3, ?4)");
-    auto stored = [&]() -> Result<void> {
-        if (!st)
-            return std::move(st).error();
-        TRY(st->bindText(1, baseUrl));
-        TRY(st->bindText(2, userId));
-        TRY(st->bindText(3, deviceId));
-        TRY(st->bindText(4, storedVersions.dump()));
-        return st->run();
-    }();
-    if (!stored) {
+    *m_auth = AuthState{};
+    SessionInfo stub;
+    stub.homeserverUrl = baseUrl;
+    stub.userId = userId;
+    stub.deviceId = deviceId;
+    if (auto stored = storeSession(stub, storedVersions); !stored) {
         (void)m_options.secrets->remove(kTokenSecret);
         return std::move(stored).error();
     }
@@ -478,6 +501,7 @@ Result<SessionInfo> MatrixBackend::finishLogin(const std::string &baseUrl, const
     }
     m_token = token;
     m_session = info;
+    m_pendingReauth.reset();
     m_api.setBaseUrl(baseUrl);
     m_api.setAccessToken(token);
     applyVersions(storedVersions);
@@ -496,34 +520,6 @@ Result<void> MatrixBackend::clearLocalData()
     return m_options.secrets->remove(kTokenSecret);
 }
 
-void MatrixBackend::logout(Callback<void> done)
-{
-    if (!m_session) {
-        post<void>(std::move(done), notLoggedIn());
-        return;
-    }
-    stop();
-    ApiCall call;
-    call.method = "POST";
-    call.path = std::string(kClient) + "/logout";
-    call.body = nlohmann::json::object();
-    api(call, [this, done = std::move(done)](Result<ApiResponse> r) {
-        // a 401 means the server already forgot the token: the local logout still happens
-        if (!r && !(r.error().matrixApiError && r.error().matrixApiError->httpStatus == 401))
-            logLine(LogLevel::Warning, "the homeserver did not confirm the logout: " + r.error().message);
-        auto waiters = std::move(m_outboxWaiters);
-        m_outboxWaiters.clear();
-        auto cleared = clearLocalData();
-        logLine(LogLevel::Info, "logged out " + m_session->userId);
-        m_session.reset();
-        m_token.clear();
-        m_api.setAccessToken({});
-        for (auto &[seq, waiter] : waiters)
-            waiter(Error(ErrorCode::Unavailable, "logged out before the homeserver accepted it"));
-        done(std::move(cleared));
-    });
-}
-
 // --- sync -------------------------------------------------------------------------------------
 
 void MatrixBackend::start()
@@ -531,6 +527,7 @@ void MatrixBackend::start()
     if (!m_session || m_running)
         return;
     m_running = true;
+    m_syncedSinceStart = false;
     setSyncState(SyncState::Syncing);
     ensureFilterThenSync();
     pumpOutbox();
@@ -540,13 +537,13 @@ void MatrixBackend::stop()
 {
     m_running = false;
     if (m_syncRequest)
-        m_api.cancel(*m_syncRequest);
+        cancelCall(*m_syncRequest);
     m_syncRequest.reset();
     if (m_syncTimer)
         m_scheduler.cancel(*m_syncTimer);
     m_syncTimer.reset();
     if (m_outboxRequest)
-        m_api.cancel(*m_outboxRequest);
+        cancelCall(*m_outboxRequest);
     m_outboxRequest.reset();
     m_outboxBusy = false;
     if (m_outboxTimer)
@@ -642,10 +639,7 @@ void MatrixBackend::syncOnce()
     call.maxResponseBytes = kMaxSyncResponseBytes;
     if (call.timeoutMs <= 0)
         call.timeoutMs = kSyncMarginMs;
-    m_syncRequest = m_api.call(call, [alive = std::weak_ptr<int>(m_alive), this](Result<ApiResponse> r) {
-        if (alive.lock())
-            onSyncResult(std::move(r));
-    });
+    m_syncRequest = api(call, [this](Result<ApiResponse> r) { onSyncResult(std::move(r)); });
 }
 
 void MatrixBackend::onSyncResult(Result<ApiResponse> result)
@@ -657,8 +651,10 @@ void MatrixBackend::onSyncResult(Result<ApiResponse> result)
         if (auto applied = applySync(result->json); applied) {
             ++m_completedSyncs;
             m_syncStatus.consecutiveFailures = 0;
-            if (m_syncStatus.state != SyncState::Syncing)
+            // The first sync after start() is news too: the client is connected now.
+            if (m_syncStatus.state != SyncState::Syncing || !m_syncedSinceStart)
                 setSyncState(SyncState::Syncing);
+            m_syncedSinceStart = true;
             scheduleSync(0);
             return;
         } else {
@@ -927,10 +923,7 @@ void MatrixBackend::pumpOutbox()
 
     call.timeoutMs = m_options.requestTimeoutMs;
     m_outboxBusy = true;
-    m_outboxRequest = m_api.call(call, [alive = std::weak_ptr<int>(m_alive), this, seq](Result<ApiResponse> r) {
-        if (alive.lock())
-            onOutboxResult(seq, std::move(r));
-    });
+    m_outboxRequest = api(call, [this, seq](Result<ApiResponse> r) { onOutboxResult(seq, std::move(r)); });
 }
 
 void MatrixBackend::onOutboxResult(std::int64_t seq, Result<ApiResponse> result)

@@ -16,6 +16,7 @@
 
 #include "matrix/clientapi.h"
 #include "matrix/events.h"
+#include "matrix/oauth.h"
 #include "matrix/roombackend.h"
 #include "matrix/roomstore.h"
 #include "net/httpclient.h"
@@ -27,6 +28,22 @@
 namespace tessera::matrix {
 
 enum class LogLevel { Invalid = 0, Debug, Info, Warning };
+
+/**
+ * @brief The loopback end of a browser sign-in (RFC 8252 §7.3): an HTTP listener on 127.0.0.1
+ * with a port the system picks, answering the browser's redirect to oauth::kRedirectPath.
+ * The application provides it (it needs an event loop); the backend closes it when done.
+ */
+class RedirectListener {
+public:
+    virtual ~RedirectListener() = default;
+    /**
+     * Listens on 127.0.0.1:0 and returns the port. Each GET of oauth::kRedirectPath calls
+     * @p onCallback with its query (without '?'); the browser is told to go back to Tessera.
+     */
+    virtual Result<int> listen(std::function<void(const std::string &query)> onCallback) = 0;
+    virtual void close() = 0;
+};
 
 struct MatrixBackendOptions {
     /** Where matrix.db (session, outbox) and matrix-cache.db (rooms) live. */
@@ -51,6 +68,17 @@ struct MatrixBackendOptions {
     /** Diagnostics (no secret ever reaches it). May be empty. */
     std::function<void(LogLevel, const std::string &)> log;
     std::string deviceDisplayName = "Tessera";
+    /** Makes the loopback listener of a browser sign-in; without it OAuth sign-in is unavailable. */
+    std::function<std::unique_ptr<RedirectListener>()> redirectListeners;
+    /** Opens a URL in the system browser. */
+    std::function<Result<void>(const std::string &url)> openBrowser;
+    /** A client id the server's administrators registered (--oauth-client-id); empty: register dynamically. */
+    std::string oauthClientId;
+    /** How Tessera introduces itself when it registers (MSC2966). */
+    std::string clientName = "Tessera";
+    std::string clientUri = "https://tessera.invalid/";
+    /** The browser part of a sign-in must finish within this. */
+    std::int64_t signInTimeoutMs = 300'000;
 };
 
 /** The logged-in account. */
@@ -62,6 +90,30 @@ struct SessionInfo {
     bool tokenInFallbackStore = false;
     /** A sentence for the UI when tokenInFallbackStore; empty otherwise. */
     std::string warning;
+    /** "password" or "oauth". */
+    std::string authKind = "password";
+    /** Where the account is managed (MSC4191), for OAuth sessions whose server gives one. */
+    std::string accountManagementUrl;
+    std::vector<std::string> accountManagementActions;
+};
+
+/** What a homeserver offers for signing in (discoverLogin). */
+struct LoginChoices {
+    std::string baseUrl;
+    bool password = false;
+    std::optional<oauth::ServerMetadata> oauth;
+    nlohmann::json versions;
+};
+
+/** Why the session ended without the user asking (a 401 that no refresh could mend). */
+struct SessionEnd {
+    /** soft_logout: the data on this computer is kept and signing in again as userId resumes it. */
+    bool soft = false;
+    std::string userId;
+    std::string homeserverUrl;
+    std::string reason;
+    /** Unsent events discarded with the session (hard ends only). */
+    std::size_t discardedSends = 0;
 };
 
 struct LoginRequest {
@@ -77,7 +129,7 @@ enum class SyncState {
     Stopped,   ///< not started, or stop() was called
     Syncing,   ///< a /sync request is running or about to
     Backoff,   ///< the last sync failed; waiting before the next
-    LoggedOut, ///< the server rejected the token (401); login again
+    LoggedOut, ///< the server rejected the token (401) and no refresh mended it; login again
 };
 
 struct SyncStatus {
@@ -116,12 +168,22 @@ struct FailedSend {
  * server advertises org.matrix.msc4140. The access token never appears in a log line, an error
  * or a MatrixApiError.
  *
- * It has no end-to-end encryption, no OIDC login flow yet, and one account at a time.
+ * Sessions come from a password login or from the OAuth 2.0 API (the browser sign-in of a
+ * server that delegates to an authorization server such as MAS). An OAuth session's short-lived
+ * access token is refreshed before it expires and on a 401 M_UNKNOWN_TOKEN, one refresh at a
+ * time: requests made meanwhile wait for the new token, and a request refused with the old one
+ * is sent again with the new one, so none is lost to a refresh. A 401 that no refresh mends ends
+ * the session: with soft_logout the local data stays for signing in again, otherwise it is wiped
+ * (SessionEnd says why).
+ *
+ * It has no end-to-end encryption and one account at a time.
  */
 class MatrixBackend final : public RoomBackend {
 public:
     /** Name of the secret that holds the access token. */
     static constexpr std::string_view kTokenSecret = "matrix-access-token";
+    /** Name of the secret that holds an OAuth session's refresh token. */
+    static constexpr std::string_view kRefreshSecret = "matrix-refresh-token";
 
     /**
      * Opens the stored session and cache (no network). With a stored session, rooms() answers
@@ -137,9 +199,42 @@ public:
      * the session. Replaces a stored session only on success.
      */
     void login(const LoginRequest &request, Callback<SessionInfo> done);
+    /**
+     * Finds out how @p homeserver (a URL, a server name or a user id) lets one sign in: its base
+     * URL (well-known), that it is a Matrix server (/versions), password login (/login flows)
+     * and OAuth 2.0 (auth_metadata, or the unstable auth_issuer and the issuer's metadata).
+     */
+    void discoverLogin(const std::string &homeserver, Callback<LoginChoices> done);
+    /**
+     * Signs in through the browser (OAuth 2.0 authorization code grant with PKCE): registers the
+     * client (or uses the configured/cached id), opens the browser, waits for the loopback
+     * redirect (bounded by signInTimeoutMs), exchanges the code, asks /whoami and stores the
+     * session. Nothing is stored unless every check passed.
+     */
+    void loginWithOAuth(const LoginChoices &choices, Callback<SessionInfo> done);
+    /** Abandons a discovery or a sign-in in progress; its callback gets ErrorCode::Conflict "cancelled". */
+    void cancelLogin();
     /** Logs out on the server (if it answers), forgets token, session, cache and unsent events. */
-    void logout(Callback<void> done);
+    void logout(Callback<void> done) { logout(false, std::move(done)); }
+    /**
+     * Signs out: OAuth sessions revoke their tokens (RFC 7009), password sessions call /logout;
+     * the secrets are wiped either way. With @p keepLocalData the cached rooms and unsent
+     * events stay for the next sign-in as the same user; otherwise they are deleted.
+     */
+    void logout(bool keepLocalData, Callback<void> done);
     [[nodiscard]] std::optional<SessionInfo> session() const { return m_session; }
+    /** After a soft logout (also across restarts): whom signing in again resumes. */
+    [[nodiscard]] std::optional<SessionEnd> pendingReauth() const { return m_pendingReauth; }
+    /** Called when the server ends the session (see SessionEnd). */
+    void setSessionEndedCallback(std::function<void(const SessionEnd &)> callback)
+    {
+        m_onSessionEnded = std::move(callback);
+    }
+    /** The client id to use for browser sign-in instead of registering (empty: register). */
+    void setOAuthClientId(std::string clientId) { m_options.oauthClientId = std::move(clientId); }
+    [[nodiscard]] const std::string &oauthClientId() const { return m_options.oauthClientId; }
+    /** Token refreshes that succeeded since open(). */
+    [[nodiscard]] std::uint64_t tokenRefreshes() const { return m_refreshes; }
 
     /** Starts syncing and sending (no-op without a session). */
     void start();
@@ -211,8 +306,30 @@ private:
 
     template<typename T>
     void post(Callback<T> done, Result<T> result);
-    /** Calls the API and hands the result to @p done on the scheduler's thread, if this backend lives. */
-    void api(ApiCall call, std::function<void(Result<ApiResponse>)> done);
+    /**
+     * Calls the API and hands the result to @p done on the scheduler's thread, if this backend
+     * lives. Authenticated calls go through the token handling (refresh before expiry and on 401);
+     * the returned id cancels the call wherever it is (waiting for a token or on the wire).
+     */
+    std::uint64_t api(ApiCall call, std::function<void(Result<ApiResponse>)> done);
+    void cancelCall(std::uint64_t id);
+
+    // tokens and session lifecycle (matrixbackend_auth.cpp)
+    struct AuthState;
+    struct PendingCall;
+    struct OAuthFlow;
+    struct DiscoveryFlow;
+    void sendCall(std::uint64_t id);
+    void onCallResult(std::uint64_t id, const std::string &tokenUsed, Result<ApiResponse> result);
+    bool tokenExpiresSoon() const;
+    void startRefresh();
+    void onRefreshResult(Result<oauth::TokenSet> result);
+    Result<void> storeTokens(const oauth::TokenSet &tokens);
+    void endSession(const Error &why, bool soft);
+    Result<void> storeSession(const SessionInfo &info, const nlohmann::json &versions);
+    Result<void> prepareLocalDataFor(const std::string &userId);
+    void oauthStep(std::shared_ptr<OAuthFlow> flow);
+    void finishOAuth(std::shared_ptr<OAuthFlow> flow, Result<SessionInfo> result);
     Error notLoggedIn() const;
 
     // login
@@ -256,18 +373,33 @@ private:
     SyncStatus m_syncStatus;
     std::function<void(const SyncStatus &)> m_onSyncStatus;
     std::string m_filter; ///< filter id, or the inline filter JSON
-    std::optional<net::HttpClient::RequestId> m_syncRequest;
+    std::optional<std::uint64_t> m_syncRequest;
     std::optional<Scheduler::TimerId> m_syncTimer;
     std::uint64_t m_completedSyncs = 0;
+    bool m_syncedSinceStart = false;
     /** Rooms a sync processed since open() brought (the account data of): for the others an
      *  empty cache proves nothing, and readRoomAccountData() asks the homeserver. */
     std::set<std::string> m_syncedRooms;
 
     bool m_outboxBusy = false;
     std::optional<Scheduler::TimerId> m_outboxTimer;
-    std::optional<net::HttpClient::RequestId> m_outboxRequest;
+    std::optional<std::uint64_t> m_outboxRequest;
     int m_outboxFailures = 0;
     std::map<std::int64_t, std::function<void(Result<ApiResponse>)>> m_outboxWaiters;
+
+    net::HttpClient &m_http;
+    oauth::Client m_oauth;
+    std::unique_ptr<AuthState> m_auth;
+    std::map<std::uint64_t, std::unique_ptr<PendingCall>> m_calls;
+    std::uint64_t m_nextCallId = 1;
+    std::vector<std::uint64_t> m_tokenWaiters;
+    bool m_refreshing = false;
+    std::optional<net::HttpClient::RequestId> m_refreshRequest;
+    std::uint64_t m_refreshes = 0;
+    std::function<void(const SessionEnd &)> m_onSessionEnded;
+    std::optional<SessionEnd> m_pendingReauth;
+    std::shared_ptr<DiscoveryFlow> m_loginFlow;
+    std::shared_ptr<OAuthFlow> m_oauthFlow;
 
     std::shared_ptr<int> m_alive = std::make_shared<int>(0);
 };

@@ -1,0 +1,92 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+// The Matrix backend's private session types, shared by its source files.
+#pragma once
+
+#include "matrix/matrixbackend.h"
+#include "util/jsonfields.h"
+
+namespace tessera::matrix {
+
+struct MatrixBackend::AuthState {
+    std::string kind = "password";
+    std::string issuer;
+    std::string clientId;
+    std::string tokenEndpoint;
+    std::string revocationEndpoint;
+    std::string accountManagementUri;
+    std::vector<std::string> accountManagementActions;
+    std::string refreshToken;
+    std::int64_t expiresAtMs = 0; ///< wall clock; 0: unknown
+    std::int64_t lifetimeMs = 0;
+    /** The server ended the session with soft_logout: data kept, token gone. */
+    bool softLoggedOut = false;
+    std::string softReason;
+
+    [[nodiscard]] bool oauth() const { return kind == "oauth"; }
+
+    nlohmann::json toJson() const
+    {
+        return nlohmann::json{{"kind", kind},
+                              {"issuer", issuer},
+                              {"client_id", clientId},
+                              {"token_endpoint", tokenEndpoint},
+                              {"revocation_endpoint", revocationEndpoint},
+                              {"account_management_uri", accountManagementUri},
+                              {"account_management_actions", accountManagementActions},
+                              {"expires_at_ms", expiresAtMs},
+                              {"lifetime_ms", lifetimeMs},
+                              {"soft_logged_out", softLoggedOut},
+                              {"soft_reason", softReason}};
+    }
+
+    static AuthState fromJson(const nlohmann::json &j)
+    {
+        AuthState a;
+        if (!j.is_object())
+            return a;
+        a.kind = jsonString(j, "kind", "password");
+        a.issuer = jsonString(j, "issuer");
+        a.clientId = jsonString(j, "client_id");
+        a.tokenEndpoint = jsonString(j, "token_endpoint");
+        a.revocationEndpoint = jsonString(j, "revocation_endpoint");
+        a.accountManagementUri = jsonString(j, "account_management_uri");
+        if (const auto it = j.find("account_management_actions"); it != j.end() && it->is_array())
+            for (const auto &v : *it)
+                if (v.is_string())
+                    a.accountManagementActions.push_back(v.get<std::string>());
+        a.expiresAtMs = jsonInt(j, "expires_at_ms", 0);
+        a.lifetimeMs = jsonInt(j, "lifetime_ms", 0);
+        a.softLoggedOut = jsonBool(j, "soft_logged_out", false);
+        a.softReason = jsonString(j, "soft_reason");
+        return a;
+    }
+};
+
+struct MatrixBackend::PendingCall {
+    ApiCall call;
+    std::function<void(Result<ApiResponse>)> done;
+    std::optional<net::HttpClient::RequestId> wire;
+    int refreshes = 0; ///< refreshes this call waited for after a 401
+};
+
+struct MatrixBackend::OAuthFlow {
+    enum class Step { Client, Listen, Browser, Exchange, WhoAmI } step = Step::Client;
+    LoginChoices choices;
+    Callback<SessionInfo> done;
+    std::string clientId;
+    bool registeredNow = false;
+    std::unique_ptr<RedirectListener> listener;
+    oauth::AuthorizationRequest request;
+    std::optional<Scheduler::TimerId> timer;
+    oauth::TokenSet tokens;
+    bool finished = false;
+};
+
+struct MatrixBackend::DiscoveryFlow {
+    std::string startUrl;
+    std::string baseUrl;
+    nlohmann::json versions;
+};
+
+} // namespace tessera::matrix
