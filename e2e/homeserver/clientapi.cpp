@@ -347,6 +347,10 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getWhoami(Call &call)
 
 TestHomeserver::Impl::Reply TestHomeserver::Impl::getAuthIssuer(Call &)
 {
+    if (m_options.oauth) {
+        const OAuthDelegation &o = *m_options.oauth;
+        return okReply(Json{{"issuer", o.advertisedIssuer.empty() ? o.issuer : o.advertisedIssuer}});
+    }
     std::lock_guard lock(m_mutex);
     if (m_options.delegatedOidcIssuer.empty()) {
         return errorReply(404, "M_UNRECOGNIZED", "Unrecognized request");
@@ -356,6 +360,23 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getAuthIssuer(Call &)
 
 TestHomeserver::Impl::Reply TestHomeserver::Impl::getAuthMetadata(Call &)
 {
+    if (m_options.oauth) {
+        // As Synapse with MAS: the authorization server's own metadata, with MSC4191's account URL.
+        if (!m_options.oauth->stableMetadata) {
+            return errorReply(404, "M_UNRECOGNIZED", "Unrecognized request");
+        }
+        auto metadata = issuerMetadata();
+        if (!metadata) {
+            return replyFromError(metadata.error());
+        }
+        if (!m_options.oauth->accountManagementUri.empty()) {
+            (*metadata)["account_management_uri"] = m_options.oauth->accountManagementUri;
+            (*metadata)["account_management_actions_supported"] =
+                Json::array({"org.matrix.profile", "org.matrix.devices_list", "org.matrix.device_view",
+                             "org.matrix.device_delete", "org.matrix.account_deactivate"});
+        }
+        return okReply(*metadata);
+    }
     std::lock_guard lock(m_mutex);
     const std::string &issuer = m_options.delegatedOidcIssuer;
     if (issuer.empty()) {

@@ -451,6 +451,12 @@ private:
     std::uint64_t m_pos = 0;
     std::map<std::string, detail::User> m_users;
     std::map<std::string, Session> m_tokens; ///< access token -> session
+    std::map<std::string, bool> m_expiredTokens; ///< access token -> soft_logout (expireTokens)
+
+    // delegated OAuth (oauthdelegation.cpp); they take no lock while they talk to the server
+    Result<Json> issuerMetadata();
+    Result<Session> introspect(const std::string &token);
+    std::size_t expireTokens(const std::string &user, bool softLogout);
     std::map<std::string, std::unique_ptr<detail::Room>> m_rooms;
     std::map<std::string, std::string> m_aliases;
     std::map<std::string, std::pair<std::string, std::size_t>> m_eventIndex; ///< event id -> (room, index)

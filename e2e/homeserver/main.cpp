@@ -43,6 +43,13 @@ Options:
   --max-upload-bytes N  m.upload.size; larger uploads get 413 M_TOO_LARGE (default 10 MiB)
   --legacy-media        serve only /_matrix/media/v3 (v1 media answers 404 M_UNRECOGNIZED)
   --oidc-issuer URL     advertise delegated OIDC (MSC2965) instead of password login
+  --oauth-issuer URL    delegate authentication to this OAuth 2.0 server on 127.0.0.1 (as
+                        Synapse with MAS): its metadata is auth_metadata, tokens are checked
+                        by introspection; needs --oauth-client
+  --oauth-client ID:SECRET  the homeserver's client credentials for introspection
+  --oauth-advertised-issuer URL  what auth_issuer names (another URL: the mismatch case)
+  --oauth-account URL   the account management URL added to the metadata (MSC4191)
+  --oauth-unstable-only answer 404 on auth_metadata: clients must use auth_issuer
   --help                print this help and exit
 
 Exit status: 0 when it stopped by a bound or by SIGINT/SIGTERM, 1 when it could not start,
@@ -79,6 +86,8 @@ int main(int argc, char **argv)
     std::string seedPath;
     std::string oidcIssuer;
     bool legacyMedia = false;
+    tessera::e2e::OAuthDelegation oauth;
+    bool oauthUnstableOnly = false;
 
     const std::vector<std::string> args(argv + 1, argv + argc);
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -91,9 +100,15 @@ int main(int argc, char **argv)
             legacyMedia = true;
             continue;
         }
+        if (arg == "--oauth-unstable-only") {
+            oauthUnstableOnly = true;
+            continue;
+        }
         const bool takesValue = arg == "--port" || arg == "--bind" || arg == "--server-name" || arg == "--user" ||
                                 arg == "--room" || arg == "--seed" || arg == "--max-requests" ||
-                                arg == "--max-seconds" || arg == "--max-upload-bytes" || arg == "--oidc-issuer";
+                                arg == "--max-seconds" || arg == "--max-upload-bytes" || arg == "--oidc-issuer" ||
+                                arg == "--oauth-issuer" || arg == "--oauth-client" ||
+                                arg == "--oauth-advertised-issuer" || arg == "--oauth-account";
         if (!takesValue) {
             return fail(2, "unknown option '" + arg + "' (see --help)");
         }
@@ -144,7 +159,31 @@ int main(int argc, char **argv)
             options.maxUploadBytes = static_cast<std::size_t>(number);
         } else if (arg == "--oidc-issuer") {
             oidcIssuer = value;
+        } else if (arg == "--oauth-issuer") {
+            if (value.rfind("http://127.0.0.1:", 0) != 0) {
+                return fail(2, "--oauth-issuer must be http://127.0.0.1:PORT (a test server never leaves loopback)");
+            }
+            oauth.issuer = value;
+        } else if (arg == "--oauth-client") {
+            const auto colon = value.find(':');
+            if (colon == std::string::npos || colon == 0 || colon + 1 == value.size()) {
+                return fail(2, "--oauth-client must be ID:SECRET");
+            }
+            oauth.clientId = value.substr(0, colon);
+            oauth.clientSecret = value.substr(colon + 1);
+        } else if (arg == "--oauth-advertised-issuer") {
+            oauth.advertisedIssuer = value;
+        } else if (arg == "--oauth-account") {
+            oauth.accountManagementUri = value;
         }
+    }
+    if (!oauth.issuer.empty()) {
+        if (oauth.clientId.empty()) {
+            return fail(2, "--oauth-issuer needs --oauth-client ID:SECRET");
+        }
+        oauth.stableMetadata = !oauthUnstableOnly;
+        options.oauth = oauth;
+        oidcIssuer = oauth.issuer + "/"; // well-known and /login advertise the delegation; no password login
     }
 
     nlohmann::json seed;

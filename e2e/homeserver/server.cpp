@@ -727,12 +727,25 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::dispatch(Call &call)
             if (token.empty()) {
                 return errorReply(401, "M_MISSING_TOKEN", "Missing access token");
             }
-            std::lock_guard lock(m_mutex);
-            auto it = m_tokens.find(token);
-            if (it == m_tokens.end()) {
+            {
+                std::lock_guard lock(m_mutex);
+                if (auto it = m_tokens.find(token); it != m_tokens.end()) {
+                    call.session = it->second;
+                } else if (auto ex = m_expiredTokens.find(token); ex != m_expiredTokens.end()) {
+                    return errorReply(401, "M_UNKNOWN_TOKEN", "Access token has expired", Json{{"soft_logout", ex->second}});
+                }
+            }
+            if (!call.session && m_options.oauth) {
+                // Delegated authentication: ask the authorization server, without holding the lock.
+                auto session = introspect(token);
+                if (!session) {
+                    return replyFromError(session.error());
+                }
+                call.session = *session;
+            }
+            if (!call.session) {
                 return errorReply(401, "M_UNKNOWN_TOKEN", "Unrecognised access token", Json{{"soft_logout", false}});
             }
-            call.session = it->second;
         }
         return (this->*r.handler)(call);
     }
@@ -916,6 +929,17 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::handleControl(Call &call)
                                 {"fault", r.fault == FaultKind::Invalid ? "" : std::string(faultKindName(r.fault))}});
         }
         return okReply(Json{{"requests", list}});
+    }
+    if (what == "expire_tokens" && seg.size() == 2 && call.method == "POST") {
+        auto body = jsonBody(call);
+        if (!body) {
+            return replyFromError(body.error());
+        }
+        if (!body->contains("user") || !(*body)["user"].is_string()) {
+            return errorReply(400, "M_BAD_JSON", "'user' must be a user name");
+        }
+        const std::size_t count = expireTokens((*body)["user"].get<std::string>(), body->value("soft_logout", false));
+        return okReply(Json{{"expired", count}});
     }
     if (what == "seed" && seg.size() == 2 && call.method == "POST") {
         auto body = jsonBody(call);

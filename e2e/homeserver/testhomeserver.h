@@ -74,6 +74,22 @@ struct TurnServerConfig {
 };
 
 /**
+ * @brief Delegated authentication to a real OAuth 2.0 authorization server, as Synapse does with
+ * the Matrix Authentication Service (MSC3861): the server's metadata is served as auth_metadata,
+ * and every access token the server does not know is checked by token introspection (RFC 7662)
+ * with the server's own client credentials. The user is the `username` claim (else `sub`), the
+ * device the urn:matrix:client:device: scope (stable or MSC2967 form).
+ */
+struct OAuthDelegation {
+    std::string issuer;              ///< http://127.0.0.1:PORT (its /.well-known/openid-configuration is read)
+    std::string clientId;            ///< the homeserver's confidential client at the authorization server
+    std::string clientSecret;
+    std::string advertisedIssuer;    ///< what auth_issuer answers; empty = issuer (another: the mismatch case)
+    bool stableMetadata = true;      ///< false: /_matrix/client/v1/auth_metadata answers 404 (older servers)
+    std::string accountManagementUri; ///< added to the metadata (MSC4191) when not empty
+};
+
+/**
  * @brief How a test homeserver is set up. Every server is bounded: it stops by itself after
  * `maxRequests` requests or `maxLifetimeMs`, whichever comes first.
  */
@@ -91,6 +107,7 @@ struct HomeserverOptions {
     bool legacyMediaOnly = false;            ///< answer only /_matrix/media/v3; v1 media gives 404 M_UNRECOGNIZED
     std::string delegatedOidcIssuer;         ///< non-empty: advertise MSC2965 OIDC, no password login
     std::optional<TurnServerConfig> turn;    ///< empty: /voip/turnServer answers 200 {} (as Synapse does)
+    std::optional<OAuthDelegation> oauth;    ///< delegate authentication (no password login)
 };
 
 /** @brief Why a server stopped. */
@@ -196,6 +213,12 @@ public:
     void setLegacyMediaOnly(bool legacyOnly);
     void setDelegatedOidcIssuer(const std::string &issuer); ///< empty = password login
     void setTurnServer(std::optional<TurnServerConfig> turn);
+    /**
+     * Makes the user's current access tokens (from password logins) unknown: later requests with
+     * them get 401 M_UNKNOWN_TOKEN with `soft_logout` as given (as Synapse for an expired token).
+     * Returns how many tokens were expired.
+     */
+    std::size_t expireTokens(const std::string &user, bool softLogout);
 
     // --- reading back -------------------------------------------------------------------------
     /** @brief Resolves "#alias:server" (or a bare "alias") to a room id. */
