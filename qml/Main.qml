@@ -52,8 +52,17 @@ ApplicationWindow {
         }
     }
 
+    ConnectionBanner {
+        id: connectionBanner
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.top: parent.top
+        z: 6
+    }
+
     RowLayout {
         anchors.fill: parent
+        anchors.topMargin: connectionBanner.height
         spacing: 0
         visible: root.page === ""
 
@@ -134,7 +143,7 @@ ApplicationWindow {
     LoginPage {
         anchors.fill: parent
         z: 40
-        visible: Host.loginRequired
+        visible: Account.required
     }
 
     AlwaysOnScreenTile { z: 20 }

@@ -5,7 +5,8 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Tessera
 
-// Theme and language; both are also pushed to open widgets.
+// The account (sign out, the server's account page), theme and language; theme and language are
+// also pushed to open widgets.
 Rectangle {
     id: root
     objectName: "settingsPage"
@@ -19,6 +20,43 @@ Rectangle {
         ColumnLayout {
             Layout.margins: 20
             spacing: 12
+            Label { visible: Account.matrix; text: qsTr("Account"); font.bold: true }
+            Label {
+                objectName: "settingsAccountUser"
+                visible: Account.matrix && Account.userId.length > 0
+                text: qsTr("Signed in as %1").arg(Account.userId)
+                textFormat: Text.PlainText
+                wrapMode: Text.WrapAnywhere
+                Layout.fillWidth: true
+            }
+            RowLayout {
+                visible: Account.matrix && Account.userId.length > 0
+                spacing: 8
+                Button {
+                    objectName: "settingsManageAccount"
+                    visible: Account.accountManagementUrl.length > 0
+                    text: qsTr("Manage your account…")
+                    implicitHeight: Theme.touch
+                    onClicked: {
+                        const error = Account.openAccountManagement()
+                        if (error.length > 0)
+                            manageError.text = error
+                    }
+                }
+                Button {
+                    objectName: "settingsSignOut"
+                    text: qsTr("Sign out…")
+                    implicitHeight: Theme.touch
+                    onClicked: signOutDialog.open()
+                }
+            }
+            Label {
+                id: manageError
+                visible: text.length > 0
+                color: Theme.danger
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
             Label { text: qsTr("Theme"); font.bold: true }
             RowLayout {
                 spacing: 8
@@ -47,4 +85,5 @@ Rectangle {
         }
         Item { Layout.fillHeight: true }
     }
+    SignOutDialog { id: signOutDialog }
 }

@@ -38,6 +38,10 @@ Tessera hosts Matrix widgets: the web apps rooms publish as m.widget state. With
 Options:
   --data-dir DIR          where Tessera keeps its data (default: $XDG_DATA_HOME/tessera)
   --homeserver URL        use a Matrix homeserver instead of the local rooms
+  --oauth-client-id ID    sign in through the browser with this client id, registered for
+                          Tessera by the server's administrators (default: Tessera registers
+                          itself where the server allows it)
+  --sign-in-timeout S     give up waiting for the browser sign-in after S seconds (default 300)
   --room ID               open this room at start
   --open-widget URL       add a widget to the room (as typing /widget URL)
   --widget-name NAME      the name for --open-widget
@@ -85,6 +89,17 @@ Result<Options> parseOptions(const std::vector<std::string> &args)
                 return r.error();
             if (o.homeserver.rfind("https://", 0) != 0 && o.homeserver.rfind("http://", 0) != 0)
                 return bad("--homeserver needs an http(s) URL, e.g. https://matrix.example.org");
+        } else if (a == "--oauth-client-id") {
+            if (auto r = value(o.oauthClientId); !r)
+                return r.error();
+        } else if (a == "--sign-in-timeout") {
+            if (auto r = value(v); !r)
+                return r.error();
+            int s = 0;
+            auto res = std::from_chars(v.data(), v.data() + v.size(), s);
+            if (res.ec != std::errc() || res.ptr != v.data() + v.size() || s < 1 || s > 3600)
+                return bad("--sign-in-timeout needs a number of seconds from 1 to 3600");
+            o.signInTimeoutSeconds = s;
         } else if (a == "--room") {
             if (auto r = value(o.room); !r)
                 return r.error();

@@ -16,6 +16,10 @@ struct Options {
     bool showVersion = false;
     std::filesystem::path dataDir;
     std::string homeserver;
+    /** A client id the homeserver's administrators registered for Tessera (OAuth 2.0 sign-in). */
+    std::string oauthClientId;
+    /** How long the browser part of a sign-in may take. */
+    int signInTimeoutSeconds = 300;
     std::string room;
     std::string openWidget;
     std::string openWidgetName;

@@ -4,6 +4,8 @@
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
+#include <QDesktopServices>
+#include <QProcess>
 #include <QDateTime>
 #include <QFile>
 #include <QGuiApplication>
@@ -33,6 +35,7 @@
 #include "util/loopscheduler.h"
 #include "util/paths.h"
 
+#include "accountcontroller.h"
 #include "automation.h"
 #include "consentmodel.h"
 #include "hostcontroller.h"
@@ -40,6 +43,7 @@
 #include "keychainsecretstore.h"
 #include "pluginbridge.h"
 #include "qtscheduler.h"
+#include "redirectlistener.h"
 #include "schemehandler.h"
 #include "uistate.h"
 #include "widgetcontroller.h"
@@ -132,6 +136,7 @@ Startup::~Startup()
     // QML first (it holds bindings to everything), then the widgets, then the services.
     m_automation.reset();
     m_engine.reset();
+    m_account.reset();
     m_host.reset();
     if (m_plugins)
         m_plugins->shutdown();
@@ -204,6 +209,24 @@ Result<void> Startup::run()
         matrix::MatrixBackendOptions remote;
         remote.dataDir = m_dataDir / "matrix";
         remote.secrets = m_secrets.get();
+        remote.oauthClientId = m_options.oauthClientId;
+        remote.signInTimeoutMs = static_cast<std::int64_t>(m_options.signInTimeoutSeconds) * 1000;
+        remote.redirectListeners = [] {
+            return std::make_unique<ui::LoopbackRedirectListener>(
+                tr("Tessera sign-in"), tr("Go back to Tessera: it shows whether the sign-in worked. You can close this page."));
+        };
+        remote.openBrowser = [](const std::string &url) -> Result<void> {
+            // $BROWSER, the Unix convention (also xdg-open's), wins over the desktop's default.
+            const QString browser = qEnvironmentVariable("BROWSER").split(QLatin1Char(':')).value(0).trimmed();
+            if (!browser.isEmpty()) {
+                if (QProcess::startDetached(browser, {QString::fromStdString(url)}))
+                    return {};
+                return Error(ErrorCode::Unavailable, "$BROWSER (" + browser.toStdString() + ") could not be started");
+            }
+            if (!QDesktopServices::openUrl(QUrl(QString::fromStdString(url))))
+                return Error(ErrorCode::Unavailable, "the desktop has no web browser to open");
+            return {};
+        };
         auto backend = matrix::MatrixBackend::open(*m_scheduler, *m_http, remote);
         if (!backend)
             return Error(backend.error().code, "cannot open the Matrix session: " + backend.error().message);
@@ -302,29 +325,16 @@ Result<void> Startup::run()
     m_host->setWidgetProfile(m_profile);
     if (matrixBackend) {
         m_host->setBackendLabel(QString::fromStdString(m_options.homeserver));
-        if (matrixBackend->session()) {
-            matrixBackend->start();
-        } else {
-            m_host->requireLogin(QString::fromStdString(m_options.homeserver),
-                                 [this, matrixBackend](const std::string &homeserver, const std::string &user,
-                                                       const std::string &password, std::function<void(std::string)> done) {
-                                     matrix::LoginRequest request;
-                                     request.homeserver = homeserver;
-                                     request.user = user;
-                                     request.password = password;
-                                     matrixBackend->login(request, [matrixBackend, done](Result<matrix::SessionInfo> r) {
-                                         if (!r) {
-                                             done(r.error().message);
-                                             return;
-                                         }
-                                         matrixBackend->start();
-                                         done({});
-                                     });
-                                 });
-        }
+        // A client id the administrators gave: the command line, else the one saved on the sign-in page.
+        if (m_options.oauthClientId.empty())
+            if (auto saved = m_uiState->value("oauth_client_id"); saved && !saved->empty())
+                matrixBackend->setOAuthClientId(*saved);
     } else {
         m_host->setBackendLabel(tr("Local rooms on this computer"));
     }
+    m_account = std::make_unique<ui::AccountController>(matrixBackend, *m_host, QString::fromStdString(m_options.homeserver));
+    if (matrixBackend && matrixBackend->session())
+        matrixBackend->start();
     if (!secretWarning.isEmpty())
         m_host->setStartupWarning(secretWarning);
     m_prompts->setWidgetNameLookup([this](const bridge::WidgetContext &w) {
@@ -349,6 +359,7 @@ Result<void> Startup::run()
         QQuickStyle::setStyle(software ? QStringLiteral("Universal") : QStringLiteral("Material"));
     }
     qmlRegisterSingletonInstance("Tessera", 1, 0, "Host", m_host.get());
+    qmlRegisterSingletonInstance("Tessera", 1, 0, "Account", m_account.get());
     m_engine = std::make_unique<QQmlApplicationEngine>();
     m_engine->setInitialProperties({{QStringLiteral("width"), m_options.width}, {QStringLiteral("height"), m_options.height}});
     m_engine->load(QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));

@@ -45,6 +45,7 @@ class QtScheduler;
 class AppSchemeHandler;
 class PluginSchemeHandler;
 class AutomationServer;
+class AccountController;
 class PluginBridge;
 class ConsentPromptModel;
 class HostController;
@@ -101,6 +102,7 @@ private:
     std::unique_ptr<ui::UiState> m_uiState;
     std::unique_ptr<ui::HostServices> m_services;
     std::unique_ptr<ui::HostController> m_host;
+    std::unique_ptr<ui::AccountController> m_account;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
     std::unique_ptr<ui::AutomationServer> m_automation;
     QTimer *m_screenshotTimer = nullptr;

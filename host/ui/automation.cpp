@@ -178,6 +178,27 @@ QJsonObject AutomationServer::handle(const QJsonObject &command)
         item->setProperty("text", command.value(QStringLiteral("text")).toString());
         return QJsonObject{{"ok", true}};
     }
+    if (cmd == QLatin1String("type")) {
+        // Real typing: a click into the field, then a key press and release per character.
+        QQuickItem *item = findItem(name);
+        QQuickWindow *w = window();
+        if (!item || !w)
+            return fail(QStringLiteral("no item named ") + name);
+        if (!effectivelyVisible(item) || !item->isEnabled())
+            return fail(name + QStringLiteral(" is not visible or not enabled"));
+        click(item);
+        if (command.value(QStringLiteral("replace")).toBool()) {
+            QKeyEvent selectAll(QEvent::KeyPress, Qt::Key_A, Qt::ControlModifier);
+            QCoreApplication::sendEvent(w, &selectAll);
+        }
+        for (const QChar c : command.value(QStringLiteral("text")).toString()) {
+            QKeyEvent press(QEvent::KeyPress, 0, Qt::NoModifier, QString(c));
+            QCoreApplication::sendEvent(w, &press);
+            QKeyEvent release(QEvent::KeyRelease, 0, Qt::NoModifier, QString(c));
+            QCoreApplication::sendEvent(w, &release);
+        }
+        return QJsonObject{{"ok", true}};
+    }
     if (cmd == QLatin1String("key")) {
         QQuickWindow *w = window();
         const QString key = command.value(QStringLiteral("key")).toString();

@@ -21,7 +21,7 @@ class HostController;
  *
  * It exists for the end-to-end tests and starts only when TESSERA_AUTOMATION_SOCKET names a
  * socket path; the socket is readable and writable by the user alone. Items are found by
- * objectName. Commands: find, click, setText, key, property, widgets, timeline, model (the rows
+ * objectName. Commands: find, click, setText, type (real key events), key, property, widgets, timeline, model (the rows
  * of rooms, timeline, consentPrompts, permissions or audit), screenshot, kick, quit. Every answer
  * is {"ok":true,…} or {"ok":false,"error":"…"}; a command's "id", if it has one, is echoed back.
  */

@@ -110,41 +110,12 @@ void HostController::setPlugins(QVariantList plugins, QVariantList widgetTypes)
     Q_EMIT pluginsChanged();
 }
 
-void HostController::requireLogin(const QString &homeserver, LoginHandler handler)
+void HostController::accountChanged()
 {
-    m_homeserverUrl = homeserver;
-    m_loginHandler = std::move(handler);
-    m_loginRequired = true;
-    Q_EMIT loginChanged();
-}
-
-void HostController::login(const QString &homeserver, const QString &user, const QString &password)
-{
-    if (!m_loginHandler || m_loginBusy)
-        return;
-    if (homeserver.trimmed().isEmpty() || user.trimmed().isEmpty() || password.isEmpty()) {
-        m_loginError = tr("Enter the homeserver, your user name and your password.");
-        Q_EMIT loginChanged();
-        return;
-    }
-    m_loginBusy = true;
-    m_loginError.clear();
-    Q_EMIT loginChanged();
-    std::weak_ptr<int> life = m_lifetime;
-    m_loginHandler(homeserver.trimmed().toStdString(), user.trimmed().toStdString(), password.toStdString(),
-                   [this, life](std::string error) {
-                       if (life.expired())
-                           return;
-                       m_loginBusy = false;
-                       m_loginError = q(error);
-                       if (error.empty())
-                           m_loginRequired = false;
-                       Q_EMIT loginChanged();
-                       if (error.empty()) {
-                           m_rooms->reload();
-                           Q_EMIT currentRoomChanged();
-                       }
-                   });
+    m_rooms->reload();
+    if (!m_roomId.empty() && !m_services.backend->room(m_roomId))
+        selectRoom(QString());
+    Q_EMIT currentRoomChanged();
 }
 
 void HostController::selectRoom(const QString &roomId)

@@ -57,10 +57,6 @@ class HostController final : public QObject {
     Q_PROPERTY(bool systemDark READ systemDark WRITE setSystemDark NOTIFY themeChanged)
     Q_PROPERTY(QString language READ language WRITE setLanguage NOTIFY languageChanged)
     Q_PROPERTY(QVariantList widgetTypes READ widgetTypes NOTIFY pluginsChanged)
-    Q_PROPERTY(bool loginRequired READ loginRequired NOTIFY loginChanged)
-    Q_PROPERTY(bool loginBusy READ loginBusy NOTIFY loginChanged)
-    Q_PROPERTY(QString loginError READ loginError NOTIFY loginChanged)
-    Q_PROPERTY(QString homeserverUrl READ homeserverUrl NOTIFY loginChanged)
 
 public:
     /// Refusals of one kind from one widget recorded at once, and then one per interval.
@@ -113,17 +109,9 @@ public:
 
     WidgetManager &manager() { return *m_widgets; }
 
-    /** Signs in to a homeserver; done(error) with an empty error on success. */
-    using LoginHandler = std::function<void(const std::string &homeserver, const std::string &user,
-                                            const std::string &password, std::function<void(std::string)> done)>;
-    /** Used with --homeserver: the shell shows the sign-in page until @p handler succeeds. */
-    void requireLogin(const QString &homeserver, LoginHandler handler);
-    bool loginRequired() const { return m_loginRequired; }
-    bool loginBusy() const { return m_loginBusy; }
-    QString loginError() const { return m_loginError; }
-    QString homeserverUrl() const { return m_homeserverUrl; }
-    Q_INVOKABLE void login(const QString &homeserver, const QString &user, const QString &password);
     void setConsentPromptModel(ConsentPromptModel *model) { m_consentPrompts = model; }
+    /** The account signed in or out: the room list is read again and a room that is gone is left. */
+    void accountChanged();
 
     Q_INVOKABLE void selectRoom(const QString &roomId);
     /** Asks every open widget view for fresh frames (before a screenshot). */
@@ -165,7 +153,6 @@ Q_SIGNALS:
     void themeChanged();
     void languageChanged();
     void pluginsChanged();
-    void loginChanged();
     /** A message for the user (snackbar). */
     void notice(const QString &text);
     /** A widget wants to open @p url in a new window; the shell asks before doing it. */
@@ -204,11 +191,6 @@ private:
     QString m_language = QStringLiteral("en");
     QString m_backendLabel;
     QString m_startupWarning;
-    bool m_loginRequired = false;
-    bool m_loginBusy = false;
-    QString m_loginError;
-    QString m_homeserverUrl;
-    LoginHandler m_loginHandler;
     RateLimiter m_refusals;
     Scheduler::TimerId m_refusalFlush = 0;
     /// The window a widget asked for that the popup prompt is showing, if any.

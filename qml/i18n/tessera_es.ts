@@ -177,32 +177,104 @@
     </message>
 </context>
 <context>
+    <name>ConnectionBanner</name>
+    <message>
+        <location filename="../ConnectionBanner.qml"/>
+        <source>Offline: %1 Tessera keeps trying.</source>
+        <translation>Sin conexión: %1 Tessera sigue intentándolo.</translation>
+    </message>
+    <message>
+        <location filename="../ConnectionBanner.qml"/>
+        <source>Offline. Tessera keeps trying.</source>
+        <translation>Sin conexión. Tessera sigue intentándolo.</translation>
+    </message>
+    <message>
+        <location filename="../ConnectionBanner.qml"/>
+        <source>Connecting to your homeserver…</source>
+        <translation>Conectando con tu servidor doméstico…</translation>
+    </message>
+    <message>
+        <location filename="../ConnectionBanner.qml"/>
+        <source>Retry now</source>
+        <translation>Reintentar ahora</translation>
+    </message>
+</context>
+<context>
     <name>LoginPage</name>
     <message>
-        <location filename="../LoginPage.qml" line="27"/>
-        <location filename="../LoginPage.qml" line="74"/>
+        <location filename="../LoginPage.qml"/>
         <source>Sign in</source>
         <translation>Iniciar sesión</translation>
     </message>
     <message>
-        <location filename="../LoginPage.qml" line="29"/>
+        <location filename="../LoginPage.qml"/>
         <source>Tessera will keep your session in the system keychain (or, without one, in a file only you can read).</source>
         <translation>Tessera guardará tu sesión en el llavero del sistema (o, si no hay ninguno, en un archivo que solo tú puedes leer).</translation>
     </message>
     <message>
-        <location filename="../LoginPage.qml" line="48"/>
+        <location filename="../LoginPage.qml"/>
+        <source>Homeserver</source>
+        <translation>Servidor doméstico</translation>
+    </message>
+    <message>
+        <location filename="../LoginPage.qml"/>
+        <source>Continue</source>
+        <translation>Continuar</translation>
+    </message>
+    <message>
+        <location filename="../LoginPage.qml"/>
+        <source>Server: %1</source>
+        <translation>Servidor: %1</translation>
+    </message>
+    <message>
+        <location filename="../LoginPage.qml"/>
+        <source>Change</source>
+        <translation>Cambiar</translation>
+    </message>
+    <message>
+        <location filename="../LoginPage.qml"/>
         <source>User name</source>
         <translation>Nombre de usuario</translation>
     </message>
     <message>
-        <location filename="../LoginPage.qml" line="55"/>
+        <location filename="../LoginPage.qml"/>
         <source>Password</source>
         <translation>Contraseña</translation>
     </message>
     <message>
-        <location filename="../LoginPage.qml" line="74"/>
-        <source>Signing in…</source>
-        <translation>Iniciando sesión…</translation>
+        <location filename="../LoginPage.qml"/>
+        <source>Or sign in on the server&apos;s own page in your web browser.</source>
+        <translation>O inicia sesión en la página del propio servidor, en tu navegador web.</translation>
+    </message>
+    <message>
+        <location filename="../LoginPage.qml"/>
+        <source>This server signs you in on its own page, in your web browser.</source>
+        <translation>Este servidor te pide iniciar sesión en su propia página, en tu navegador web.</translation>
+    </message>
+    <message>
+        <location filename="../LoginPage.qml"/>
+        <source>Continue in the browser</source>
+        <translation>Continuar en el navegador</translation>
+    </message>
+    <message>
+        <location filename="../LoginPage.qml"/>
+        <source>Working</source>
+        <translation>Trabajando</translation>
+    </message>
+    <message>
+        <location filename="../LoginPage.qml"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location filename="../LoginPage.qml"/>
+        <source>Hide details</source>
+        <translation>Ocultar detalles</translation>
+    </message>
+    <message>
+        <location filename="../LoginPage.qml"/>
+        <source>Show details</source>
+        <translation>Mostrar detalles</translation>
     </message>
 </context>
 <context>
@@ -382,6 +454,26 @@
 <context>
     <name>SettingsPage</name>
     <message>
+        <location filename="../SettingsPage.qml"/>
+        <source>Account</source>
+        <translation>Cuenta</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml"/>
+        <source>Signed in as %1</source>
+        <translation>Sesión iniciada como %1</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml"/>
+        <source>Manage your account…</source>
+        <translation>Gestionar tu cuenta…</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml"/>
+        <source>Sign out…</source>
+        <translation>Cerrar sesión…</translation>
+    </message>
+    <message>
         <location filename="../SettingsPage.qml" line="18"/>
         <source>Settings</source>
         <translation>Ajustes</translation>
@@ -415,6 +507,44 @@
         <location filename="../SettingsPage.qml" line="42"/>
         <source>A change of language applies to Tessera&apos;s own texts after a restart; widgets are told at once.</source>
         <translation>El cambio de idioma se aplica a los textos de Tessera tras reiniciar; los widgets lo reciben al momento.</translation>
+    </message>
+</context>
+<context>
+    <name>SignOutDialog</name>
+    <message>
+        <location filename="../SignOutDialog.qml"/>
+        <source>Sign out?</source>
+        <translation>¿Cerrar sesión?</translation>
+    </message>
+    <message>
+        <location filename="../SignOutDialog.qml"/>
+        <source>Tessera asks the server to revoke this session and deletes its keys to your account from this computer.</source>
+        <translation>Tessera pide al servidor que revoque esta sesión y borra de este equipo sus llaves de acceso a tu cuenta.</translation>
+    </message>
+    <message>
+        <location filename="../SignOutDialog.qml"/>
+        <source>Tessera tells the server to end this session and deletes its key to your account from this computer.</source>
+        <translation>Tessera pide al servidor que termine esta sesión y borra de este equipo su llave de acceso a tu cuenta.</translation>
+    </message>
+    <message>
+        <location filename="../SignOutDialog.qml"/>
+        <source>Keep my rooms and unsent messages on this computer for the next sign-in</source>
+        <translation>Conservar mis salas y los mensajes sin enviar en este equipo para el próximo inicio de sesión</translation>
+    </message>
+    <message>
+        <location filename="../SignOutDialog.qml"/>
+        <source>The audit log always stays.</source>
+        <translation>El registro de auditoría se conserva siempre.</translation>
+    </message>
+    <message>
+        <location filename="../SignOutDialog.qml"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location filename="../SignOutDialog.qml"/>
+        <source>Sign out</source>
+        <translation>Cerrar sesión</translation>
     </message>
 </context>
 <context>
@@ -549,6 +679,16 @@
 <context>
     <name>tessera::app::Startup</name>
     <message>
+        <location filename="../../host/app/startup.cpp"/>
+        <source>Tessera sign-in</source>
+        <translation>Inicio de sesión de Tessera</translation>
+    </message>
+    <message>
+        <location filename="../../host/app/startup.cpp"/>
+        <source>Go back to Tessera: it shows whether the sign-in worked. You can close this page.</source>
+        <translation>Vuelve a Tessera: allí verás si el inicio de sesión funcionó. Puedes cerrar esta página.</translation>
+    </message>
+    <message>
         <location filename="../../host/app/startup.cpp" line="190"/>
         <source>Welcome to Tessera</source>
         <translation>Bienvenida a Tessera</translation>
@@ -578,6 +718,127 @@
         <location filename="../../host/app/startup.cpp" line="326"/>
         <source>Local rooms on this computer</source>
         <translation>Salas locales en este equipo</translation>
+    </message>
+</context>
+<context>
+    <name>tessera::ui::AccountController</name>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>The server did not answer in time.</source>
+        <translation>El servidor no respondió a tiempo.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>The server&apos;s security certificate could not be verified (TLS error).</source>
+        <translation>No se pudo verificar el certificado de seguridad del servidor (error de TLS).</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>Tessera cannot connect to this server. Check the address and your network.</source>
+        <translation>Tessera no puede conectarse con este servidor. Comprueba la dirección y tu red.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>This address does not answer like a Matrix server.</source>
+        <translation>Esta dirección no responde como un servidor Matrix.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>The server&apos;s sign-in service does not match what the server names, so Tessera did not use it.</source>
+        <translation>El servicio de inicio de sesión no coincide con el que nombra el servidor, así que Tessera no lo usó.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>The answer from the browser did not belong to this sign-in and was refused. Start again.</source>
+        <translation>La respuesta del navegador no correspondía a este inicio de sesión y se rechazó. Empieza de nuevo.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>The sign-in was declined in the browser.</source>
+        <translation>El inicio de sesión se rechazó en el navegador.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>The sign-in in the browser took too long. Start again.</source>
+        <translation>El inicio de sesión en el navegador tardó demasiado. Empieza de nuevo.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>The server refused to complete this sign-in. Start again.</source>
+        <translation>El servidor se negó a completar este inicio de sesión. Empieza de nuevo.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>The user name or password is not right.</source>
+        <translation>El nombre de usuario o la contraseña no son correctos.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>The sign-in failed.</source>
+        <translation>No se pudo iniciar sesión.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>Enter the address of your homeserver.</source>
+        <translation>Escribe la dirección de tu servidor doméstico.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>Contacting %1…</source>
+        <translation>Contactando con %1…</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>Enter your user name and your password.</source>
+        <translation>Escribe tu nombre de usuario y tu contraseña.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>Signing in…</source>
+        <translation>Iniciando sesión…</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>Finish signing in in your web browser. Tessera is waiting for it.</source>
+        <translation>Termina de iniciar sesión en tu navegador web. Tessera lo está esperando.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>Your session on this server ended. Sign in again as %1 to continue; your rooms stay on this computer.</source>
+        <translation>Tu sesión en este servidor terminó. Vuelve a iniciar sesión como %1 para continuar; tus salas siguen en este equipo.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>The server ended your session, so Tessera signed you out and deleted its copy of your rooms. Reason: %1</source>
+        <translation>El servidor terminó tu sesión, así que Tessera cerró la sesión y borró su copia de tus salas. Motivo: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>%n message(s) that were not sent yet were discarded.</source>
+        <translation>
+            <numerusform>Se descartó %n mensaje que aún no se había enviado.</numerusform>
+            <numerusform>Se descartaron %n mensajes que aún no se habían enviado.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>You signed out. Your rooms stay on this computer for the next time you sign in.</source>
+        <translation>Cerraste la sesión. Tus salas siguen en este equipo para la próxima vez que inicies sesión.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>You signed out. Tessera deleted its copy of your rooms.</source>
+        <translation>Cerraste la sesión. Tessera borró su copia de tus salas.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>Not everything could be deleted: %1</source>
+        <translation>No se pudo borrar todo: %1</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>This server gives no account management page.</source>
+        <translation>Este servidor no ofrece una página para gestionar la cuenta.</translation>
     </message>
 </context>
 <context>
