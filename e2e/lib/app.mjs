@@ -122,9 +122,10 @@ export class TesseraApp {
      * @param {string} [o.name]       a label for logs and artefacts
      * @param {function} [o.log]      progress output
      * @param {number} [o.maxLifetimeSeconds]  the app is killed after this long whatever happens
+     * @param {object} [o.env]        extra environment variables
      */
-    constructor({ binary, dataDir, workDir, args = [], name = 'tessera', log = () => {}, maxLifetimeSeconds = 300 }) {
-        Object.assign(this, { binary, dataDir, workDir, args, name, log, maxLifetimeSeconds });
+    constructor({ binary, dataDir, workDir, args = [], name = 'tessera', log = () => {}, maxLifetimeSeconds = 300, env = {} }) {
+        Object.assign(this, { binary, dataDir, workDir, args, name, log, maxLifetimeSeconds, extraEnv: env });
         this.exited = null;
         this.stderrTail = [];
     }
@@ -153,6 +154,7 @@ export class TesseraApp {
             TESSERA_AUTOMATION_SOCKET: this.socketPath,
             QTWEBENGINE_REMOTE_DEBUGGING: `127.0.0.1:${this.devtoolsPort}`,
             LANG: 'C.UTF-8',
+            ...this.extraEnv,
         };
         delete env.DISPLAY;
         delete env.WAYLAND_DISPLAY;
@@ -232,6 +234,11 @@ export class TesseraApp {
 
     setText(name, text) {
         return this.ok({ cmd: 'setText', name, text });
+    }
+
+    /** Clicks into the field @p name and types @p text key by key (@p replace selects what was there first). */
+    type(name, text, replace = false) {
+        return this.ok({ cmd: 'type', name, text, replace });
     }
 
     key(key) {

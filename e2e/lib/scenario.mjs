@@ -79,13 +79,14 @@ class Context {
      * A TesseraApp (not yet started) with its data in <work>/<dataName> and its logs in <work>.
      * Apps made here are stopped at the end and photographed on failure.
      */
-    app({ name = 'tessera', dataName = 'data', args = [] } = {}) {
+    app({ name = 'tessera', dataName = 'data', args = [], env = {} } = {}) {
         const app = new TesseraApp({
             binary: this.tesseraBinary,
             dataDir: path.join(this.work, dataName),
             workDir: this.work,
             args,
             name,
+            env,
             log: (m) => this.log(m),
         });
         this.apps.push(app);

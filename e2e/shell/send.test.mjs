@@ -24,6 +24,11 @@ async function signIn(ctx, app, baseUrl) {
     ctx.phase('sign in on the login page');
     await app.waitVisible('loginPage');
     check((await app.find('loginHomeserver')).text === baseUrl, 'the login page shows --homeserver', await app.find('loginHomeserver'));
+    await app.click('loginContinue');
+    await app.waitVisible('loginUser', 30000).catch(async (e) => {
+        const error = await app.find('loginError');
+        throw new Error(`${e.message}; the login page says: ${error.visible ? error.text : '(nothing)'}`);
+    });
     await app.setText('loginUser', USER);
     await app.setText('loginPassword', PASSWORD);
     await app.click('loginSubmit');
