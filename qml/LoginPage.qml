@@ -15,14 +15,22 @@ Rectangle {
 
     // The field starts with --homeserver (or the server of the session that ended) and is never
     // overwritten afterwards: what the user typed stays.
+    property string shownReauthUser: ""
     Component.onCompleted: server.text = Account.initialHomeserver
     Connections {
         target: Account
         function onChanged() {
             if (server.text.length === 0 && Account.initialHomeserver.length > 0)
                 server.text = Account.initialHomeserver
-            if (Account.reauthUser.length > 0 && user.text.length === 0)
-                user.text = Account.reauthUser
+            // Signing in again after the server ended the session: as the same user.
+            if (Account.reauthUser !== root.shownReauthUser) {
+                root.shownReauthUser = Account.reauthUser
+                if (Account.reauthUser.length > 0)
+                    user.text = Account.reauthUser
+            }
+            // A password is never kept in the page once it served.
+            if (!Account.required)
+                password.text = ""
             if (Account.error.length === 0)
                 root.showDetail = false
         }

@@ -129,9 +129,13 @@ export class HeadlessBrowser {
 
     /** Signs in on the provider's page and answers its consent page (allow or deny). */
     async signIn(tab, { user, password, allow = true }) {
-        await this.type(tab, '#username', user);
-        await this.type(tab, '#password', password);
-        await this.click(tab, '#submit');
+        // A browser that signed in to the server before goes straight to the consent page.
+        await this.waitFor(tab, '#username, #allow');
+        if (await this.cdp.evaluate(tab.sessionId, 'document.querySelector("#username") !== null', 10000)) {
+            await this.type(tab, '#username', user);
+            await this.type(tab, '#password', password);
+            await this.click(tab, '#submit');
+        }
         await this.click(tab, allow ? '#allow' : '#deny');
     }
 }

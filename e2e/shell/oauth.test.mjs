@@ -88,7 +88,9 @@ runScenario('e2e.shell.oauth', async (ctx) => {
         '--oauth-client', `homeserver:${SECRET}`, '--oauth-account', `${provider.issuer}/account`];
     const hs = await ctx.homeserver(oauthArgs);
     // A homeserver that names another issuer than the server's metadata says (older, unstable discovery).
-    const mismatched = await ctx.homeserver([...oauthArgs, '--oauth-unstable-only', '--oauth-advertised-issuer', `${provider.issuer}/other`]);
+    // (localhost for 127.0.0.1: the server's metadata then says its issuer is another URL).
+    const mismatched = await ctx.homeserver([...oauthArgs, '--oauth-unstable-only', '--oauth-advertised-issuer',
+        provider.issuer.replace('127.0.0.1', 'localhost')]);
 
     const handoff = new BrowserHandoff(ctx.work);
     await handoff.reset();

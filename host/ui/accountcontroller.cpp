@@ -71,6 +71,8 @@ QString AccountController::accountManagementUrl() const
 std::pair<QString, QString> AccountController::describe(const Error &e)
 {
     const QString detail = q(e.message);
+    if (e.message.find("did not finish within") != std::string::npos)
+        return {tr("The sign-in in the browser took too long. Start again."), detail};
     if (e.code == ErrorCode::Timeout)
         return {tr("The server did not answer in time."), detail};
     if (!e.matrixApiError && e.code == ErrorCode::Denied && e.message.find("TLS") != std::string::npos)
@@ -85,8 +87,6 @@ std::pair<QString, QString> AccountController::describe(const Error &e)
         return {tr("The answer from the browser did not belong to this sign-in and was refused. Start again."), detail};
     if (e.message.find("declined in the browser") != std::string::npos)
         return {tr("The sign-in was declined in the browser."), detail};
-    if (e.message.find("did not finish within") != std::string::npos)
-        return {tr("The sign-in in the browser took too long. Start again."), detail};
     if (e.message.find("code was refused") != std::string::npos)
         return {tr("The server refused to complete this sign-in. Start again."), detail};
     if (e.matrixApiError && e.matrixApiError->httpStatus == 403 && e.message.find("M_FORBIDDEN") != std::string::npos)
@@ -259,8 +259,8 @@ void AccountController::onSessionEnded(const matrix::SessionEnd &end)
         text = tr("The server ended your session, so Tessera signed you out and deleted its copy of your rooms. "
                   "Reason: %1").arg(q(end.reason));
         if (end.discardedSends > 0)
-            text += QLatin1Char(' ') + tr("%n message(s) that were not sent yet were discarded.", nullptr,
-                                          static_cast<int>(end.discardedSends));
+            text += QLatin1Char(' ') + tr("Messages that were not sent yet and were discarded: %1.")
+                                           .arg(static_cast<qulonglong>(end.discardedSends));
     }
     m_connection = QStringLiteral("signedOut");
     m_connectionDetail.clear();

@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "redirectlistener.h"
 
-#include <QPointer>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -41,7 +40,8 @@ void LoopbackRedirectListener::onConnection()
             socket->deleteLater();
             continue;
         }
-        QPointer<QTcpSocket> guard(socket);
+        // The socket lives on its own until its answer is out: the listener may be gone by then.
+        socket->setParent(nullptr);
         auto *timer = new QTimer(socket);
         timer->setSingleShot(true);
         connect(timer, &QTimer::timeout, socket, [socket] { socket->abort(); });
@@ -83,8 +83,8 @@ void LoopbackRedirectListener::onConnection()
                           "\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n" + body);
             socket->disconnectFromHost();
             if (callback && m_onCallback) {
-                auto handler = m_onCallback; // it may close this listener
-                handler(query);
+                // Not from inside the socket's signal: the handler may delete this listener.
+                QTimer::singleShot(0, this, [handler = m_onCallback, query] { handler(query); });
             }
         });
     }

@@ -812,13 +812,10 @@
         <source>The server ended your session, so Tessera signed you out and deleted its copy of your rooms. Reason: %1</source>
         <translation>El servidor terminó tu sesión, así que Tessera cerró la sesión y borró su copia de tus salas. Motivo: %1</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <location filename="../../host/ui/accountcontroller.cpp"/>
-        <source>%n message(s) that were not sent yet were discarded.</source>
-        <translation>
-            <numerusform>Se descartó %n mensaje que aún no se había enviado.</numerusform>
-            <numerusform>Se descartaron %n mensajes que aún no se habían enviado.</numerusform>
-        </translation>
+        <source>Messages that were not sent yet and were discarded: %1.</source>
+        <translation>Mensajes que aún no se habían enviado y se descartaron: %1.</translation>
     </message>
     <message>
         <location filename="../../host/ui/accountcontroller.cpp"/>

@@ -155,12 +155,6 @@ struct MatrixBackend::LoginFlow {
     nlohmann::json versions;
 };
 
-template<typename T>
-void MatrixBackend::post(Callback<T> done, Result<T> result)
-{
-    m_scheduler.post([done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
-}
-
 Result<std::unique_ptr<MatrixBackend>> MatrixBackend::open(Scheduler &scheduler, net::HttpClient &http,
                                                            MatrixBackendOptions options)
 {
@@ -528,6 +522,7 @@ void MatrixBackend::start()
         return;
     m_running = true;
     m_syncedSinceStart = false;
+    scheduleRefresh();
     setSyncState(SyncState::Syncing);
     ensureFilterThenSync();
     pumpOutbox();
@@ -549,6 +544,9 @@ void MatrixBackend::stop()
     if (m_outboxTimer)
         m_scheduler.cancel(*m_outboxTimer);
     m_outboxTimer.reset();
+    if (m_refreshTimer)
+        m_scheduler.cancel(*m_refreshTimer);
+    m_refreshTimer.reset();
     if (m_syncStatus.state != SyncState::LoggedOut)
         setSyncState(SyncState::Stopped);
 }

@@ -322,6 +322,8 @@ private:
     void sendCall(std::uint64_t id);
     void onCallResult(std::uint64_t id, const std::string &tokenUsed, Result<ApiResponse> result);
     bool tokenExpiresSoon() const;
+    /** While running, refreshes an expiring access token ahead of time, without waiting for a call. */
+    void scheduleRefresh();
     void startRefresh();
     void onRefreshResult(Result<oauth::TokenSet> result);
     Result<void> storeTokens(const oauth::TokenSet &tokens);
@@ -395,6 +397,7 @@ private:
     std::vector<std::uint64_t> m_tokenWaiters;
     bool m_refreshing = false;
     std::optional<net::HttpClient::RequestId> m_refreshRequest;
+    std::optional<Scheduler::TimerId> m_refreshTimer;
     std::uint64_t m_refreshes = 0;
     std::function<void(const SessionEnd &)> m_onSessionEnded;
     std::optional<SessionEnd> m_pendingReauth;

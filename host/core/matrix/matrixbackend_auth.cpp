@@ -79,6 +79,22 @@ bool MatrixBackend::tokenExpiresSoon() const
     return m_scheduler.wallClockMs() >= m_auth->expiresAtMs - margin;
 }
 
+void MatrixBackend::scheduleRefresh()
+{
+    if (m_refreshTimer)
+        m_scheduler.cancel(*m_refreshTimer);
+    m_refreshTimer.reset();
+    if (!m_running || !m_auth->oauth() || m_auth->refreshToken.empty() || m_auth->expiresAtMs <= 0)
+        return;
+    const std::int64_t margin = std::clamp<std::int64_t>(m_auth->lifetimeMs / 4, 1'000, 60'000);
+    const std::int64_t delay = std::max<std::int64_t>(0, m_auth->expiresAtMs - margin - m_scheduler.wallClockMs());
+    m_refreshTimer = m_scheduler.schedule(delay, [this] {
+        m_refreshTimer.reset();
+        if (m_running && m_session)
+            startRefresh();
+    });
+}
+
 void MatrixBackend::sendCall(std::uint64_t id)
 {
     auto it = m_calls.find(id);
@@ -173,6 +189,7 @@ void MatrixBackend::onRefreshResult(Result<oauth::TokenSet> result)
             m_api.setAccessToken(m_token);
             ++m_refreshes;
             logLine(LogLevel::Info, "the access token was refreshed");
+            scheduleRefresh();
             for (std::uint64_t id : waiters)
                 sendCall(id);
             return;
@@ -183,6 +200,12 @@ void MatrixBackend::onRefreshResult(Result<oauth::TokenSet> result)
         // The spec: retry later with the same refresh token. The waiting calls fail now with a
         // transient error; their callers retry (sync backs off, the outbox keeps the event).
         logLine(LogLevel::Info, "the token refresh failed for now: " + e.message);
+        if (m_running && !m_refreshTimer)
+            m_refreshTimer = m_scheduler.schedule(m_options.initialBackoffMs * 5, [this] {
+                m_refreshTimer.reset();
+                if (m_running && m_session)
+                    startRefresh();
+            });
         for (std::uint64_t id : waiters) {
             auto it = m_calls.find(id);
             if (it == m_calls.end())
@@ -226,6 +249,8 @@ void MatrixBackend::endSession(const Error &why, bool soft)
         m_oauth.cancel(*m_refreshRequest);
     m_refreshRequest.reset();
     m_refreshing = false;
+    auto tokenWaiters = std::move(m_tokenWaiters);
+    m_tokenWaiters.clear();
     auto outboxWaiters = std::move(m_outboxWaiters);
     m_outboxWaiters.clear();
     if (soft) {
@@ -251,6 +276,14 @@ void MatrixBackend::endSession(const Error &why, bool soft)
     setSyncState(SyncState::LoggedOut, end.reason);
     for (auto &[seq, waiter] : outboxWaiters)
         waiter(Error(ErrorCode::Unavailable, "the session ended before the homeserver accepted it"));
+    for (std::uint64_t id : tokenWaiters) {
+        auto it = m_calls.find(id);
+        if (it == m_calls.end())
+            continue;
+        auto done = std::move(it->second->done);
+        m_calls.erase(it);
+        done(why);
+    }
     if (m_onSessionEnded)
         m_onSessionEnded(end);
 }
@@ -383,7 +416,10 @@ void MatrixBackend::discoverLogin(const std::string &homeserver, Callback<LoginC
                 if (f)
                     for (const auto &item : f->json.value("flows", nlohmann::json::array()))
                         choices.password = choices.password || (item.is_object() && jsonString(item, "type") == "m.login.password");
-                m_oauth.discover(flow->baseUrl, [this, flow, live, shared, choices](Result<oauth::ServerMetadata> m) mutable {
+                m_oauth.discover(flow->baseUrl, [alive = std::weak_ptr<int>(m_alive), this, flow, live, shared,
+                                                 choices](Result<oauth::ServerMetadata> m) mutable {
+                    if (!alive.lock())
+                        return;
                     if (!live())
                         return (*shared)(cancelled());
                     if (m) {
@@ -501,6 +537,12 @@ void MatrixBackend::oauthStep(std::shared_ptr<OAuthFlow> flow)
                                        return fail(std::move(r).error());
                                    flow->clientId = *r;
                                    flow->registeredNow = true;
+                                   // Kept per issuer at once: a sign-in that fails later reuses it.
+                                   auto st = m_sessionDb.prepare("INSERT OR REPLACE INTO oauth_clients (issuer, client_id, "
+                                                                 "registered_ms) VALUES (?1, ?2, ?3)");
+                                   if (st && st->bindText(1, flow->choices.oauth->issuer) && st->bindText(2, *r) &&
+                                       st->bindInt64(3, m_scheduler.wallClockMs()))
+                                       (void)st->run();
                                    flow->step = Step::Listen;
                                    oauthStep(flow);
                                });
@@ -627,19 +669,6 @@ void MatrixBackend::oauthStep(std::shared_ptr<OAuthFlow> flow)
                     return r2;
                 if (auto r3 = storeTokens(flow->tokens); !r3)
                     return r3;
-                if (flow->registeredNow && m_options.oauthClientId.empty()) {
-                    auto st = m_sessionDb.prepare("INSERT OR REPLACE INTO oauth_clients (issuer, client_id, registered_ms) "
-                                                  "VALUES (?1, ?2, ?3)");
-                    if (!st)
-                        return std::move(st).error();
-                    if (auto b = st->bindText(1, m.issuer); !b)
-                        return b;
-                    if (auto b = st->bindText(2, flow->clientId); !b)
-                        return b;
-                    if (auto b = st->bindInt64(3, m_scheduler.wallClockMs()); !b)
-                        return b;
-                    return st->run();
-                }
                 return {};
             }();
             if (!stored) {

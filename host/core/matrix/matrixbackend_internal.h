@@ -83,6 +83,12 @@ struct MatrixBackend::OAuthFlow {
     bool finished = false;
 };
 
+template<typename T>
+void MatrixBackend::post(Callback<T> done, Result<T> result)
+{
+    m_scheduler.post([done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
+}
+
 struct MatrixBackend::DiscoveryFlow {
     std::string startUrl;
     std::string baseUrl;

@@ -492,7 +492,10 @@ void Client::discover(const std::string &homeserverBaseUrl, std::function<void(R
                     getJson(stripSlash(issuer) + "/.well-known/openid-configuration",
                             [issuer, done = std::move(done)](Result<nlohmann::json> document) {
                                 if (!document)
-                                    return done(std::move(document).error());
+                                    return done(Error(ErrorCode::Unavailable, "the authorization server " +
+                                                                                  text::truncateUtf8(issuer, 200) +
+                                                                                  " the homeserver names gives no metadata: " +
+                                                                                  document.error().message));
                                 done(parseMetadata(*document, issuer, false));
                             });
                 });
