@@ -71,6 +71,8 @@ QString AccountController::accountManagementUrl() const
 std::pair<QString, QString> AccountController::describe(const Error &e)
 {
     const QString detail = q(e.message);
+    if (e.message.find("no web browser could be started") != std::string::npos)
+        return {tr("No web browser could be started for the sign-in."), detail};
     if (e.message.find("did not finish within") != std::string::npos)
         return {tr("The sign-in in the browser took too long. Start again."), detail};
     if (e.code == ErrorCode::Timeout)

@@ -759,6 +759,11 @@
     </message>
     <message>
         <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>No web browser could be started for the sign-in.</source>
+        <translation>No se pudo abrir ningún navegador web para iniciar sesión.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
         <source>The sign-in in the browser took too long. Start again.</source>
         <translation>El inicio de sesión en el navegador tardó demasiado. Empieza de nuevo.</translation>
     </message>
