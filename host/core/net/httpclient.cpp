@@ -152,7 +152,11 @@ struct Transfer {
     Request request;
     Response response;
     std::size_t capBytes = 0;
+    std::size_t streamedBytes = 0;
     bool tooLarge = false;
+    Scheduler *scheduler = nullptr;
+    /** Request::onData, shared with the pieces posted to the scheduler. */
+    std::shared_ptr<const std::function<void(long, std::string)>> onData;
     bool sawStatusLine = false;
     std::string extraCaFile;
     char errorBuffer[CURL_ERROR_SIZE] = {};
@@ -172,9 +176,19 @@ size_t onBody(char *data, size_t size, size_t count, void *user)
 {
     auto *t = static_cast<Transfer *>(user);
     const size_t n = size * count;
-    if (t->response.body.size() + n > t->capBytes) {
+    if (t->response.body.size() + t->streamedBytes + n > t->capBytes) {
         t->tooLarge = true;
         return 0; // aborts the transfer with CURLE_WRITE_ERROR
+    }
+    if (t->onData) {
+        long status = 0;
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+        t->streamedBytes += n;
+        t->scheduler->post([fn = t->onData, cancelled = t->cancelled, status, piece = std::string(data, n)]() mutable {
+            if (!cancelled->load())
+                (*fn)(status, std::move(piece));
+        });
+        return n;
     }
     t->response.body.append(data, n);
     return n;
@@ -507,6 +521,9 @@ HttpClient::RequestId HttpClient::send(Request request, Callback done)
         request.timeoutMs = m_options.defaultTimeoutMs;
     t->capBytes = request.maxResponseBytes == 0 ? m_options.defaultMaxResponseBytes
                                                 : std::min(request.maxResponseBytes, kMaxResponseBytesCeiling);
+    if (request.onData)
+        t->onData = std::make_shared<const std::function<void(long, std::string)>>(std::move(request.onData));
+    t->scheduler = &m_scheduler;
     t->request = std::move(request);
     t->extraCaFile = m_options.extraCaFile;
     t->done = std::move(done);

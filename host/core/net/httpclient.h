@@ -45,6 +45,14 @@ struct Request {
     std::size_t maxResponseBytes = 0;
     /** Follow up to kMaxRedirects redirects (to https: only, or to http: on a loopback host). */
     bool followRedirects = false;
+    /**
+     * Optional: receive the body in pieces as it arrives (server-sent events, long downloads)
+     * instead of in Response::body, which then stays empty. Each piece comes with the status of
+     * the response it belongs to, on the scheduler's thread, in order, before the completion
+     * callback, and never after cancel(). The size limit and the timeout still bound the whole
+     * transfer.
+     */
+    std::function<void(long status, std::string piece)> onData;
 };
 
 struct Response {
