@@ -243,6 +243,7 @@ Result<void> Startup::run()
     pluginServices.audit = m_audit.get();
     pluginServices.actions = m_actions.get();
     pluginServices.http = m_http.get();
+    pluginServices.secrets = m_secrets.get();
     pluginServices.push = m_pluginBridge.get();
     pluginServices.rooms = m_pluginBridge.get();
     pluginServices.tokens = m_pluginBridge.get();

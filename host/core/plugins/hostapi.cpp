@@ -12,6 +12,7 @@
 #include "audit/auditsink.h"
 #include "net/httpclient.h"
 #include "plugins/pluginruntime.h"
+#include "util/secretstore.h"
 #include "util/text.h"
 
 namespace tessera::plugins::detail {
@@ -620,6 +621,17 @@ tessera_status hostHttpRequest(tessera_host *host, const tessera_http_request *r
         return rt->refuse(TESSERA_BAD_REQUEST, "max_response_bytes must be at most 64 MiB");
     out.maxResponseBytes = c.max_response_bytes ? c.max_response_bytes : kDefaultHttpResponseBytes;
 
+    // 1.2: a request made for a widget session, and a streamed body.
+    std::optional<bridge::WidgetContext> forWidget;
+    if (TESSERA_HTTP_FIELD_PRESENT(session_id, size) && c.session_id != 0) {
+        auto it = rt->sessions.find(c.session_id);
+        if (it == rt->sessions.end())
+            return rt->refuse(TESSERA_NOT_FOUND, "session " + std::to_string(c.session_id)
+                                                     + " is unknown or closed (sessions come from a call to the plugin)");
+        forWidget = it->second;
+    }
+    const tessera_http_data_fn onData = TESSERA_HTTP_FIELD_PRESENT(on_data, size) ? c.on_data : nullptr;
+
     PluginManager::Impl &core = *rt->core;
     if (!core.services.http)
         return rt->refuse(TESSERA_UNSUPPORTED, "this host offers no HTTP client");
@@ -631,13 +643,22 @@ tessera_status hostHttpRequest(tessera_host *host, const tessera_http_request *r
 
     const std::uint64_t id = core.nextRequestId++;
     const std::string what = out.method + " " + net::redactUrl(out.url);
+    if (onData) {
+        out.onData = [weak = rt->weak_from_this(), id, onData, userData](long status, std::string piece) {
+            auto alive = weak.lock();
+            if (!alive || !alive->active || alive->httpRequests.count(id) == 0)
+                return;
+            onData(userData, static_cast<std::int32_t>(status), piece.data(), piece.size());
+        };
+    }
     const std::uint64_t netId = core.services.http->send(
-        std::move(out), [weak = rt->weak_from_this(), id, what, done, userData](Result<net::Response> r) {
+        std::move(out), [weak = rt->weak_from_this(), id, what, forWidget, done, userData](Result<net::Response> r) {
             auto alive = weak.lock();
             if (!alive || alive->httpRequests.erase(id) == 0)
                 return; // cancelled, or the plugin stopped
+            const std::string outcome = r ? what + " -> " + std::to_string(r->status) : what + ": " + r.error().message;
             alive->core->audit(alive->id, "plugin.http", r ? audit::Decision::Allowed : audit::Decision::Failed,
-                               r ? what : what + ": " + r.error().message);
+                               outcome, forWidget ? &*forWidget : nullptr);
             if (!alive->active)
                 return;
             json headers = json::object();
@@ -680,6 +701,121 @@ void hostHttpCancel(tessera_host *host, std::uint64_t requestId)
     if (rt->core->services.http)
         rt->core->services.http->cancel(it->second);
     rt->httpRequests.erase(it);
+}
+
+// ---- Secrets --------------------------------------------------------------------------------
+
+constexpr std::size_t kMaxSecretNameBytes = 64;
+constexpr std::size_t kMaxSecretValueBytes = 8192;
+
+/** The store's name for a plugin's secret @p name, or nullopt (with the reason) if it is not valid. */
+std::optional<std::string> secretName(PluginRuntime &rt, const char *name)
+{
+    const auto n = checkedText(name, kMaxSecretNameBytes);
+    if (!n || n->empty() || n->find("..") != std::string::npos
+        || !std::all_of(n->begin(), n->end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+                   || c == '_' || c == '.';
+           })) {
+        rt.refuse(TESSERA_BAD_REQUEST, "a secret name is 1 to 64 bytes of letters, digits, '-', '_' and '.' (no \"..\")");
+        return std::nullopt;
+    }
+    return "plugin." + rt.id + "." + *n;
+}
+
+/** Checks shared by the secret functions; returns the store or null (with the reason). */
+SecretStore *secretStoreFor(PluginRuntime &rt, tessera_result_fn done, tessera_status &status)
+{
+    status = TESSERA_OK;
+    if (!rt.active)
+        status = rt.refuse(TESSERA_UNAVAILABLE, "the plugin is not running");
+    else if (!done)
+        status = rt.refuse(TESSERA_BAD_REQUEST, "the secret functions need a callback");
+    else if (!rt.core->services.secrets)
+        status = rt.refuse(TESSERA_UNSUPPORTED, "this host keeps no secrets for plugins");
+    else if (!rt.core->services.audit->accepting())
+        status = rt.refuse(TESSERA_UNAVAILABLE, "the audit log cannot be written, so the request was refused");
+    return status == TESSERA_OK ? rt.core->services.secrets : nullptr;
+}
+
+/** Audits a secret operation (its name, never its value) and answers the plugin later. */
+void finishSecret(PluginRuntime &rt, const std::string &action, const std::string &name, tessera_status status,
+                  std::string text, tessera_result_fn done, void *userData)
+{
+    rt.core->audit(rt.id, action, status == TESSERA_OK || status == TESSERA_NOT_FOUND ? audit::Decision::Allowed
+                                                                                     : audit::Decision::Failed,
+                   status == TESSERA_OK ? name : name + ": " + (status == TESSERA_NOT_FOUND ? "none stored" : text));
+    rt.core->later(rt, [done, userData, status, text = std::move(text)] { done(userData, status, text.c_str()); });
+}
+
+tessera_status hostReadSecret(tessera_host *host, const char *name, tessera_result_fn done, void *userData)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return TESSERA_BAD_REQUEST;
+    tessera_status status = TESSERA_OK;
+    SecretStore *store = secretStoreFor(*rt, done, status);
+    if (!store)
+        return status;
+    const auto key = secretName(*rt, name);
+    if (!key)
+        return TESSERA_BAD_REQUEST;
+    auto value = store->read(*key);
+    if (!value)
+        finishSecret(*rt, "plugin.read_secret", *key, statusFor(value.error().code), value.error().message, done,
+                     userData);
+    else if (!*value)
+        finishSecret(*rt, "plugin.read_secret", *key, TESSERA_NOT_FOUND, "no secret named \"" + std::string(name) + "\"",
+                     done, userData);
+    else
+        finishSecret(*rt, "plugin.read_secret", *key, TESSERA_OK, std::move(**value), done, userData);
+    return TESSERA_OK;
+}
+
+tessera_status hostWriteSecret(tessera_host *host, const char *name, const char *value, tessera_result_fn done,
+                               void *userData)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return TESSERA_BAD_REQUEST;
+    tessera_status status = TESSERA_OK;
+    SecretStore *store = secretStoreFor(*rt, done, status);
+    if (!store)
+        return status;
+    const auto key = secretName(*rt, name);
+    if (!key)
+        return TESSERA_BAD_REQUEST;
+    const auto text = checkedText(value, kMaxSecretValueBytes);
+    if (!text || text->empty())
+        return rt->refuse(TESSERA_BAD_REQUEST, "a secret's value is UTF-8 of 1 to 8192 bytes");
+    auto written = store->write(*key, *text);
+    if (!written)
+        finishSecret(*rt, "plugin.write_secret", *key, statusFor(written.error().code), written.error().message, done,
+                     userData);
+    else
+        finishSecret(*rt, "plugin.write_secret", *key, TESSERA_OK, "{}", done, userData);
+    return TESSERA_OK;
+}
+
+tessera_status hostDeleteSecret(tessera_host *host, const char *name, tessera_result_fn done, void *userData)
+{
+    PluginRuntime *rt = runtimeOf(host);
+    if (!rt)
+        return TESSERA_BAD_REQUEST;
+    tessera_status status = TESSERA_OK;
+    SecretStore *store = secretStoreFor(*rt, done, status);
+    if (!store)
+        return status;
+    const auto key = secretName(*rt, name);
+    if (!key)
+        return TESSERA_BAD_REQUEST;
+    auto removed = store->remove(*key);
+    if (!removed)
+        finishSecret(*rt, "plugin.delete_secret", *key, statusFor(removed.error().code), removed.error().message, done,
+                     userData);
+    else
+        finishSecret(*rt, "plugin.delete_secret", *key, TESSERA_OK, "{}", done, userData);
+    return TESSERA_OK;
 }
 
 // ---- Registration ---------------------------------------------------------------------------
@@ -777,6 +913,9 @@ tessera_host_api makeHostApi(tessera_host *host)
     api.mint_token = &hostMintToken;
     api.http_request = &hostHttpRequest;
     api.http_cancel = &hostHttpCancel;
+    api.read_secret = &hostReadSecret;
+    api.write_secret = &hostWriteSecret;
+    api.delete_secret = &hostDeleteSecret;
     return api;
 }
 

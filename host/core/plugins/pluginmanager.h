@@ -21,6 +21,7 @@
 
 namespace tessera {
 class Scheduler;
+class SecretStore;
 namespace audit {
 class AuditSink;
 }
@@ -140,6 +141,8 @@ struct PluginServices {
     SessionRoomAccess *rooms = nullptr;
     ScopedTokenMinter *tokens = nullptr;
     net::HttpClient *http = nullptr;
+    /** Where plugins' secrets are kept (the app's keychain store); none: the secret functions are unsupported. */
+    SecretStore *secrets = nullptr;
     /** Defaults to a FilePluginSettingsStore in dataDir/.settings. */
     PluginSettingsStore *settings = nullptr;
     /** Defaults to stderrLogSink(). */

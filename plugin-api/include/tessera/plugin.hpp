@@ -161,6 +161,13 @@ struct HttpRequest {
     std::string body;
     std::uint32_t timeoutMs = 0;        ///< 0: the host's default (30 s)
     std::uint32_t maxResponseBytes = 0; ///< 0: the host's default (8 MiB)
+    /** 1.2: the widget session the request is made for (audited with its widget and room); 0: none. */
+    std::uint64_t sessionId = 0;
+    /**
+     * 1.2: receive the body in pieces as it arrives (server-sent events); the response's body
+     * then stays empty. Each piece comes with the HTTP status of its response.
+     */
+    std::function<void(int httpStatus, std::string_view piece)> onData;
 };
 
 /** The outcome of an HTTP request (tessera_http_response), copied out of the host's struct. */
@@ -356,7 +363,9 @@ public:
         c.body_size = request.body.size();
         c.timeout_ms = request.timeoutMs;
         c.max_response_bytes = request.maxResponseBytes;
-        auto *box = keep(std::make_unique<Http>(this, std::move(done)));
+        c.session_id = request.sessionId;
+        c.on_data = request.onData ? &Host::runHttpData : nullptr;
+        auto *box = keep(std::make_unique<Http>(this, std::move(done), request.onData));
         std::uint64_t id = 0;
         const tessera_status s = tessera_http_request_start(m_api, &c, &Host::runHttp, box, &id);
         if (requestId)
@@ -365,6 +374,35 @@ public:
     }
 
     void cancelHttp(std::uint64_t requestId) { m_api->http_cancel(m_api->host, requestId); }
+
+    /**
+     * 1.2: the plugin's secrets in the system keychain (tessera_host_api.read_secret). @p done
+     * receives the value, or a failure with code TESSERA_NOT_FOUND when there is none.
+     */
+    Status readSecret(std::string_view name, ResultCallback done)
+    {
+        if (!TESSERA_HAS_MEMBER(m_api, read_secret))
+            return Status::failure("this Tessera is older than plugin ABI 1.2 and keeps no secrets", TESSERA_UNSUPPORTED);
+        auto *box = keep(std::make_unique<Result>(this, std::move(done)));
+        return finish(box, m_api->read_secret(m_api->host, cstr(name).c_str(), &Host::runResult, box));
+    }
+
+    Status writeSecret(std::string_view name, std::string_view value, ResultCallback done)
+    {
+        if (!TESSERA_HAS_MEMBER(m_api, write_secret))
+            return Status::failure("this Tessera is older than plugin ABI 1.2 and keeps no secrets", TESSERA_UNSUPPORTED);
+        auto *box = keep(std::make_unique<Result>(this, std::move(done)));
+        return finish(box, m_api->write_secret(m_api->host, cstr(name).c_str(), cstr(value).c_str(),
+                                               &Host::runResult, box));
+    }
+
+    Status deleteSecret(std::string_view name, ResultCallback done)
+    {
+        if (!TESSERA_HAS_MEMBER(m_api, delete_secret))
+            return Status::failure("this Tessera is older than plugin ABI 1.2 and keeps no secrets", TESSERA_UNSUPPORTED);
+        auto *box = keep(std::make_unique<Result>(this, std::move(done)));
+        return finish(box, m_api->delete_secret(m_api->host, cstr(name).c_str(), &Host::runResult, box));
+    }
 
 private:
     struct PendingBase {
@@ -382,8 +420,13 @@ private:
         ResultCallback fn;
     };
     struct Http final : PendingBase {
-        Http(Host *h, std::function<void(const HttpResponse &)> f) : PendingBase(h), fn(std::move(f)) {}
+        Http(Host *h, std::function<void(const HttpResponse &)> f,
+             std::function<void(int, std::string_view)> d = nullptr)
+            : PendingBase(h), fn(std::move(f)), onData(std::move(d))
+        {
+        }
         std::function<void(const HttpResponse &)> fn;
+        std::function<void(int, std::string_view)> onData;
     };
 
     static std::string cstr(std::string_view s) { return std::string(s); }
@@ -486,6 +529,22 @@ private:
             if (response->body)
                 out.body.assign(response->body, response->body_size);
             http->fn(out);
+        });
+    }
+
+    static void runHttpData(void *userData, std::int32_t httpStatus, const char *data, std::size_t size) noexcept
+    {
+        auto *raw = static_cast<PendingBase *>(userData);
+        Host *host = raw->host;
+        {
+            std::lock_guard<std::mutex> lock(host->m_mutex);
+            if (host->m_pending.find(raw) == host->m_pending.end())
+                return;
+        }
+        auto *http = static_cast<Http *>(raw);
+        host->guarded("an HTTP data callback", [&] {
+            if (http->onData)
+                http->onData(httpStatus, std::string_view(data ? data : "", data ? size : 0));
         });
     }
 

@@ -109,6 +109,12 @@ typedef void (*tessera_result_fn)(void *user_data, tessera_status status, const 
  * ------------------------------------------------------------------------------------------- */
 
 /*
+ * A piece of a streamed response body (tessera_http_request.on_data, 1.2): `size` bytes at
+ * `data` (not NUL-terminated), borrowed for the call.
+ */
+typedef void (*tessera_http_data_fn)(void *user_data, int32_t http_status, const char *data, size_t size);
+
+/*
  * An HTTP request the plugin asks the host to make (tessera_host_api.http_request). Filled by
  * the plugin and passed with its size. Borrowed: the host copies it before the call returns.
  */
@@ -140,6 +146,27 @@ typedef struct tessera_http_request {
 
 	/* Optional: the largest response body accepted; 0 means 8 MiB. At most 64 MiB. */
 	uint32_t max_response_bytes;
+
+	/* ---- Added in 1.2 -------------------------------------------------------------------- */
+
+	/*
+	 * Optional: the widget session the request is made for (a session_id from a
+	 * tessera_call_info, still open). The plugin learns a session only from a call to one of
+	 * its handlers, which the user approved for that widget, so the request is consented like
+	 * the call; the audit log records it with that widget and room. 0: the plugin's own request,
+	 * recorded under the plugin alone.
+	 */
+	uint64_t session_id;
+
+	/*
+	 * Optional: receive the response body in pieces as it arrives (server-sent events, a log
+	 * tail, a long download) instead of in the response; `done` then has an empty body. Called
+	 * on the host thread, in order, with the user_data given to http_request and the HTTP status
+	 * of the response the piece belongs to, always before `done`, never after http_cancel.
+	 * timeout_ms and max_response_bytes still bound the whole transfer: a stream ends at the
+	 * latest after 120 s and the plugin starts a new request to go on.
+	 */
+	tessera_http_data_fn on_data;
 } tessera_http_request;
 
 /*
@@ -368,6 +395,27 @@ typedef struct tessera_host_api {
 
 	/* Cancels a request; its callback will not run. Unknown and finished ids are ignored. */
 	void (*http_cancel)(tessera_host *host, uint64_t request_id);
+
+	/* ---- Secrets (added in 1.2) ------------------------------------------------------------- */
+
+	/*
+	 * The plugin's secrets (API tokens, passwords) in the system keychain Tessera keeps its own
+	 * secrets in, or in its 0600-file fallback where no keychain runs. Never in settings, room
+	 * state, URLs or the audit log: the log records that a secret was read, written or deleted,
+	 * and its name, never its value. Each plugin sees only its own names.
+	 *
+	 * name   Required: 1 to 64 bytes of letters, digits, '-', '_' and '.' (no ".."), e.g.
+	 *        "token.git.example.org". Stored as "plugin.<plugin id>.<name>".
+	 * value  write_secret: UTF-8 of 1 to 8192 bytes.
+	 *
+	 * read_secret: `done` receives the value, or TESSERA_NOT_FOUND if there is none.
+	 * write_secret, delete_secret: `done` receives "{}" (deleting a missing name succeeds).
+	 * `done` runs once on the host thread, never inside the call.
+	 */
+	tessera_status (*read_secret)(tessera_host *host, const char *name, tessera_result_fn done, void *user_data);
+	tessera_status (*write_secret)(tessera_host *host, const char *name, const char *value, tessera_result_fn done,
+	                               void *user_data);
+	tessera_status (*delete_secret)(tessera_host *host, const char *name, tessera_result_fn done, void *user_data);
 } tessera_host_api;
 
 /*

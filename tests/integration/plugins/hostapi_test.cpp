@@ -453,8 +453,196 @@ TEST(PluginHostApi, HttpGoesThroughTheHostsClient)
     EXPECT_EQ(reply["headers"]["x-test"], "yes");
     const auto rows = h.audit.about("plugin.http");
     ASSERT_EQ(rows.size(), 1u);
-    EXPECT_EQ(rows[0].reason, "GET " + tessera::net::redactUrl(url));
+    EXPECT_EQ(rows[0].reason, "GET " + tessera::net::redactUrl(url) + " -> 200");
+    EXPECT_EQ(rows[0].widgetId, "") << "a request made for no session is the plugin's own";
     h.manager.reset(); // before the client it uses
+}
+
+TEST(PluginHostApi, HttpForASessionIsRecordedWithItsWidgetAndRoom)
+{
+    httplib::Server server;
+    std::string authorization;
+    server.Get("/issues", [&](const httplib::Request &req, httplib::Response &res) {
+        authorization = req.get_header_value("Authorization");
+        res.status = 404;
+        res.set_content("{\"message\":\"not found\"}", "application/json");
+    });
+    server.set_keep_alive_max_count(1);
+    const int port = server.bind_to_any_port("127.0.0.1");
+    ASSERT_GT(port, 0);
+    std::thread serving([&] { server.listen_after_bind(); });
+
+    PluginHarness h;
+    tessera::net::HttpClient http(h.scheduler);
+    h.services.http = &http;
+    h.load({fixture("good")});
+    const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/issues?access_token=abc";
+    auto outcome = h.call(action("http"), {{"url", url}, {"for_session", true},
+                                           {"headers", {{"Authorization", "token s3cr3t-api-token"}}}},
+                          widgetContext("issues-1", "!dev:example.org"));
+    waitFor(h.scheduler, outcome);
+    ASSERT_TRUE(**outcome);
+    EXPECT_EQ((***outcome)["http_status"], 404) << (***outcome).dump();
+    EXPECT_EQ(authorization, "token s3cr3t-api-token");
+
+    // A session the plugin never heard of is refused before anything leaves.
+    auto unknown = h.answer(action("http"), {{"url", url}, {"for_session", true}, {"session", 999}});
+    EXPECT_EQ((*unknown)["status"], TESSERA_NOT_FOUND);
+    EXPECT_EQ((*unknown)["error"], "session 999 is unknown or closed (sessions come from a call to the plugin)");
+    server.stop();
+    serving.join();
+
+    const auto rows = h.audit.about("plugin.http");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].widgetId, "issues-1");
+    EXPECT_EQ(rows[0].roomId, "!dev:example.org");
+    EXPECT_EQ(rows[0].reason, "GET http://127.0.0.1:" + std::to_string(port) + "/issues -> 404");
+    for (const auto &row : h.audit.rows) {
+        EXPECT_EQ(row.reason.find("s3cr3t"), std::string::npos) << row.reason;
+        EXPECT_EQ(row.body.find("s3cr3t"), std::string::npos) << row.body;
+        EXPECT_EQ(row.reason.find("abc"), std::string::npos) << row.reason;
+    }
+    h.manager.reset(); // before the client it uses
+}
+
+TEST(PluginHostApi, AStreamedResponseArrivesInPiecesBeforeTheEndAndWithinItsLimit)
+{
+    httplib::Server server;
+    server.Get("/events", [](const httplib::Request &, httplib::Response &res) {
+        res.set_chunked_content_provider("text/event-stream", [](std::size_t offset, httplib::DataSink &sink) {
+            for (int i = 0; i < 3; ++i) {
+                const std::string event = "data: line " + std::to_string(i) + "\n\n";
+                sink.write(event.data(), event.size());
+                std::this_thread::sleep_for(std::chrono::milliseconds(30));
+            }
+            (void)offset;
+            sink.done();
+            return true;
+        });
+    });
+    server.Get("/endless", [](const httplib::Request &, httplib::Response &res) {
+        res.set_chunked_content_provider("text/event-stream", [](std::size_t, httplib::DataSink &sink) {
+            const std::string event = "data: " + std::string(1000, 'x') + "\n\n";
+            return sink.write(event.data(), event.size());
+        });
+    });
+    server.set_keep_alive_max_count(1);
+    const int port = server.bind_to_any_port("127.0.0.1");
+    ASSERT_GT(port, 0);
+    std::thread serving([&] { server.listen_after_bind(); });
+
+    PluginHarness h;
+    tessera::net::HttpClient http(h.scheduler);
+    h.services.http = &http;
+    h.load({fixture("good")});
+    const std::string base = "http://127.0.0.1:" + std::to_string(port);
+    auto outcome = h.call(action("http"), {{"url", base + "/events"}, {"stream", true}});
+    waitFor(h.scheduler, outcome);
+    ASSERT_TRUE(**outcome);
+    json reply = ***outcome;
+    EXPECT_EQ(reply["status"], TESSERA_OK) << reply.dump();
+    EXPECT_EQ(reply["body"], "") << "a streamed body is not delivered again at the end";
+    std::string joined;
+    for (const auto &piece : reply["pieces"]) {
+        EXPECT_EQ(piece["http_status"], 200);
+        joined += piece["piece"].get<std::string>();
+    }
+    EXPECT_EQ(joined, "data: line 0\n\ndata: line 1\n\ndata: line 2\n\n");
+    EXPECT_EQ(reply["streamed_bytes"], joined.size());
+
+    // An endless stream still ends at the response limit, with a reason.
+    auto endless = h.call(action("http"), {{"url", base + "/endless"}, {"stream", true}});
+    waitFor(h.scheduler, endless);
+    server.stop();
+    serving.join();
+    ASSERT_TRUE(**endless) << (**endless).error().message;
+    reply = ***endless;
+    EXPECT_NE(reply["status"], TESSERA_OK);
+    EXPECT_NE(reply["error"].get<std::string>().find("larger than the limit of 8388608 bytes"), std::string::npos)
+        << reply["error"];
+    const std::size_t streamed = reply["streamed_bytes"];
+    EXPECT_GT(streamed, 1024u * 1024u) << "the pieces came while the stream went on";
+    EXPECT_LE(streamed, 8u * 1024u * 1024u);
+    h.manager.reset(); // before the client it uses
+}
+
+TEST(PluginHostApi, APluginBuiltAgainst10StillMakesRequestsWithItsSmallerStruct)
+{
+    static_assert(TESSERA_PLUGIN_ABI_MINOR >= 2, "the 1.0 struct is smaller only since 1.2");
+    httplib::Server server;
+    server.Get("/old", [](const httplib::Request &, httplib::Response &res) { res.set_content("twelve bytes", "text/plain"); });
+    server.set_keep_alive_max_count(1);
+    const int port = server.bind_to_any_port("127.0.0.1");
+    ASSERT_GT(port, 0);
+    std::thread serving([&] { server.listen_after_bind(); });
+
+    PluginHarness h;
+    tessera::net::HttpClient http(h.scheduler);
+    h.services.http = &http;
+    h.load({fixture("old-abi-1.0")});
+    // session_id and on_data lie past the end of the 1.0 struct: read as zero, not as whatever follows it.
+    auto outcome = h.call("io.tessera.test.old-abi.http", {{"url", "http://127.0.0.1:" + std::to_string(port) + "/old"}},
+                          widgetContext("old-1", "!old:example.org"));
+    waitFor(h.scheduler, outcome);
+    server.stop();
+    serving.join();
+    ASSERT_TRUE(**outcome) << (**outcome).error().message;
+    EXPECT_EQ((***outcome)["http_status"], 200);
+    EXPECT_EQ((***outcome)["body_bytes"], 12) << "the body is delivered whole, not streamed";
+    const auto rows = h.audit.about("plugin.http");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].widgetId, "") << "a 1.0 plugin's request is its own, as before";
+    h.manager.reset(); // before the client it uses
+}
+
+TEST(PluginHostApi, SecretsAreKeptPerPluginAndTheAuditLogNeverSeesTheirValues)
+{
+    ScratchDir dir;
+    tessera::FileSecretStore secrets(dir.path() / "secrets");
+    PluginHarness h;
+    h.services.secrets = &secrets;
+    h.load({fixture("good")});
+    const std::string value = "gitea-token-7f3a9c";
+
+    auto r = h.answer(action("secret"), {{"op", "read"}, {"name", "token.git.example.org"}});
+    EXPECT_EQ((*r)["status"], TESSERA_NOT_FOUND) << r->dump();
+    r = h.answer(action("secret"), {{"op", "write"}, {"name", "token.git.example.org"}, {"value", value}});
+    EXPECT_EQ((*r)["status"], TESSERA_OK) << r->dump();
+    r = h.answer(action("secret"), {{"op", "read"}, {"name", "token.git.example.org"}});
+    EXPECT_EQ((*r)["result"], value);
+    // Stored under the plugin's own prefix, so no other plugin's name can reach it.
+    auto stored = secrets.read("plugin.io.tessera.test.good.token.git.example.org");
+    ASSERT_TRUE(stored && *stored);
+    EXPECT_EQ(**stored, value);
+    r = h.answer(action("secret"), {{"op", "delete"}, {"name", "token.git.example.org"}});
+    EXPECT_EQ((*r)["status"], TESSERA_OK);
+    r = h.answer(action("secret"), {{"op", "read"}, {"name", "token.git.example.org"}});
+    EXPECT_EQ((*r)["status"], TESSERA_NOT_FOUND);
+
+    for (const char *bad : {"", "../settings", "a/b", "token:git.example.org", "a..b"}) {
+        r = h.answer(action("secret"), {{"op", "read"}, {"name", bad}});
+        EXPECT_EQ((*r)["status"], TESSERA_BAD_REQUEST) << bad;
+        EXPECT_EQ((*r)["error"], "a secret name is 1 to 64 bytes of letters, digits, '-', '_' and '.' (no \"..\")");
+    }
+    r = h.answer(action("secret"), {{"op", "write"}, {"name", "x"}, {"value", std::string(8193, 'v')}});
+    EXPECT_EQ((*r)["error"], "a secret's value is UTF-8 of 1 to 8192 bytes");
+
+    EXPECT_EQ(h.audit.about("plugin.write_secret").size(), 1u);
+    EXPECT_EQ(h.audit.about("plugin.read_secret").size(), 3u);
+    EXPECT_EQ(h.audit.about("plugin.delete_secret").size(), 1u);
+    for (const auto &row : h.audit.rows) {
+        EXPECT_EQ(row.reason.find(value), std::string::npos) << row.reason;
+        EXPECT_EQ(row.body.find(value), std::string::npos) << row.body;
+    }
+}
+
+TEST(PluginHostApi, WithoutASecretStoreTheSecretFunctionsAreUnsupported)
+{
+    PluginHarness h;
+    h.load({fixture("good")});
+    auto r = h.answer(action("secret"), {{"op", "read"}, {"name", "token"}});
+    EXPECT_EQ((*r)["status"], TESSERA_UNSUPPORTED);
+    EXPECT_EQ((*r)["error"], "this host keeps no secrets for plugins");
 }
 
 TEST(PluginHostApi, HttpIsLimitedToTlsOrLoopbackAndToHeadersThePluginMaySet)

@@ -46,7 +46,7 @@ std::filesystem::path makePlugin(const std::filesystem::path &dir, const std::st
     return path;
 }
 
-json manifestFor(const std::string &id, const std::string &libraryName, json provides, const std::string &abi = "1.1")
+json manifestFor(const std::string &id, const std::string &libraryName, json provides, const std::string &abi = "1.2")
 {
     return json{{"id", id},           {"name", id},         {"version", "1.0.0"}, {"abi", abi},
                 {"library", libraryName}, {"license", "MIT"}, {"provides", std::move(provides)}};
@@ -194,7 +194,7 @@ TEST(PluginLoading, RegistrationsReachTheActionRegistryAndTheTypeTable)
     const auto *handler = h.manager->findCapability("io.tessera.test.good.echo");
     ASSERT_NE(handler, nullptr);
     EXPECT_EQ(handler->description, "Echo test requests");
-    EXPECT_EQ(handler->actions.size(), 18u);
+    EXPECT_EQ(handler->actions.size(), 19u);
 
     const auto &record = h.record("io.tessera.test.good");
     EXPECT_EQ(record.widgetTypes.size(), 3u);
