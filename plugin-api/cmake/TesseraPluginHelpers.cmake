@@ -78,10 +78,17 @@ function(tessera_add_plugin target)
     configure_file("${P_MANIFEST}" "${_folder}/plugin.json" COPYONLY)
     if(NOT _no_assets)
         get_filename_component(_manifest_dir "${P_MANIFEST}" DIRECTORY)
-        add_custom_command(TARGET ${target} POST_BUILD
+        # Copied whenever an asset changes, not only when the library is linked again.
+        file(GLOB_RECURSE _asset_files CONFIGURE_DEPENDS "${_manifest_dir}/${_assets}/*")
+        set(_stamp "${CMAKE_CURRENT_BINARY_DIR}/${target}-assets.stamp")
+        add_custom_command(OUTPUT "${_stamp}"
             COMMAND "${CMAKE_COMMAND}" -E copy_directory "${_manifest_dir}/${_assets}" "${_folder}/${_assets}"
+            COMMAND "${CMAKE_COMMAND}" -E touch "${_stamp}"
+            DEPENDS ${_asset_files}
             COMMENT "Copying the assets of ${_manifest_id}"
             VERBATIM)
+        add_custom_target(${target}-assets DEPENDS "${_stamp}")
+        add_dependencies(${target} ${target}-assets)
     endif()
 
     if(NOT P_SKIP_INSTALL)
