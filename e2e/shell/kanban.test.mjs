@@ -4,7 +4,8 @@
 // The built-in kanban plugin, end to end: "+" in the widget panel offers the board under its
 // display name; adding it to a fresh local room enables the plugin there (io.tessera.plugin) and
 // publishes the widget; the board asks for its capabilities with the plugin's reasons; approved,
-// a card added and moved in the page is one io.tessera.kanban.board state event in rooms.db; a
+// a card added and moved in the page (with its button, a real mouse drag, a finger on its grip
+// and the keyboard) is one io.tessera.kanban.board state event in rooms.db; a
 // change written to the room by someone else reaches the open board; malformed content is shown
 // as an error and left as it is; after a restart the board is back as the room has it.
 
@@ -13,6 +14,9 @@ import path from 'node:path';
 import { check, runScenario } from '../lib/scenario.mjs';
 import { answerPrompt, declineWelcome, waitPrompt } from '../lib/shell.mjs';
 import { waitUntil } from '../lib/app.mjs';
+import { WidgetPointer } from '../lib/pointer.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const TYPE = 'io.tessera.kanban';
 const EVENT = 'io.tessera.kanban.board';
@@ -86,30 +90,63 @@ runScenario('e2e.shell.kanban', async (ctx) => {
         card.querySelector('.move-right').click();
         return true; })()`);
     await first.waitEval(page.sessionId, `${COLUMNS_JS}.includes('["doing",["Write the agenda"]]')`, 10000, 'the card in Doing');
-    await first.cdp.evaluate(page.sessionId, `(() => {
-        const card = Array.from(document.querySelectorAll('.card')).find((c) => c.textContent.includes('Write the agenda'));
-        const done = document.querySelector('.column[data-column="done"]');
-        const data = new DataTransfer();
-        card.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: data }));
-        done.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: data }));
-        done.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: data }));
-        return true; })()`);
+    // Real input from here on: DevTools input events to the wrapper page, through the browser's
+    // input pipeline and hit testing into the widget's frame; no DOM event is made up.
+    const pointer = await WidgetPointer.attach(first, board.widgetId, page.sessionId);
+    const cardJs = (title) => `Array.from(document.querySelectorAll('.card')).find((c) => c.textContent.includes(${JSON.stringify(title)}))`;
+    const listJs = (column) => `document.querySelector('.column[data-column="${column}"] .cards')`;
+    const lifted = async () => JSON.parse(await first.cdp.evaluate(page.sessionId, `JSON.stringify({
+        lifted: Array.from(document.querySelectorAll('.card.lifted')).map((c) => c.querySelector('.card-title').textContent),
+        slot: Array.from(document.querySelectorAll('.placeholder')).map((p) => p.closest('.column').dataset.column) })`));
+    await pointer.mouseDrag(`${cardJs('Write the agenda')}.querySelector('.card-title')`, listJs('done'), {
+        hold: async () => {
+            const during = await lifted();
+            check(JSON.stringify(during) === JSON.stringify({ lifted: ['Write the agenda'], slot: ['done'] }),
+                  'while the mouse button is down the card follows the pointer and the placeholder shows the drop slot', during);
+        },
+    });
     const columns = JSON.parse(await first.waitEval(page.sessionId,
         `${COLUMNS_JS}.includes('["done",["Write the agenda"]]') && !document.getElementById('status').textContent.includes('…') && ${COLUMNS_JS}`,
         10000, 'the card in Done, saved'));
     check(JSON.stringify(columns) === JSON.stringify([['todo', ['Book the room']], ['doing', []], ['done', ['Write the agenda']]]),
           'the page shows the cards where they were put', columns);
 
+    ctx.phase('Escape cancels a drag; a finger drags by the grip; Alt and the arrows move a focused card');
+    await pointer.mouseDrag(`${cardJs('Book the room')}.querySelector('.card-title')`, listJs('doing'), {
+        release: false,
+        hold: async (at) => {
+            check(JSON.stringify(await lifted()) === JSON.stringify({ lifted: ['Book the room'], slot: ['doing'] }), 'the card is lifted over Doing');
+            await pointer.key('Escape', 'Escape', 27);
+            await first.waitEval(page.sessionId, `document.querySelectorAll('.card.lifted, .placeholder').length === 0`, 5000, 'the drag to end on Escape');
+            await pointer.mouse('mouseReleased', at, 0);
+        },
+    });
+    await sleep(300);
+    const cancelled = JSON.parse(await first.cdp.evaluate(page.sessionId, COLUMNS_JS));
+    check(JSON.stringify(cancelled) === JSON.stringify([['todo', ['Book the room']], ['doing', []], ['done', ['Write the agenda']]]),
+          'a cancelled drag moves nothing, even when the button is released over another column', cancelled);
+    await pointer.touchDrag(`${cardJs('Book the room')}.querySelector('.grip')`, listJs('doing'));
+    await first.waitEval(page.sessionId, `${COLUMNS_JS}.includes('["doing",["Book the room"]]')`, 10000, 'the card dragged by touch in Doing');
+    // A click focuses the card (no drag: the pointer does not move); Alt+Left takes it back.
+    const at = await pointer.toPage(await pointer.centre(`${cardJs('Book the room')}.querySelector('.card-title')`));
+    await pointer.mouse('mousePressed', at, 1);
+    await pointer.mouse('mouseReleased', at, 0);
+    await first.waitEval(page.sessionId, `document.activeElement && document.activeElement.classList.contains('card')`, 5000, 'the card to have the focus');
+    await pointer.key('ArrowLeft', 'ArrowLeft', 37, 1 /* Alt */);
+    await first.waitEval(page.sessionId, `${COLUMNS_JS}.includes('["todo",["Book the room"]]') && !document.getElementById('status').textContent.includes('…')`,
+                         10000, 'the card moved back to To do with the keyboard');
+
     ctx.phase('the board is one state event in the room');
     const saved = await waitUntil(async () => {
         const row = (await stateOf(EVENT)).find((s) => s.state_key === board.widgetId);
         const content = row && JSON.parse(row.json).content;
-        return content && content.cards.length === 2 && content.cards.some((c) => c.column === 'done') ? { row, content } : null;
+        return content && content.cards.length === 2 && content.cards.some((c) => c.column === 'done')
+            && content.cards.some((c) => c.column === 'todo') ? { row, content } : null;
     }, 10000, 'the io.tessera.kanban.board state event');
     check(JSON.parse(saved.row.json).sender === await first.property('', 'userId'), 'the user sent it', saved.row);
     check(saved.content.version === 1 && saved.content.columns.map((c) => c.id).join() === 'todo,doing,done',
           'it has the format version and the default columns', saved.content);
-    check(JSON.stringify(saved.content.cards.map((c) => [c.title, c.column])) === JSON.stringify([['Book the room', 'todo'], ['Write the agenda', 'done']]),
+    check(JSON.stringify(saved.content.cards.map((c) => [c.title, c.column]).sort()) === JSON.stringify([['Book the room', 'todo'], ['Write the agenda', 'done']]),
           'it has both cards in their columns', saved.content);
 
     ctx.phase('limits: an over-long title is refused with a message');

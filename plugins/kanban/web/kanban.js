@@ -28,6 +28,8 @@
             columns: { todo: 'To do', doing: 'Doing', done: 'Done' },
             cards: (n) => (n === 1 ? '1 card' : n + ' cards'), saving: 'Saving…',
             empty: 'No cards', moveTo: (c) => 'Move to ' + c, edit: 'Edit', del: 'Delete', save: 'Save', cancel: 'Cancel',
+            dragHint: 'Drag to move', cardRole: 'card',
+            keyboardHint: 'Alt and the arrow keys move a card: up and down in its column, left and right to another column.',
             confirmDelete: 'Delete this card?', dismiss: 'Dismiss', editLabel: 'Card title',
             waiting: 'Waiting for your decision…', loading: 'Loading the board…',
             noRead: 'The board cannot be shown: reading it from the room was not allowed.',
@@ -60,6 +62,8 @@
             columns: { todo: 'Por hacer', doing: 'En curso', done: 'Hecho' },
             cards: (n) => (n === 1 ? '1 tarjeta' : n + ' tarjetas'), saving: 'Guardando…',
             empty: 'Sin tarjetas', moveTo: (c) => 'Mover a ' + c, edit: 'Editar', del: 'Eliminar', save: 'Guardar', cancel: 'Cancelar',
+            dragHint: 'Arrastra para mover', cardRole: 'tarjeta',
+            keyboardHint: 'Alt y las flechas mueven una tarjeta: arriba y abajo en su columna, izquierda y derecha a otra columna.',
             confirmDelete: '¿Eliminar esta tarjeta?', dismiss: 'Cerrar', editLabel: 'Título de la tarjeta',
             waiting: 'Esperando tu decisión…', loading: 'Cargando el tablero…',
             noRead: 'No se puede mostrar el tablero: no se permitió leerlo de la sala.',
@@ -104,7 +108,7 @@
         broken: null, // why the room's board is not valid: read-only until fixed
         editing: null, // the id of the card being renamed
         confirming: null, // the id of the card whose deletion waits for a yes
-        dragging: null,
+        focus: null, // the id of the card to focus after the next render (it was just moved)
         awaitingEcho: null, // the event id of this page's last save, until the room echoes it
         seen: [], // event ids of the latest boards pushed by the room
     };
@@ -264,6 +268,7 @@
         edit: 'M4 20h4L19 9l-4-4L4 16v4zM13.5 6.5l4 4',
         delete: 'M5 7h14M10 7V5h4v2M7 7l1 13h8l1-13M10 11v6M14 11v6',
         close: 'M6 6l12 12M18 6L6 18',
+        grip: 'M9 6h.01M15 6h.01M9 12h.01M15 12h.01M9 18h.01M15 18h.01',
     };
 
     function icon(name) {
@@ -328,23 +333,26 @@
             setTimeout(() => input.focus(), 0);
             return el;
         }
+        const head = document.createElement('div');
+        head.className = 'card-head';
         const title = document.createElement('p');
         title.className = 'card-title';
         title.textContent = card.title;
-        el.append(title);
+        head.append(title);
+        el.append(head);
         if (!editable)
             return el;
-        el.draggable = true;
-        el.addEventListener('dragstart', (ev) => {
-            state.dragging = card.id;
-            ev.dataTransfer.setData('text/plain', card.id);
-            ev.dataTransfer.effectAllowed = 'move';
-            el.classList.add('dragging');
-        });
-        el.addEventListener('dragend', () => {
-            state.dragging = null;
-            el.classList.remove('dragging');
-        });
+        // Drag from anywhere on the card with a mouse or pen; with a finger from the grip only,
+        // so swiping over cards still scrolls the board.
+        const grip = button('icon grip', t().dragHint, () => {}, 'grip');
+        grip.tabIndex = -1;
+        head.append(grip);
+        el.tabIndex = 0;
+        el.setAttribute('aria-roledescription', t().cardRole);
+        el.setAttribute('aria-label', card.title);
+        el.setAttribute('aria-describedby', 'keyboard-hint');
+        el.addEventListener('pointerdown', (ev) => pointerDown(ev, card.id, el));
+        el.addEventListener('keydown', (ev) => keyMove(ev, card, column));
         if (state.confirming === card.id) {
             const confirm = document.createElement('div');
             confirm.className = 'confirm';
@@ -374,17 +382,206 @@
         return el;
     }
 
-    /** Where a card dropped at @p y lands among @p list's cards (the dragged one left out). */
-    function dropIndex(list, y) {
-        const cards = Array.from(list.querySelectorAll('.card')).filter((c) => c.dataset.id !== state.dragging);
-        const i = cards.findIndex((c) => {
+    // ---- moving cards: pointer events (mouse, touch and pen alike) and the keyboard ----------
+
+    const DRAG_START_PX = 6; // how far a press moves before it lifts the card (a shorter one is a click)
+    const EDGE_PX = 56; // how close to a scrolling edge the pointer auto-scrolls
+    const SCROLL_PX = 14; // how far one frame auto-scrolls at the very edge
+    let drag = null; // the press or drag in progress
+
+    function pointerDown(ev, id, el) {
+        if (drag || !ev.isPrimary || !canEdit() || (ev.pointerType === 'mouse' && ev.button !== 0))
+            return;
+        const onGrip = !!ev.target.closest('.grip');
+        if (!onGrip && (ev.pointerType === 'touch' || ev.target.closest('button, input, form')))
+            return;
+        if (onGrip)
+            ev.preventDefault(); // no focus ring or text selection from the grip
+        drag = { id, el, pointerId: ev.pointerId, type: ev.pointerType, startX: ev.clientX, startY: ev.clientY,
+                 x: ev.clientX, y: ev.clientY, lifted: false, placeholder: null, frame: 0 };
+        try {
+            el.setPointerCapture(ev.pointerId);
+        } catch (e) {
+            // A pointer that is already gone: its pointerup or pointercancel ends the press.
+        }
+    }
+
+    function lift() {
+        const box = drag.el.getBoundingClientRect();
+        drag.dx = drag.startX - box.left;
+        drag.dy = drag.startY - box.top;
+        const placeholder = document.createElement('div');
+        placeholder.className = 'placeholder';
+        placeholder.style.height = box.height + 'px';
+        drag.el.after(placeholder);
+        drag.placeholder = placeholder;
+        drag.el.style.width = box.width + 'px';
+        drag.el.classList.add('lifted');
+        drag.lifted = true;
+        document.documentElement.classList.add('dragging');
+        follow();
+        drag.frame = requestAnimationFrame(autoScroll);
+    }
+
+    function follow() {
+        drag.el.style.transform = 'translate(' + (drag.x - drag.dx) + 'px, ' + (drag.y - drag.dy) + 'px)';
+        // The lifted card lets the pointer through (pointer-events: none), so this finds what is under it.
+        const under = document.elementFromPoint(drag.x, drag.y);
+        const section = under && under.closest('.column');
+        if (!section)
+            return;
+        for (const c of document.querySelectorAll('.column.drop'))
+            if (c !== section)
+                c.classList.remove('drop');
+        section.classList.add('drop');
+        const list = section.querySelector('.cards');
+        const empty = list.querySelector('.empty');
+        if (empty)
+            empty.hidden = true;
+        const others = Array.from(list.querySelectorAll('.card')).filter((c) => c !== drag.el);
+        const before = others.find((c) => {
             const box = c.getBoundingClientRect();
-            return y < box.top + box.height / 2;
+            return drag.y < box.top + box.height / 2;
         });
-        return i < 0 ? cards.length : i;
+        if (before) {
+            if (drag.placeholder.nextElementSibling !== before)
+                list.insertBefore(drag.placeholder, before);
+        } else if (list.lastElementChild !== drag.placeholder) {
+            list.append(drag.placeholder);
+        }
+        for (const l of document.querySelectorAll('.cards'))
+            if (l !== list && !l.querySelector('.card:not(.lifted), .placeholder'))
+                for (const e of l.querySelectorAll('.empty'))
+                    e.hidden = false;
+    }
+
+    /** Scrolls the columns (side by side) or the page (stacked) while the pointer is near an edge. */
+    function autoScroll() {
+        if (!drag || !drag.lifted)
+            return;
+        const speed = (distance) => (distance < EDGE_PX ? Math.ceil(SCROLL_PX * (1 - Math.max(0, distance) / EDGE_PX)) : 0);
+        const row = $('columns');
+        const box = row.getBoundingClientRect();
+        let moved = false;
+        if (row.scrollWidth > row.clientWidth) {
+            const dx = speed(drag.x - box.left) ? -speed(drag.x - box.left) : speed(box.right - drag.x);
+            if (dx) {
+                const before = row.scrollLeft;
+                row.scrollLeft += dx;
+                moved = moved || row.scrollLeft !== before;
+            }
+        }
+        const page = document.scrollingElement;
+        const dy = speed(drag.y) ? -speed(drag.y) : speed(window.innerHeight - drag.y);
+        if (dy) {
+            const before = page.scrollTop;
+            page.scrollTop += dy;
+            moved = moved || page.scrollTop !== before;
+        }
+        if (moved)
+            follow();
+        drag.frame = requestAnimationFrame(autoScroll);
+    }
+
+    /** Where the placeholder is: the column and the index among its cards, the lifted one left out. */
+    function dropSlot(d) {
+        const list = d.placeholder.parentElement;
+        const section = list && list.closest('.column');
+        if (!section)
+            return null;
+        let index = 0;
+        for (const e of list.children) {
+            if (e === d.placeholder)
+                break;
+            if (e.classList.contains('card') && e !== d.el)
+                index++;
+        }
+        return { column: section.dataset.column, index };
+    }
+
+    /** Ends the press or drag: drops the card where its placeholder is, or puts it back. */
+    function endDrag(drop) {
+        const d = drag;
+        drag = null;
+        if (!d)
+            return;
+        cancelAnimationFrame(d.frame);
+        document.documentElement.classList.remove('dragging');
+        if (!d.lifted)
+            return;
+        const slot = drop ? dropSlot(d) : null;
+        state.focus = d.id;
+        const where = B.cardsIn(state.board, slot ? slot.column : '').filter((c) => c.id !== d.id);
+        const card = state.board.cards.find((c) => c.id === d.id);
+        const unchanged = !slot || !card || (card.column === slot.column
+            && B.cardsIn(state.board, card.column).findIndex((c) => c.id === d.id) === slot.index);
+        if (unchanged || !change({ op: 'move', id: d.id, column: slot.column, index: Math.min(slot.index, where.length) }))
+            render();
+    }
+
+    window.addEventListener('pointermove', (ev) => {
+        if (!drag || ev.pointerId !== drag.pointerId)
+            return;
+        drag.x = ev.clientX;
+        drag.y = ev.clientY;
+        if (!drag.lifted && Math.hypot(drag.x - drag.startX, drag.y - drag.startY) >= DRAG_START_PX)
+            lift();
+        if (drag.lifted) {
+            ev.preventDefault();
+            follow();
+        }
+    });
+    window.addEventListener('pointerup', (ev) => {
+        if (drag && ev.pointerId === drag.pointerId)
+            endDrag(true);
+    });
+    window.addEventListener('pointercancel', (ev) => {
+        if (drag && ev.pointerId === drag.pointerId)
+            endDrag(false);
+    });
+    window.addEventListener('keydown', (ev) => {
+        if (drag && ev.key === 'Escape') {
+            ev.preventDefault();
+            endDrag(false);
+        }
+    }, true);
+    // A finger on the grip must not scroll the page while the card follows it.
+    document.addEventListener('touchmove', (ev) => {
+        if (drag && drag.lifted)
+            ev.preventDefault();
+    }, { passive: false });
+
+    /**
+     * Keyboard moves on a focused card: Alt+Up and Alt+Down within its column, Alt+Left and
+     * Alt+Right to the previous and next column (above and below when the columns are stacked).
+     */
+    function keyMove(ev, card, column) {
+        if (ev.target !== ev.currentTarget || !ev.altKey || ev.ctrlKey || ev.metaKey || !canEdit())
+            return;
+        const inColumn = B.cardsIn(state.board, column.id);
+        const at = inColumn.findIndex((c) => c.id === card.id);
+        let c = null;
+        if (ev.key === 'ArrowUp' && at > 0)
+            c = { op: 'move', id: card.id, column: column.id, index: at - 1 };
+        else if (ev.key === 'ArrowDown' && at < inColumn.length - 1)
+            c = { op: 'move', id: card.id, column: column.id, index: at + 1 };
+        else if (ev.key === 'ArrowLeft' || ev.key === 'ArrowRight') {
+            const to = B.neighbourColumn(state.board, column.id, ev.key === 'ArrowLeft' ? -1 : 1);
+            if (to)
+                c = { op: 'move', id: card.id, column: to, index: Math.min(at, B.cardsIn(state.board, to).length) };
+        }
+        if (!['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight'].includes(ev.key))
+            return;
+        ev.preventDefault();
+        if (c) {
+            state.focus = card.id;
+            change(c);
+        }
     }
 
     function renderColumns() {
+        if (drag && drag.lifted)
+            return; // a lifted card keeps its board until it is dropped; the drop renders
         const root = $('columns');
         root.replaceChildren();
         if (state.broken || !state.loaded)
@@ -412,29 +609,14 @@
                 empty.textContent = t().empty;
                 list.append(empty);
             }
-            if (editable) {
-                section.addEventListener('dragover', (ev) => {
-                    if (!state.dragging)
-                        return;
-                    ev.preventDefault();
-                    ev.dataTransfer.dropEffect = 'move';
-                    section.classList.add('drop');
-                });
-                section.addEventListener('dragleave', (ev) => {
-                    if (!section.contains(ev.relatedTarget))
-                        section.classList.remove('drop');
-                });
-                section.addEventListener('drop', (ev) => {
-                    ev.preventDefault();
-                    section.classList.remove('drop');
-                    const id = ev.dataTransfer.getData('text/plain') || state.dragging;
-                    state.dragging = null;
-                    if (id)
-                        change({ op: 'move', id, column: column.id, index: dropIndex(list, ev.clientY) });
-                });
-            }
             section.append(head, list);
             root.append(section);
+        }
+        if (state.focus) {
+            const moved = root.querySelector('.card[data-id="' + CSS.escape(state.focus) + '"]');
+            state.focus = null;
+            if (moved)
+                moved.focus({ preventScroll: false });
         }
     }
 
@@ -453,6 +635,7 @@
         document.title = t().title;
         $('title').textContent = t().title;
         $('add-button').textContent = t().add;
+        $('keyboard-hint').textContent = t().keyboardHint;
         const first = state.board.columns[0];
         $('new-title').placeholder = first ? t().placeholder(columnName(first)) : '';
         const close = $('error-close');
