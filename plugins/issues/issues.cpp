@@ -5,9 +5,15 @@
 // event of its own in the room (io.tessera.issues.issue, state key = the issue's id), which the
 // page reads and writes through the Widget API itself. So the plugin needs no handler and keeps
 // no copy, and two members editing different issues never overwrite each other's work.
+//
+// A repository on a Gitea/Forgejo server (or the GitHub-compatible subset) is reached through
+// the capability io.tessera.issues.rest (restprovider.cpp): the plugin makes the requests with
+// the host's HTTP client, for the widget's session, with the token kept in the keychain.
 #include <string>
 
 #include <tessera/plugin.hpp>
+
+#include "restprovider.h"
 
 namespace {
 
@@ -35,8 +41,23 @@ public:
             {"org.matrix.msc2762.receive.state_event:m.room.member",
              "Suggests the room's members when you assign an issue"},
         };
-        return registrar.registerWidgetType(widget);
+        widget.capabilities.push_back({issues::kRestCapability,
+                                       "Reads and changes the issues of the repository this tracker is set up for, on its "
+                                       "server, with the API token you enter (kept in your system keychain)"});
+        if (tessera::sdk::Status s = registrar.registerWidgetType(widget); !s)
+            return s;
+
+        tessera::sdk::CapabilityHandler rest;
+        rest.capability = issues::kRestCapability;
+        rest.description = "An issue tracker's REST API (Gitea, Forgejo, GitHub), through Tessera's HTTP client";
+        for (const char *action : issues::kRestActions)
+            rest.actions.push_back(std::string(issues::kRestCapability) + "." + action);
+        rest.handle = [this](const tessera::sdk::Call &call) { m_rest.handle(call); };
+        return registrar.registerCapabilityHandler(std::move(rest));
     }
+
+private:
+    issues::RestProvider m_rest{[this]() -> tessera::sdk::Host & { return host(); }};
 };
 
 } // namespace
