@@ -2,10 +2,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -323,6 +325,69 @@ TEST_F(HttpClientTest, CancelledRequestNeverCallsBack)
     server.server().Get("/after", [](const httplib::Request &, httplib::Response &res) { res.set_content("ok", "text/plain"); });
     auto r = get(client, server.url("/after"));
     ASSERT_TRUE(r) << r.error().message;
+}
+
+TEST_F(HttpClientTest, AStreamedBodyArrivesInOrderBeforeTheEndAndStopsAtCancel)
+{
+    LoopbackServer server;
+    server.server().Get("/three", [](const httplib::Request &, httplib::Response &res) {
+        res.set_chunked_content_provider("text/event-stream", [](std::size_t, httplib::DataSink &sink) {
+            for (int i = 0; i < 3; ++i) {
+                const std::string event = "data: " + std::to_string(i) + "\n\n";
+                sink.write(event.data(), event.size());
+                std::this_thread::sleep_for(20ms);
+            }
+            sink.done();
+            return true;
+        });
+    });
+    std::atomic<bool> stopServing{false};
+    server.server().Get("/endless", [&](const httplib::Request &, httplib::Response &res) {
+        res.set_chunked_content_provider("text/event-stream", [&](std::size_t, httplib::DataSink &sink) {
+            std::this_thread::sleep_for(5ms);
+            const std::string event = "data: tick\n\n";
+            return !stopServing && sink.write(event.data(), event.size());
+        });
+    });
+    ASSERT_TRUE(server.start());
+    HttpClient client(m_scheduler);
+
+    std::vector<std::string> order; // pieces, then "done"
+    Request req;
+    req.url = server.url("/three");
+    req.onData = [&](long status, std::string piece) { order.push_back(std::to_string(status) + " " + piece); };
+    std::optional<Result<Response>> result;
+    client.send(req, [&](Result<Response> r) {
+        order.push_back("done");
+        result = std::move(r);
+    });
+    ASSERT_TRUE(pumpUntil(m_scheduler, [&] { return result.has_value(); }));
+    ASSERT_TRUE(*result) << result->error().message;
+    EXPECT_EQ((*result)->status, 200);
+    EXPECT_EQ((*result)->body, "") << "a streamed body is not kept";
+    ASSERT_FALSE(order.empty());
+    EXPECT_EQ(order.back(), "done");
+    std::string joined;
+    for (std::size_t i = 0; i + 1 < order.size(); ++i) {
+        EXPECT_EQ(order[i].rfind("200 ", 0), 0u) << order[i];
+        joined += order[i].substr(4);
+    }
+    EXPECT_EQ(joined, "data: 0\n\ndata: 1\n\ndata: 2\n\n");
+
+    // Cancelled in the middle: no piece and no completion after cancel().
+    std::size_t pieces = 0;
+    bool called = false;
+    Request endless;
+    endless.url = server.url("/endless");
+    endless.onData = [&](long, std::string) { ++pieces; };
+    const auto id = client.send(endless, [&](Result<Response>) { called = true; });
+    ASSERT_TRUE(pumpUntil(m_scheduler, [&] { return pieces >= 3; }));
+    client.cancel(id);
+    const std::size_t atCancel = pieces;
+    pumpFor(m_scheduler, 150ms);
+    stopServing = true;
+    EXPECT_EQ(pieces, atCancel);
+    EXPECT_FALSE(called);
 }
 
 /** Forwards to a ManualScheduler and counts post() calls, to see when a result is waiting. */
