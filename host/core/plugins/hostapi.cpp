@@ -156,7 +156,10 @@ void deliver(const std::weak_ptr<PluginRuntime> &weak, const bridge::WidgetConte
                     status == TESSERA_OK ? std::string_view() : std::string_view(text), &widget, -1, {}, toWidget);
     if (!done)
         return;
-    rt->core->later(*rt, [done, userData, status, text = std::move(text)] { done(userData, status, text.c_str()); });
+    rt->core->later(*rt, [core = rt->core, weak, action, done, userData, status, text = std::move(text)] {
+        if (auto alive = weak.lock())
+            core->callInto(*alive, "the result callback of " + action, [&] { done(userData, status, text.c_str()); });
+    });
 }
 
 // ---- Diagnostics ------------------------------------------------------------------------------
@@ -260,7 +263,7 @@ std::uint64_t hostSetTimer(tessera_host *host, std::int64_t delayMs, tessera_tas
             auto alive = weak.lock();
             if (!alive || !alive->active || alive->timers.erase(id) == 0)
                 return;
-            fn(userData);
+            alive->core->callInto(*alive, "a timer callback", [&] { fn(userData); });
         });
     rt->timers.emplace(id, timer);
     return id;
@@ -286,7 +289,7 @@ tessera_status hostPost(tessera_host *host, tessera_task_fn fn, void *userData)
         return TESSERA_BAD_REQUEST;
     rt->core->scheduler().post([weak = rt->weak_from_this(), fn, userData] {
         if (auto alive = weak.lock(); alive && alive->active)
-            fn(userData);
+            alive->core->callInto(*alive, "a posted task", [&] { fn(userData); });
     });
     return TESSERA_OK;
 }
@@ -682,7 +685,7 @@ tessera_status hostHttpRequest(tessera_host *host, const tessera_http_request *r
             const std::string headersText = dumpJson(headers);
             response.headers_json = headersText.c_str();
             response.error = error.c_str();
-            done(userData, &response);
+            alive->core->callInto(*alive, "an HTTP response callback", [&] { done(userData, &response); });
         });
     rt->httpRequests.emplace(id, netId);
     if (requestId)

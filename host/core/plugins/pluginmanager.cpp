@@ -118,6 +118,19 @@ void HandlerAdapter::handle(const bridge::WidgetContext &widget, const std::stri
     m_core.dispatch(m_runtime, widget, action, data, std::move(done));
 }
 
+std::string describeEscapedException(const char *what)
+{
+    if (!what)
+        return "a C++ exception";
+    std::string_view text(what, ::strnlen(what, kMaxEscapedWhatBytes + 1));
+    std::string kept(text.substr(0, kMaxEscapedWhatBytes));
+    while (!kept.empty() && !text::isValidUtf8(kept))
+        kept.pop_back(); // the cut may split a character; a text invalid throughout ends empty
+    if (kept.size() < text.size())
+        kept += "…";
+    return kept.empty() ? std::string("a C++ exception") : "a C++ exception (" + kept + ")";
+}
+
 tessera_status statusFor(ErrorCode code) noexcept
 {
     switch (code) {
@@ -273,7 +286,7 @@ void PluginManager::Impl::failLoad(detail::PluginRuntime &rt, const std::string 
     rt.active = false;
     releaseRegistrations(rt, true);
     if (rt.loadSucceeded && rt.unload)
-        rt.unload();
+        callUnload(rt);
     rt.loadSucceeded = false;
     PluginRecord &record = records[rt.recordIndex];
     record.state = PluginState::Failed;
@@ -318,7 +331,11 @@ void PluginManager::Impl::loadOne(std::size_t index)
     auto abiVersion = reinterpret_cast<tessera_plugin_abi_version_fn>(rt->library->symbol(TESSERA_ENTRY_ABI_VERSION));
     if (!abiVersion)
         return failLoad(*rt, std::string("no entry point " TESSERA_ENTRY_ABI_VERSION " in ") + path);
-    const AbiVersion built = AbiVersion::fromPacked(abiVersion());
+    std::uint32_t packed = 0;
+    if (auto escaped = detail::guardedCall([&] { packed = abiVersion(); }))
+        return failLoad(*rt, "the plugin let " + *escaped + " escape from " TESSERA_ENTRY_ABI_VERSION
+                             " (exceptions must not cross the plugin ABI)");
+    const AbiVersion built = AbiVersion::fromPacked(packed);
     if (auto compatible = checkAbiCompatible(built); !compatible)
         return failLoad(*rt, compatible.error().message);
     if (built.major != manifest.abi.major || built.minor != manifest.abi.minor)
@@ -334,8 +351,12 @@ void PluginManager::Impl::loadOne(std::size_t index)
     rt->pluginErrorSet = false;
     rt->pluginError.clear();
     rt->registering = true;
-    const tessera_status status = load(&rt->api, &rt->registrar);
+    tessera_status status = TESSERA_ERROR;
+    const auto escaped = detail::guardedCall([&] { status = load(&rt->api, &rt->registrar); });
     rt->registering = false;
+    if (escaped)
+        return failLoad(*rt, "initialization failed: the plugin let " + *escaped + " escape from " TESSERA_ENTRY_LOAD
+                             " (exceptions must not cross the plugin ABI)");
     rt->loadSucceeded = status == TESSERA_OK;
 
     if (!rt->registrationErrors.empty())
@@ -447,10 +468,12 @@ void PluginManager::Impl::releaseRegistrations(detail::PluginRuntime &rt, bool c
     if (callPlugin) {
         for (auto &t : rt.types)
             if (t.callbacks.freeTypeData)
-                t.callbacks.freeTypeData(t.callbacks.typeData);
+                callQuietly(rt, "free_type_data of " + t.info.type,
+                            [&] { t.callbacks.freeTypeData(t.callbacks.typeData); });
         for (auto &h : rt.handlers)
             if (h.callbacks.freeHandlerData)
-                h.callbacks.freeHandlerData(h.callbacks.handlerData);
+                callQuietly(rt, "free_handler_data of " + h.info.capability,
+                            [&] { h.callbacks.freeHandlerData(h.callbacks.handlerData); });
     }
     rt.types.clear();
     rt.handlers.clear();
@@ -470,7 +493,7 @@ void PluginManager::Impl::stop(detail::PluginRuntime &rt)
     const bool loaded = rt.loadSucceeded;
     releaseRegistrations(rt, loaded);
     if (loaded && rt.unload)
-        rt.unload();
+        callUnload(rt);
     rt.loadSucceeded = false;
     PluginRecord &record = records[rt.recordIndex];
     if (record.state == PluginState::Running) {
@@ -533,7 +556,18 @@ void PluginManager::Impl::dispatch(detail::PluginRuntime &rt, const bridge::Widg
     rt.pluginErrorSet = false;
     rt.pluginError.clear();
     const auto keepAlive = rt.shared_from_this();
-    const tessera_status status = handler->callbacks.handle(handler->callbacks.handlerData, &info);
+    tessera_status status = TESSERA_ERROR;
+    const auto handle = handler->callbacks.handle;
+    void *handlerData = handler->callbacks.handlerData;
+    if (auto escaped = detail::guardedCall([&] { status = handle(handlerData, &info); })) {
+        const std::string reason = "it let " + *escaped + " escape from its handler for " + action
+                                   + " (exceptions must not cross the plugin ABI)";
+        if (rt.calls.count(callId))
+            finishCall(rt, callId, Error(ErrorCode::Internal, "plugin " + rt.id + " failed to handle " + action),
+                       CallEnd::Failed, reason);
+        disable(rt, reason);
+        return;
+    }
     if (status != TESSERA_OK) {
         const std::string why = rt.pluginErrorSet && !rt.pluginError.empty() ? rt.pluginError
                                                                              : "status " + std::to_string(status);
@@ -669,9 +703,40 @@ void PluginManager::Impl::forgetSession(detail::PluginRuntime &rt, std::uint64_t
                    "the widget session closed");
     if (!rt.active)
         return;
-    for (const auto &h : rt.handlers)
-        if (h.callbacks.sessionClosed)
-            h.callbacks.sessionClosed(h.callbacks.handlerData, sessionId);
+    // A copy: a callback that throws disables the plugin, which clears its handlers.
+    const std::vector<RegisteredHandler> handlers = rt.handlers;
+    for (const auto &h : handlers)
+        if (h.callbacks.sessionClosed && rt.active
+            && !callInto(rt, "session_closed of " + h.info.capability,
+                         [&] { h.callbacks.sessionClosed(h.callbacks.handlerData, sessionId); }))
+            return;
+}
+
+bool PluginManager::Impl::callInto(detail::PluginRuntime &rt, std::string_view where, const std::function<void()> &call)
+{
+    const auto keepAlive = rt.shared_from_this();
+    const auto escaped = detail::guardedCall(call);
+    if (!escaped)
+        return true;
+    disable(rt, "it let " + *escaped + " escape from " + std::string(where)
+                    + " (exceptions must not cross the plugin ABI)");
+    return false;
+}
+
+void PluginManager::Impl::callQuietly(detail::PluginRuntime &rt, const std::string &where,
+                                      const std::function<void()> &call)
+{
+    if (auto escaped = detail::guardedCall(call)) {
+        const std::string reason =
+            "the plugin let " + *escaped + " escape from " + where + " (exceptions must not cross the plugin ABI)";
+        audit(rt.id, "plugin.exception", audit::Decision::Failed, reason);
+        log(LogLevel::Error, rt.id, reason);
+    }
+}
+
+void PluginManager::Impl::callUnload(detail::PluginRuntime &rt)
+{
+    callQuietly(rt, TESSERA_ENTRY_UNLOAD, [&] { rt.unload(); });
 }
 
 // ---- PluginManager -------------------------------------------------------------------------
@@ -688,40 +753,51 @@ PluginManager::~PluginManager()
 
 void PluginManager::loadAll()
 {
-    if (d->loaded)
+    d->discoverAndLoad(true);
+}
+
+void PluginManager::discoverAll()
+{
+    d->discoverAndLoad(false);
+}
+
+void PluginManager::Impl::discoverAndLoad(bool open)
+{
+    if (loaded)
         return;
-    d->loaded = true;
-    d->discover();
-    for (std::size_t i = 0; i < d->records.size(); ++i) {
-        PluginRecord &record = d->records[i];
+    loaded = true;
+    discover();
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        PluginRecord &record = records[i];
         if (record.state == PluginState::Failed) {
-            d->audit(record.id, "plugin.load", audit::Decision::Failed, record.error);
-            d->log(LogLevel::Error, record.id, record.error);
-            d->emit(PluginEventKind::Failed, record);
+            audit(record.id, "plugin.load", audit::Decision::Failed, record.error);
+            log(LogLevel::Error, record.id, record.error);
+            emit(PluginEventKind::Failed, record);
             continue;
         }
         std::string skipped;
         for (std::size_t j = 0; j < i && skipped.empty(); ++j)
-            if (d->records[j].manifest && d->records[j].id == record.id)
-                skipped = "shadowed by " + d->records[j].directory.string()
+            if (records[j].manifest && records[j].id == record.id)
+                skipped = "shadowed by " + records[j].directory.string()
                           + " (the same id was found earlier in the search path)";
         if (!skipped.empty()) {
-        } else if (d->options.safeMode && record.source != PluginSource::Bundled) {
+        } else if (options.safeMode && record.source != PluginSource::Bundled) {
             skipped = "safe mode: only bundled plugins are loaded";
-        } else if (record.source == PluginSource::User && !d->options.allowUserPlugins) {
+        } else if (record.source == PluginSource::User && !options.allowUserPlugins) {
             skipped = "third-party plugins are turned off";
-        } else if (d->options.disabledByUser.count(record.id)) {
+        } else if (options.disabledByUser.count(record.id)) {
             skipped = "disabled by the user";
         }
         if (!skipped.empty()) {
             record.state = PluginState::Skipped;
             record.error = skipped;
-            d->audit(record.id, "plugin.load", audit::Decision::Refused, skipped);
-            d->log(LogLevel::Info, record.id, "not loaded: " + skipped);
-            d->emit(PluginEventKind::Skipped, record);
+            audit(record.id, "plugin.load", audit::Decision::Refused, skipped);
+            log(LogLevel::Info, record.id, "not loaded: " + skipped);
+            emit(PluginEventKind::Skipped, record);
             continue;
         }
-        d->loadOne(i);
+        if (open)
+            loadOne(i);
     }
 }
 
@@ -840,8 +916,18 @@ Result<std::string> PluginManager::buildWidgetUrl(std::string_view type, const j
     rt.pluginErrorSet = false;
     rt.pluginError.clear();
     const auto keepAlive = rt.shared_from_this();
-    const tessera_status status =
-        registered.callbacks.buildUrl(registered.callbacks.typeData, widgetText.c_str(), buffer.data(), buffer.size());
+    tessera_status status = TESSERA_ERROR;
+    const auto buildUrl = registered.callbacks.buildUrl;
+    void *typeData = registered.callbacks.typeData;
+    if (auto escaped = detail::guardedCall(
+            [&] { status = buildUrl(typeData, widgetText.c_str(), buffer.data(), buffer.size()); })) {
+        const std::string reason = "it let " + *escaped + " escape from build_url of " + std::string(type)
+                                   + " (exceptions must not cross the plugin ABI)";
+        d->records[rt.recordIndex].callsFailed++;
+        d->audit(rt.id, "plugin.build_url", audit::Decision::Failed, reason);
+        d->disable(rt, reason);
+        return Error(ErrorCode::Unavailable, "plugin " + rt.id + " could not build the widget's URL: " + reason);
+    }
     std::string why;
     if (status != TESSERA_OK) {
         why = rt.pluginErrorSet && !rt.pluginError.empty() ? rt.pluginError : "status " + std::to_string(status);

@@ -186,8 +186,13 @@ public:
     PluginManager(const PluginManager &) = delete;
     PluginManager &operator=(const PluginManager &) = delete;
 
-    /** Discovers and loads every plugin. Call once. */
+    /** Discovers and loads every plugin. Call once (or discoverAll() instead). */
     void loadAll();
+    /**
+     * Reads every manifest and applies the load policy, and opens no library: no plugin code
+     * runs. A plugin that loadAll() would load stays Discovered. For `tessera plugins list`.
+     */
+    void discoverAll();
     /** Unloads every plugin in reverse load order and releases the libraries. Idempotent. */
     void shutdown();
 

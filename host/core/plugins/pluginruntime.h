@@ -6,6 +6,8 @@
 // (pluginmanager.cpp) and the host function table (hostapi.cpp).
 
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -107,6 +109,32 @@ struct PluginRuntime : std::enable_shared_from_this<PluginRuntime> {
     }
 };
 
+/** How much of an escaped exception's what() is kept for the user and the audit log. */
+inline constexpr std::size_t kMaxEscapedWhatBytes = 200;
+
+/** "a C++ exception (<what>)", bounded and valid UTF-8. */
+std::string describeEscapedException(const char *what);
+
+/**
+ * Calls plugin code (an entry point or a callback the plugin registered) so that nothing unwinds
+ * through the host. plugin_abi.h forbids exceptions across the boundary and plugin.hpp catches
+ * them, but a plugin on the raw C ABI can still throw: the exception stops here. Returns what
+ * escaped ("a C++ exception (…)"), or nothing when the call returned normally. A plugin that
+ * crashes (a segfault) still takes the process down; nothing in-process can stop that.
+ */
+template<typename Call>
+[[nodiscard]] std::optional<std::string> guardedCall(Call &&call)
+{
+    try {
+        std::forward<Call>(call)();
+        return std::nullopt;
+    } catch (const std::exception &e) {
+        return describeEscapedException(e.what());
+    } catch (...) {
+        return describeEscapedException(nullptr);
+    }
+}
+
 /** Fills the host function table for one plugin (hostapi.cpp). */
 tessera_host_api makeHostApi(tessera_host *host);
 tessera_registrar makeRegistrar(tessera_host *host);
@@ -146,6 +174,8 @@ struct PluginManager::Impl {
     // Loading (pluginmanager.cpp)
     std::vector<SearchDirectory> searchPath() const;
     void discover();
+    /** loadAll() (@p open) or discoverAll(). */
+    void discoverAndLoad(bool open);
     void loadOne(std::size_t index);
     void failLoad(detail::PluginRuntime &rt, const std::string &message);
     Result<void> matchManifest(const detail::PluginRuntime &rt) const;
@@ -174,6 +204,14 @@ struct PluginManager::Impl {
     void recordSuccess(detail::PluginRuntime &rt);
     void disable(detail::PluginRuntime &rt, const std::string &reason);
     void forgetSession(detail::PluginRuntime &rt, std::uint64_t sessionId);
+    /**
+     * Runs @p call (plugin code) through guardedCall; if an exception escaped, disables the
+     * running plugin, naming @p where ("its handler for io.example.act"). Returns false then.
+     */
+    bool callInto(detail::PluginRuntime &rt, std::string_view where, const std::function<void()> &call);
+    /** The same for calls while the plugin is not running (unload, free_*): audited and logged only. */
+    void callQuietly(detail::PluginRuntime &rt, const std::string &where, const std::function<void()> &call);
+    void callUnload(detail::PluginRuntime &rt);
 
     // Reporting
     void emit(PluginEventKind kind, const PluginRecord &record);

@@ -68,6 +68,10 @@ TEST(PluginLoading, EveryFixtureEndsInItsStateWithItsExactMessage)
         {"io.tessera.test.old-abi", {PluginState::Running, ""}},
         {"io.tessera.test.handler-throws", {PluginState::Running, ""}},
         {"io.tessera.test.handler-silent", {PluginState::Running, ""}},
+        {"io.tessera.test.raw-throws", {PluginState::Running, ""}},
+        {"io.tessera.test.raw-load-throws",
+         {PluginState::Failed, "initialization failed: the plugin let a C++ exception (raw load exploded) escape from "
+                               "tessera_plugin_load (exceptions must not cross the plugin ABI)"}},
         {"io.tessera.test.abi-major",
          {PluginState::Failed, "plugin ABI " + std::to_string(TESSERA_PLUGIN_ABI_MAJOR + 1)
                                    + ".0 is incompatible with host ABI " + kHostAbi}},
