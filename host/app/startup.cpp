@@ -31,6 +31,7 @@
 #include "net/httpclient.h"
 #include "plugins/pluginmanager.h"
 #include "plugins/pluginscommand.h"
+#include "plugins/sessionservices.h"
 #include "tokens/tokenissuer.h"
 #include "util/loopscheduler.h"
 #include "util/paths.h"
@@ -41,7 +42,6 @@
 #include "hostcontroller.h"
 #include "hostservices.h"
 #include "keychainsecretstore.h"
-#include "pluginbridge.h"
 #include "qtscheduler.h"
 #include "redirectlistener.h"
 #include "schemehandler.h"
@@ -123,8 +123,9 @@ int runPluginsCli(const Options &options, const std::filesystem::path &dataDir, 
     std::error_code ec;
     const auto exe = std::filesystem::canonical("/proc/self/exe", ec);
     plugins::PluginManager manager(pluginOptions(options, dataDir, ec ? std::filesystem::path(argv0) : exe), services);
-    manager.loadAll();
-    const int rc = plugins::runPluginsCommand(options.commandArgs, manager, out, err);
+    // Manifests only: listing plugins opens no library and runs no plugin code.
+    manager.discoverAll();
+    const int rc = plugins::runList(manager, options.pluginsJson, out, err);
     manager.shutdown();
     return rc;
 }
@@ -141,6 +142,7 @@ Startup::~Startup()
     if (m_plugins)
         m_plugins->shutdown();
     m_plugins.reset();
+    m_pluginSessions.reset();
     m_consent.reset();
     m_roomDriver.reset();
     m_backend.reset();
@@ -237,16 +239,22 @@ Result<void> Startup::run()
 
 
     m_tokens = std::make_unique<tokens::TokenIssuer>(*m_secrets, m_dataDir);
-    m_pluginBridge = std::make_unique<ui::PluginBridge>(*m_backend, m_tokens.get());
+    // What plugins reach of the open widgets: through each widget's live session, limited to
+    // what it was granted, checked again when a read returns. The shell comes later; until then
+    // no session is found.
+    m_pluginSessions = std::make_unique<plugins::SessionPluginServices>(
+        [this](const std::string &roomId, const std::string &widgetId) -> bridge::WidgetSession * {
+            ui::WidgetController *widget = m_host ? m_host->manager().find(roomId, widgetId) : nullptr;
+            return widget ? widget->session() : nullptr;
+        },
+        *m_roomDriver, m_tokens.get(), [this] { return m_backend->userId(); });
     plugins::PluginServices pluginServices;
     pluginServices.scheduler = m_scheduler.get();
     pluginServices.audit = m_audit.get();
     pluginServices.actions = m_actions.get();
     pluginServices.http = m_http.get();
     pluginServices.secrets = m_secrets.get();
-    pluginServices.push = m_pluginBridge.get();
-    pluginServices.rooms = m_pluginBridge.get();
-    pluginServices.tokens = m_pluginBridge.get();
+    m_pluginSessions->wire(pluginServices);
     m_plugins = std::make_unique<plugins::PluginManager>(
         pluginOptions(m_options, m_dataDir, QCoreApplication::applicationFilePath().toStdString()), pluginServices);
     m_plugins->loadAll();
@@ -312,7 +320,6 @@ Result<void> Startup::run()
 
     m_host = std::make_unique<ui::HostController>(*m_services, *m_uiState);
     m_host->setConsentPromptModel(m_prompts.get());
-    m_pluginBridge->setWidgetManager(&m_host->manager());
     publishPlugins();
     m_plugins->addListener([this](const plugins::PluginEvent &event) {
         // Shutdown stops each plugin after the shell is gone: nothing is left to tell.
@@ -336,8 +343,13 @@ Result<void> Startup::run()
     m_account = std::make_unique<ui::AccountController>(matrixBackend, *m_host, QString::fromStdString(m_options.homeserver));
     if (matrixBackend && matrixBackend->session())
         matrixBackend->start();
+    QStringList warnings;
+    if (m_dataDirTightened > 0)
+        warnings << tr("Other users of this computer could read Tessera's data folder. It is now private to you.");
     if (!secretWarning.isEmpty())
-        m_host->setStartupWarning(secretWarning);
+        warnings << secretWarning;
+    if (!warnings.isEmpty())
+        m_host->setStartupWarning(warnings.join(QLatin1Char(' ')));
     m_prompts->setWidgetNameLookup([this](const bridge::WidgetContext &w) {
         if (auto *c = m_host->manager().find(w.roomId, w.widgetId))
             return c->name();

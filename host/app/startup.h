@@ -32,6 +32,7 @@ class HttpClient;
 }
 namespace plugins {
 class PluginManager;
+struct SessionPluginServices;
 }
 namespace tokens {
 class TokenIssuer;
@@ -46,7 +47,6 @@ class AppSchemeHandler;
 class PluginSchemeHandler;
 class AutomationServer;
 class AccountController;
-class PluginBridge;
 class ConsentPromptModel;
 class HostController;
 class UiState;
@@ -74,6 +74,9 @@ public:
     Startup(Options options, std::filesystem::path dataDir);
     ~Startup() override;
 
+    /** How many entries of the data directory were made private before the start (the user is told). */
+    void setDataDirTightened(int entries) { m_dataDirTightened = entries; }
+
     /** Everything up to a visible window. An error means the app cannot start (one line for stderr). */
     Result<void> run();
 
@@ -84,6 +87,7 @@ private:
 
     Options m_options;
     std::filesystem::path m_dataDir;
+    int m_dataDirTightened = 0;
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<ui::QtScheduler> m_scheduler;
     std::unique_ptr<audit::AuditLog> m_audit;
@@ -94,7 +98,7 @@ private:
     std::unique_ptr<net::HttpClient> m_http;
     std::unique_ptr<matrix::BackendWidgetDriver> m_roomDriver; ///< for OpenID tokens (per-widget drivers come from the factory)
     std::unique_ptr<tokens::TokenIssuer> m_tokens;
-    std::unique_ptr<ui::PluginBridge> m_pluginBridge;
+    std::unique_ptr<plugins::SessionPluginServices> m_pluginSessions;
     std::unique_ptr<plugins::PluginManager> m_plugins;
     std::unique_ptr<ui::AppSchemeHandler> m_appScheme;
     std::unique_ptr<ui::PluginSchemeHandler> m_pluginScheme;

@@ -7,6 +7,11 @@
 namespace tessera::plugins {
 
 IssuerTokenMinter::IssuerTokenMinter(tokens::TokenIssuer &issuer, std::string userId)
+    : m_issuer(issuer), m_userId([userId = std::move(userId)] { return userId; })
+{
+}
+
+IssuerTokenMinter::IssuerTokenMinter(tokens::TokenIssuer &issuer, std::function<std::string()> userId)
     : m_issuer(issuer), m_userId(std::move(userId))
 {
 }
@@ -15,7 +20,9 @@ void IssuerTokenMinter::mint(const bridge::WidgetContext &widget, const ScopedTo
                              bridge::Callback<ScopedToken> done)
 {
     tokens::TokenRequest token;
-    token.userId = m_userId;
+    token.userId = m_userId ? m_userId() : std::string();
+    if (token.userId.empty())
+        return done(Error(ErrorCode::Unavailable, "no one is signed in, so no token can be minted"));
     token.roomId = widget.roomId;
     token.widgetId = widget.widgetId;
     token.widgetOrigin = widget.origin;

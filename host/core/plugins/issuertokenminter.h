@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "plugins/services.h"
@@ -22,12 +23,14 @@ namespace tessera::plugins {
 class IssuerTokenMinter final : public ScopedTokenMinter {
 public:
     IssuerTokenMinter(tokens::TokenIssuer &issuer, std::string userId);
+    /** The user asked for at each mint: a Matrix account signs in after the plugins load. */
+    IssuerTokenMinter(tokens::TokenIssuer &issuer, std::function<std::string()> userId);
     void mint(const bridge::WidgetContext &widget, const ScopedTokenRequest &request,
               bridge::Callback<ScopedToken> done) override;
 
 private:
     tokens::TokenIssuer &m_issuer;
-    std::string m_userId;
+    std::function<std::string()> m_userId;
 };
 
 } // namespace tessera::plugins

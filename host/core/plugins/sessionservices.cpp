@@ -133,4 +133,19 @@ void SessionRoomAccessAdapter::sendEvent(const bridge::WidgetContext &widget, co
     m_driver.sendEvent(widget, request, std::move(done));
 }
 
+SessionPluginServices::SessionPluginServices(WidgetSessionLookup lookup, bridge::WidgetDriver &driver,
+                                             tokens::TokenIssuer *issuer, std::function<std::string()> userId)
+    : push(lookup), rooms(lookup, driver)
+{
+    if (issuer)
+        tokens.emplace(*issuer, std::move(userId));
+}
+
+void SessionPluginServices::wire(PluginServices &services)
+{
+    services.push = &push;
+    services.rooms = &rooms;
+    services.tokens = tokens ? &*tokens : nullptr;
+}
+
 } // namespace tessera::plugins

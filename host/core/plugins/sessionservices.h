@@ -3,8 +3,11 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
+#include "plugins/issuertokenminter.h"
+#include "plugins/pluginmanager.h"
 #include "plugins/services.h"
 
 namespace tessera::bridge {
@@ -57,6 +60,26 @@ public:
 private:
     WidgetSessionLookup m_lookup;
     bridge::WidgetDriver &m_driver;
+};
+
+/**
+ * @brief What plugins reach of the live widget sessions in the running app: pushes, room access
+ * and scoped tokens, each limited to what the session was granted (the app's composition root
+ * and the tests build this same object).
+ */
+struct SessionPluginServices {
+    /**
+     * @p driver is a room driver of the sessions' kind (it must outlive this); @p issuer may be
+     * null (no tokens); @p userId names the signed-in user at each mint.
+     */
+    SessionPluginServices(WidgetSessionLookup lookup, bridge::WidgetDriver &driver, tokens::TokenIssuer *issuer,
+                          std::function<std::string()> userId);
+    /** Points push, rooms and tokens of @p services here. */
+    void wire(PluginServices &services);
+
+    SessionPushTarget push;
+    SessionRoomAccessAdapter rooms;
+    std::optional<IssuerTokenMinter> tokens;
 };
 
 } // namespace tessera::plugins

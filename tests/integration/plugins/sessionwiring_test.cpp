@@ -5,7 +5,11 @@
 // capability, and a plugin's room access is exactly the session's.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "bridge/widgetsession.h"
+#include "matrix/backenddriver.h"
+#include "matrix/localbackend.h"
 #include "pluginharness.h"
 #include "plugins/sessionservices.h"
 #include "sessionharness.h"
@@ -77,7 +81,147 @@ struct Wired {
     }
 };
 
+/**
+ * The app's own wiring (SessionPluginServices, as host/app/startup.cpp builds it) over a real
+ * LocalBackend read through a real BackendWidgetDriver. The backend answers on a scheduler of its
+ * own, so a test can act while a plugin's read is in flight.
+ */
+struct RealWiring {
+    tessera::test::ScratchDir data;
+    tessera::test::ManualScheduler roomsTurn;
+    std::unique_ptr<tessera::matrix::LocalBackend> backend;
+    std::string roomId;
+    std::unique_ptr<SessionHarness> widget;
+    std::unique_ptr<tessera::matrix::BackendWidgetDriver> driver;
+    tessera::bridge::ActionRegistry registry;
+    tessera::test::PluginAudit pluginAudit;
+    tessera::test::PluginLog log;
+    std::unique_ptr<tessera::plugins::SessionPluginServices> sessions;
+    std::unique_ptr<tessera::plugins::PluginManager> manager;
+
+    RealWiring()
+    {
+        tessera::matrix::LocalBackendOptions local;
+        local.dataDir = data.path() / "rooms";
+        local.createWelcomeRoom = false;
+        auto opened = tessera::matrix::LocalBackend::open(roomsTurn, local);
+        EXPECT_TRUE(opened) << opened.error().message;
+        backend = std::move(opened).value();
+        tessera::matrix::CreateRoomRequest create;
+        create.name = "Cards";
+        backend->createRoom(create, [this](tessera::Result<std::string> r) { roomId = r ? *r : ""; });
+        roomsTurn.runPosted();
+        EXPECT_FALSE(roomId.empty());
+        store({"io.tessera.test.card", json{{"t", "one"}}, std::string("c1")});
+        store({"m.room.message", json{{"msgtype", "m.text"}, {"body", "hello"}}, std::nullopt});
+
+        tessera::bridge::SessionConfig config = SessionHarness::defaultConfig();
+        config.widget.roomId = roomId;
+        widget = std::make_unique<SessionHarness>(config);
+        driver = std::make_unique<tessera::matrix::BackendWidgetDriver>(widget->scheduler, *backend);
+        sessions = std::make_unique<tessera::plugins::SessionPluginServices>(
+            [this](const std::string &room, const std::string &widgetId) -> tessera::bridge::WidgetSession * {
+                const auto &w = widget->session->config().widget;
+                return w.roomId == room && w.widgetId == widgetId ? widget->session.get() : nullptr;
+            },
+            *driver, nullptr, [this] { return backend->userId(); });
+        tessera::plugins::PluginManagerOptions options;
+        options.pluginDirs = {fixture("good")};
+        options.dataDir = data.path() / "plugins";
+        tessera::plugins::PluginServices services;
+        services.scheduler = &widget->scheduler;
+        services.audit = &pluginAudit;
+        services.actions = &registry;
+        services.log = log.sink();
+        sessions->wire(services);
+        manager = std::make_unique<tessera::plugins::PluginManager>(options, services);
+        manager->loadAll();
+        widget->session = std::make_unique<tessera::bridge::WidgetSession>(config, widget->driver, widget->transport,
+                                                                           widget->audit, widget->scheduler, &registry);
+        widget->transport.sent.clear();
+        widget->session->start();
+    }
+
+    struct Event {
+        std::string type;
+        json content;
+        std::optional<std::string> stateKey;
+    };
+    void store(const Event &event)
+    {
+        tessera::matrix::SendRequest send;
+        send.roomId = roomId;
+        send.type = event.type;
+        send.content = event.content;
+        send.stateKey = event.stateKey;
+        bool sent = false;
+        backend->send(send, [&](tessera::Result<tessera::matrix::SendResult> r) { sent = bool(r); });
+        roomsTurn.runPosted();
+        EXPECT_TRUE(sent) << event.type;
+    }
+
+    /**
+     * Asks the plugin (through the widget) for @p action; @p whileReading runs after the plugin
+     * started its read and before the backend answers. Returns the plugin's reply.
+     */
+    json askDuringRead(const std::string &action, const json &data, const std::function<void()> &whileReading)
+    {
+        static int next = 1;
+        const std::string id = "real-" + std::to_string(next++);
+        widget->request(action, data, id);
+        widget->scheduler.runPosted();
+        EXPECT_FALSE(widget->replyTo(id)) << "the read is still in flight";
+        whileReading();
+        roomsTurn.runPosted();
+        widget->scheduler.runPosted();
+        auto reply = widget->replyTo(id);
+        if (!reply) {
+            ADD_FAILURE() << action << " got no reply";
+            return json::object();
+        }
+        return (*reply)["response"];
+    }
+};
+
 } // namespace
+
+TEST(PluginSessionWiring, TheAppsWiringHandsAPluginTheStateTheSessionMayRead)
+{
+    RealWiring w;
+    w.widget->loadAndNegotiate({kEcho, kCardState});
+    const json cards = w.askDuringRead(kGood + ".state", {{"type", "io.tessera.test.card"}}, [] {});
+    EXPECT_EQ(cards["status"], TESSERA_OK) << cards.dump();
+    ASSERT_EQ(cards["result"].size(), 1u) << cards.dump();
+    EXPECT_EQ(cards["result"][0]["content"]["t"], "one");
+}
+
+TEST(PluginSessionWiring, ARevocationDuringAPluginsStateReadWithholdsTheEvents)
+{
+    RealWiring w;
+    w.widget->loadAndNegotiate({kEcho, kCardState});
+    const json cards = w.askDuringRead(kGood + ".state", {{"type", "io.tessera.test.card"}},
+                                       [&] { w.widget->session->revokeCapabilities({kCardState}); });
+    EXPECT_EQ(cards["status"], TESSERA_OK) << cards.dump();
+    EXPECT_EQ(cards["result"], json::array()) << "the user revoked the capability while the read ran";
+}
+
+TEST(PluginSessionWiring, ARevocationDuringAPluginsTimelineReadWithholdsTheEvents)
+{
+    const std::string messages = "org.matrix.msc2762.receive.event:m.room.message";
+    {
+        RealWiring w;
+        w.widget->loadAndNegotiate({kEcho, messages});
+        const json events = w.askDuringRead(kGood + ".events", {{"type", "m.room.message"}}, [] {});
+        ASSERT_EQ(events["result"].size(), 1u) << events.dump();
+        EXPECT_EQ(events["result"][0]["content"]["body"], "hello");
+    }
+    RealWiring w;
+    w.widget->loadAndNegotiate({kEcho, messages});
+    const json events = w.askDuringRead(kGood + ".events", {{"type", "m.room.message"}},
+                                        [&] { w.widget->session->revokeCapabilities({messages}); });
+    EXPECT_EQ(events["status"], TESSERA_OK) << events.dump();
+    EXPECT_EQ(events["result"], json::array()) << "the user revoked the capability while the read ran";
+}
 
 TEST(PluginSessionWiring, AnApprovedWidgetReachesThePluginsHandler)
 {
