@@ -719,6 +719,11 @@
         <source>Local rooms on this computer</source>
         <translation>Salas locales en este equipo</translation>
     </message>
+    <message>
+        <location filename="../../host/app/startup.cpp" line="330"/>
+        <source>Other users of this computer could read Tessera&apos;s data folder. It is now private to you.</source>
+        <translation>Otros usuarios de este equipo podían leer la carpeta de datos de Tessera. Ahora solo tú puedes acceder a ella.</translation>
+    </message>
 </context>
 <context>
     <name>tessera::ui::AccountController</name>

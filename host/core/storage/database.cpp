@@ -2,8 +2,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "storage/database.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <system_error>
 #include <utility>
@@ -380,6 +384,17 @@ Result<Database> Database::open(const std::filesystem::path &path, const OpenOpt
     flags |= options.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (!options.readOnly && options.create)
         flags |= SQLITE_OPEN_CREATE;
+
+    if (!exists && !options.readOnly && options.create) {
+        // SQLite would create the file with 0644 less the umask, and gives its -wal, -shm and
+        // -journal files the mode of the database: make the file first, private to the user.
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0 && errno != EEXIST)
+            return Error(ErrorCode::Io, "cannot create " + described + " (" + std::strerror(errno)
+                                            + "). Check that the directory exists and that you may write in it.");
+        if (fd >= 0)
+            ::close(fd);
+    }
 
     sqlite3 *raw = nullptr;
     const int openRc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
