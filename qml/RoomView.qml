@@ -60,7 +60,7 @@ Rectangle {
                     flat: true
                     implicitHeight: Theme.touch
                     highlighted: Host.panelOpen
-                    text: qsTr("Widgets") + (Host.widgets.length > 0 ? "  " + Host.widgets.length : "")
+                    text: qsTr("Widgets") + (Host.widgetCount > 0 ? "  " + Host.widgetCount : "")
                     onClicked: Host.panelOpen = !Host.panelOpen
                     Accessible.name: qsTr("Show or hide the widget panel")
                 }

@@ -5,25 +5,18 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Tessera
 
-// The room's widgets: one tab each, a "+" to add one, and the open widget below.
+// The room's widgets: a tab for each of the first few (Host.maxPanelTabs), the others in a
+// searchable "more" list, a "+" to add one, and the open widget below.
 Rectangle {
     id: root
     objectName: "widgetPanel"
     color: Theme.surface
     property bool compact: false
-    readonly property var widgets: Host.widgets
-    readonly property int currentIndex: indexOf(Host.activeWidgetId)
-    readonly property var current: currentIndex >= 0 ? widgets[currentIndex] : null
+    readonly property int currentIndex: Host.activeTabIndex
+    readonly property var current: Host.activeWidget
 
-    function indexOf(id) {
-        for (let i = 0; i < widgets.length; ++i)
-            if (widgets[i].widgetId === id)
-                return i
-        return widgets.length > 0 ? 0 : -1
-    }
     function select(i) {
-        if (i >= 0 && i < widgets.length)
-            Host.activeWidgetId = widgets[i].widgetId
+        Host.selectTab(i)
     }
 
     Rectangle {
@@ -128,6 +121,17 @@ Rectangle {
                     }
                 }
             }
+            ToolButton {
+                id: moreButton
+                objectName: "moreWidgetsButton"
+                visible: Host.hiddenWidgetCount > 0
+                implicitHeight: Theme.touch
+                implicitWidth: Math.max(Theme.touch, implicitContentWidth + 24)
+                text: qsTr("%1 more").arg(Host.hiddenWidgetCount)
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Find one of this room's other widgets")
+                onClicked: moreWidgets.open()
+            }
             IconButton {
                 objectName: "addWidgetButton"
                 glyph: "+"
@@ -211,7 +215,7 @@ Rectangle {
         }
 
         ColumnLayout {
-            visible: root.widgets.length === 0
+            visible: Host.widgetCount === 0
             Layout.fillWidth: true
             Layout.fillHeight: true
             Layout.margins: 24
@@ -273,6 +277,72 @@ Rectangle {
         }
         standardButtons: Dialog.Cancel | Dialog.Ok
         onAccepted: Host.removeWidget(root.current.widgetId)
+    }
+
+    // Every widget of the room, searchable: a room may hold thousands; only the visible rows exist.
+    Dialog {
+        id: moreWidgets
+        objectName: "moreWidgetsDialog"
+        parent: Overlay.overlay
+        anchors.centerIn: parent
+        modal: true
+        Overlay.modal: Rectangle { color: Theme.scrim }
+        width: Math.min(480, parent.width - 32)
+        height: Math.min(560, parent.height - 32)
+        title: qsTr("Widgets of this room")
+        onOpened: { search.text = ""; search.forceActiveFocus() }
+        onClosed: Host.widgetSearch.query = ""
+        ColumnLayout {
+            anchors.fill: parent
+            spacing: 8
+            TextField {
+                id: search
+                objectName: "widgetSearchField"
+                Layout.fillWidth: true
+                implicitHeight: Theme.touch
+                placeholderText: qsTr("Search by name")
+                onTextChanged: Host.widgetSearch.query = text
+            }
+            Label {
+                Layout.fillWidth: true
+                color: Theme.muted
+                text: Host.widgetSearch.count === 0 ? qsTr("No widget matches “%1”.").arg(search.text)
+                                                    : qsTr("%1 of %2 widgets").arg(Host.widgetSearch.count).arg(Host.widgetCount)
+                textFormat: Text.PlainText
+                elide: Text.ElideRight
+            }
+            ListView {
+                id: widgetList
+                objectName: "widgetSearchList"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                clip: true
+                model: moreWidgets.opened ? Host.widgetSearch : null
+                boundsBehavior: Flickable.StopAtBounds
+                ScrollBar.vertical: ScrollBar {}
+                delegate: ItemDelegate {
+                    required property string name
+                    required property string widgetId
+                    objectName: "widgetSearchRow_" + widgetId
+                    width: widgetList.width
+                    height: Theme.touch
+                    highlighted: widgetId === Host.activeWidgetId
+                    contentItem: Label {
+                        text: name
+                        textFormat: Text.PlainText
+                        elide: Text.ElideRight
+                        verticalAlignment: Text.AlignVCenter
+                        color: Theme.text
+                        font.bold: highlighted
+                    }
+                    onClicked: {
+                        Host.activeWidgetId = widgetId
+                        moreWidgets.close()
+                    }
+                }
+            }
+        }
+        standardButtons: Dialog.Close
     }
 
     AddWidgetDialog { id: addDialog }

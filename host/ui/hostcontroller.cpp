@@ -60,6 +60,9 @@ HostController::HostController(HostServices &services, UiState &uiState, QObject
     });
     m_widgets = std::make_unique<WidgetManager>(services);
     m_widgetModel = new WidgetListModel(this);
+    m_allWidgets = new WidgetListModel(this);
+    m_widgetSearch = new WidgetSearchModel(this);
+    m_widgetSearch->setSourceModel(m_allWidgets);
     m_permissions = std::make_unique<PermissionsModel>(*services.consent, [backend = services.backend] { return backend->userId(); });
     m_audit = std::make_unique<AuditModel>(services.dataDir);
     m_widgets->start();
@@ -130,6 +133,7 @@ void HostController::selectRoom(const QString &roomId)
     m_timeline->setRoom(id);
     m_widgets->setViewedRoom(id);
     refreshWidgets();
+    updateTabs();
     Q_EMIT currentRoomChanged();
     Q_EMIT panelChanged();
 }
@@ -169,14 +173,52 @@ void HostController::refreshWidgets()
         m_panel.activeWidgetId = static_cast<WidgetController *>(m_currentWidgets.front())->definition().id;
         Q_EMIT panelChanged();
     }
-    m_widgetModel->setWidgets(m_currentWidgets);
+    m_allWidgets->setWidgets(m_currentWidgets);
+    updateTabs();
     Q_EMIT widgetsChanged();
+}
+
+void HostController::updateTabs()
+{
+    QList<QObject *> tabs = m_currentWidgets.mid(0, kMaxPanelTabs);
+    const auto isActive = [&](QObject *o) {
+        return static_cast<WidgetController *>(o)->definition().id == m_panel.activeWidgetId;
+    };
+    auto active = std::find_if(tabs.begin(), tabs.end(), isActive);
+    int index = active == tabs.end() ? -1 : int(active - tabs.begin());
+    if (index < 0) {
+        // The open widget came from the "more" list: it gets a tab of its own at the end.
+        auto hidden = std::find_if(m_currentWidgets.begin() + tabs.size(), m_currentWidgets.end(), isActive);
+        if (hidden != m_currentWidgets.end()) {
+            tabs.append(*hidden);
+            index = int(tabs.size()) - 1;
+        } else if (!tabs.isEmpty()) {
+            index = 0; // what the panel shows until the saved tab's widget arrives
+        }
+    }
+    m_widgetModel->setWidgets(tabs);
+    m_activeTab = index;
+    Q_EMIT tabsChanged();
+}
+
+QObject *HostController::activeWidget() const
+{
+    const QList<QObject *> &tabs = m_widgetModel->widgets();
+    return m_activeTab >= 0 && m_activeTab < tabs.size() ? tabs.at(m_activeTab) : nullptr;
+}
+
+void HostController::selectTab(int index)
+{
+    const QList<QObject *> &tabs = m_widgetModel->widgets();
+    if (index >= 0 && index < tabs.size())
+        setActiveWidgetId(static_cast<WidgetController *>(tabs.at(index))->widgetId());
 }
 
 void HostController::savePanel()
 {
     if (!m_roomId.empty())
         m_ui.setPanel(m_roomId, m_panel);
+    updateTabs();
     Q_EMIT panelChanged();
 }
 

@@ -48,6 +48,12 @@ class HostController final : public QObject {
     Q_PROPERTY(QList<QObject *> widgets READ widgets NOTIFY widgetsChanged)
     /// The same widgets as a model whose rows change only where the room's widgets did (for views).
     Q_PROPERTY(QObject *widgetModel READ widgetModel CONSTANT)
+    Q_PROPERTY(int widgetCount READ widgetCount NOTIFY widgetsChanged)
+    Q_PROPERTY(int hiddenWidgetCount READ hiddenWidgetCount NOTIFY tabsChanged)
+    Q_PROPERTY(int activeTabIndex READ activeTabIndex NOTIFY tabsChanged)
+    Q_PROPERTY(QObject *activeWidget READ activeWidget NOTIFY tabsChanged)
+    Q_PROPERTY(QObject *widgetSearch READ widgetSearch CONSTANT)
+    Q_PROPERTY(int maxPanelTabs READ maxPanelTabs CONSTANT)
     Q_PROPERTY(bool panelOpen READ panelOpen WRITE setPanelOpen NOTIFY panelChanged)
     Q_PROPERTY(int panelWidth READ panelWidth WRITE setPanelWidth NOTIFY panelChanged)
     Q_PROPERTY(bool panelFullScreen READ panelFullScreen WRITE setPanelFullScreen NOTIFY panelChanged)
@@ -59,6 +65,13 @@ class HostController final : public QObject {
     Q_PROPERTY(QVariantList widgetTypes READ widgetTypes NOTIFY pluginsChanged)
 
 public:
+    /**
+     * The panel shows a tab (and keeps a view) for at most this many of a room's widgets, the
+     * first ones in the room's order, plus the open widget if it is not among them. The others
+     * are one search away in the "more" list: a room with thousands of widgets costs the shell
+     * no more than one with this many.
+     */
+    static constexpr int kMaxPanelTabs = 8;
     /// Refusals of one kind from one widget recorded at once, and then one per interval.
     static constexpr int kRefusalBurst = 10;
     static constexpr std::int64_t kRefusalIntervalMs = 1000;
@@ -74,7 +87,19 @@ public:
     QObject *rooms() const { return m_rooms.get(); }
     QObject *timeline() const { return m_timeline.get(); }
     QObject *consentPrompts() const { return m_consentPrompts; }
+    /** The panel's tabs: at most kMaxPanelTabs of the room's widgets, plus the open one. */
     QObject *widgetModel() const { return m_widgetModel; }
+    int widgetCount() const { return int(m_currentWidgets.size()); }
+    /** The room's widgets without a tab (behind "more"). */
+    int hiddenWidgetCount() const { return int(m_currentWidgets.size()) - m_widgetModel->rowCount(); }
+    /** The open widget's row in widgetModel, or -1. */
+    int activeTabIndex() const { return m_activeTab; }
+    QObject *activeWidget() const;
+    /** Every widget of the room, filtered by its `query`. */
+    QObject *widgetSearch() const { return m_widgetSearch; }
+    int maxPanelTabs() const { return kMaxPanelTabs; }
+    /** Opens the widget of tab @p index (a row of widgetModel). */
+    Q_INVOKABLE void selectTab(int index);
     QObject *permissions() const { return m_permissions.get(); }
     QObject *audit() const { return m_audit.get(); }
     QObject *widgetManager() const { return m_widgets.get(); }
@@ -149,6 +174,8 @@ public:
 Q_SIGNALS:
     void currentRoomChanged();
     void widgetsChanged();
+    /** The tabs, the open tab or the number of widgets behind "more" changed. */
+    void tabsChanged();
     void panelChanged();
     void themeChanged();
     void languageChanged();
@@ -160,6 +187,7 @@ Q_SIGNALS:
 
 private:
     void refreshWidgets();
+    void updateTabs();
     void addWidgetFailed(const std::string &widgetId, const std::string &message);
     void savePanel();
     bool writeRefusal(const std::string &roomId, const std::string &widgetId, const std::string &action,
@@ -183,6 +211,9 @@ private:
     std::string m_roomId;
     QList<QObject *> m_currentWidgets;
     WidgetListModel *m_widgetModel = nullptr;
+    WidgetListModel *m_allWidgets = nullptr;
+    WidgetSearchModel *m_widgetSearch = nullptr;
+    int m_activeTab = -1;
     PanelState m_panel;
     /// A widget added here whose state event has not come back yet: the panel waits for it.
     std::string m_pendingWidgetId;

@@ -4,6 +4,7 @@
 
 #include <QAbstractListModel>
 #include <QList>
+#include <QSortFilterProxyModel>
 
 namespace tessera::ui {
 
@@ -14,13 +15,14 @@ namespace tessera::ui {
  * A view over a plain list property rebuilds every delegate on any change, and a widget's
  * delegate holds its web view: adding one widget would reload every other. Here adding or
  * removing a widget inserts or removes that row only, so the other pages keep running.
- * The single role is `modelData` (the WidgetController).
+ * Roles: `modelData` (the WidgetController), `name` and `widgetId` (for searching).
  */
 class WidgetListModel final : public QAbstractListModel {
     Q_OBJECT
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 
 public:
+    enum Role { ModelDataRole = Qt::UserRole, NameRole, WidgetIdRole };
     using QAbstractListModel::QAbstractListModel;
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -36,6 +38,33 @@ Q_SIGNALS:
 
 private:
     QList<QObject *> m_widgets;
+};
+
+/**
+ * @brief The rows of a WidgetListModel whose name or widget id contains the query (ignoring
+ * case), in the room's order: the panel's searchable list of every widget.
+ */
+class WidgetSearchModel final : public QSortFilterProxyModel {
+    Q_OBJECT
+    Q_PROPERTY(QString query READ query WRITE setQuery NOTIFY queryChanged)
+    Q_PROPERTY(int count READ count NOTIFY countChanged)
+
+public:
+    explicit WidgetSearchModel(QObject *parent = nullptr);
+
+    QString query() const { return m_query; }
+    void setQuery(const QString &query);
+    int count() const { return rowCount(); }
+
+Q_SIGNALS:
+    void queryChanged();
+    void countChanged();
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    QString m_query;
 };
 
 } // namespace tessera::ui

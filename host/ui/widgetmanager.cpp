@@ -4,6 +4,8 @@
 
 #include <QUrl>
 #include <algorithm>
+#include <map>
+#include <string_view>
 
 #include "plugins/pluginmanager.h"
 #include "plugins/roomenablement.h"
@@ -132,12 +134,18 @@ void WidgetManager::applyWidgetState(const std::string &roomId, std::vector<json
     }
 
     auto &list = m_rooms[roomId];
+    // By id, not by search: a room may hold thousands of widgets.
+    std::map<std::string_view, std::unique_ptr<WidgetController> *> existing;
+    for (auto &w : list)
+        if (w)
+            existing.emplace(w->definition().id, &w);
     std::vector<std::unique_ptr<WidgetController>> next;
+    next.reserve(order.size());
     for (const auto &id : order) {
         const auto &def = defs[id];
-        auto it = std::find_if(list.begin(), list.end(), [&](const auto &w) { return w && w->definition().id == id; });
-        if (it != list.end() && (*it)->sameDefinition(def)) {
-            next.push_back(std::move(*it));
+        auto it = existing.find(id);
+        if (it != existing.end() && *it->second && (*it->second)->sameDefinition(def)) {
+            next.push_back(std::move(*it->second));
             continue;
         }
         // New, or edited: an edited widget is a new widget (load consent is keyed by the event).

@@ -130,6 +130,74 @@ Item {
             Host.panelFullScreen = false
         }
 
+        function test_6_a_crowded_room_shows_a_few_tabs_and_finds_the_rest() {
+            const first = Host.currentRoomId
+            const crowded = fixture.createRoom("Crowded room")
+            Host.selectRoom(crowded)
+            Host.panelOpen = true
+            const total = Host.maxPanelTabs + 22
+            for (let i = 0; i < total; ++i)
+                compare(fixture.sendRaw("m.widget", "crowd_" + i,
+                                        JSON.stringify({ type: "m.custom", url: "https://127.0.0.1:9/crowd/" + i,
+                                                         name: "Crowd " + i, data: {} })), "")
+            tryCompare(Host, "widgetCount", total, 10000)
+            const tabs = part("widgetTabs")
+            const views = part("widgetViews")
+            tryCompare(tabs, "count", Host.maxPanelTabs)
+            compare(views.count, Host.maxPanelTabs, "a view only for each tab")
+            compare(Host.hiddenWidgetCount, 22)
+            const more = part("moreWidgetsButton")
+            verify(more.visible)
+            compare(more.text, "22 more")
+
+            // The list finds a widget without a tab by its name, typed as a person would.
+            mouseClick(more)
+            const dialog = part("moreWidgetsDialog")
+            tryCompare(dialog, "opened", true)
+            const list = findChild(dialog.contentItem, "widgetSearchList")
+            tryCompare(list, "count", total)
+            const field = findChild(dialog.contentItem, "widgetSearchField")
+            tryVerify(() => field.activeFocus, 2000, "the search field has the focus")
+            for (const c of "crowd 27")
+                keyClick(c)
+            tryCompare(list, "count", 1)
+            tryVerify(() => list.itemAtIndex(0) !== null && list.itemAtIndex(0).name === "Crowd 27", 2000,
+                      "the one match is shown")
+            const row = list.itemAtIndex(0)
+            compare(row.objectName, "widgetSearchRow_crowd_27")
+            mouseClick(row)
+            tryCompare(dialog, "visible", false)
+
+            // It opens in a tab of its own after the first ones; the others keep theirs.
+            compare(Host.activeWidgetId, "crowd_27")
+            tryCompare(tabs, "count", Host.maxPanelTabs + 1)
+            compare(views.count, Host.maxPanelTabs + 1)
+            compare(Host.activeTabIndex, Host.maxPanelTabs)
+            compare(tabs.currentIndex, Host.maxPanelTabs)
+            compare(Host.hiddenWidgetCount, 21)
+            verify(findChild(tabs, "widgetTab_crowd_27") !== null)
+
+            // Back to a widget that has a tab of its own: the extra tab goes.
+            mouseClick(more)
+            tryCompare(dialog, "opened", true)
+            for (const c of "crowd 0")
+                keyClick(c)
+            tryCompare(list, "count", 1)
+            tryVerify(() => list.itemAtIndex(0) !== null && list.itemAtIndex(0).name === "Crowd 0", 2000)
+            mouseClick(list.itemAtIndex(0))
+            tryCompare(dialog, "visible", false)
+            compare(Host.activeWidgetId, "crowd_0")
+            tryCompare(tabs, "count", Host.maxPanelTabs)
+            compare(Host.activeTabIndex, 0)
+            compare(Host.hiddenWidgetCount, 22)
+
+            // Leaving the room leaves its tabs and views behind.
+            Host.selectRoom(first)
+            compare(Host.hiddenWidgetCount, 0)
+            compare(views.count, Host.widgetCount)
+            verify(!more.visible)
+        }
+
         function test_5_hide_button_closes_the_panel() {
             Host.panelOpen = true
             Host.panelFullScreen = false
