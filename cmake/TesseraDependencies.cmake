@@ -8,6 +8,12 @@ macro(tessera_missing what package)
         "(or run scripts/install-deps, which installs everything Tessera needs)")
 endmacro()
 
+# Command lines of the Qt-free tools (the app uses QCommandLineParser).
+find_package(CLI11 2.1 QUIET)
+if(NOT CLI11_FOUND)
+    tessera_missing("CLI11 2.1" libcli11-dev)
+endif()
+
 find_package(nlohmann_json 3.11 QUIET)
 if(NOT nlohmann_json_FOUND)
     tessera_missing("nlohmann/json 3.11" nlohmann-json3-dev)

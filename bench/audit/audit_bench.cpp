@@ -29,6 +29,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "audit/auditlog.h"
 #include "audit/auditreader.h"
 #include "audit/auditschema.h"
@@ -321,22 +323,25 @@ AppendFigures appendThroughLog(const std::filesystem::path &dataDir, const std::
     return f;
 }
 
-std::size_t argValue(int argc, char **argv, const char *name, std::size_t fallback)
-{
-    for (int i = 1; i + 1 < argc; ++i) {
-        if (std::string(argv[i]) == name)
-            return std::size_t(std::strtoull(argv[i + 1], nullptr, 10));
-    }
-    return fallback;
-}
-
 } // namespace
 
 int main(int argc, char **argv)
 {
-    const std::size_t appendRows = argValue(argc, argv, "--append-rows", 300'000);
-    const std::size_t verifyRows = argValue(argc, argv, "--verify-rows", 1'000'000);
-    const std::size_t perRowPeerRows = argValue(argc, argv, "--per-row-peer-rows", 2'000);
+    std::size_t appendRows = 300'000;
+    std::size_t verifyRows = 1'000'000;
+    std::size_t perRowPeerRows = 2'000;
+    CLI::App cli("The audit log's append rate and chain verification time, against named peers in the same run.",
+                 "tessera_bench_audit");
+    cli.add_option("--append-rows", appendRows, "rows appended in the append measurement")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cli.add_option("--verify-rows", verifyRows, "rows in the log whose chain is verified")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cli.add_option("--per-row-peer-rows", perRowPeerRows, "rows the one-transaction-per-row peer appends")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    CLI11_PARSE(cli, argc, argv);
     TempDir dir;
     const auto records = makeRecords(100'000);
 

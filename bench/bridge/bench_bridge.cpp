@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "audit/auditsink.h"
@@ -38,22 +40,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char *kUsage = R"(Usage: tessera-bench-bridge [options]
-
-Runs a stream of fromWidget requests through one widget session and prints one JSON line:
-{"impl":"tessera", "requests_per_second":…, "ok":…, "errors":…, …}.
-
-  --write-stream FILE   write the stream (one request per line) to FILE and exit
-  --stream FILE         read the stream from FILE (default: generate it in memory)
-  --requests N          stream length when generating (default 200000)
-  --mix full|versions   the anchors' mix, or supported_api_versions only (default full)
-  --passes N            passes over the stream, each with a fresh session; the last one is
-                        measured, the others warm up (default 2)
-  --audit null|log      NullAuditSink, or the SQLite audit log in a temporary directory,
-                        timed until every row is durable (default null)
-  --samples FILE        write sampled replies of the measured pass as JSON lines {"i":…,"reply":…}
-  --check               exit 1 unless ok/error counts are those of the mix
-)";
+constexpr const char *kAbout = "Runs a stream of fromWidget requests through one widget session and prints one JSON line:\n"
+                               "{\"impl\":\"tessera\", \"requests_per_second\":..., \"ok\":..., \"errors\":..., ...}.";
 
 struct Options {
     std::string writeStream;
@@ -229,42 +217,36 @@ PassResult runPass(const std::vector<std::string> &stream, audit::AuditSink &sin
     return r;
 }
 
-bool parseArgs(int argc, char **argv, Options &o)
+/** Reads the command line into @p o; returns the exit code when the program should stop now. */
+std::optional<int> parseArgs(int argc, char **argv, Options &o)
 {
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto next = [&](std::string &out) {
-            if (i + 1 >= argc)
-                return false;
-            out = argv[++i];
-            return true;
-        };
-        std::string v;
-        if (a == "--help") {
-            std::cout << kUsage;
-            std::exit(0);
-        } else if (a == "--write-stream" && next(v)) {
-            o.writeStream = v;
-        } else if (a == "--stream" && next(v)) {
-            o.streamFile = v;
-        } else if (a == "--requests" && next(v)) {
-            o.requests = std::stoul(v);
-        } else if (a == "--mix" && next(v) && (v == "full" || v == "versions")) {
-            o.mix = v;
-        } else if (a == "--passes" && next(v)) {
-            o.passes = std::max(1, std::stoi(v));
-        } else if (a == "--audit" && next(v) && (v == "null" || v == "log")) {
-            o.audit = v;
-        } else if (a == "--samples" && next(v)) {
-            o.samplesFile = v;
-        } else if (a == "--check") {
-            o.check = true;
-        } else {
-            std::cerr << "tessera-bench-bridge: bad option " << a << " (see --help)\n";
-            return false;
-        }
+    CLI::App cli(kAbout, "tessera-bench-bridge");
+    cli.add_option("--write-stream", o.writeStream, "write the stream (one request per line) to FILE and exit");
+    cli.add_option("--stream", o.streamFile, "read the stream from FILE (default: generate it in memory)");
+    cli.add_option("--requests", o.requests, "stream length when generating")->check(CLI::PositiveNumber)->capture_default_str();
+    cli.add_option("--mix", o.mix, "the anchors' mix, or supported_api_versions only")
+        ->check(CLI::IsMember({"full", "versions"}))
+        ->capture_default_str();
+    cli.add_option("--passes", o.passes,
+                   "passes over the stream, each with a fresh session; the last one is measured, the others warm up")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    cli.add_option("--audit", o.audit,
+                   "NullAuditSink, or the SQLite audit log in a temporary directory, timed until every row is durable")
+        ->check(CLI::IsMember({"null", "log"}))
+        ->capture_default_str();
+    cli.add_option("--samples", o.samplesFile, "write sampled replies of the measured pass as JSON lines {\"i\":...,\"reply\":...}");
+    cli.add_flag("--check", o.check, "exit 1 unless ok/error counts are those of the mix");
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::CallForHelp &) {
+        std::cout << cli.help();
+        return 0;
+    } catch (const CLI::ParseError &e) {
+        std::cerr << "tessera-bench-bridge: " << e.what() << " (see --help)\n";
+        return 2;
     }
-    return true;
+    return std::nullopt;
 }
 
 } // namespace
@@ -272,8 +254,8 @@ bool parseArgs(int argc, char **argv, Options &o)
 int main(int argc, char **argv)
 {
     Options o;
-    if (!parseArgs(argc, argv, o))
-        return 2;
+    if (auto stop = parseArgs(argc, argv, o))
+        return *stop;
 
     std::vector<std::string> stream;
     if (!o.streamFile.empty()) {

@@ -15,6 +15,8 @@
 #include <QtQml/QQmlExtensionPlugin>
 #include <QtWebEngineQuick/qtwebenginequickglobal.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -31,6 +33,7 @@
 #include "plugins/pluginscommand.h"
 #include "tokens/tokencommand.h"
 #include "util/paths.h"
+#include "util/privatetree.h"
 
 #include "consentmodel.h"
 #include "hostcontroller.h"
@@ -54,7 +57,7 @@ int main(int argc, char **argv)
     }
     app::Options options = std::move(parsed).value();
     if (options.showHelp) {
-        std::cout << app::usage();
+        std::cout << options.helpText;
         return 0;
     }
     if (options.showVersion) {
@@ -63,18 +66,42 @@ int main(int argc, char **argv)
     }
     const std::filesystem::path dataDir = options.dataDir.empty() ? paths::defaultDataDir() : options.dataDir;
 
+    // Everything Tessera writes is the user's alone: the data directory 0700 and each file in it
+    // 0600, whatever runs first (a subcommand or the app) and whatever its creator's defaults
+    // (SQLite, Chromium, Qt). A directory left open by an older version is tightened, and said so.
+    ::umask(S_IRWXG | S_IRWXO);
+    auto privateDir = paths::makePrivateTree(dataDir);
+    if (!privateDir) {
+        std::cerr << "tessera: the data directory: " << privateDir.error().message << '\n';
+        return 1;
+    }
+    const std::string dataDirNotice = paths::describe(*privateDir, dataDir);
+    if (!dataDirNotice.empty())
+        std::cerr << "tessera: " << dataDirNotice << '\n';
+
     // Command-line tools: no display needed, and they run beside a running Tessera.
-    if (options.command == "audit") {
-        std::string warning;
+    switch (options.command) {
+    case app::Command::AuditVerify:
+    case app::Command::AuditTail:
+    case app::Command::AuditExport: {
         FileSecretStore secrets(dataDir / "secrets");
         audit::AuditCommandContext context;
         context.secrets = &secrets;
-        return audit::runAuditCommand(options.commandArgs, dataDir, std::cout, std::cerr, context);
+        if (options.command == app::Command::AuditVerify)
+            return audit::runVerify(options.auditVerify, dataDir, std::cout, std::cerr, context);
+        if (options.command == app::Command::AuditTail)
+            return audit::runTail(options.auditTail, dataDir, std::cout, std::cerr, context);
+        return audit::runExport(options.auditExport, dataDir, std::cout, std::cerr);
     }
-    if (options.command == "token")
-        return tokens::runTokenCommand(options.commandArgs, dataDir, std::cout, std::cerr);
-    if (options.command == "plugins")
+    case app::Command::TokenVerify:
+        return tokens::runVerify(options.tokenVerify, dataDir, std::cout, std::cerr);
+    case app::Command::TokenPublicKey:
+        return tokens::runPublicKey(dataDir, std::cout, std::cerr);
+    case app::Command::PluginsList:
         return app::runPluginsCli(options, dataDir, argv[0], std::cout, std::cerr);
+    case app::Command::None:
+        break;
+    }
 
     // The desktop application.
     app::prepareWebEngineEnvironment();
@@ -91,6 +118,7 @@ int main(int argc, char **argv)
     QGuiApplication::setDesktopFileName(QStringLiteral("io.tessera.Tessera"));
 
     app::Startup startup(options, dataDir);
+    startup.setDataDirTightened(int(privateDir->tightened.size()));
     if (auto ok = startup.run(); !ok) {
         std::cerr << "tessera: " << ok.error().message << '\n';
         return 1;

@@ -6,13 +6,28 @@
 #include <string>
 #include <vector>
 
+#include "audit/auditcommand.h"
+#include "tokens/tokencommand.h"
 #include "util/result.h"
 
 namespace tessera::app {
 
+/** What the command line asks for besides the app itself. */
+enum class Command {
+    None = 0,    ///< the desktop app
+    AuditVerify, ///< tessera audit verify
+    AuditTail,   ///< tessera audit tail
+    AuditExport, ///< tessera audit export
+    TokenVerify, ///< tessera token verify TOKEN
+    TokenPublicKey,
+    PluginsList,
+};
+
 /** Everything the command line can say. */
 struct Options {
+    /** --help: print helpText (the help of the command it was given with) and exit. */
     bool showHelp = false;
+    std::string helpText;
     bool showVersion = false;
     std::filesystem::path dataDir;
     std::string homeserver;
@@ -33,17 +48,26 @@ struct Options {
     int height = 800;
     std::string theme = "system"; ///< system, light, dark
     std::string language;         ///< en, es; empty: from the system locale
-    /** A subcommand (audit, token, plugins) and its arguments. */
-    std::string command;
-    std::vector<std::string> commandArgs;
+    /** A subcommand, and what it was told. */
+    Command command = Command::None;
+    audit::VerifyCommand auditVerify;
+    audit::TailCommand auditTail;
+    audit::ExportCommand auditExport;
+    tokens::VerifyCommand tokenVerify;
+    bool pluginsJson = false;
     /** Options meant for Qt itself (-platform NAME). */
     std::vector<std::string> qtArgs;
 };
 
-/** Parses argv (without the program name). Errors are one line, naming the option. */
+/**
+ * Reads argv (without the program name) with QCommandLineParser: the app's options and each
+ * subcommand's, in any order (`tessera audit verify --data-dir D` and `tessera --data-dir D audit
+ * verify` are the same), `--opt value` or `--opt=value`. `--help` anywhere asks for the help of
+ * the command it comes with, and reads nothing else. Errors are one line naming the option.
+ */
 Result<Options> parseOptions(const std::vector<std::string> &args);
 
-/** The --help text. */
+/** `tessera --help`. */
 std::string usage();
 
 } // namespace tessera::app

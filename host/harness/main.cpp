@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "audit/auditsink.h"
@@ -28,9 +29,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char *kUsage = R"(Usage: tessera-bridge [options]
-
-Runs one Matrix Widget API session over stdin/stdout against an in-memory room.
+constexpr const char *kAbout = R"(Runs one Matrix Widget API session over stdin/stdout against an in-memory room.
 Each line on stdin is one message from the widget (JSON, "api":"fromWidget" requests or
 "api":"toWidget" responses) or a host control line; each line on stdout is one message the
 host sends to the widget.
@@ -43,24 +42,7 @@ Host control lines (JSON objects with a "tessera" member instead of "api"):
   {"tessera":"theme","theme":{"name":"dark"}}          theme_change
   {"tessera":"language","lang":"es"}                   language_change
   {"tessera":"revoke","capabilities":[...]}            the user revokes capabilities
-  {"tessera":"stop"}                                   ends the session and the program
-
-Options:
-  --widget-id ID           widget id (default: widget)
-  --room-id ID             the widget's room (default: !harness:tessera.local)
-  --user-id ID             the user (default: @user:tessera.local)
-  --origin ORIGIN          the widget's origin, for the audit log (default: https://widget.example)
-  --consent POLICY         approve-all | deny-all | approve:<cap>,<cap>,…   (default: deny-all)
-  --wait-for-iframe-load true|false
-                           true: negotiate on the load event; false: on content_loaded (default: true)
-  --no-load                do not simulate the iframe load event at start (send {"tessera":"load"})
-  --seed FILE              JSON array of room events (timeline and state) to start with
-  --echo-sends             feed the widget's own sent events back to it as live events
-  --audit FILE             write every audit record as a JSON line to FILE ("-" for stderr)
-  --max-message-bytes N    message size limit (default: 8388608)
-  --linger-ms N            after stdin ends, keep running timers for N ms (default: 0)
-  --help                   show this help
-)";
+  {"tessera":"stop"}                                   ends the session and the program)";
 
 class StdoutTransport final : public bridge::Transport {
 public:
@@ -112,61 +94,43 @@ int fail(const std::string &message)
     return 2;
 }
 
-bool parseNumber(const std::string &text, long long lo, long long hi, long long &out)
-{
-    errno = 0;
-    char *end = nullptr;
-    const long long v = std::strtoll(text.c_str(), &end, 10);
-    if (errno || !end || *end || text.empty() || v < lo || v > hi)
-        return false;
-    out = v;
-    return true;
-}
-
 } // namespace
 
 int main(int argc, char **argv)
 {
     Options o;
-    std::vector<std::string> args(argv + 1, argv + argc);
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string &a = args[i];
-        auto value = [&](std::string &out) {
-            if (i + 1 >= args.size())
-                return false;
-            out = args[++i];
-            return true;
-        };
-        std::string v;
-        if (a == "--help" || a == "-h") {
-            std::cout << kUsage;
-            return 0;
-        } else if (a == "--widget-id" || a == "--room-id" || a == "--user-id" || a == "--origin" || a == "--consent"
-                   || a == "--seed" || a == "--audit") {
-            if (!value(v) || v.empty())
-                return fail(a + " needs a value");
-            (a == "--widget-id" ? o.widgetId : a == "--room-id" ? o.roomId : a == "--user-id" ? o.userId
-             : a == "--origin" ? o.origin : a == "--consent" ? o.consent : a == "--seed" ? o.seedFile : o.auditFile) = v;
-        } else if (a == "--wait-for-iframe-load") {
-            if (!value(v) || (v != "true" && v != "false"))
-                return fail("--wait-for-iframe-load needs true or false");
-            o.waitForIframeLoad = v == "true";
-        } else if (a == "--no-load") {
-            o.simulateLoad = false;
-        } else if (a == "--echo-sends") {
-            o.echoSends = true;
-        } else if (a == "--max-message-bytes" || a == "--linger-ms") {
-            long long n = 0;
-            if (!value(v) || !parseNumber(v, a == "--linger-ms" ? 0 : 64, a == "--linger-ms" ? 600'000 : 1LL << 30, n))
-                return fail(a + " needs a whole number in range");
-            if (a == "--linger-ms")
-                o.lingerMs = int(n);
-            else
-                o.maxMessageBytes = std::size_t(n);
-        } else {
-            return fail("unknown option " + a + " (see --help)");
-        }
+    CLI::App cli(kAbout, "tessera-bridge");
+    cli.add_option("--widget-id", o.widgetId, "widget id")->capture_default_str();
+    cli.add_option("--room-id", o.roomId, "the widget's room")->capture_default_str();
+    cli.add_option("--user-id", o.userId, "the user")->capture_default_str();
+    cli.add_option("--origin", o.origin, "the widget's origin, for the audit log")->capture_default_str();
+    cli.add_option("--consent", o.consent, "approve-all | deny-all | approve:<cap>,<cap>,...")->capture_default_str();
+    cli.add_option("--wait-for-iframe-load", o.waitForIframeLoad,
+                   "true: negotiate on the load event; false: on content_loaded")
+        ->capture_default_str();
+    bool noLoad = false;
+    cli.add_flag("--no-load", noLoad, "do not simulate the iframe load event at start (send {\"tessera\":\"load\"})");
+    cli.add_option("--seed", o.seedFile, "JSON array of room events (timeline and state) to start with");
+    cli.add_flag("--echo-sends", o.echoSends, "feed the widget's own sent events back to it as live events");
+    cli.add_option("--audit", o.auditFile, "write every audit record as a JSON line to FILE (\"-\" for stderr)");
+    cli.add_option("--max-message-bytes", o.maxMessageBytes, "message size limit")
+        ->check(CLI::Range(std::size_t(64), std::size_t(1) << 30))
+        ->capture_default_str();
+    cli.add_option("--linger-ms", o.lingerMs, "after stdin ends, keep running timers for N ms")
+        ->check(CLI::Range(0, 600'000))
+        ->capture_default_str();
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::CallForHelp &) {
+        std::cout << cli.help();
+        return 0;
+    } catch (const CLI::ParseError &e) {
+        return fail(std::string(e.what()) + " (see --help)");
     }
+    o.simulateLoad = !noLoad;
+    for (const std::string *value : {&o.widgetId, &o.roomId, &o.userId, &o.origin, &o.consent})
+        if (value->empty())
+            return fail("an option needs a value that is not empty");
 
     auto policy = harness::ConsentPolicy::parse(o.consent);
     if (!policy)

@@ -15,8 +15,6 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr const char *kUsage = "usage: tessera plugins list [--json]";
-
 std::string pad(std::string text, std::size_t width)
 {
     if (text.size() < width)
@@ -32,16 +30,18 @@ void printTable(const PluginManager &manager, std::ostream &out)
     } else {
         std::size_t idWidth = 2;
         std::size_t versionWidth = 7;
+        std::size_t stateWidth = 8;
         for (const PluginRecord &p : plugins) {
             idWidth = std::max(idWidth, p.id.size());
+            stateWidth = std::max(stateWidth, std::string_view(toString(p.state)).size());
             if (p.manifest)
                 versionWidth = std::max(versionWidth, p.manifest->version.size());
         }
-        out << pad("ID", idWidth) << "  " << pad("VERSION", versionWidth) << "  " << pad("STATE", 8) << "  "
+        out << pad("ID", idWidth) << "  " << pad("VERSION", versionWidth) << "  " << pad("STATE", stateWidth) << "  "
             << pad("SOURCE", 12) << "  NAME\n";
         for (const PluginRecord &p : plugins) {
             out << pad(p.id, idWidth) << "  " << pad(p.manifest ? p.manifest->version : "-", versionWidth) << "  "
-                << pad(toString(p.state), 8) << "  " << pad(toString(p.source), 12) << "  " << p.displayName()
+                << pad(toString(p.state), stateWidth) << "  " << pad(toString(p.source), 12) << "  " << p.displayName()
                 << '\n';
             if (!p.error.empty())
                 out << "    " << p.error << '\n';
@@ -80,30 +80,8 @@ void printJson(const PluginManager &manager, std::ostream &out)
 
 } // namespace
 
-int runPluginsCommand(const std::vector<std::string> &args, const PluginManager &manager, std::ostream &out,
-                      std::ostream &err)
+int runList(const PluginManager &manager, bool asJson, std::ostream &out, std::ostream &err)
 {
-    if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
-        out << kUsage << '\n';
-        return 0;
-    }
-    if (args.empty()) {
-        err << "tessera plugins: a command is needed (" << kUsage << ")\n";
-        return 2;
-    }
-    if (args[0] != "list") {
-        err << "tessera plugins: unknown command \"" << args[0] << "\" (" << kUsage << ")\n";
-        return 2;
-    }
-    bool asJson = false;
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        if (args[i] == "--json") {
-            asJson = true;
-        } else {
-            err << "tessera plugins list: unknown option \"" << args[i] << "\" (" << kUsage << ")\n";
-            return 2;
-        }
-    }
     for (const std::string &warning : manager.warnings())
         err << "tessera plugins: warning: " << warning << '\n';
     if (asJson)

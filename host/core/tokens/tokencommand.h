@@ -5,22 +5,29 @@
 #include <filesystem>
 #include <ostream>
 #include <string>
-#include <vector>
+
+#include "tokens/scopedtoken.h"
 
 namespace tessera::tokens {
 
+/** `tessera token verify`: a token and what to check besides its signature and lifetime. */
+struct VerifyCommand {
+    std::string token;
+    VerifyOptions options;
+};
+
 /**
- * `tessera token …`: works without a display and without the signing keys, from the public
- * keys a TokenIssuer published in publishedKeysPath(@p dataDir). @p args starts after "token":
+ * The `tessera token` commands: they work without a display and without the signing keys, from
+ * the public keys a TokenIssuer published in publishedKeysPath(@p dataDir); the command line is
+ * read by the app (host/app/options.cpp).
  *
- *   verify <token> [--audience A] [--room R] [--widget W]   check a token, print its claims
- *   public-key                                                print the JWKS document
- *   --help                                                    print usage
+ *   runVerify      checks a token and prints its claims; 0 if valid, 1 if refused
+ *   runPublicKey   prints the JWKS document; 0, or 1 if the keys cannot be read
  *
- * Returns 0 on success, 1 when the token is refused or the keys cannot be read (one line on
- * @p err saying why), 2 for a usage error.
+ * A refusal or a missing key set is one line on @p err saying why.
  */
-int runTokenCommand(const std::vector<std::string> &args, const std::filesystem::path &dataDir, std::ostream &out,
-                    std::ostream &err);
+int runVerify(const VerifyCommand &command, const std::filesystem::path &dataDir, std::ostream &out,
+              std::ostream &err);
+int runPublicKey(const std::filesystem::path &dataDir, std::ostream &out, std::ostream &err);
 
 } // namespace tessera::tokens

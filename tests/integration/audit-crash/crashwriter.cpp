@@ -13,7 +13,10 @@
 #include <cstdlib>
 #include <string>
 #include <thread>
+#include <vector>
 #include <unistd.h>
+
+#include <CLI/CLI.hpp>
 
 #include "audit/auditlog.h"
 #include "util/secretstore.h"
@@ -46,15 +49,21 @@ std::string requestId(const std::string &run, std::int64_t i)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4 && argc != 6) {
-        std::fprintf(stderr, "usage: %s <data dir> <records> <run id> [<retention at> <keep rows>]\n", argv[0]);
-        return 2;
-    }
-    const std::filesystem::path dataDir = argv[1];
-    const std::int64_t records = std::atoll(argv[2]);
-    const std::string run = argv[3];
-    const std::int64_t retentionAt = argc == 6 ? std::atoll(argv[4]) : -1;
-    const std::int64_t keepRows = argc == 6 ? std::atoll(argv[5]) : 0;
+    std::filesystem::path dataDir;
+    std::int64_t records = 0;
+    std::string run;
+    std::vector<std::int64_t> retention; // <retention at> <keep rows>, or nothing
+    CLI::App cli("The process the audit crash test kills: appends to the audit log in DATA_DIR and prints each "
+                 "row once it is durable.",
+                 "tessera_audit_crash_writer");
+    cli.add_option("data-dir", dataDir, "the data directory")->required();
+    cli.add_option("records", records, "how many records to append")->required()->check(CLI::NonNegativeNumber);
+    cli.add_option("run-id", run, "names this run in the request ids")->required();
+    cli.add_option("retention", retention, "<retention at> <keep rows>: apply retention after that record")
+        ->expected(2);
+    CLI11_PARSE(cli, argc, argv);
+    const std::int64_t retentionAt = retention.empty() ? -1 : retention[0];
+    const std::int64_t keepRows = retention.empty() ? 0 : retention[1];
 
     auto log = AuditLog::open(dataDir);
     if (!log) {

@@ -3,13 +3,15 @@
 // `tessera plugins list`: what the command line shows for loaded, failed and broken plugins.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "pluginharness.h"
 #include "plugins/pluginscommand.h"
 
 using nlohmann::json;
-using tessera::plugins::runPluginsCommand;
+using tessera::plugins::runList;
 using tessera::test::fixture;
 using tessera::test::PluginHarness;
 
@@ -21,12 +23,12 @@ struct CommandRun {
     std::string err;
 };
 
-CommandRun run(const tessera::plugins::PluginManager &manager, std::vector<std::string> args)
+CommandRun run(const tessera::plugins::PluginManager &manager, bool json = false)
 {
     std::ostringstream out;
     std::ostringstream err;
     CommandRun r;
-    r.code = runPluginsCommand(args, manager, out, err);
+    r.code = runList(manager, json, out, err);
     r.out = out.str();
     r.err = err.str();
     return r;
@@ -38,7 +40,7 @@ TEST(PluginsCommand, ListsEveryPluginWithItsStateAndError)
 {
     PluginHarness h;
     h.load({fixture("good"), fixture("init-error"), fixture("malformed-manifest")});
-    const CommandRun r = run(*h.manager, {"list"});
+    const CommandRun r = run(*h.manager);
     EXPECT_EQ(r.code, 0);
     EXPECT_EQ(r.err, "");
     EXPECT_EQ(r.out,
@@ -61,7 +63,7 @@ TEST(PluginsCommand, ListsAsJsonForScripts)
     PluginHarness h;
     h.options.bundledDir = "/nonexistent/bundled";
     h.load({fixture("good"), "/nonexistent/plugins"});
-    const CommandRun r = run(*h.manager, {"list", "--json"});
+    const CommandRun r = run(*h.manager, true);
     EXPECT_EQ(r.code, 0);
     EXPECT_EQ(r.err, "tessera plugins: warning: plugin directory /nonexistent/plugins does not exist\n");
     const json doc = json::parse(r.out);
@@ -85,26 +87,34 @@ TEST(PluginsCommand, SaysSoWhenThereAreNoPlugins)
 {
     PluginHarness h;
     h.load();
-    const CommandRun r = run(*h.manager, {"list"});
+    const CommandRun r = run(*h.manager);
     EXPECT_EQ(r.code, 0);
     EXPECT_EQ(r.out, "No plugins found.\nSearched: (no plugin directories configured)\n");
 }
 
-TEST(PluginsCommand, UsageErrorsExitWithTwoAndOneLineOnStderr)
+TEST(PluginsCommand, ListingReadsManifestsOnlyAndRunsNoPluginCode)
 {
+    // Copies, so that no other test in this process can have mapped these libraries.
+    tessera::test::ScratchDir copies;
+    for (const char *folder : {"raw-load-throws", "init-error", "good"})
+        std::filesystem::copy(fixture(folder), copies / folder, std::filesystem::copy_options::recursive);
     PluginHarness h;
-    h.load();
-    CommandRun r = run(*h.manager, {});
-    EXPECT_EQ(r.code, 2);
-    EXPECT_EQ(r.out, "");
-    EXPECT_EQ(r.err, "tessera plugins: a command is needed (usage: tessera plugins list [--json])\n");
-    r = run(*h.manager, {"remove"});
-    EXPECT_EQ(r.code, 2);
-    EXPECT_EQ(r.err, "tessera plugins: unknown command \"remove\" (usage: tessera plugins list [--json])\n");
-    r = run(*h.manager, {"list", "--yaml"});
-    EXPECT_EQ(r.code, 2);
-    EXPECT_EQ(r.err, "tessera plugins list: unknown option \"--yaml\" (usage: tessera plugins list [--json])\n");
-    r = run(*h.manager, {"--help"});
+    h.options.pluginDirs = {copies.path()};
+    h.manager = std::make_unique<tessera::plugins::PluginManager>(h.options, h.services);
+    h.manager->discoverAll();
+
+    const CommandRun r = run(*h.manager);
     EXPECT_EQ(r.code, 0);
-    EXPECT_EQ(r.out, "usage: tessera plugins list [--json]\n");
+    EXPECT_EQ(r.out,
+              "ID                               VERSION  STATE       SOURCE        NAME\n"
+              "io.tessera.test.good             1.2.3    discovered  command-line  Good fixture\n"
+              "io.tessera.test.init-error       1.0.0    discovered  command-line  Initialization error\n"
+              "io.tessera.test.raw-load-throws  1.0.0    discovered  command-line  Raw ABI, load throws\n"
+              "Searched:\n  "
+                  + copies.path().string() + " (command-line)\n");
+    // No library was opened: none is mapped into this process, and no plugin got a data directory.
+    std::ifstream maps("/proc/self/maps");
+    const std::string mapped((std::istreambuf_iterator<char>(maps)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(mapped.find(copies.path().string()), std::string::npos) << "a plugin library was opened";
+    EXPECT_FALSE(std::filesystem::exists(h.options.dataDir / "io.tessera.test.good"));
 }

@@ -328,12 +328,15 @@ TEST(AuditSchema, TheCommandLineVerifiesAndShowsAVersion1LogWithoutChangingIt)
     const std::string before = readFileBytes(file);
 
     std::ostringstream out, err;
-    EXPECT_EQ(runAuditCommand({"verify"}, dir.path(), out, err), 0) << err.str();
+    EXPECT_EQ(runVerify(VerifyCommand{}, dir.path(), out, err), 0) << err.str();
     EXPECT_EQ(out.str(), "audit log " + file.string() + ": OK: 40 rows (seq 1..40), starting at the beginning of the log\n");
     EXPECT_TRUE(err.str().empty()) << err.str();
 
     std::ostringstream tailOut, tailErr;
-    EXPECT_EQ(runAuditCommand({"tail", "-n", "2", "--json"}, dir.path(), tailOut, tailErr), 0) << tailErr.str();
+    TailCommand tail;
+    tail.rows = 2;
+    tail.json = true;
+    EXPECT_EQ(runTail(tail, dir.path(), tailOut, tailErr), 0) << tailErr.str();
     EXPECT_NE(tailOut.str().find(R"("seq":40)"), std::string::npos) << tailOut.str();
     EXPECT_NE(tailOut.str().find(R"("widget":"widget-0")"), std::string::npos) << tailOut.str();
 
