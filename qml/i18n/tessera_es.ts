@@ -568,6 +568,36 @@
         <translation>Añadir un widget</translation>
     </message>
     <message>
+        <location filename="../WidgetPanel.qml" line="130"/>
+        <source>%1 more</source>
+        <translation>%1 más</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="132"/>
+        <source>Find one of this room&apos;s other widgets</source>
+        <translation>Buscar entre los demás widgets de esta sala</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="292"/>
+        <source>Widgets of this room</source>
+        <translation>Widgets de esta sala</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="303"/>
+        <source>Search by name</source>
+        <translation>Buscar por nombre</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="309"/>
+        <source>No widget matches “%1”.</source>
+        <translation>Ningún widget coincide con «%1».</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="310"/>
+        <source>%1 of %2 widgets</source>
+        <translation>%1 de %2 widgets</translation>
+    </message>
+    <message>
         <location filename="../WidgetPanel.qml" line="160"/>
         <location filename="../WidgetPanel.qml" line="242"/>
         <source>Reload</source>
