@@ -15,7 +15,7 @@
 //   --out FILE         also write every figure as JSON
 //   --keep             keep the work directory
 //   --screenshots DIR  afterwards, save PNGs of the big room's panel and of its "more" list there
-//   --theme T, --size WxH   the app's theme and window size (for the screenshots)
+//   --theme T, --size WxH, --language L   the app's theme, window size and language (for the screenshots)
 //
 // How: the loopback test homeserver is seeded with three rooms (big, peer, and one without
 // widgets), Tessera signs in on its login page and syncs them. Then, for each room and run:
@@ -50,6 +50,7 @@ const { values: o } = parseArgs({
         screenshots: { type: 'string', default: '' },
         theme: { type: 'string', default: 'light' },
         size: { type: 'string', default: '1280x800' },
+        language: { type: 'string', default: 'en' },
     },
 });
 for (const required of ['tessera', 'homeserver-bin', 'modules']) {
@@ -142,7 +143,7 @@ async function main() {
     const hs = new TestHomeserver({ binary: o['homeserver-bin'], args: ['--seed', seedFile, '--max-requests', '100000', '--max-seconds', '1800'], log });
     await hs.start(120000);
     log(`test homeserver on ${hs.baseUrl} with rooms of ${BIG} and ${PEER} widgets`);
-    const app = new TesseraApp({ binary: o.tessera, dataDir: path.join(work, 'data'), workDir: work, args: ['--homeserver', hs.baseUrl, '--theme', o.theme, '--size', o.size], name: 'bench', log, maxLifetimeSeconds: 1800 });
+    const app = new TesseraApp({ binary: o.tessera, dataDir: path.join(work, 'data'), workDir: work, args: ['--homeserver', hs.baseUrl, '--theme', o.theme, '--size', o.size, '--language', o.language], name: 'bench', log, maxLifetimeSeconds: 1800 });
     let probe = null;
     const results = { widgets: BIG, peerWidgets: PEER, runs: RUNS, loadavg: os.loadavg(), rooms: {} };
     try {
@@ -233,7 +234,7 @@ async function main() {
         if (o.screenshots) {
             await mkdir(o.screenshots, { recursive: true });
             await open('Big room', BIG);
-            const tag = `${o.theme}-${o.size}`;
+            const tag = `${o.theme}-${o.size}-${o.language}`;
             await app.ok({ cmd: 'screenshot', path: path.join(o.screenshots, `rooms-panel-${tag}.png`) }, 60000);
             await app.click('moreWidgetsButton');
             await app.waitVisible('widgetSearchField');
