@@ -14,6 +14,8 @@
 #include <signal.h>
 #include <time.h>
 
+#include <CLI/CLI.hpp>
+
 #include "testhomeserver.h"
 
 namespace {
@@ -23,38 +25,13 @@ constexpr long long kDefaultMaxRequests = 10000;
 constexpr long long kDefaultMaxSeconds = 600;
 constexpr long long kMaxMaxSeconds = 24 * 3600;
 
-constexpr const char *kUsage = R"(Usage: tessera-test-homeserver [options]
-
-A loopback Matrix homeserver for tests (never a product). It listens on 127.0.0.1 only,
+constexpr const char *kAbout = R"(A loopback Matrix homeserver for tests (never a product). It listens on 127.0.0.1 only,
 keeps everything in memory, and stops by itself after --max-requests requests or
 --max-seconds seconds. When it is ready it prints its base URL (http://127.0.0.1:PORT)
 as the only line on stdout.
 
-Options:
-  --port N              port to listen on; 0 (default) picks a free one
-  --bind ADDR           address to bind; only 127.0.0.1 is accepted (the default)
-  --server-name NAME    server name in user/room ids and mxc URIs (default tessera.test)
-  --user NAME:PASSWORD  create a user (repeatable); NAME is a localpart or @user:server
-  --room ALIAS:CREATOR  create a public room #ALIAS:server created by CREATOR, which every
-                        --user joins (repeatable); CREATOR must be a --user
-  --seed FILE.json      load users, rooms, state and switches from a seed file (README)
-  --max-requests N      stop after answering N requests (default 10000)
-  --max-seconds S       stop after S seconds (default 600, at most 86400)
-  --max-upload-bytes N  m.upload.size; larger uploads get 413 M_TOO_LARGE (default 10 MiB)
-  --legacy-media        serve only /_matrix/media/v3 (v1 media answers 404 M_UNRECOGNIZED)
-  --oidc-issuer URL     advertise delegated OIDC (MSC2965) instead of password login
-  --oauth-issuer URL    delegate authentication to this OAuth 2.0 server on 127.0.0.1 (as
-                        Synapse with MAS): its metadata is auth_metadata, tokens are checked
-                        by introspection; needs --oauth-client
-  --oauth-client ID:SECRET  the homeserver's client credentials for introspection
-  --oauth-advertised-issuer URL  what auth_issuer names (another URL: the mismatch case)
-  --oauth-account URL   the account management URL added to the metadata (MSC4191)
-  --oauth-unstable-only answer 404 on auth_metadata: clients must use auth_issuer
-  --help                print this help and exit
-
 Exit status: 0 when it stopped by a bound or by SIGINT/SIGTERM, 1 when it could not start,
-2 for a bad command line. Every error is one line on stderr.
-)";
+2 for a bad command line. Every error is one line on stderr.)";
 
 int fail(int status, const std::string &message)
 {
@@ -86,96 +63,102 @@ int main(int argc, char **argv)
     std::string seedPath;
     std::string oidcIssuer;
     bool legacyMedia = false;
-    tessera::e2e::OAuthDelegation oauth;
-    bool oauthUnstableOnly = false;
 
-    const std::vector<std::string> args(argv + 1, argv + argc);
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string &arg = args[i];
-        if (arg == "--help" || arg == "-h") {
-            std::cout << kUsage;
-            return 0;
-        }
-        if (arg == "--legacy-media") {
-            legacyMedia = true;
-            continue;
-        }
-        if (arg == "--oauth-unstable-only") {
-            oauthUnstableOnly = true;
-            continue;
-        }
-        const bool takesValue = arg == "--port" || arg == "--bind" || arg == "--server-name" || arg == "--user" ||
-                                arg == "--room" || arg == "--seed" || arg == "--max-requests" ||
-                                arg == "--max-seconds" || arg == "--max-upload-bytes" || arg == "--oidc-issuer" ||
-                                arg == "--oauth-issuer" || arg == "--oauth-client" ||
-                                arg == "--oauth-advertised-issuer" || arg == "--oauth-account";
-        if (!takesValue) {
-            return fail(2, "unknown option '" + arg + "' (see --help)");
-        }
-        if (i + 1 >= args.size()) {
-            return fail(2, "option " + arg + " needs a value (see --help)");
-        }
-        const std::string value = args[++i];
-        long long number = 0;
-        if (arg == "--port") {
-            if (!parseCount(value, 0, 65535, number)) {
-                return fail(2, "--port must be 0..65535, got '" + value + "'");
-            }
-            options.port = static_cast<int>(number);
-        } else if (arg == "--bind") {
-            if (value != "127.0.0.1") {
-                return fail(2, "--bind only accepts 127.0.0.1 (a test server never leaves loopback), got '" +
-                                   value + "'");
-            }
-        } else if (arg == "--server-name") {
-            options.serverName = value;
-        } else if (arg == "--user" || arg == "--room") {
+    std::string port = "0";
+    std::string bind = "127.0.0.1";
+    std::vector<std::string> userArgs;
+    std::vector<std::string> roomArgs;
+    std::string maxRequests = std::to_string(kDefaultMaxRequests);
+    std::string maxSeconds = std::to_string(kDefaultMaxSeconds);
+    std::string maxUploadBytes;
+    CLI::App cli(kAbout, kProgram);
+    cli.allow_extras(); // reported below, in this program's words
+    cli.add_option("--port", port, "port to listen on; 0 (default) picks a free one");
+    cli.add_option("--bind", bind, "address to bind; only 127.0.0.1 is accepted (the default)");
+    cli.add_option("--server-name", options.serverName, "server name in user/room ids and mxc URIs")
+        ->capture_default_str();
+    cli.add_option("--user", userArgs, "NAME:PASSWORD: create a user (repeatable); NAME is a localpart or @user:server")
+        ->allow_extra_args(false);
+    cli.add_option("--room", roomArgs,
+                   "ALIAS:CREATOR: create a public room #ALIAS:server created by CREATOR, which every --user joins "
+                   "(repeatable); CREATOR must be a --user")
+        ->allow_extra_args(false);
+    cli.add_option("--seed", seedPath, "FILE.json: load users, rooms, state and switches from a seed file (README)");
+    cli.add_option("--max-requests", maxRequests, "stop after answering N requests")->capture_default_str();
+    cli.add_option("--max-seconds", maxSeconds, "stop after S seconds (at most 86400)")->capture_default_str();
+    cli.add_option("--max-upload-bytes", maxUploadBytes,
+                   "m.upload.size; larger uploads get 413 M_TOO_LARGE (default 10 MiB)");
+    cli.add_flag("--legacy-media", legacyMedia, "serve only /_matrix/media/v3 (v1 media answers 404 M_UNRECOGNIZED)");
+    cli.add_option("--oidc-issuer", oidcIssuer, "advertise delegated OIDC (MSC2965) instead of password login");
+    std::string oauthClient;
+    cli.add_option("--oauth-issuer", oauth.issuer,
+                   "URL: delegate authentication to this OAuth 2.0 server on 127.0.0.1 (as Synapse with MAS): its "
+                   "metadata is auth_metadata, tokens are checked by introspection; needs --oauth-client");
+    cli.add_option("--oauth-client", oauthClient, "ID:SECRET: the homeserver's client credentials for introspection");
+    cli.add_option("--oauth-advertised-issuer", oauth.advertisedIssuer,
+                   "URL: what auth_issuer names (another URL: the mismatch case)");
+    cli.add_option("--oauth-account", oauth.accountManagementUri,
+                   "URL: the account management URL added to the metadata (MSC4191)");
+    cli.add_flag("--oauth-unstable-only", oauthUnstableOnly, "answer 404 on auth_metadata: clients must use auth_issuer");
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::CallForHelp &) {
+        std::cout << cli.help();
+        return 0;
+    } catch (const CLI::ParseError &e) {
+        return fail(2, std::string(e.what()) + " (see --help)");
+    }
+    if (!cli.remaining().empty()) {
+        return fail(2, "unknown option '" + cli.remaining().front() + "' (see --help)");
+    }
+
+    long long number = 0;
+    if (!parseCount(port, 0, 65535, number)) {
+        return fail(2, "--port must be 0..65535, got '" + port + "'");
+    }
+    options.port = static_cast<int>(number);
+    if (bind != "127.0.0.1") {
+        return fail(2, "--bind only accepts 127.0.0.1 (a test server never leaves loopback), got '" + bind + "'");
+    }
+    for (const auto *list : {&userArgs, &roomArgs}) {
+        const bool isUser = list == &userArgs;
+        for (const std::string &value : *list) {
             // A user may be a full id (@name:server:password); an alias is a bare localpart.
             std::size_t colon = value.find(':');
-            if (arg == "--user" && !value.empty() && value[0] == '@' && colon != std::string::npos) {
+            if (isUser && !value.empty() && value[0] == '@' && colon != std::string::npos) {
                 colon = value.find(':', colon + 1);
             }
             if (colon == std::string::npos || colon == 0 || colon + 1 == value.size()) {
-                return fail(2, arg + " must be " + (arg == "--user" ? "NAME:PASSWORD" : "ALIAS:CREATOR") +
+                return fail(2, std::string(isUser ? "--user must be NAME:PASSWORD" : "--room must be ALIAS:CREATOR") +
                                    ", got '" + value + "'");
             }
-            (arg == "--user" ? users : rooms).emplace_back(value.substr(0, colon), value.substr(colon + 1));
-        } else if (arg == "--seed") {
-            seedPath = value;
-        } else if (arg == "--max-requests") {
-            if (!parseCount(value, 1, 100000000, number)) {
-                return fail(2, "--max-requests must be 1..100000000, got '" + value + "'");
-            }
-            options.maxRequests = static_cast<std::size_t>(number);
-        } else if (arg == "--max-seconds") {
-            if (!parseCount(value, 1, kMaxMaxSeconds, number)) {
-                return fail(2, "--max-seconds must be 1.." + std::to_string(kMaxMaxSeconds) + ", got '" + value + "'");
-            }
-            options.maxLifetimeMs = static_cast<int>(number * 1000);
-        } else if (arg == "--max-upload-bytes") {
-            if (!parseCount(value, 1, 1LL << 31, number)) {
-                return fail(2, "--max-upload-bytes must be 1..2147483648, got '" + value + "'");
-            }
-            options.maxUploadBytes = static_cast<std::size_t>(number);
-        } else if (arg == "--oidc-issuer") {
-            oidcIssuer = value;
-        } else if (arg == "--oauth-issuer") {
-            if (value.rfind("http://127.0.0.1:", 0) != 0) {
-                return fail(2, "--oauth-issuer must be http://127.0.0.1:PORT (a test server never leaves loopback)");
-            }
-            oauth.issuer = value;
-        } else if (arg == "--oauth-client") {
-            const auto colon = value.find(':');
-            if (colon == std::string::npos || colon == 0 || colon + 1 == value.size()) {
-                return fail(2, "--oauth-client must be ID:SECRET");
-            }
-            oauth.clientId = value.substr(0, colon);
-            oauth.clientSecret = value.substr(colon + 1);
-        } else if (arg == "--oauth-advertised-issuer") {
-            oauth.advertisedIssuer = value;
-        } else if (arg == "--oauth-account") {
-            oauth.accountManagementUri = value;
+            (isUser ? users : rooms).emplace_back(value.substr(0, colon), value.substr(colon + 1));
         }
+    }
+    if (!parseCount(maxRequests, 1, 100000000, number)) {
+        return fail(2, "--max-requests must be 1..100000000, got '" + maxRequests + "'");
+    }
+    options.maxRequests = static_cast<std::size_t>(number);
+    if (!parseCount(maxSeconds, 1, kMaxMaxSeconds, number)) {
+        return fail(2, "--max-seconds must be 1.." + std::to_string(kMaxMaxSeconds) + ", got '" + maxSeconds + "'");
+    }
+    options.maxLifetimeMs = static_cast<int>(number * 1000);
+    if (!maxUploadBytes.empty()) {
+        if (!parseCount(maxUploadBytes, 1, 1LL << 31, number)) {
+            return fail(2, "--max-upload-bytes must be 1..2147483648, got '" + maxUploadBytes + "'");
+        }
+        options.maxUploadBytes = static_cast<std::size_t>(number);
+    }
+    if (!oauth.issuer.empty() && oauth.issuer.rfind("http://127.0.0.1:", 0) != 0) {
+        return fail(2, "--oauth-issuer must be http://127.0.0.1:PORT (a test server never leaves loopback)");
+    }
+    if (!oauthClient.empty()) {
+        const auto colon = oauthClient.find(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == oauthClient.size()) {
+            return fail(2, "--oauth-client must be ID:SECRET");
+        }
+        oauth.clientId = oauthClient.substr(0, colon);
+        oauth.clientSecret = oauthClient.substr(colon + 1);
     }
     if (!oauth.issuer.empty()) {
         if (oauth.clientId.empty()) {
