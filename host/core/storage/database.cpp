@@ -6,8 +6,6 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <mutex>
 #include <system_error>
 #include <utility>
@@ -388,10 +386,8 @@ Result<Database> Database::open(const std::filesystem::path &path, const OpenOpt
     if (!exists && !options.readOnly && options.create) {
         // SQLite would create the file with 0644 less the umask, and gives its -wal, -shm and
         // -journal files the mode of the database: make the file first, private to the user.
+        // If that fails, SQLite's own attempt below fails the same way and says so.
         const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0 && errno != EEXIST)
-            return Error(ErrorCode::Io, "cannot create " + described + " (" + std::strerror(errno)
-                                            + "). Check that the directory exists and that you may write in it.");
         if (fd >= 0)
             ::close(fd);
     }
