@@ -63,6 +63,8 @@ int main(int argc, char **argv)
     std::string seedPath;
     std::string oidcIssuer;
     bool legacyMedia = false;
+    tessera::e2e::OAuthDelegation oauth;
+    bool oauthUnstableOnly = false;
 
     std::string port = "0";
     std::string bind = "127.0.0.1";
