@@ -22,6 +22,27 @@ Rectangle {
         anchors.margins: 12
         spacing: 6
 
+        // Said before anyone types: messages cannot be sent here (adding widgets still works).
+        RowLayout {
+            objectName: "composerEncrypted"
+            visible: Host.currentRoomEncrypted
+            spacing: 8
+            Layout.fillWidth: true
+            LockIcon {
+                size: 14
+                color: Theme.muted
+                Layout.alignment: Qt.AlignTop
+                Layout.topMargin: 2
+            }
+            Label {
+                text: qsTr("This room is end-to-end encrypted. Tessera cannot encrypt yet, so it sends no messages here; widgets can still be added.")
+                textFormat: Text.PlainText
+                wrapMode: Text.Wrap
+                color: Theme.muted
+                font.pixelSize: 13
+                Layout.fillWidth: true
+            }
+        }
         Label {
             objectName: "composerError"
             visible: root.error.length > 0
@@ -52,6 +73,18 @@ Rectangle {
                 enabled: input.text.trim().length > 0
                 onClicked: root.send()
             }
+        }
+    }
+
+    // A message refused before it left comes back with the reason: nothing typed is lost.
+    Connections {
+        target: Host
+        function onComposerRefused(roomId, text, reason) {
+            if (roomId !== Host.currentRoomId)
+                return
+            if (input.text.length === 0)
+                input.text = text
+            root.error = reason
         }
     }
 

@@ -35,15 +35,53 @@ Rectangle {
                     spacing: 0
                     Layout.fillWidth: true
                     Layout.leftMargin: root.compact ? 0 : 8
-                    Label {
-                        objectName: "roomName"
-                        text: Host.currentRoomName.length > 0 ? Host.currentRoomName : qsTr("No room selected")
-                        textFormat: Text.PlainText
-                        font.pixelSize: 18
-                        font.bold: true
-                        elide: Text.ElideRight
-                        color: Theme.text
+                    RowLayout {
+                        spacing: 8
                         Layout.fillWidth: true
+                        Label {
+                            objectName: "roomName"
+                            text: Host.currentRoomName.length > 0 ? Host.currentRoomName : qsTr("No room selected")
+                            textFormat: Text.PlainText
+                            font.pixelSize: 18
+                            font.bold: true
+                            elide: Text.ElideRight
+                            color: Theme.text
+                            // As wide as the name, narrower (elided) when the badge needs the room.
+                            Layout.fillWidth: true
+                            Layout.maximumWidth: implicitWidth
+                            Layout.minimumWidth: 40
+                        }
+                        // The room has m.room.encryption: said where the room is named, not only in the composer.
+                        Rectangle {
+                            id: encryptedBadge
+                            objectName: "roomEncrypted"
+                            visible: Host.currentRoomEncrypted
+                            implicitWidth: badgeRow.implicitWidth + 16
+                            implicitHeight: 24
+                            radius: 12
+                            color: Theme.surfaceAlt
+                            border.color: Theme.border
+                            Accessible.role: Accessible.StaticText
+                            Accessible.name: badgeText.text
+                            Row {
+                                id: badgeRow
+                                anchors.centerIn: parent
+                                spacing: 6
+                                LockIcon {
+                                    size: 12
+                                    color: Theme.text
+                                    anchors.verticalCenter: parent.verticalCenter
+                                }
+                                Label {
+                                    id: badgeText
+                                    text: qsTr("End-to-end encrypted")
+                                    color: Theme.text
+                                    font.pixelSize: 12
+                                    anchors.verticalCenter: parent.verticalCenter
+                                }
+                            }
+                        }
+                        Item { Layout.fillWidth: true }
                     }
                     Label {
                         text: Host.currentRoomTopic

@@ -74,14 +74,26 @@ ListView {
                     }
                     Label { text: row.time; color: Theme.muted; font.pixelSize: 12 }
                 }
-                Label {
+                RowLayout {
+                    spacing: 6
                     Layout.fillWidth: true
-                    text: row.kind === "emote" ? "* " + row.senderName + " " + row.body
-                        : row.kind === "sticker" ? "\u{1F5BC} " + row.body : row.body
-                    textFormat: Text.PlainText
-                    wrapMode: Text.Wrap
-                    color: row.kind === "notice" ? Theme.muted : Theme.text
-                    font.italic: row.kind === "emote"
+                    // An event Tessera cannot decrypt keeps its place in the room, marked as such.
+                    LockIcon {
+                        visible: row.kind === "encrypted"
+                        size: 13
+                        color: Theme.muted
+                        Layout.alignment: Qt.AlignTop
+                        Layout.topMargin: 2
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        text: row.kind === "emote" ? "* " + row.senderName + " " + row.body
+                            : row.kind === "sticker" ? "\u{1F5BC} " + row.body : row.body
+                        textFormat: Text.PlainText
+                        wrapMode: Text.Wrap
+                        color: row.kind === "notice" || row.kind === "encrypted" ? Theme.muted : Theme.text
+                        font.italic: row.kind === "emote" || row.kind === "encrypted"
+                    }
                 }
             }
         }

@@ -26,6 +26,7 @@
 #include "bridge/actionregistry.h"
 #include "consent/consentservice.h"
 #include "matrix/backenddriver.h"
+#include "matrix/encryptiongate.h"
 #include "matrix/localbackend.h"
 #include "matrix/matrixbackend.h"
 #include "net/httpclient.h"
@@ -145,6 +146,7 @@ Startup::~Startup()
     m_pluginSessions.reset();
     m_consent.reset();
     m_roomDriver.reset();
+    m_gate.reset();
     m_backend.reset();
     m_http.reset();
     if (m_audit)
@@ -235,7 +237,10 @@ Result<void> Startup::run()
         matrixBackend = backend->get();
         m_backend = std::move(backend).value();
     }
-    m_roomDriver = std::make_unique<matrix::BackendWidgetDriver>(*m_scheduler, *m_backend);
+    // Everything that sends gets the gate, never the backend behind it: no event leaves in
+    // plaintext for an encrypted room, whoever asked.
+    m_gate = std::make_unique<matrix::EncryptionGate>(*m_backend, *m_scheduler, *m_audit);
+    m_roomDriver = std::make_unique<matrix::BackendWidgetDriver>(*m_scheduler, *m_gate);
 
 
     m_tokens = std::make_unique<tokens::TokenIssuer>(*m_secrets, m_dataDir);
@@ -301,7 +306,7 @@ Result<void> Startup::run()
 
     m_services = std::make_unique<ui::HostServices>();
     m_services->scheduler = m_scheduler.get();
-    m_services->backend = m_backend.get();
+    m_services->backend = m_gate.get();
     m_services->consent = m_consent.get();
     m_services->audit = m_audit.get();
     m_services->actions = m_actions.get();
@@ -312,7 +317,7 @@ Result<void> Startup::run()
     m_services->urlPolicy.allowLoopbackHttp = m_options.allowHttpLoopback;
     m_services->homeserverUrl = m_options.homeserver;
     m_services->roomDriverFactory = [this](const bridge::WidgetContext &) -> std::unique_ptr<bridge::WidgetDriver> {
-        return std::make_unique<matrix::BackendWidgetDriver>(*m_scheduler, *m_backend);
+        return std::make_unique<matrix::BackendWidgetDriver>(*m_scheduler, *m_gate);
     };
     m_services->openIdTokens = [this](std::function<void(Result<bridge::OpenIdToken>)> done) {
         m_roomDriver->fetchOpenIdToken(std::move(done));

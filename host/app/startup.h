@@ -26,6 +26,7 @@ class ConsentService;
 namespace matrix {
 class RoomBackend;
 class BackendWidgetDriver;
+class EncryptionGate;
 }
 namespace net {
 class HttpClient;
@@ -95,6 +96,7 @@ private:
     std::unique_ptr<ui::ConsentPromptModel> m_prompts;
     std::unique_ptr<consent::ConsentService> m_consent;
     std::unique_ptr<matrix::RoomBackend> m_backend;
+    std::unique_ptr<matrix::EncryptionGate> m_gate; ///< what everything that sends is given, in front of m_backend
     std::unique_ptr<net::HttpClient> m_http;
     std::unique_ptr<matrix::BackendWidgetDriver> m_roomDriver; ///< for OpenID tokens (per-widget drivers come from the factory)
     std::unique_ptr<tokens::TokenIssuer> m_tokens;

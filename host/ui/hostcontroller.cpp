@@ -106,6 +106,11 @@ QString HostController::currentRoomTopic() const
     return m_roomId.empty() ? QString() : m_rooms->topicOf(m_roomId);
 }
 
+bool HostController::currentRoomEncrypted() const
+{
+    return !m_roomId.empty() && m_rooms->encryptedOf(m_roomId);
+}
+
 void HostController::setPlugins(QVariantList plugins, QVariantList widgetTypes)
 {
     m_plugins = std::move(plugins);
@@ -317,8 +322,17 @@ QString HostController::submitComposer(const QString &text)
     const QString body = trimmed.startsWith(QLatin1String("//")) ? trimmed.mid(1) : trimmed;
     send.content = json{{"msgtype", "m.text"}, {"body", body.toStdString()}};
     std::weak_ptr<int> life = m_lifetime;
-    m_services.backend->send(send, [this, life](Result<matrix::SendResult> r) {
-        if (!life.expired() && !r)
+    const QString roomId = q(m_roomId);
+    m_services.backend->send(send, [this, life, roomId, text](Result<matrix::SendResult> r) {
+        if (life.expired() || r)
+            return;
+        // Refused before it left (the one gate every send passes decided): the text goes back
+        // to the composer with the reason, in the user's language, and nothing is lost.
+        if (r.error().code == ErrorCode::EncryptionRequired)
+            Q_EMIT composerRefused(roomId, text,
+                                   tr("Not sent: this room is end-to-end encrypted and Tessera cannot encrypt "
+                                      "messages yet, so your message would have reached the server unencrypted."));
+        else
             Q_EMIT notice(tr("Your message was not sent: %1").arg(q(r.error().message)));
     });
     return {};

@@ -45,6 +45,8 @@ class HostController final : public QObject {
     Q_PROPERTY(QString currentRoomId READ currentRoomId WRITE selectRoom NOTIFY currentRoomChanged)
     Q_PROPERTY(QString currentRoomName READ currentRoomName NOTIFY currentRoomChanged)
     Q_PROPERTY(QString currentRoomTopic READ currentRoomTopic NOTIFY currentRoomChanged)
+    /// The current room has m.room.encryption: the header says so, the composer says what it cannot send.
+    Q_PROPERTY(bool currentRoomEncrypted READ currentRoomEncrypted NOTIFY currentRoomChanged)
     Q_PROPERTY(QList<QObject *> widgets READ widgets NOTIFY widgetsChanged)
     /// The same widgets as a model whose rows change only where the room's widgets did (for views).
     Q_PROPERTY(QObject *widgetModel READ widgetModel CONSTANT)
@@ -113,6 +115,7 @@ public:
     QString currentRoomId() const { return QString::fromStdString(m_roomId); }
     QString currentRoomName() const;
     QString currentRoomTopic() const;
+    bool currentRoomEncrypted() const;
     QList<QObject *> widgets() const { return m_currentWidgets; }
 
     bool panelOpen() const { return m_panel.open; }
@@ -182,6 +185,11 @@ Q_SIGNALS:
     void pluginsChanged();
     /** A message for the user (snackbar). */
     void notice(const QString &text);
+    /**
+     * The composer's message @p text for @p roomId was refused before it left (the room is
+     * encrypted): the composer gives the text back with @p reason.
+     */
+    void composerRefused(const QString &roomId, const QString &text, const QString &reason);
     /** A widget wants to open @p url in a new window; the shell asks before doing it. */
     void popupRequested(const QString &widgetId, const QString &url);
 

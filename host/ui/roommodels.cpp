@@ -123,6 +123,15 @@ QString RoomListModel::topicOf(const std::string &roomId) const
     return {};
 }
 
+bool RoomListModel::encryptedOf(const std::string &roomId) const
+{
+    for (const auto &r : m_rooms) {
+        if (r.roomId == roomId)
+            return r.encrypted;
+    }
+    return false;
+}
+
 // ---- TimelineModel ----
 
 TimelineModel::TimelineModel(matrix::RoomBackend &backend, QObject *parent) : QAbstractListModel(parent), m_backend(backend)
@@ -170,6 +179,12 @@ std::optional<TimelineModel::Row> TimelineModel::rowFor(const json &event) const
             return std::nullopt;
         return row;
     }
+    if (type == "m.room.encrypted" && !isState) {
+        // Tessera cannot decrypt: the event gets a row that says so rather than vanishing, so
+        // nobody reads the room believing they saw everything.
+        row.kind = "encrypted";
+        return row;
+    }
     if (type == "m.sticker" && !isState) {
         row.kind = "sticker";
         row.body = jsonString(content, "body", "Sticker");
@@ -189,6 +204,8 @@ std::optional<TimelineModel::Row> TimelineModel::rowFor(const json &event) const
         row.body = jsonString(content, "topic");
     } else if (type == "m.room.create") {
         row.stateKind = "created";
+    } else if (type == "m.room.encryption") {
+        row.stateKind = "encryption";
     } else if (type == "io.tessera.plugin") {
         row.stateKind = jsonBool(content, "enabled") ? "plugin_enabled" : "plugin_disabled";
         row.body = jsonString(event, "state_key");
@@ -278,6 +295,8 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
     case TimeRole: return QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.ts).time(), QLocale::ShortFormat);
     case DayRole: return QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.ts).date(), QLocale::LongFormat);
     case BodyRole:
+        if (r.kind == "encrypted")
+            return tr("Encrypted message — cannot be read here");
         if (r.kind != "state")
             return q(r.body);
         if (r.stateKind == "widget_added")
@@ -290,6 +309,8 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
             return tr("changed the topic to %1").arg(q(r.body));
         if (r.stateKind == "created")
             return tr("created the room");
+        if (r.stateKind == "encryption")
+            return tr("turned on end-to-end encryption");
         if (r.stateKind == "plugin_enabled")
             return tr("enabled the plugin %1").arg(pluginName(r.body));
         if (r.stateKind == "plugin_disabled")

@@ -31,6 +31,8 @@ public:
     /** A display name for @p roomId (its name, else its id). */
     QString nameOf(const std::string &roomId) const;
     QString topicOf(const std::string &roomId) const;
+    /** Whether @p roomId has m.room.encryption (as last listed). */
+    bool encryptedOf(const std::string &roomId) const;
     void reload();
 
 Q_SIGNALS:
@@ -59,7 +61,7 @@ public:
         ColorIndexRole,
         TimeRole,
         BodyRole,
-        KindRole, ///< "message", "emote", "notice", "state", "sticker"
+        KindRole, ///< "message", "emote", "notice", "state", "sticker", "encrypted" (cannot be read here)
         OwnRole,
         DayRole,
     };

@@ -93,6 +93,11 @@
         <translation>Elige una sala</translation>
     </message>
     <message>
+        <location filename="../Composer.qml" line="38"/>
+        <source>This room is end-to-end encrypted. Tessera cannot encrypt yet, so it sends no messages here; widgets can still be added.</source>
+        <translation>Esta sala tiene cifrado de extremo a extremo. Tessera todavía no puede cifrar, así que aquí no envía mensajes; sí se pueden añadir widgets.</translation>
+    </message>
+    <message>
         <location filename="../Composer.qml" line="50"/>
         <source>Send</source>
         <translation>Enviar</translation>
@@ -439,6 +444,11 @@
         <location filename="../RoomView.qml" line="40"/>
         <source>No room selected</source>
         <translation>Ninguna sala seleccionada</translation>
+    </message>
+    <message>
+        <location filename="../RoomView.qml" line="77"/>
+        <source>End-to-end encrypted</source>
+        <translation>Cifrada de extremo a extremo</translation>
     </message>
     <message>
         <location filename="../RoomView.qml" line="63"/>
@@ -940,6 +950,11 @@
         <translation>Orden desconocida %1. Empieza con // para enviar un mensaje que comienza con una barra.</translation>
     </message>
     <message>
+        <location filename="../../host/ui/hostcontroller.cpp" line="320"/>
+        <source>Not sent: this room is end-to-end encrypted and Tessera cannot encrypt messages yet, so your message would have reached the server unencrypted.</source>
+        <translation>No se envió: esta sala tiene cifrado de extremo a extremo y Tessera todavía no puede cifrar mensajes, así que tu mensaje habría llegado al servidor sin cifrar.</translation>
+    </message>
+    <message>
         <location filename="../../host/ui/hostcontroller.cpp" line="284"/>
         <source>Your message was not sent: %1</source>
         <translation>Tu mensaje no se envió: %1</translation>
@@ -1014,6 +1029,16 @@
 </context>
 <context>
     <name>tessera::ui::TimelineModel</name>
+    <message>
+        <location filename="../../host/ui/roommodels.cpp" line="299"/>
+        <source>Encrypted message — cannot be read here</source>
+        <translation>Mensaje cifrado: no se puede leer aquí</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/roommodels.cpp" line="316"/>
+        <source>turned on end-to-end encryption</source>
+        <translation>activó el cifrado de extremo a extremo</translation>
+    </message>
     <message>
         <location filename="../../host/ui/roommodels.cpp" line="270"/>
         <source>added the widget %1</source>

@@ -72,6 +72,7 @@ Fixture::Fixture()
         return;
     }
     m_backend = std::move(backend).value();
+    m_gate = std::make_unique<matrix::EncryptionGate>(*m_backend, *m_scheduler, *m_audit);
     auto uiState = ui::UiState::open(dataDir);
     if (!uiState) {
         m_error = QString::fromStdString("ui.db: " + uiState.error().message);
@@ -81,7 +82,7 @@ Fixture::Fixture()
 
     m_services = std::make_unique<ui::HostServices>();
     m_services->scheduler = m_scheduler.get();
-    m_services->backend = m_backend.get();
+    m_services->backend = m_gate.get();
     m_services->consent = m_consent.get();
     m_services->audit = m_audit.get();
     m_services->actions = m_actions.get();
@@ -209,6 +210,8 @@ QVariantList Fixture::auditRows(const QString &widgetId) const
     for (const auto &row : page->rows) {
         out.append(QVariantMap{
             {QStringLiteral("action"), QString::fromStdString(row.action)},
+            {QStringLiteral("category"), QString::fromStdString(row.category)},
+            {QStringLiteral("room"), QString::fromStdString(row.roomId)},
             {QStringLiteral("decision"), QString::fromStdString(row.decision)},
             {QStringLiteral("reason"), QString::fromStdString(row.reason)},
         });
@@ -293,6 +296,34 @@ QStringList Fixture::timelineBodies() const
     for (int row = 0; body >= 0 && row < model->rowCount(); ++row)
         out.append(model->data(model->index(row, 0), body).toString());
     return out;
+}
+
+int Fixture::storedEvents(const QString &type) const
+{
+    matrix::TimelineQuery query;
+    query.roomId = m_host->currentRoomId().toStdString();
+    query.limit = matrix::kMaxPageSize;
+    query.filter.types = {type.toStdString()};
+    auto r = waitFor<matrix::TimelinePage>([&](auto done) { m_backend->readTimeline(query, std::move(done)); });
+    return r && *r ? static_cast<int>((*r)->events.size()) : -1;
+}
+
+bool Fixture::useSpanish(bool spanish)
+{
+    if (m_spanish) {
+        QCoreApplication::removeTranslator(m_spanish.get());
+        m_spanish.reset();
+    }
+    if (spanish) {
+        m_spanish = std::make_unique<QTranslator>();
+        if (!m_spanish->load(QStringLiteral(":/i18n/tessera_es.qm")) || !QCoreApplication::installTranslator(m_spanish.get())) {
+            m_spanish.reset();
+            return false;
+        }
+    }
+    if (m_engine)
+        m_engine->retranslate();
+    return true;
 }
 
 void Fixture::settle()

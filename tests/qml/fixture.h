@@ -3,8 +3,10 @@
 #pragma once
 
 #include <QObject>
+#include <QQmlEngine>
 #include <QStringList>
 #include <QTemporaryDir>
+#include <QTranslator>
 #include <QVariantMap>
 
 #include <map>
@@ -13,6 +15,7 @@
 #include "audit/auditlog.h"
 #include "bridge/actionregistry.h"
 #include "consent/consentservice.h"
+#include "matrix/encryptiongate.h"
 #include "matrix/localbackend.h"
 #include "net/httpclient.h"
 
@@ -79,6 +82,14 @@ public:
     Q_INVOKABLE QStringList timelineBodies() const;
     /** Runs the Qt event loop until the backend's queued callbacks ran. */
     Q_INVOKABLE void settle();
+    /** Events of @p type the local rooms stored for the current room (what left the gate). */
+    Q_INVOKABLE int storedEvents(const QString &type) const;
+    /**
+     * Shows the shell in Spanish (@p spanish) or in English, as a start with --language would:
+     * installs or removes the translation and retranslates the QML.
+     */
+    Q_INVOKABLE bool useSpanish(bool spanish);
+    void setEngine(QQmlEngine *engine) { m_engine = engine; }
 
 Q_SIGNALS:
     void answered();
@@ -95,11 +106,14 @@ private:
     std::unique_ptr<consent::ConsentService> m_consent;
     std::unique_ptr<net::HttpClient> m_http;
     std::unique_ptr<matrix::LocalBackend> m_backend;
+    std::unique_ptr<matrix::EncryptionGate> m_gate; ///< what the host is given, as in the application
     std::unique_ptr<ui::AppSchemeHandler> m_appScheme;
     std::unique_ptr<ui::UiState> m_uiState;
     std::unique_ptr<ui::HostServices> m_services;
     std::unique_ptr<ui::HostController> m_host;
     std::map<std::string, QString> m_names;
+    QQmlEngine *m_engine = nullptr;
+    std::unique_ptr<QTranslator> m_spanish;
     consent::SessionId m_session{};
     int m_answers = 0;
     QStringList m_lastApproved;

@@ -50,6 +50,7 @@ public Q_SLOTS:
     {
         engine->addImportPath(QStringLiteral("qrc:/"));
         engine->rootContext()->setContextProperty(QStringLiteral("fixture"), m_fixture);
+        m_fixture->setEngine(engine);
     }
     void cleanupTestCase()
     {

@@ -17,6 +17,7 @@ enum class Category {
     Navigation, ///< a refused navigation, popup, dialog or permission request
     Session,    ///< a widget session started, stopped, reloaded
     Retention,  ///< a retention checkpoint
+    Outgoing,   ///< an event for a room or a device refused before it left (plaintext for an encrypted room)
 };
 
 enum class Direction {

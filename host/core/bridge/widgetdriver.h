@@ -172,7 +172,15 @@ public:
                            Callback<SendEventResult> done);
     virtual void updateDelayedEvent(const WidgetContext &widget, const std::string &delayId,
                                     DelayedEventAction action, Callback<bool> done);
-    /** @p messages is {user_id: {device_id or "*": content}}. */
+    /**
+     * @p messages is {user_id: {device_id or "*": content}}. @p encrypted is the widget's flag: a
+     * driver that cannot encrypt refuses, never sends the messages in the clear.
+     *
+     * For sendEvent and sendToDevice, an error with ErrorCode::EncryptionRequired is a refusal
+     * whose message is written for the widget: it reaches the widget as it is, audited as
+     * refused. Every other error reaches it as the action's fixed message plus what the
+     * homeserver answered.
+     */
     virtual void sendToDevice(const WidgetContext &widget, const std::string &type, bool encrypted,
                               const nlohmann::json &messages, Callback<bool> done);
     /**

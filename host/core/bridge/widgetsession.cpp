@@ -355,6 +355,12 @@ void WidgetSession::replyError(const InboundPtr &req, std::string_view message, 
 
 void WidgetSession::replyDriverError(const InboundPtr &req, std::string_view message, const Error &error)
 {
+    if (error.code == ErrorCode::EncryptionRequired) {
+        // A refusal, not a failure: the driver wrote its message for the widget (nothing was
+        // sent because it would have left unencrypted), so the widget reads it as it is.
+        replyRaw(req, errorResponse(error.message), audit::Decision::Refused, error.message);
+        return;
+    }
     // The driver's own text may name files or servers; the widget gets the reference's fixed
     // message plus what the homeserver said, the audit log gets everything.
     const std::string reason = std::string(message) + ": " + error.message;

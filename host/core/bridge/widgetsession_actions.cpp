@@ -462,13 +462,9 @@ void WidgetSession::onSendToDevice(const InboundPtr &req)
             }
         }
     }
-    if (encrypted->get<bool>()) {
-        // Tessera has no Olm sessions; sending in the clear what the widget asked to encrypt
-        // would be worse than refusing.
-        replyError(req, "Encrypted to-device messages are not supported by this client");
-        return;
-    }
-    m_driver.sendToDevice(m_config.widget, *type, false, *messages, guarded<bool>(req, [this, req](Result<bool> r) {
+    // The flag goes to the driver as the widget set it: what may leave unencrypted is decided in
+    // one place for every sender (the host's EncryptionGate), never sent in the clear here.
+    m_driver.sendToDevice(m_config.widget, *type, encrypted->get<bool>(), *messages, guarded<bool>(req, [this, req](Result<bool> r) {
         if (!r)
             replyDriverError(req, "Error sending event", r.error());
         else

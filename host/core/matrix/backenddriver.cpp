@@ -88,7 +88,7 @@ void BackendWidgetDriver::fail(bridge::Callback<T> done, Error error)
     m_scheduler.post([done = std::move(done), error = std::move(error)]() mutable { done(std::move(error)); });
 }
 
-void BackendWidgetDriver::sendEvent(const bridge::WidgetContext &, const bridge::SendEventRequest &request,
+void BackendWidgetDriver::sendEvent(const bridge::WidgetContext &widget, const bridge::SendEventRequest &request,
                                     bridge::Callback<bridge::SendEventResult> done)
 {
     if (request.stickyDurationMs) {
@@ -127,6 +127,7 @@ void BackendWidgetDriver::sendEvent(const bridge::WidgetContext &, const bridge:
     send.stateKey = request.stateKey;
     send.delayMs = request.delayMs;
     send.parentDelayId = request.parentDelayId;
+    send.widgetId = widget.widgetId;
     m_backend.send(send, [roomId, done = std::move(done)](Result<SendResult> r) {
         if (!r)
             return done(std::move(r).error());
@@ -157,18 +158,18 @@ void BackendWidgetDriver::updateDelayedEvent(const bridge::WidgetContext &, cons
     });
 }
 
-void BackendWidgetDriver::sendToDevice(const bridge::WidgetContext &, const std::string &type, bool encrypted,
+void BackendWidgetDriver::sendToDevice(const bridge::WidgetContext &widget, const std::string &type, bool encrypted,
                                        const nlohmann::json &messages, bridge::Callback<bool> done)
 {
-    if (encrypted) {
-        return fail(std::move(done), Error(ErrorCode::Unsupported, "encrypted to-device messages are not supported "
-                                                                   "(Tessera has no end-to-end encryption)"));
-    }
-    m_backend.sendToDevice(type, messages, [done = std::move(done)](Result<void> r) {
+    auto sent = [done = std::move(done)](Result<void> r) {
         if (!r)
             return done(std::move(r).error());
         done(true);
-    });
+    };
+    if (encrypted)
+        m_backend.sendEncryptedToDevice(type, messages, widget.widgetId, std::move(sent));
+    else
+        m_backend.sendToDevice(type, messages, std::move(sent));
 }
 
 void BackendWidgetDriver::readEvents(const bridge::WidgetContext &, const bridge::ReadEventsRequest &request,

@@ -926,6 +926,13 @@ void LocalBackend::sendToDevice(const std::string &type, const nlohmann::json &m
     publish(std::move(changes));
 }
 
+void LocalBackend::sendEncryptedToDevice(const std::string &, const nlohmann::json &, const std::string &,
+                                         Callback<void> done)
+{
+    reply(std::move(done), Result<void>(Error(ErrorCode::Unsupported, "the local rooms send to-device messages as "
+                                                                     "they are; encryption happens in front of them")));
+}
+
 // --- account services -------------------------------------------------------------------------
 
 void LocalBackend::requestOpenIdToken(Callback<OpenIdToken> done)

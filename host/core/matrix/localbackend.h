@@ -127,6 +127,8 @@ public:
     [[nodiscard]] bool supportsDelayedEvents() const override { return true; }
     void updateDelayedEvent(const std::string &delayId, DelayedEventAction action, Callback<void> done) override;
     void sendToDevice(const std::string &type, const nlohmann::json &messages, Callback<void> done) override;
+    void sendEncryptedToDevice(const std::string &type, const nlohmann::json &messages, const std::string &widgetId,
+                               Callback<void> done) override;
     void requestOpenIdToken(Callback<OpenIdToken> done) override;
     void mediaConfig(Callback<nlohmann::json> done) override;
     void uploadMedia(const MediaUpload &upload, Callback<std::string> done) override;

@@ -1389,6 +1389,13 @@ void MatrixBackend::sendToDevice(const std::string &type, const nlohmann::json &
     pumpOutbox();
 }
 
+void MatrixBackend::sendEncryptedToDevice(const std::string &, const nlohmann::json &, const std::string &,
+                                          Callback<void> done)
+{
+    post<void>(std::move(done), Error(ErrorCode::Unsupported, "the Matrix backend sends to-device messages as they "
+                                                              "are; encryption happens in front of it"));
+}
+
 void MatrixBackend::updateDelayedEvent(const std::string &delayId, DelayedEventAction action, Callback<void> done)
 {
     if (!m_session)

@@ -109,6 +109,8 @@ struct SendRequest {
     std::optional<std::int64_t> delayMs;
     /** MSC4140: send right after the delayed event `parentDelayId` is sent; cancelled with it. */
     std::optional<std::string> parentDelayId;
+    /** The widget the event is sent for (for the audit log); empty for the user's own, e.g. the composer. */
+    std::string widgetId;
 };
 
 struct SendResult {
@@ -205,7 +207,8 @@ public:
  * keeps locally and never block on the network.
  *
  * It does not decide what a widget may do: capabilities and consent are the bridge's and the
- * host's business. It does not do end-to-end encryption.
+ * host's business. It does not do end-to-end encryption: the EncryptionGate (encryptiongate.h)
+ * stands in front of it and decides what may leave for an encrypted room.
  */
 class RoomBackend {
 public:
@@ -252,6 +255,13 @@ public:
     virtual void updateDelayedEvent(const std::string &delayId, DelayedEventAction action, Callback<void> done) = 0;
     /** Sends unencrypted to-device messages; @p messages is {user_id: {device_id or "*": content}}. */
     virtual void sendToDevice(const std::string &type, const nlohmann::json &messages, Callback<void> done) = 0;
+    /**
+     * Sends to-device messages encrypted for each device, for the widget @p widgetId (empty: the
+     * user). A backend sends what it is given and refuses this (Unsupported): encryption belongs
+     * to the EncryptionGate in front of it.
+     */
+    virtual void sendEncryptedToDevice(const std::string &type, const nlohmann::json &messages,
+                                       const std::string &widgetId, Callback<void> done) = 0;
 
     // --- account services ---------------------------------------------------------------------
     virtual void requestOpenIdToken(Callback<OpenIdToken> done) = 0;

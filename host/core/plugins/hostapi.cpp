@@ -152,7 +152,10 @@ void deliver(const std::weak_ptr<PluginRuntime> &weak, const bridge::WidgetConte
         return;
     if (rt->pendingRequests > 0)
         rt->pendingRequests--;
-    rt->core->audit(rt->id, action, status == TESSERA_OK ? audit::Decision::Allowed : audit::Decision::Failed,
+    const audit::Decision decision = status == TESSERA_OK       ? audit::Decision::Allowed
+                                     : status == TESSERA_DENIED ? audit::Decision::Refused
+                                                                : audit::Decision::Failed;
+    rt->core->audit(rt->id, action, decision,
                     status == TESSERA_OK ? std::string_view() : std::string_view(text), &widget, -1, {}, toWidget);
     if (!done)
         return;

@@ -135,7 +135,8 @@ tessera_status statusFor(ErrorCode code) noexcept
 {
     switch (code) {
     case ErrorCode::BadRequest: return TESSERA_BAD_REQUEST;
-    case ErrorCode::Denied: return TESSERA_DENIED;
+    case ErrorCode::Denied:
+    case ErrorCode::EncryptionRequired: return TESSERA_DENIED;
     case ErrorCode::NotFound: return TESSERA_NOT_FOUND;
     case ErrorCode::Unsupported: return TESSERA_UNSUPPORTED;
     case ErrorCode::Unavailable:

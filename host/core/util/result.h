@@ -27,6 +27,11 @@ enum class ErrorCode {
     Corrupt,         ///< stored data failed verification
     Io,              ///< file system or database error
     Internal,        ///< a bug: an invariant did not hold
+    /**
+     * refused because it would leave unencrypted where end-to-end encryption is expected (an
+     * event for an encrypted room); the message is written for whoever asked to send it
+     */
+    EncryptionRequired,
 };
 
 /**

@@ -312,7 +312,7 @@ TEST(PluginHostApi, WhatTheSessionWasNotGrantedIsDenied)
     EXPECT_EQ((*r)["error"], "the widget may not read io.tessera.test.secret");
     const auto rows = h.audit.about("plugin.read_room_state");
     ASSERT_EQ(rows.size(), 1u);
-    EXPECT_EQ(rows[0].decision, tessera::audit::Decision::Failed);
+    EXPECT_EQ(rows[0].decision, tessera::audit::Decision::Refused) << "a denial is a refusal, not a failure";
     EXPECT_EQ(rows[0].reason, "the widget may not read io.tessera.test.secret");
 }
 

@@ -184,6 +184,19 @@ TEST_F(SendEventAction, RejectsWithTheMatrixApiError) // 12
     expectMatrixError(h.respond("send_event", textMessage()), "Error sending event", 400, "M_NOT_JSON");
 }
 
+TEST_F(SendEventAction, PassesAnEncryptionRefusalOnAsWrittenAndAuditsItAsRefused)
+{
+    h.loadAndNegotiate({"org.matrix.msc2762.send.event:m.room.message"});
+    h.driver.failWith = Error(ErrorCode::EncryptionRequired, "This room is end-to-end encrypted; nothing was sent");
+    auto reply = h.respond("send_event", textMessage());
+    EXPECT_EQ(SessionHarness::errorOf(reply), "This room is end-to-end encrypted; nothing was sent");
+    EXPECT_FALSE(reply["error"].contains("matrix_api_error"));
+    auto refused = h.audit.with(audit::Decision::Refused, "send_event");
+    ASSERT_EQ(refused.size(), 1u);
+    EXPECT_EQ(refused[0].reason, "This room is end-to-end encrypted; nothing was sent");
+    EXPECT_TRUE(h.audit.with(audit::Decision::Failed, "send_event").empty());
+}
+
 TEST_F(SendEventAction, SendsToTheWidgetsOwnRoomByDefault)
 {
     h.loadAndNegotiate({"org.matrix.msc2762.send.event:m.room.message"});
@@ -771,13 +784,18 @@ TEST_F(SendToDeviceAction, NeverSendsEncryptionTypesEvenIfApproved) // rust-sdk 
     EXPECT_TRUE(h.driver.toDevice.empty());
 }
 
-TEST_F(SendToDeviceAction, RefusesToSendWhatItCannotEncrypt)
+TEST_F(SendToDeviceAction, LeavesEncryptionToTheDriverAndPassesItsRefusalOn)
 {
+    // The session sends nothing itself: the flag reaches the driver as the widget set it (the
+    // host's gate decides, the same for every sender), and a refusal reaches the widget.
     h.loadAndNegotiate({"org.matrix.msc3819.send.to_device:net.example.test"});
     json data = valid();
     data["encrypted"] = true;
-    EXPECT_EQ(SessionHarness::errorOf(h.respond("send_to_device", data)), "Encrypted to-device messages are not supported by this client");
-    EXPECT_TRUE(h.driver.toDevice.empty());
+    h.driver.failWith = Error(ErrorCode::EncryptionRequired, "Tessera cannot encrypt to-device messages yet");
+    EXPECT_EQ(SessionHarness::errorOf(h.respond("send_to_device", data)), "Tessera cannot encrypt to-device messages yet");
+    ASSERT_EQ(h.driver.toDevice.size(), 1u);
+    EXPECT_TRUE(std::get<1>(h.driver.toDevice[0])) << "the driver is told to encrypt";
+    EXPECT_EQ(h.audit.with(audit::Decision::Refused, "send_to_device").size(), 1u);
 }
 
 // ---- get_openid ----
