@@ -43,7 +43,9 @@ Item {
             mouseClick(input)
             input.selectAll()
             keyClick(Qt.Key_Delete)
-            keyClicks(text)
+            for (const c of text)
+                keyClick(c)
+            compare(input.text, text, "the typing did not reach the composer")
             keyClick(Qt.Key_Return)
         }
 
