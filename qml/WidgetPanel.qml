@@ -141,6 +141,68 @@ Rectangle {
         }
         Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border }
 
+        // Widget events of the room that could not be read are not shown, and not hidden either:
+        // how many, and on request which and why.
+        Rectangle {
+            id: unreadable
+            objectName: "unreadableWidgets"
+            property bool expanded: false
+            visible: Host.unreadableWidgetCount > 0
+            Layout.fillWidth: true
+            implicitHeight: unreadableColumn.implicitHeight + 8
+            color: Theme.surfaceAlt
+            ColumnLayout {
+                id: unreadableColumn
+                anchors.left: parent.left
+                anchors.right: parent.right
+                anchors.top: parent.top
+                anchors.topMargin: 4
+                anchors.leftMargin: 12
+                anchors.rightMargin: 4
+                spacing: 0
+                RowLayout {
+                    Layout.fillWidth: true
+                    spacing: 8
+                    Label {
+                        objectName: "unreadableWidgetsText"
+                        Layout.fillWidth: true
+                        text: Host.unreadableWidgetCount === 1 ? qsTr("1 widget of this room could not be read")
+                            : qsTr("%1 widgets of this room could not be read").arg(Host.unreadableWidgetCount)
+                        wrapMode: Text.Wrap
+                        color: Theme.warning
+                    }
+                    Button {
+                        objectName: "unreadableWidgetsWhy"
+                        flat: true
+                        implicitHeight: Theme.touch
+                        text: unreadable.expanded ? qsTr("Hide") : qsTr("Why?")
+                        onClicked: unreadable.expanded = !unreadable.expanded
+                    }
+                }
+                Repeater {
+                    model: unreadable.expanded ? Host.unreadableWidgets : []
+                    Label {
+                        required property var modelData
+                        objectName: "unreadableWidget_" + modelData.widgetId
+                        Layout.fillWidth: true
+                        Layout.bottomMargin: 6
+                        text: qsTr("%1 (sent by %2): %3").arg(modelData.widgetId).arg(modelData.sender).arg(modelData.reason)
+                        textFormat: Text.PlainText
+                        wrapMode: Text.WrapAnywhere
+                        color: Theme.muted
+                        font.pixelSize: 12
+                    }
+                }
+                Label {
+                    visible: unreadable.expanded && Host.unreadableWidgetCount > Host.unreadableWidgets.length
+                    Layout.bottomMargin: 6
+                    text: qsTr("and %1 more").arg(Host.unreadableWidgetCount - Host.unreadableWidgets.length)
+                    color: Theme.muted
+                    font.pixelSize: 12
+                }
+            }
+        }
+
         // The open widget's bar: where it comes from, and what can be done with it.
         RowLayout {
             visible: root.current !== null

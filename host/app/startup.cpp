@@ -268,14 +268,18 @@ Result<void> Startup::run()
     // default profile Tessera's own pages use.
     m_appScheme = std::make_unique<ui::AppSchemeHandler>();
     m_pluginScheme = std::make_unique<ui::PluginSchemeHandler>(
-        [this](const QString &pluginId, const QString &path, QByteArray &mime, QByteArray &body) {
+        [this](const QString &pluginId, const QString &path, QByteArray &mime, QByteArray &body, QString &refusal) {
             QString file;
             if (pluginId == QLatin1String("io.tessera.welcome")) {
                 file = QStringLiteral(":/tessera/widgets/welcome/") + path;
             } else {
                 auto resolved = m_plugins->resolveAsset(pluginId.toStdString(), path.toStdString());
-                if (!resolved)
+                if (!resolved) {
+                    // Denied: the path leads out of the plugin's folder (.., a symlink out, …).
+                    if (resolved.error().code == ErrorCode::Denied)
+                        refusal = QString::fromStdString(resolved.error().message);
                     return false;
+                }
                 file = QString::fromStdString(resolved->string());
             }
             QFile f(file);
@@ -324,6 +328,11 @@ Result<void> Startup::run()
     };
 
     m_host = std::make_unique<ui::HostController>(*m_services, *m_uiState);
+    m_pluginScheme->setRefusalSink([this](const QString &pluginId, const QString &path, const QString &reason,
+                                          const QString &initiator) {
+        if (m_host)
+            m_host->auditPluginAssetRefusal(pluginId, path, reason, initiator);
+    });
     m_host->setConsentPromptModel(m_prompts.get());
     publishPlugins();
     m_plugins->addListener([this](const plugins::PluginEvent &event) {

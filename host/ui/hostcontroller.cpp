@@ -68,8 +68,17 @@ HostController::HostController(HostServices &services, UiState &uiState, QObject
     m_widgets->start();
 
     connect(m_widgets.get(), &WidgetManager::roomWidgetsChanged, this, [this](const QString &roomId) {
-        if (roomId.toStdString() == m_roomId)
+        if (roomId.toStdString() == m_roomId) {
             refreshWidgets();
+            Q_EMIT unreadableWidgetsChanged();
+        }
+    });
+    // What a room's state or a widget's page can cause at will is audited under the refusal
+    // limit. A room can hold any number of unreadable widget events, each with its own id: they
+    // share the room's limit rather than one per widget.
+    m_widgets->setRefusalSink([this](const std::string &roomId, const std::string &widgetId, const std::string &action,
+                                     const std::string &reason) {
+        recordRefusal(roomId, widgetId, action, reason, action != "load_widget");
     });
     connect(m_widgets.get(), &WidgetManager::navigateRequested, this, &HostController::selectRoom);
     connect(m_widgets.get(), &WidgetManager::notice, this, &HostController::notice);
@@ -141,6 +150,7 @@ void HostController::selectRoom(const QString &roomId)
     updateTabs();
     Q_EMIT currentRoomChanged();
     Q_EMIT panelChanged();
+    Q_EMIT unreadableWidgetsChanged();
 }
 
 void HostController::repaintWidgets()
@@ -149,6 +159,26 @@ void HostController::repaintWidgets()
         static_cast<WidgetController *>(o)->requestRepaint();
     if (auto *modal = qobject_cast<WidgetController *>(m_widgets->modal()))
         modal->requestRepaint();
+}
+
+QVariantList HostController::unreadableWidgets() const
+{
+    QVariantList out;
+    if (m_roomId.empty())
+        return out;
+    for (const auto &bad : m_widgets->unreadableWidgets(m_roomId)) {
+        if (out.size() >= kMaxUnreadableShown)
+            break;
+        out.append(QVariantMap{{QStringLiteral("widgetId"), q(bad.widgetId)},
+                               {QStringLiteral("sender"), q(bad.sender)},
+                               {QStringLiteral("reason"), localizedWidgetEventError(bad.reason)}});
+    }
+    return out;
+}
+
+int HostController::unreadableWidgetCount() const
+{
+    return m_roomId.empty() ? 0 : static_cast<int>(m_widgets->unreadableWidgets(m_roomId).size());
 }
 
 void HostController::refreshWidgets()
@@ -510,10 +540,25 @@ void HostController::answerPopup(bool open)
 
 void HostController::auditRefusal(const QString &widgetId, const QString &what, const QString &detail)
 {
-    const std::string widget = widgetId.toStdString();
-    const std::string action = what.toStdString();
-    std::string reason = detail.toStdString();
-    const auto verdict = m_refusals.admit(refusalKey(m_roomId, widget, action), m_services.scheduler->nowMs(), reason);
+    recordRefusal(m_roomId, widgetId.toStdString(), what.toStdString(), detail.toStdString());
+}
+
+void HostController::auditPluginAssetRefusal(const QString &pluginId, const QString &path, const QString &reason,
+                                             const QString &initiator)
+{
+    // One limit for every plugin page: a page asking for thousands of paths leaves ten rows at
+    // once and then one a second, each naming the plugin, the rest counted.
+    recordRefusal({}, {}, "plugin_asset",
+                  "refused, a request of " + (initiator.isEmpty() ? std::string("a page") : initiator.toStdString())
+                      + " for an asset of the plugin " + pluginId.toStdString() + ": " + reason.toStdString() + ": "
+                      + path.toStdString());
+}
+
+void HostController::recordRefusal(const std::string &roomId, const std::string &widgetId, const std::string &action,
+                                   std::string reason, bool limitPerWidget)
+{
+    const std::string key = refusalKey(roomId, limitPerWidget ? widgetId : std::string(), action);
+    const auto verdict = m_refusals.admit(key, m_services.scheduler->nowMs(), reason);
     if (!verdict.admitted) {
         scheduleRefusalFlush();
         return;
@@ -521,7 +566,7 @@ void HostController::auditRefusal(const QString &widgetId, const QString &what, 
     if (verdict.suppressedBefore > 0)
         reason += " (after " + std::to_string(verdict.suppressedBefore)
             + " more of this kind that were over the limit and not recorded one by one)";
-    writeRefusal(m_roomId, widget, action, reason);
+    writeRefusal(roomId, widgetId, action, reason);
 }
 
 void HostController::flushSuppressedRefusals()

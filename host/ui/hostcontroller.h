@@ -56,6 +56,10 @@ class HostController final : public QObject {
     Q_PROPERTY(QObject *activeWidget READ activeWidget NOTIFY tabsChanged)
     Q_PROPERTY(QObject *widgetSearch READ widgetSearch CONSTANT)
     Q_PROPERTY(int maxPanelTabs READ maxPanelTabs CONSTANT)
+    /// The current room's widget events that could not be read: the first kMaxUnreadableShown as
+    /// [{widgetId, sender, reason}] (reasons translated), and how many there are.
+    Q_PROPERTY(QVariantList unreadableWidgets READ unreadableWidgets NOTIFY unreadableWidgetsChanged)
+    Q_PROPERTY(int unreadableWidgetCount READ unreadableWidgetCount NOTIFY unreadableWidgetsChanged)
     Q_PROPERTY(bool panelOpen READ panelOpen WRITE setPanelOpen NOTIFY panelChanged)
     Q_PROPERTY(int panelWidth READ panelWidth WRITE setPanelWidth NOTIFY panelChanged)
     Q_PROPERTY(bool panelFullScreen READ panelFullScreen WRITE setPanelFullScreen NOTIFY panelChanged)
@@ -77,6 +81,8 @@ public:
     /// Refusals of one kind from one widget recorded at once, and then one per interval.
     static constexpr int kRefusalBurst = 10;
     static constexpr std::int64_t kRefusalIntervalMs = 1000;
+    /// Unreadable widget events listed by name in the panel; the rest are counted.
+    static constexpr int kMaxUnreadableShown = 20;
 
     HostController(HostServices &services, UiState &uiState, QObject *parent = nullptr);
     ~HostController() override;
@@ -117,6 +123,8 @@ public:
     QString currentRoomTopic() const;
     bool currentRoomEncrypted() const;
     QList<QObject *> widgets() const { return m_currentWidgets; }
+    QVariantList unreadableWidgets() const;
+    int unreadableWidgetCount() const;
 
     bool panelOpen() const { return m_panel.open; }
     int panelWidth() const { return m_panel.widthPx; }
@@ -170,6 +178,12 @@ public:
      * allows one.
      */
     Q_INVOKABLE void auditRefusal(const QString &widgetId, const QString &what, const QString &detail);
+    /**
+     * A plugin page asked for an asset outside its plugin's folder (`..`, an encoded form, a
+     * symlink out): refused by the scheme handler, audited here under the same limit.
+     */
+    void auditPluginAssetRefusal(const QString &pluginId, const QString &path, const QString &reason,
+                                 const QString &initiator);
     /** Routes a web view's permission request to consent; @p callback(bool) gets the answer. */
     Q_INVOKABLE void requestFeaturePermission(const QString &widgetId, const QString &origin, const QString &feature,
                                               const QJSValue &callback);
@@ -179,6 +193,7 @@ Q_SIGNALS:
     void widgetsChanged();
     /** The tabs, the open tab or the number of widgets behind "more" changed. */
     void tabsChanged();
+    void unreadableWidgetsChanged();
     void panelChanged();
     void themeChanged();
     void languageChanged();
@@ -198,6 +213,12 @@ private:
     void updateTabs();
     void addWidgetFailed(const std::string &widgetId, const std::string &message);
     void savePanel();
+    /**
+     * Audits a refusal under the limit of its room, widget and kind (see auditRefusal); with
+     * @p limitPerWidget false, under the limit of its room and kind, whatever the widget.
+     */
+    void recordRefusal(const std::string &roomId, const std::string &widgetId, const std::string &action,
+                       std::string reason, bool limitPerWidget = true);
     bool writeRefusal(const std::string &roomId, const std::string &widgetId, const std::string &action,
                       const std::string &reason);
     bool writeNavigationRow(const std::string &roomId, const std::string &widgetId, const std::string &action,

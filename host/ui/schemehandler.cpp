@@ -130,9 +130,15 @@ void PluginSchemeHandler::requestStarted(QWebEngineUrlRequestJob *job)
     QString path = url.path();
     if (path.isEmpty() || path == QLatin1String("/"))
         path = QStringLiteral("/index.html");
-    if (job->requestMethod() != "GET" || path.contains(QLatin1String("..")) || !m_lookup
-        || !m_lookup(url.host(), path.mid(1), mime, body)) {
-        job->fail(QWebEngineUrlRequestJob::UrlNotFound);
+    QString refusal;
+    if (path.contains(QLatin1String(".."))) // what is left of ".." after the engine resolved the URL: an encoded form
+        refusal = QStringLiteral("the path contains \"..\"");
+    const bool found = refusal.isEmpty() && job->requestMethod() == "GET" && m_lookup
+        && m_lookup(url.host(), path.mid(1), mime, body, refusal);
+    if (!found) {
+        if (!refusal.isEmpty() && m_refused)
+            m_refused(url.host(), url.path(QUrl::FullyEncoded), refusal, job->initiator().toString());
+        job->fail(refusal.isEmpty() ? QWebEngineUrlRequestJob::UrlNotFound : QWebEngineUrlRequestJob::RequestDenied);
         return;
     }
     replyWith(job, mime, body);

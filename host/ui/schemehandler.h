@@ -53,14 +53,22 @@ private:
 class PluginSchemeHandler final : public QWebEngineUrlSchemeHandler {
     Q_OBJECT
 public:
-    /** Returns (content type, bytes) for a plugin asset, or false if it does not exist. */
+    /**
+     * Returns (content type, bytes) for a plugin asset, or false if there is none; sets
+     * @p refusal when the path was refused for leading out of the plugin's folder.
+     */
     using AssetLookup = std::function<bool(const QString &pluginId, const QString &path, QByteArray &mimeType,
-                                           QByteArray &body)>;
+                                           QByteArray &body, QString &refusal)>;
+    /** Hears every request refused for leading out of a plugin's folder (to audit it). */
+    using RefusalSink = std::function<void(const QString &pluginId, const QString &path, const QString &reason,
+                                           const QString &initiator)>;
     explicit PluginSchemeHandler(AssetLookup lookup, QObject *parent = nullptr);
+    void setRefusalSink(RefusalSink sink) { m_refused = std::move(sink); }
     void requestStarted(QWebEngineUrlRequestJob *job) override;
 
 private:
     AssetLookup m_lookup;
+    RefusalSink m_refused;
 };
 
 } // namespace tessera::ui

@@ -43,16 +43,34 @@ constexpr const char *kReasons[] = {
     QT_TRANSLATE_NOOP("tessera::ui::UrlRefusal", "widget URL port is out of range (1-65535)"),
 };
 
-} // namespace
+constexpr const char *kWidgetEventContext = "tessera::ui::WidgetEventError";
 
-QString localizedUrlRefusal(std::string_view english)
+// Every reason of host/core/widgets/widgetdefinition.cpp's parseWidgetStateEvent().
+constexpr const char *kWidgetEventErrors[] = {
+    QT_TRANSLATE_NOOP("tessera::ui::WidgetEventError", "widget state event is not a JSON object"),
+    QT_TRANSLATE_NOOP("tessera::ui::WidgetEventError", "event type must be m.widget or im.vector.modular.widgets"),
+    QT_TRANSLATE_NOOP("tessera::ui::WidgetEventError", "widget state event has no state_key (the widget id)"),
+    QT_TRANSLATE_NOOP("tessera::ui::WidgetEventError", "widget id is longer than 255 bytes"),
+    QT_TRANSLATE_NOOP("tessera::ui::WidgetEventError", "widget state event has no content object"),
+    QT_TRANSLATE_NOOP("tessera::ui::WidgetEventError", "widget `url` must be a non-empty string"),
+    QT_TRANSLATE_NOOP("tessera::ui::WidgetEventError", "widget `url` is longer than %1 bytes"),
+    QT_TRANSLATE_NOOP("tessera::ui::WidgetEventError", "widget `type` must be a non-empty string"),
+    QT_TRANSLATE_NOOP("tessera::ui::WidgetEventError", "widget `name` must be a string"),
+    QT_TRANSLATE_NOOP("tessera::ui::WidgetEventError", "widget `data` must be an object"),
+    QT_TRANSLATE_NOOP("tessera::ui::WidgetEventError", "widget `waitForIframeLoad` must be a boolean"),
+    QT_TRANSLATE_NOOP("tessera::ui::WidgetEventError", "widget `creatorUserId` must be a string"),
+    QT_TRANSLATE_NOOP("tessera::ui::WidgetEventError", "widget `avatar_url` must be an mxc:// URI"),
+};
+
+template<std::size_t N>
+QString localized(const char *context, const char *const (&reasons)[N], std::string_view english)
 {
-    for (const char *reason : kReasons) {
+    for (const char *reason : reasons) {
         const std::string_view pattern(reason);
         const auto hole = pattern.find("%1");
         if (hole == std::string_view::npos) {
             if (english == pattern)
-                return QCoreApplication::translate(kContext, reason);
+                return QCoreApplication::translate(context, reason);
             continue;
         }
         const std::string_view before = pattern.substr(0, hole);
@@ -60,11 +78,23 @@ QString localizedUrlRefusal(std::string_view english)
         if (english.size() > before.size() + after.size() && english.substr(0, before.size()) == before
             && english.substr(english.size() - after.size()) == after) {
             const std::string_view part = english.substr(before.size(), english.size() - before.size() - after.size());
-            return QCoreApplication::translate(kContext, reason)
+            return QCoreApplication::translate(context, reason)
                 .arg(QString::fromUtf8(part.data(), static_cast<qsizetype>(part.size())));
         }
     }
     return QString::fromUtf8(english.data(), static_cast<qsizetype>(english.size()));
+}
+
+} // namespace
+
+QString localizedUrlRefusal(std::string_view english)
+{
+    return localized(kContext, kReasons, english);
+}
+
+QString localizedWidgetEventError(std::string_view english)
+{
+    return localized(kWidgetEventContext, kWidgetEventErrors, english);
 }
 
 } // namespace tessera::ui

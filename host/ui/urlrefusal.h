@@ -17,4 +17,7 @@ namespace tessera::ui {
  */
 QString localizedUrlRefusal(std::string_view english);
 
+/** The reason widgets::parseWidgetStateEvent() gave for a widget event it cannot read, in the user's language. */
+QString localizedWidgetEventError(std::string_view english);
+
 } // namespace tessera::ui

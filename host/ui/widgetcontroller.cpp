@@ -364,6 +364,14 @@ void WidgetController::startSession(const QString &url)
             m_session->onIframeLoaded();
     };
     m_port->onRefused = [this](const QString &kind, const QString &detail, int size) {
+        if (kind == QLatin1String("frame-navigation")) {
+            // The widget's frame was sent outside its origin and the wrapper's policy stopped
+            // it; the widget can do this at will, so it goes under the host's refusal limit.
+            m_manager.reportRefusal(m_definition.roomId, m_definition.id, "frame_navigation",
+                                    "refused, the widget's frame was sent outside its origin " + m_origin.toStdString()
+                                        + " (blocked by the wrapper's policy): " + detail.toStdString());
+            return;
+        }
         // The wrapper refused a message before it reached the session: misaddressed or too big.
         audit::Record r;
         r.category = audit::Category::Message;

@@ -54,6 +54,20 @@ std::vector<WidgetController *> WidgetManager::widgetsFor(const std::string &roo
     return out;
 }
 
+const std::vector<WidgetManager::UnreadableWidget> &WidgetManager::unreadableWidgets(const std::string &roomId) const
+{
+    static const std::vector<UnreadableWidget> none;
+    auto it = m_unreadable.find(roomId);
+    return it == m_unreadable.end() ? none : it->second;
+}
+
+void WidgetManager::reportRefusal(const std::string &roomId, const std::string &widgetId, const std::string &action,
+                                  const std::string &reason)
+{
+    if (m_refusalSink)
+        m_refusalSink(roomId, widgetId, action, reason);
+}
+
 WidgetController *WidgetManager::find(const std::string &roomId, const std::string &widgetId) const
 {
     auto it = m_rooms.find(roomId);
@@ -117,12 +131,26 @@ void WidgetManager::applyWidgetState(const std::string &roomId, std::vector<json
     std::sort(events.begin(), events.end(), [](const json &a, const json &b) {
         return jsonInt(a, "origin_server_ts") < jsonInt(b, "origin_server_ts");
     });
+    std::vector<UnreadableWidget> unreadable;
+    auto &reported = m_reportedUnreadable[roomId];
     for (auto &ev : events) {
         if (!ev.contains("room_id"))
             ev["room_id"] = roomId;
         auto parsed = widgets::parseWidgetStateEvent(ev);
-        if (!parsed || !parsed->has_value())
-            continue; // removed or invalid widgets are not shown (MSC2764)
+        if (!parsed) {
+            // Not shown, but not silently: the panel says how many could not be read and why,
+            // and each is audited once (any member can send them, so under the refusal limit).
+            UnreadableWidget bad{jsonString(ev, "state_key"), jsonString(ev, "event_id"), jsonString(ev, "type"),
+                                 jsonString(ev, "sender"), parsed.error().message};
+            if (reported.insert(bad.eventId.empty() ? bad.eventType + '\n' + bad.widgetId : bad.eventId).second)
+                reportRefusal(roomId, bad.widgetId, "load_widget",
+                              "refused, its " + bad.eventType + " event " + bad.eventId + " from " + bad.sender
+                                  + " cannot be read: " + bad.reason);
+            unreadable.push_back(std::move(bad));
+            continue;
+        }
+        if (!parsed->has_value())
+            continue; // removed widgets are not shown (MSC2764)
         widgets::WidgetDefinition def = std::move(**parsed);
         auto existing = defs.find(def.id);
         if (existing != defs.end() && existing->second.eventType == widgets::kWidgetEventType
@@ -156,6 +184,7 @@ void WidgetManager::applyWidgetState(const std::string &roomId, std::vector<json
             old->deactivate();
     }
     list = std::move(next);
+    m_unreadable[roomId] = std::move(unreadable);
     Q_EMIT roomWidgetsChanged(QString::fromStdString(roomId));
     Q_EMIT alwaysOnScreenWidgetChanged();
 }

@@ -4,9 +4,11 @@
 
 #include <QObject>
 #include <QPointer>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -39,6 +41,27 @@ public:
     WidgetController *find(const std::string &roomId, const std::string &widgetId) const;
     /** Re-reads the room's widget state events. */
     void refreshRoom(const std::string &roomId);
+
+    /** A widget state event of a room that could not be read, and why (MSC2764 fields of the wrong type, …). */
+    struct UnreadableWidget {
+        std::string widgetId; ///< the state key
+        std::string eventId;
+        std::string eventType;
+        std::string sender;
+        std::string reason; ///< as parseWidgetStateEvent() gives it (English)
+    };
+    /** The room's widget events that could not be read when its state was last applied. */
+    const std::vector<UnreadableWidget> &unreadableWidgets(const std::string &roomId) const;
+
+    /**
+     * Where refusals that a widget or a room's state can cause at will are audited (the host's
+     * rate limited writer): room, widget, kind, reason.
+     */
+    using RefusalSink = std::function<void(const std::string &roomId, const std::string &widgetId,
+                                           const std::string &action, const std::string &reason)>;
+    void setRefusalSink(RefusalSink sink) { m_refusalSink = std::move(sink); }
+    void reportRefusal(const std::string &roomId, const std::string &widgetId, const std::string &action,
+                       const std::string &reason);
 
     QObject *modal() const { return m_modal; }
     QObject *alwaysOnScreenWidget() const;
@@ -96,6 +119,10 @@ private:
     std::map<std::string, bool> m_loaded;
     std::map<std::string, std::vector<nlohmann::json>> m_pluginState; ///< io.tessera.plugin events per room
     std::map<std::string, nlohmann::json> m_powerLevels;              ///< m.room.power_levels content per room
+    std::map<std::string, std::vector<UnreadableWidget>> m_unreadable; ///< per room, as last applied
+    /// Unreadable events already audited (by event id, per room), so re-reading the state does not repeat them.
+    std::map<std::string, std::set<std::string>> m_reportedUnreadable;
+    RefusalSink m_refusalSink;
     std::string m_viewedRoom;
     bool m_dark = false;
     QString m_language = QStringLiteral("en");

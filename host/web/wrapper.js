@@ -111,6 +111,15 @@
         iframe.contentWindow.postMessage(message, widgetOrigin);
     }
 
+    // The wrapper's policy lets its frame show the widget's origin and nothing else. When the
+    // widget (or a redirect) sends the frame elsewhere, another origin or one of Tessera's own
+    // pages, Chromium blocks it and tells this page; the host audits it. The widget cannot
+    // raise or silence this event: it fires in the wrapper's document only.
+    document.addEventListener('securitypolicyviolation', (ev) => {
+        if (ev.effectiveDirective === 'frame-src' || ev.effectiveDirective === 'child-src')
+            report('frame-navigation', ev.blockedURI, 0);
+    });
+
     function start(config) {
         widgetOrigin = config.origin;
         document.documentElement.dataset.theme = config.theme || 'light';

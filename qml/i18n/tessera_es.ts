@@ -568,6 +568,36 @@
 <context>
     <name>WidgetPanel</name>
     <message>
+        <location filename="../WidgetPanel.qml" line="163"/>
+        <source>1 widget of this room could not be read</source>
+        <translation>1 widget de esta sala no se pudo leer</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="164"/>
+        <source>%1 widgets of this room could not be read</source>
+        <translation>%1 widgets de esta sala no se pudieron leer</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="172"/>
+        <source>Hide</source>
+        <translation>Ocultar</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="172"/>
+        <source>Why?</source>
+        <translation>¿Por qué?</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="182"/>
+        <source>%1 (sent by %2): %3</source>
+        <translation>%1 (enviado por %2): %3</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml" line="193"/>
+        <source>and %1 more</source>
+        <translation>y %1 más</translation>
+    </message>
+    <message>
         <location filename="../WidgetPanel.qml" line="51"/>
         <source>Back to the room</source>
         <translation>Volver a la sala</translation>
@@ -1073,6 +1103,74 @@
         <location filename="../../host/ui/roommodels.cpp" line="282"/>
         <source>disabled the plugin %1</source>
         <translation>desactivó el complemento %1</translation>
+    </message>
+</context>
+<context>
+    <name>tessera::ui::WidgetEventError</name>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="44"/>
+        <source>widget state event is not a JSON object</source>
+        <translation>el evento de estado del widget no es un objeto JSON</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="45"/>
+        <source>event type must be m.widget or im.vector.modular.widgets</source>
+        <translation>el tipo de evento debe ser m.widget o im.vector.modular.widgets</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="46"/>
+        <source>widget state event has no state_key (the widget id)</source>
+        <translation>el evento de estado del widget no tiene state_key (el id del widget)</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="47"/>
+        <source>widget id is longer than 255 bytes</source>
+        <translation>el id del widget ocupa más de 255 bytes</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="48"/>
+        <source>widget state event has no content object</source>
+        <translation>el evento de estado del widget no tiene un objeto content</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="49"/>
+        <source>widget `url` must be a non-empty string</source>
+        <translation>el campo `url` del widget debe ser un texto no vacío</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="50"/>
+        <source>widget `url` is longer than %1 bytes</source>
+        <translation>el campo `url` del widget ocupa más de %1 bytes</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="51"/>
+        <source>widget `type` must be a non-empty string</source>
+        <translation>el campo `type` del widget debe ser un texto no vacío</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="52"/>
+        <source>widget `name` must be a string</source>
+        <translation>el campo `name` del widget debe ser un texto</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="53"/>
+        <source>widget `data` must be an object</source>
+        <translation>el campo `data` del widget debe ser un objeto</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="54"/>
+        <source>widget `waitForIframeLoad` must be a boolean</source>
+        <translation>el campo `waitForIframeLoad` del widget debe ser un booleano</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="55"/>
+        <source>widget `creatorUserId` must be a string</source>
+        <translation>el campo `creatorUserId` del widget debe ser un texto</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/urlrefusal.cpp" line="56"/>
+        <source>widget `avatar_url` must be an mxc:// URI</source>
+        <translation>el campo `avatar_url` del widget debe ser un URI mxc://</translation>
     </message>
 </context>
 <context>
