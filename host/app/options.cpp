@@ -83,7 +83,7 @@ constexpr Spec kSpecs[] = {
     {"widget", "ID", "rows of this widget", kAuditExport},
     {"action", "A", "rows with this action (e.g. send_event, retention.checkpoint)", kAuditExport},
     {"decision", "D", "allowed, refused, dropped, failed or info", kAuditExport},
-    {"category", "C", "message, consent, plugin, navigation, session, retention or outgoing", kAuditExport},
+    {"category", "C", "message, consent, plugin, navigation, session, retention, outgoing or log", kAuditExport},
     {"output", "FILE", "write to FILE (replaced only when the export is complete) instead of stdout", kAuditExport},
     // tessera token verify (--room and --widget are shared with audit export and the app)
     {"audience", "A", "the audience the token must be for", kTokenVerify},
@@ -494,7 +494,7 @@ Result<Options> parseOptions(const std::vector<std::string> &args)
         if (isSet("category")) {
             filter.category = value("category");
             if (!oneOf(audit::kCategoryNames, filter.category))
-                return bad(prefix + "--category must be message, consent, plugin, navigation, session, retention or outgoing, not \""
+                return bad(prefix + "--category must be message, consent, plugin, navigation, session, retention, outgoing or log, not \""
                            + filter.category + "\"");
         }
         if (isSet("output"))

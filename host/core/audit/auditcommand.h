@@ -37,8 +37,8 @@ struct AuditCommandContext {
 inline constexpr int kDefaultTailRows = 10;
 /** What --decision and --category of `export` accept. */
 inline constexpr std::array<std::string_view, 5> kDecisionNames = {"allowed", "refused", "dropped", "failed", "info"};
-inline constexpr std::array<std::string_view, 7> kCategoryNames = {"message",    "consent", "plugin",
-                                                                   "navigation", "session", "retention", "outgoing"};
+inline constexpr std::array<std::string_view, 8> kCategoryNames = {"message",    "consent", "plugin",
+                                                                   "navigation", "session", "retention", "outgoing", "log"};
 
 /** `tessera audit verify`. */
 struct VerifyCommand {

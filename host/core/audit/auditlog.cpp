@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "audit/auditreader.h"
 #include "audit/auditschema.h"
 #include "audit/checkpoint.h"
 #include "storage/database.h"
@@ -173,6 +174,20 @@ public:
     Result<void> waitDurable(std::int64_t seq, std::int64_t timeoutMs);
     Result<RetentionReport> applyRetention(const RetentionPolicy &policy, SecretStore &secrets, std::int64_t timeoutMs);
 
+    /** Starts an outage at @p nowMs (if none is running), naming why the log refuses. */
+    void beginOutageLocked(std::int64_t nowMs)
+    {
+        if (m_outage)
+            return;
+        m_outage = Outage{nowMs, 0, 0,
+                          m_failure ? m_failure->message
+                                    : std::string("the queue of rows not yet written was full (")
+                                          + std::to_string(m_lastSeq - m_durableSeq.load()) + " rows, "
+                                          + std::to_string(m_inFlightBytes) + " bytes)"};
+    }
+    /** Once the log accepts again: queues the one row that states the outage, and ends it. */
+    void endOutageLocked();
+
     bool acceptingLocked() const
     {
         return !m_failure && !m_stopping && m_lastSeq - m_durableSeq.load() < std::int64_t(m_options.maxQueuedRows)
@@ -195,6 +210,14 @@ public:
     std::int64_t m_lastSeq = 0;
     std::atomic<std::int64_t> m_durableSeq{0};
     std::optional<Error> m_failure;
+    /// A time the log refused records (writer failing or queue full), until it accepts again.
+    struct Outage {
+        std::int64_t startMs = 0;
+        std::uint64_t records = 0;  ///< records refused
+        std::uint64_t refusals = 0; ///< of them, records of something refused or dropped
+        std::string cause;
+    };
+    std::optional<Outage> m_outage;
     bool m_stopping = false;
     bool m_closed = false; // the writer has stopped
     bool m_preparerWaiting = false;
@@ -346,8 +369,17 @@ std::int64_t AuditLog::Impl::submit(const Record &record)
     std::int64_t seq = 0;
     {
         std::lock_guard lock(m_mutex);
-        if (!acceptingLocked())
+        if (!acceptingLocked()) {
+            // Not written, and not forgotten either: counted, and stated in one row once the
+            // log can write again (not while closing: nothing will be written after that).
+            if (!m_stopping) {
+                beginOutageLocked(systemNowMs());
+                m_outage->records++;
+                if (record.decision == Decision::Refused || record.decision == Decision::Dropped)
+                    m_outage->refusals++;
+            }
             return 0;
+        }
         seq = item.seq = ++m_lastSeq;
         m_inFlightBytes += item.submittedBytes;
         m_queue.push_back(std::move(item));
@@ -356,6 +388,40 @@ std::int64_t AuditLog::Impl::submit(const Record &record)
     if (wake)
         m_wake.notify_one();
     return seq;
+}
+
+void AuditLog::Impl::endOutageLocked()
+{
+    const Outage outage = std::move(*m_outage);
+    m_outage.reset();
+    const std::int64_t endMs = systemNowMs();
+    const std::string reason = "the audit log could not write from " + formatIsoTime(outage.startMs) + " to "
+        + formatIsoTime(endMs) + " (" + std::to_string(std::max<std::int64_t>(0, endMs - outage.startMs)) + " ms): "
+        + std::to_string(outage.records) + (outage.records == 1 ? " record was" : " records were")
+        + " refused and not written, " + std::to_string(outage.refusals) + " of them refused actions; the cause: "
+        + outage.cause;
+    const std::string body = "{\"start_ms\":" + std::to_string(outage.startMs) + ",\"end_ms\":" + std::to_string(endMs)
+        + ",\"records_not_written\":" + std::to_string(outage.records)
+        + ",\"refused_actions_not_written\":" + std::to_string(outage.refusals) + "}";
+    QueuedRecord item;
+    item.timestampMs = endMs;
+    item.category = Category::Log;
+    item.direction = Direction::Internal;
+    item.decision = Decision::Failed;
+    item.mode = m_mode.load(std::memory_order_relaxed);
+    const std::string reasonText = limitField(reason);
+    const std::array<std::string_view, kFieldCount> fields = {
+        std::string_view{}, std::string_view{}, std::string_view{}, kOutageAction, std::string_view{}, reasonText, body};
+    for (std::size_t i = 0; i < kFieldCount; ++i) {
+        item.text.append(fields[i]);
+        item.lengths[i] = static_cast<std::uint32_t>(fields[i].size());
+    }
+    item.submittedBytes = item.text.size();
+    // Queued past the limits on purpose: one small row, the only record of what was lost.
+    item.seq = ++m_lastSeq;
+    m_inFlightBytes += item.submittedBytes;
+    m_queue.push_back(std::move(item));
+    m_wake.notify_one();
 }
 
 Result<void> AuditLog::Impl::waitDurable(std::int64_t seq, std::int64_t timeoutMs)
@@ -526,6 +592,8 @@ void AuditLog::Impl::writeLoop()
                 m_durableSeq = durable;
                 m_inFlightBytes -= bytes;
                 m_failure.reset();
+                if (m_outage && acceptingLocked())
+                    endOutageLocked();
             }
             m_progress.notify_all();
             answerRetention();
@@ -544,6 +612,7 @@ void AuditLog::Impl::writeLoop()
         {
             std::lock_guard lock(m_mutex);
             m_failure = written.error();
+            beginOutageLocked(systemNowMs());
         }
         m_progress.notify_all();
         answerRetention();

@@ -35,6 +35,13 @@ struct AuditLogOptions {
     int busyTimeoutMs = 5000;
 };
 
+/**
+ * The action of the row the log writes once it can write again after refusing records (writer
+ * failing, queue full): category "log", decision "failed", the outage's start and end and how
+ * many records, and of them refused actions, could not be written.
+ */
+inline constexpr std::string_view kOutageAction = "audit.outage";
+
 /** Text fields (widget, room, origin, action, request id, reason) are cut to this many bytes. */
 inline constexpr std::size_t kMaxFieldBytes = 4096;
 /** A raw body larger than this is hashed by append() itself and never queued. */

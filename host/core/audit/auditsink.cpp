@@ -13,6 +13,7 @@ const char *toString(Category c) noexcept
     case Category::Navigation: return "navigation";
     case Category::Session: return "session";
     case Category::Retention: return "retention";
+    case Category::Log: return "log";
     case Category::Outgoing: return "outgoing";
     case Category::Invalid: break;
     }

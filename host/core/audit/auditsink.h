@@ -17,6 +17,7 @@ enum class Category {
     Navigation, ///< a refused navigation, popup, dialog or permission request
     Session,    ///< a widget session started, stopped, reloaded
     Retention,  ///< a retention checkpoint
+    Log,        ///< the audit log about itself: a time it could not write (audit.outage)
     Outgoing,   ///< an event for a room or a device refused before it left (plaintext for an encrypted room)
 };
 

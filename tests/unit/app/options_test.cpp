@@ -169,7 +169,7 @@ TEST(CommandLine, RefusesBadInputWithOneLineNamingTheOption)
         {{"audit", "export", "--decision=maybe"},
          "tessera audit export: --decision must be allowed, refused, dropped, failed or info, not \"maybe\""},
         {{"audit", "export", "--category", "gossip"},
-         "tessera audit export: --category must be message, consent, plugin, navigation, session, retention or outgoing, not \"gossip\""},
+         "tessera audit export: --category must be message, consent, plugin, navigation, session, retention, outgoing or log, not \"gossip\""},
         {{"audit", "export", "--since", "2024-05-02", "--until", "2024-05-01"},
          "tessera audit export: --since must be earlier than --until (see tessera audit export --help)"},
         {{"audit", "export", "--format", "csv"}, "unknown option --format (see tessera audit export --help)"},

@@ -303,7 +303,80 @@ TEST(AuditLog, AFullQueueRefusesUntilTheWriterCatchesUp)
 
     ASSERT_TRUE(log->waitDurable(accepted, kWaitMs)) << (log->lastError() ? log->lastError()->message : "");
     EXPECT_TRUE(log->accepting());
-    EXPECT_EQ(std::int64_t(readAll(dir.path()).size()), accepted);
+    ASSERT_TRUE(log->flush(kWaitMs));
+    // Every accepted row, then the one row that says a record was refused while the queue was full.
+    const auto rows = readAll(dir.path());
+    ASSERT_EQ(std::int64_t(rows.size()), accepted + 1);
+    EXPECT_EQ(rows.back().action, kOutageAction);
+    EXPECT_NE(rows.back().reason.find("1 record was refused and not written"), std::string::npos) << rows.back().reason;
+    EXPECT_NE(rows.back().reason.find("the queue of rows not yet written was full"), std::string::npos)
+        << rows.back().reason;
+}
+
+TEST(AuditLog, AnOutageIsStatedInOneRowOnceTheLogCanWriteAgain)
+{
+    TempDir dir;
+    AuditLogOptions options;
+    options.retryDelayMs = 10;
+    options.busyTimeoutMs = 20;
+    auto log = openLog(dir.path(), options);
+    ASSERT_TRUE(log);
+    ASSERT_TRUE(log->waitDurable(log->submit(messageRecord(1).view()), kWaitMs));
+
+    // Another connection holds the write lock: the writer fails and the log stops accepting.
+    storage::Database blocker = openRaw(dir, 20);
+    auto tx = blocker.begin();
+    ASSERT_TRUE(tx);
+    const std::int64_t pending = log->submit(messageRecord(2).view());
+    ASSERT_GT(pending, 0);
+    for (int i = 0; i < 2000 && log->accepting(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_FALSE(log->accepting()) << "the writer never failed";
+
+    // What happens meanwhile is refused, and counted: two refusals and one reply.
+    OwnedRecord refused = messageRecord(3);
+    refused.decision = Decision::Refused;
+    OwnedRecord dropped = messageRecord(4);
+    dropped.decision = Decision::Dropped;
+    OwnedRecord reply = messageRecord(5);
+    reply.decision = Decision::Info;
+    EXPECT_EQ(log->submit(refused.view()), 0);
+    EXPECT_EQ(log->submit(dropped.view()), 0);
+    EXPECT_EQ(log->submit(reply.view()), 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(tx->rollback());
+
+    // waitDurable reports the failure as long as it lasts: ask until it is over.
+    bool durable = false;
+    for (int attempt = 0; attempt < 6000 && !durable; ++attempt) {
+        durable = bool(log->waitDurable(pending, kWaitMs));
+        if (!durable)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_TRUE(durable);
+    EXPECT_EQ(log->lastSeq(), pending + 1) << "the outage row is queued as the log recovers";
+    ASSERT_TRUE(log->flush(kWaitMs));
+    EXPECT_TRUE(log->accepting());
+    const auto rows = readAll(dir.path());
+    ASSERT_EQ(rows.size(), 3u) << "the two written rows and one outage row";
+    const AuditRow &outage = rows.back();
+    EXPECT_EQ(outage.category, "log");
+    EXPECT_EQ(outage.action, kOutageAction);
+    EXPECT_EQ(outage.decision, "failed");
+    EXPECT_EQ(outage.direction, "internal");
+    EXPECT_NE(outage.reason.find("3 records were refused and not written, 2 of them refused actions"), std::string::npos)
+        << outage.reason;
+    EXPECT_NE(outage.reason.find("database is locked"), std::string::npos) << outage.reason;
+    EXPECT_NE(outage.reason.find(" from 20"), std::string::npos) << outage.reason;
+    EXPECT_NE(outage.reason.find("Z to 20"), std::string::npos) << outage.reason;
+
+    // A later record is written normally, and no second outage row follows.
+    ASSERT_TRUE(log->waitDurable(log->submit(messageRecord(6).view()), kWaitMs));
+    log.reset();
+    const auto after = readAll(dir.path());
+    ASSERT_EQ(after.size(), 4u);
+    EXPECT_EQ(after.back().requestId, "req-6");
+    EXPECT_TRUE(verifyLog(dir.path()).ok());
 }
 
 TEST(AuditLog, CutsLongFieldsAndHashesHugeBodies)

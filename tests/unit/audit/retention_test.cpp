@@ -271,12 +271,15 @@ TEST(Retention, ARetentionThatCannotWriteIsReportedAndRetriedInOrder)
     }
     ASSERT_TRUE(durable);
     EXPECT_TRUE(log->accepting());
-    EXPECT_EQ(log->submit(messageRecord(12).view()), 12);
+    // The writer could not write for a while: one row says so (seq 12), right after the checkpoint.
+    EXPECT_EQ(log->submit(messageRecord(13).view()), 13);
     ASSERT_TRUE(log->flush(kWaitMs));
     const auto rows = readAll(dir / "data");
-    ASSERT_EQ(rows.size(), 6u);
+    ASSERT_EQ(rows.size(), 7u);
     EXPECT_EQ(rows.front().seq, 7);
     EXPECT_EQ(rows[4].action, kCheckpointAction);
+    EXPECT_EQ(rows[5].action, kOutageAction);
+    EXPECT_NE(rows[5].reason.find("0 records were refused"), std::string::npos) << rows[5].reason;
     EXPECT_TRUE(verifyLog(dir / "data").ok());
 }
 
