@@ -187,7 +187,7 @@ ApplicationWindow {
     Connections {
         target: Host
         function onNotice(text) { snackbar.show(text) }
-        function onPopupRequested(widgetId, url) { popupPrompt.ask(widgetId, url) }
+        function onPopupRequested(widgetId, url, domain, internationalized) { popupPrompt.ask(widgetId, url, domain, internationalized) }
     }
     Component.onCompleted: if (Host.startupWarning.length > 0) snackbar.show(Host.startupWarning)
 }

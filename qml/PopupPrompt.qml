@@ -18,10 +18,16 @@ Dialog {
     title: qsTr("Open a link in your browser?")
     property string widgetId: ""
     property string url: ""
+    property string domain: ""
+    property bool internationalized: false
 
-    function ask(widget, link) {
+    // Tessera has already refused what is not a plain https: address; this shows what the
+    // browser would open, the owner's domain first.
+    function ask(widget, link, registrable, idn) {
         widgetId = widget
         url = link
+        domain = registrable
+        internationalized = idn
         open()
     }
 
@@ -31,7 +37,32 @@ Dialog {
         Label {
             Layout.fillWidth: true
             wrapMode: Text.Wrap
-            text: qsTr("A widget wants to open this address in a new window:")
+            text: qsTr("A widget wants to open a page of this site in a new window:")
+        }
+        Label {
+            objectName: "popupDomain"
+            Layout.fillWidth: true
+            text: root.domain
+            textFormat: Text.PlainText
+            wrapMode: Text.WrapAnywhere
+            font.pixelSize: 22
+            font.bold: true
+            color: Theme.text
+        }
+        Label {
+            objectName: "popupIdn"
+            visible: root.internationalized
+            Layout.fillWidth: true
+            wrapMode: Text.Wrap
+            text: qsTr("The name of this site is written in another alphabet and is shown as the browser reads it (xn--…). Letters from other alphabets can look like the ones of a site you know.")
+            color: Theme.warning
+        }
+        Label {
+            Layout.fillWidth: true
+            wrapMode: Text.Wrap
+            text: qsTr("Full address:")
+            color: Theme.muted
+            font.pixelSize: 12
         }
         Label {
             objectName: "popupUrl"

@@ -82,12 +82,16 @@ runScenario('e2e.shell.sandbox', async (ctx) => {
     check(state.final && state.final.ok === true && Array.isArray(state.final.versions) && state.final.versions.length > 0,
         'the host still answers supported_api_versions afterwards', state.final);
 
-    ctx.phase('window.open without a click opens no prompt; with one it is held for the user');
+    ctx.phase('window.open without a click opens no prompt; an address that is not https: neither; an https: one is held for the user');
     check(!(await app.find('popupPrompt')).visible, 'no prompt for a window.open without a click');
-    await app.cdp.evaluate(widget.sessionId, `window.open(location.origin + '/landing?via=click', '_blank'); true`, 10000, { userGesture: true });
+    await app.cdp.evaluate(widget.sessionId, `window.open(location.origin + '/landing?via=http', '_blank'); true`, 10000, { userGesture: true });
+    await sleep(500);
+    check(!(await app.find('popupPrompt')).visible, 'no prompt for an http: address, even from a click');
+    await app.cdp.evaluate(widget.sessionId, `window.open('https://links.example/landing?via=click', '_blank'); true`, 10000, { userGesture: true });
     await app.waitVisible('popupPrompt', 10000);
-    check((await app.find('popupUrl')).text.includes('/landing?via=click'), 'the prompt shows the URL', await app.find('popupUrl'));
-    await app.cdp.evaluate(widget.sessionId, `window.open(location.origin + '/landing?via=swap', '_blank'); true`, 10000, { userGesture: true });
+    check((await app.find('popupUrl')).text === 'https://links.example/landing?via=click', 'the prompt shows the URL', await app.find('popupUrl'));
+    check((await app.find('popupDomain')).text === 'links.example', 'the prompt shows the registrable domain', await app.find('popupDomain'));
+    await app.cdp.evaluate(widget.sessionId, `window.open('https://links.example/landing?via=swap', '_blank'); true`, 10000, { userGesture: true });
     await sleep(500);
     check((await app.find('popupUrl')).text.includes('/landing?via=click'), 'a second window.open cannot swap the address under the prompt', await app.find('popupUrl'));
     await app.click('popupCancel');
@@ -117,6 +121,8 @@ runScenario('e2e.shell.sandbox', async (ctx) => {
     const wrongSource = rows.filter((r) => r.decision === 'dropped' && /wrong-source/.test(r.reason || ''));
     check(wrongSource.length >= 2, 'both nested frames\' posts are refused as coming from the wrong window', summary);
     refused((r) => r.action === 'popup' && /not started by a click/.test(r.reason || ''), 'window.open without a click');
+    refused((r) => r.action === 'popup' && /only https: addresses are opened \(this one is http:\)/.test(r.reason || ''),
+        'window.open of an http: address, before any prompt');
     refused((r) => r.action === 'popup' && /another address is waiting/.test(r.reason || ''), 'a second window.open while the prompt shows');
     refused((r) => r.action === 'popup' && /^the user declined/.test(r.reason || ''), 'the user\'s answer to the prompt');
     // top.location and the _top form from the widget's own frame: one report each (the attacks

@@ -14,6 +14,7 @@
 #include "util/text.h"
 #include "widgets/urlpolicy.h"
 
+#include "popupaddress.h"
 #include "urlrefusal.h"
 
 namespace tessera::ui {
@@ -493,29 +494,52 @@ QString HostController::openExternally(const QString &url)
     const QUrl u(url);
     if (!u.isValid() || (u.scheme() != QLatin1String("https") && u.scheme() != QLatin1String("http")))
         return tr("Only web addresses (https://…) can be opened in the browser.");
-    if (!QDesktopServices::openUrl(u))
+    if (!openInBrowser(u))
         return tr("No web browser could be started.");
     return {};
 }
 
+bool HostController::openInBrowser(const QUrl &url)
+{
+    return m_services.openUrl ? m_services.openUrl(url) : QDesktopServices::openUrl(url);
+}
+
+namespace {
+// How an address appears in the audit log: no query or fragment (they may carry tokens), no
+// password, host in punycode.
+std::string forAudit(const QString &url)
+{
+    return QUrl(url).toString(QUrl::RemoveQuery | QUrl::RemoveFragment | QUrl::RemovePassword | QUrl::FullyEncoded)
+        .toStdString();
+}
+} // namespace
+
 void HostController::offerPopup(const QString &widgetId, const QString &url, bool userInitiated)
 {
-    const QString shown = QUrl(url).toDisplayString(QUrl::RemoveQuery);
+    const PopupAddress address = checkPopupAddress(url);
+    const std::string shown = forAudit(address.url.isEmpty() ? url : address.url);
     if (!userInitiated) {
-        auditRefusal(widgetId, QStringLiteral("popup"), QStringLiteral("refused, not started by a click in the widget: ") + shown);
+        recordRefusal(m_roomId, widgetId.toStdString(), "popup", "refused, not started by a click in the widget: " + shown);
+        return;
+    }
+    if (!address.refusal.isEmpty()) {
+        // Never put to the user: not an https: address, or one that hides where it goes.
+        recordRefusal(m_roomId, widgetId.toStdString(), "popup", "refused, " + address.refusal.toStdString() + ": " + shown);
         return;
     }
     if (m_popup) {
-        auditRefusal(widgetId, QStringLiteral("popup"), QStringLiteral("refused, another address is waiting for the user: ") + shown);
+        recordRefusal(m_roomId, widgetId.toStdString(), "popup", "refused, another address is waiting for the user: " + shown);
         return;
     }
     // Fails closed: nothing is put to the user that the audit log cannot record.
-    if (!writeRefusal(m_roomId, widgetId.toStdString(), "popup", "held until the user decides: " + shown.toStdString())) {
+    if (!writeNavigationRow(m_roomId, widgetId.toStdString(), "popup", audit::Decision::Info,
+                            "asked the user whether to open " + shown + " (registrable domain "
+                                + address.domain.toStdString() + ")")) {
         Q_EMIT notice(tr("Nothing was opened: the audit log cannot record it."));
         return;
     }
-    m_popup = PendingPopup{m_roomId, widgetId.toStdString(), url};
-    Q_EMIT popupRequested(widgetId, url);
+    m_popup = PendingPopup{m_roomId, widgetId.toStdString(), address.url};
+    Q_EMIT popupRequested(widgetId, address.url, address.domain, address.internationalized);
 }
 
 void HostController::answerPopup(bool open)
@@ -524,18 +548,25 @@ void HostController::answerPopup(bool open)
         return;
     const PendingPopup popup = std::move(*m_popup);
     m_popup.reset();
-    const std::string shown = QUrl(popup.url).toDisplayString(QUrl::RemoveQuery).toStdString();
-    const std::string reason = (open ? "the user opened it in the browser: " : "the user declined: ") + shown;
-    if (!writeNavigationRow(popup.roomId, popup.widgetId, "popup", open ? audit::Decision::Allowed : audit::Decision::Refused,
-                            reason)) {
+    const std::string shown = forAudit(popup.url);
+    if (!open) {
+        writeNavigationRow(popup.roomId, popup.widgetId, "popup", audit::Decision::Refused, "the user declined: " + shown);
+        return;
+    }
+    // The row says what happened, so it is written after the attempt; the check before it
+    // keeps the fail-closed rule: nothing opens that the log cannot record.
+    if (!m_services.audit->accepting()) {
         Q_EMIT notice(tr("Nothing was opened: the audit log cannot record it."));
         return;
     }
-    if (open) {
-        const QString error = openExternally(popup.url);
-        if (!error.isEmpty())
-            Q_EMIT notice(error);
+    if (!openInBrowser(QUrl(popup.url))) {
+        writeNavigationRow(popup.roomId, popup.widgetId, "popup", audit::Decision::Failed,
+                           "the user agreed, but no web browser could be started: " + shown);
+        Q_EMIT notice(tr("No web browser could be started."));
+        return;
     }
+    writeNavigationRow(popup.roomId, popup.widgetId, "popup", audit::Decision::Allowed,
+                       "the user opened it in the browser: " + shown);
 }
 
 void HostController::auditRefusal(const QString &widgetId, const QString &what, const QString &detail)

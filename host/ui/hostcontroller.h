@@ -205,8 +205,12 @@ Q_SIGNALS:
      * encrypted): the composer gives the text back with @p reason.
      */
     void composerRefused(const QString &roomId, const QString &text, const QString &reason);
-    /** A widget wants to open @p url in a new window; the shell asks before doing it. */
-    void popupRequested(const QString &widgetId, const QString &url);
+    /**
+     * A widget wants to open @p url (https:, ASCII, host in punycode) in a new window; the shell
+     * asks before doing it, showing @p domain (its registrable domain) prominently and saying
+     * when the host is @p internationalized (written in another alphabet).
+     */
+    void popupRequested(const QString &widgetId, const QString &url, const QString &domain, bool internationalized);
 
 private:
     void refreshWidgets();
@@ -223,6 +227,8 @@ private:
                       const std::string &reason);
     bool writeNavigationRow(const std::string &roomId, const std::string &widgetId, const std::string &action,
                             audit::Decision decision, const std::string &reason);
+    /** Opens @p url in the system browser (HostServices::openUrl when set); false if none started. */
+    bool openInBrowser(const QUrl &url);
     void flushSuppressedRefusals();
     void scheduleRefusalFlush();
 

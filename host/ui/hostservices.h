@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include <QUrl>
+
 #include "audit/auditsink.h"
 #include "bridge/actionregistry.h"
 #include "bridge/widgetdriver.h"
@@ -45,6 +47,11 @@ struct HostServices {
     std::string homeserverUrl;
     /** Builds the room side of a widget's driver (reads, sends, media, TURN) for one widget. */
     std::function<std::unique_ptr<bridge::WidgetDriver>(const bridge::WidgetContext &)> roomDriverFactory;
+    /**
+     * Opens an address in the system's web browser; false if none could be started. Empty:
+     * QDesktopServices::openUrl (tests set their own, as no browser runs there).
+     */
+    std::function<bool(const QUrl &)> openUrl;
     /** Fetches an OpenID token once the user agreed (empty: OpenID is always blocked). */
     std::function<void(std::function<void(Result<bridge::OpenIdToken>)>)> openIdTokens;
 };

@@ -380,9 +380,19 @@
         <translation>¿Abrir un enlace en tu navegador?</translation>
     </message>
     <message>
-        <location filename="../PopupPrompt.qml" line="34"/>
-        <source>A widget wants to open this address in a new window:</source>
-        <translation>Un widget quiere abrir esta dirección en una ventana nueva:</translation>
+        <location filename="../PopupPrompt.qml" line="43"/>
+        <source>A widget wants to open a page of this site in a new window:</source>
+        <translation>Un widget quiere abrir una página de este sitio en una ventana nueva:</translation>
+    </message>
+    <message>
+        <location filename="../PopupPrompt.qml" line="61"/>
+        <source>The name of this site is written in another alphabet and is shown as the browser reads it (xn--…). Letters from other alphabets can look like the ones of a site you know.</source>
+        <translation>El nombre de este sitio está escrito en otro alfabeto y se muestra tal como lo lee el navegador (xn--…). Las letras de otros alfabetos pueden parecerse a las de un sitio que conoces.</translation>
+    </message>
+    <message>
+        <location filename="../PopupPrompt.qml" line="67"/>
+        <source>Full address:</source>
+        <translation>Dirección completa:</translation>
     </message>
     <message>
         <location filename="../PopupPrompt.qml" line="49"/>

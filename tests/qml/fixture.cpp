@@ -90,6 +90,10 @@ Fixture::Fixture()
     m_appScheme = std::make_unique<ui::AppSchemeHandler>();
     m_services->appScheme = m_appScheme.get();
     m_services->dataDir = dataDir;
+    m_services->openUrl = [this](const QUrl &url) {
+        m_opened.append(url.toString(QUrl::FullyEncoded));
+        return m_browserStarts;
+    };
     m_host = std::make_unique<ui::HostController>(*m_services, *m_uiState);
     m_host->setConsentPromptModel(m_prompts.get());
     // Widgets load in WebEngine as in the application, from an off-the-record profile.

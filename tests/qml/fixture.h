@@ -82,6 +82,13 @@ public:
     Q_INVOKABLE QStringList timelineBodies() const;
     /** Runs the Qt event loop until the backend's queued callbacks ran. */
     Q_INVOKABLE void settle();
+    /**
+     * What the host opened "in the browser": no browser runs in the tests, so the fixture
+     * stands in for the desktop's URL opener and records each address; with
+     * setBrowserStarts(false) it reports that none could be started.
+     */
+    Q_INVOKABLE QStringList openedUrls() const { return m_opened; }
+    Q_INVOKABLE void setBrowserStarts(bool starts) { m_browserStarts = starts; }
     /** Events of @p type the local rooms stored for the current room (what left the gate). */
     Q_INVOKABLE int storedEvents(const QString &type) const;
     /**
@@ -113,6 +120,8 @@ private:
     std::unique_ptr<ui::HostController> m_host;
     std::map<std::string, QString> m_names;
     QQmlEngine *m_engine = nullptr;
+    QStringList m_opened;
+    bool m_browserStarts = true;
     std::unique_ptr<QTranslator> m_spanish;
     consent::SessionId m_session{};
     int m_answers = 0;

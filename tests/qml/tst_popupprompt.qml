@@ -16,7 +16,7 @@ Item {
     PopupPrompt { id: prompt }
     Connections {
         target: Host
-        function onPopupRequested(widgetId, url) { prompt.ask(widgetId, url) }
+        function onPopupRequested(widgetId, url, domain, internationalized) { prompt.ask(widgetId, url, domain, internationalized) }
     }
 
     TestCase {
@@ -62,7 +62,7 @@ Item {
             tryCompare(prompt, "visible", false)
             tryVerify(() => rows("w_swap", "popup").length === 3, 2000)
             compare(reasons("w_swap", "popup"), [
-                "refused: held until the user decides: https://links.example/first",
+                "info: asked the user whether to open https://links.example/first (registrable domain links.example)",
                 "refused: refused, another address is waiting for the user: https://evil.example/second",
                 "refused: the user declined: https://links.example/first",
             ])
@@ -76,13 +76,83 @@ Item {
             tryCompare(prompt, "visible", false)
             wait(50)
             compare(reasons("w_escape", "popup"), [
-                "refused: held until the user decides: https://links.example/a",
+                "info: asked the user whether to open https://links.example/a (registrable domain links.example)",
                 "refused: the user declined: https://links.example/a",
             ])
             // The next click-started window.open is put to the user again.
             Host.offerPopup("w_escape", "https://links.example/b", true)
             tryCompare(prompt, "visible", true)
             compare(part("popupUrl").text, "https://links.example/b")
+        }
+
+        function test_5_what_is_not_a_plain_https_address_is_refused_before_asking() {
+            const cases = [
+                ["javascript:alert(document.cookie)", "refused, only https: addresses are opened (this one is javascript:): javascript:alert(document.cookie)"],
+                ["data:text/html,<b>hi</b>", "refused, only https: addresses are opened (this one is data:): data:text/html,%3Cb%3Ehi%3C/b%3E"],
+                ["about:blank", "refused, only https: addresses are opened (this one is about:): about:blank"],
+                ["tessera://app/wrapper.html", "refused, only https: addresses are opened (this one is tessera:): tessera://app/wrapper.html"],
+                ["tessera-plugin://io.tessera.kanban/index.html", "refused, only https: addresses are opened (this one is tessera-plugin:): tessera-plugin://io.tessera.kanban/index.html"],
+                ["http://links.example/plain", "refused, only https: addresses are opened (this one is http:): http://links.example/plain"],
+                ["https://user:secret@links.example/", "refused, the address carries a user name or password: https://user@links.example/"],
+                ["https://good.example@evil.example/", "refused, the address carries a user name or password: https://good.example@evil.example/"],
+            ]
+            for (const [url, reason] of cases) {
+                Host.offerPopup("w_scheme", url, true)
+                wait(20)
+                verify(!prompt.visible, "the prompt asked about " + url)
+            }
+            compare(reasons("w_scheme", "popup"), cases.map((c) => "refused: " + c[1]))
+            const all = JSON.stringify(fixture.auditRows("w_scheme"))
+            verify(all.indexOf("secret") < 0, "a password reached the audit log: " + all)
+            compare(fixture.openedUrls().length, 0)
+        }
+
+        function test_6_a_host_in_another_alphabet_is_shown_in_punycode_with_its_domain() {
+            // A Cyrillic "а" in place of the Latin "a".
+            Host.offerPopup("w_idn", "https://\u0430pple.com/login?next=/", true)
+            tryCompare(prompt, "visible", true)
+            compare(part("popupDomain").text, "xn--pple-43d.com")
+            compare(part("popupUrl").text, "https://xn--pple-43d.com/login?next=/")
+            verify(part("popupIdn").visible, "the look-alike warning is not shown")
+            mouseClick(part("popupCancel"))
+            tryCompare(prompt, "visible", false)
+        }
+
+        function test_7_the_registrable_domain_comes_first() {
+            Host.offerPopup("w_domain", "https://login.accounts.example.co.uk/path", true)
+            tryCompare(prompt, "visible", true)
+            compare(part("popupDomain").text, "example.co.uk")
+            compare(part("popupUrl").text, "https://login.accounts.example.co.uk/path")
+            verify(!part("popupIdn").visible)
+            mouseClick(part("popupCancel"))
+            tryCompare(prompt, "visible", false)
+            // A host on a private suffix: the owner is the label under it, not the platform.
+            Host.offerPopup("w_domain", "https://alice.github.io/x", true)
+            tryCompare(prompt, "visible", true)
+            compare(part("popupDomain").text, "alice.github.io")
+            mouseClick(part("popupCancel"))
+            tryCompare(prompt, "visible", false)
+        }
+
+        function test_8_the_row_says_whether_the_browser_opened_it() {
+            fixture.setBrowserStarts(true)
+            Host.offerPopup("w_open", "https://links.example/ok?token=abc", true)
+            tryCompare(prompt, "visible", true)
+            mouseClick(part("popupOpen"))
+            tryCompare(prompt, "visible", false)
+            tryVerify(() => rows("w_open", "popup").length === 2, 2000)
+            compare(reasons("w_open", "popup")[1], "allowed: the user opened it in the browser: https://links.example/ok")
+            compare(fixture.openedUrls(), ["https://links.example/ok?token=abc"])
+
+            fixture.setBrowserStarts(false)
+            Host.offerPopup("w_nobrowser", "https://links.example/broken", true)
+            tryCompare(prompt, "visible", true)
+            mouseClick(part("popupOpen"))
+            tryCompare(prompt, "visible", false)
+            tryVerify(() => rows("w_nobrowser", "popup").length === 2, 2000)
+            compare(reasons("w_nobrowser", "popup")[1],
+                    "failed: the user agreed, but no web browser could be started: https://links.example/broken")
+            fixture.setBrowserStarts(true)
         }
 
         function test_4_a_flood_of_refusals_is_limited_and_counted() {
