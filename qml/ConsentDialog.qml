@@ -40,8 +40,10 @@ Popup {
             return
         prompt = p
         const c = {}
+        // Checked by default, as the user expects from other clients, except what hides
+        // characters: that has to be chosen knowingly.
         for (const item of (p.items || []))
-            c[item.item] = true // checked by default, as the user expects from other clients
+            c[item.item] = !item.suspicious
         choices = c
         remember = true
         showRaw = false
@@ -136,6 +138,66 @@ Popup {
             model: root.prompt.kind === "capabilities" ? root.prompt.items : []
             boundsBehavior: Flickable.StopAtBounds
             ScrollBar.vertical: ScrollBar { }
+            // What Tessera refuses by itself: listed so the user sees the whole request, with
+            // no switch, because no answer can grant it.
+            footer: ColumnLayout {
+                width: items.width
+                spacing: 0
+                visible: (root.prompt.refused || []).length > 0
+                Label {
+                    objectName: "consentRefusedTitle"
+                    Layout.fillWidth: true
+                    Layout.leftMargin: 16
+                    Layout.rightMargin: 16
+                    Layout.topMargin: 12
+                    text: qsTr("Tessera will refuse these by itself:")
+                    textFormat: Text.PlainText
+                    wrapMode: Text.Wrap
+                    font.bold: true
+                    color: Theme.text
+                }
+                Repeater {
+                    model: root.prompt.refused || []
+                    delegate: ColumnLayout {
+                        id: refusedItem
+                        required property var modelData
+                        required property int index
+                        objectName: "consentRefused_" + index
+                        Layout.fillWidth: true
+                        Layout.leftMargin: 16
+                        Layout.rightMargin: 16
+                        Layout.topMargin: 8
+                        Layout.bottomMargin: 4
+                        spacing: 2
+                        Label {
+                            Layout.fillWidth: true
+                            text: refusedItem.modelData.text
+                            textFormat: Text.PlainText
+                            wrapMode: Text.Wrap
+                            color: Theme.muted
+                        }
+                        Label {
+                            objectName: "consentRefusedReason_" + refusedItem.index
+                            Layout.fillWidth: true
+                            text: qsTr("Will be refused: %1").arg(refusedItem.modelData.reason)
+                            textFormat: Text.PlainText
+                            wrapMode: Text.Wrap
+                            color: Theme.danger
+                            font.pixelSize: 12
+                        }
+                        Label {
+                            Layout.fillWidth: true
+                            visible: root.showRaw
+                            text: refusedItem.modelData.raw
+                            textFormat: Text.PlainText
+                            elide: Text.ElideMiddle
+                            font.family: "monospace"
+                            font.pixelSize: 11
+                            color: Theme.muted
+                        }
+                    }
+                }
+            }
             delegate: ItemDelegate {
                 id: cap
                 required property var modelData
@@ -156,6 +218,19 @@ Popup {
                             textFormat: Text.PlainText
                             wrapMode: Text.Wrap
                             color: Theme.text
+                        }
+                        // Invisible or direction-changing characters are written out in the
+                        // text; say plainly why they are there.
+                        Label {
+                            objectName: "consentSuspicious_" + cap.index
+                            Layout.fillWidth: true
+                            visible: cap.modelData.suspicious === true
+                            text: qsTr("Suspicious: it contains hidden characters, shown as ⟨U+…⟩. Allow it only if you expected them.")
+                            textFormat: Text.PlainText
+                            wrapMode: Text.Wrap
+                            color: Theme.danger
+                            font.pixelSize: 12
+                            font.bold: true
                         }
                         // Why the widget's plugin needs it, in the plugin's words.
                         Label {

@@ -12,12 +12,24 @@ Rectangle {
     objectName: "permissionsPage"
     color: Theme.window
     signal back()
+    // Widgets and rooms are named; their ids are shown when asked for.
+    property bool showIds: false
     Component.onCompleted: Host.permissions.reload()
 
     ColumnLayout {
         anchors.fill: parent
         spacing: 0
-        PageHeader { title: qsTr("Permissions"); onBack: root.back() }
+        PageHeader {
+            title: qsTr("Permissions")
+            onBack: root.back()
+            Button {
+                objectName: "permissionsShowIds"
+                text: root.showIds ? qsTr("Hide ids") : qsTr("Show ids")
+                flat: true
+                implicitHeight: Theme.touch
+                onClicked: root.showIds = !root.showIds
+            }
+        }
 
         ScrollView {
             Layout.fillWidth: true
@@ -140,6 +152,7 @@ Rectangle {
                                 Layout.fillWidth: true
                                 spacing: 2
                                 Label {
+                                    objectName: "permissionText_" + decision.index
                                     Layout.fillWidth: true
                                     text: decision.model.text
                                     textFormat: Text.PlainText
@@ -147,11 +160,38 @@ Rectangle {
                                 }
                                 Label {
                                     Layout.fillWidth: true
-                                    text: [decision.model.widget, decision.model.origin, decision.model.when].filter(s => s && s.length > 0).join(" · ")
+                                    visible: decision.model.suspicious
+                                    text: qsTr("Suspicious: it contains hidden characters, shown as ⟨U+…⟩.")
                                     textFormat: Text.PlainText
-                                    elide: Text.ElideMiddle
+                                    wrapMode: Text.Wrap
+                                    color: Theme.danger
+                                    font.pixelSize: 12
+                                    font.bold: true
+                                }
+                                Label {
+                                    objectName: "permissionWhere_" + decision.index
+                                    Layout.fillWidth: true
+                                    text: [decision.model.widgetName.length > 0 ? qsTr("“%1”", "a widget's name").arg(decision.model.widgetName) : decision.model.widget,
+                                           decision.model.room.length === 0 ? ""
+                                               : qsTr("in %1").arg(decision.model.roomName.length > 0 ? decision.model.roomName : decision.model.room),
+                                           decision.model.origin, decision.model.when].filter(s => s && s.length > 0).join(" · ")
+                                    textFormat: Text.PlainText
+                                    wrapMode: Text.Wrap
                                     color: Theme.muted
                                     font.pixelSize: 12
+                                }
+                                Label {
+                                    objectName: "permissionIds_" + decision.index
+                                    Layout.fillWidth: true
+                                    visible: root.showIds
+                                    text: [decision.model.widget.length > 0 ? qsTr("widget %1").arg(decision.model.widget) : "",
+                                           decision.model.room.length > 0 ? qsTr("room %1").arg(decision.model.room) : "",
+                                           decision.model.item].filter(s => s && s.length > 0).join(" · ")
+                                    textFormat: Text.PlainText
+                                    wrapMode: Text.WrapAnywhere
+                                    font.family: "monospace"
+                                    color: Theme.muted
+                                    font.pixelSize: 11
                                 }
                             }
                             Button {

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 
+#include "util/text.h"
+#include "visibletext.h"
+
 namespace tessera::ui {
 
 namespace {
@@ -26,7 +29,7 @@ QHash<int, QByteArray> ConsentPromptModel::roleNames() const
             {WidgetIdRole, "widgetId"},   {WidgetUrlRole, "widgetUrl"}, {OriginRole, "origin"},
             {CreatorRole, "creator"},     {SenderRole, "sender"},     {RoomIdRole, "roomId"},
             {ItemsRole, "items"},         {RenegotiationRole, "isRenegotiation"}, {SummaryRole, "summary"},
-            {SecondsLeftRole, "secondsLeft"}};
+            {SecondsLeftRole, "secondsLeft"}, {RefusedRole, "refused"}};
 }
 
 QVariantList ConsentPromptModel::itemsFor(const consent::Prompt &prompt) const
@@ -34,17 +37,18 @@ QVariantList ConsentPromptModel::itemsFor(const consent::Prompt &prompt) const
     QVariantList items;
     for (const auto &item : prompt.items) {
         QVariantMap m;
-        m[QStringLiteral("item")] = q(item);
-        m[QStringLiteral("raw")] = q(item);
+        m[QStringLiteral("item")] = q(item); // exactly what the widget asked for: what accept() approves
+        m[QStringLiteral("raw")] = visibleText(item);
+        m[QStringLiteral("suspicious")] = text::hasInvisible(item);
         if (prompt.kind == consent::PromptKind::Capabilities) {
-            const auto d = consent::describeCapability(item, m_language);
-            m[QStringLiteral("text")] = q(d.text);
+            const auto d = consent::describeCapability(item, m_language, m_directory);
+            m[QStringLiteral("text")] = visibleText(d.text);
             m[QStringLiteral("risk")] = QString::fromLatin1(consent::toString(d.risk));
             m[QStringLiteral("riskText")] = q(consent::describeRisk(d.risk, m_language));
             if (prompt.subject.plugin) {
                 auto reason = prompt.subject.plugin->reasons.find(item);
                 if (reason != prompt.subject.plugin->reasons.end())
-                    m[QStringLiteral("reason")] = q(reason->second);
+                    m[QStringLiteral("reason")] = visibleText(reason->second);
             }
         } else if (prompt.kind == consent::PromptKind::BrowserPermission) {
             const auto perm = consent::browserPermissionFromString(item);
@@ -68,13 +72,28 @@ QVariantList ConsentPromptModel::itemsFor(const consent::Prompt &prompt) const
     return items;
 }
 
+QVariantList ConsentPromptModel::refusedFor(const consent::Prompt &prompt) const
+{
+    QVariantList out;
+    for (const auto &r : prompt.refused) {
+        QVariantMap m;
+        m[QStringLiteral("raw")] = visibleText(text::truncateUtf8(r.capability, 300));
+        m[QStringLiteral("text")] = visibleText(consent::describeCapability(r.capability, m_language, m_directory).text);
+        m[QStringLiteral("reason")] = q(consent::describeRefusal(r.reason, m_language));
+        m[QStringLiteral("suspicious")] = text::hasInvisible(r.capability);
+        out.push_back(m);
+    }
+    return out;
+}
+
 QString ConsentPromptModel::summaryFor(const consent::Prompt &prompt) const
 {
     switch (prompt.kind) {
     case consent::PromptKind::OpenId:
         return q(consent::describeOpenIdRequest(m_language));
     case consent::PromptKind::Load:
-        return q(consent::describeLoadRequest(prompt.subject.widget.creatorUserId, prompt.subject.widget.origin, m_language));
+        return visibleText(
+            consent::describeLoadRequest(prompt.subject.widget.creatorUserId, prompt.subject.widget.origin, m_language));
     case consent::PromptKind::BrowserPermission: {
         const auto perm = prompt.items.empty() ? std::nullopt : consent::browserPermissionFromString(prompt.items.front());
         return perm ? q(consent::describeBrowserPermission(*perm, m_language)) : QString();
@@ -103,17 +122,19 @@ QVariant ConsentPromptModel::data(const QModelIndex &index, int role) const
         case consent::PromptKind::Invalid: break;
         }
         return QString();
-    case WidgetNameRole: return m_nameLookup ? m_nameLookup(w) : q(w.widgetId);
-    case WidgetIdRole: return q(w.widgetId);
-    case WidgetUrlRole: return q(w.url);
-    case OriginRole: return q(p.kind == consent::PromptKind::BrowserPermission && !p.origin.empty() ? p.origin : w.origin);
-    case CreatorRole: return q(w.creatorUserId);
-    case SenderRole: return q(p.subject.senderUserId);
-    case RoomIdRole: return q(w.roomId);
+    case WidgetNameRole: return visibleText(m_nameLookup ? m_nameLookup(w) : q(w.widgetId));
+    case WidgetIdRole: return visibleText(w.widgetId);
+    case WidgetUrlRole: return visibleText(w.url);
+    case OriginRole:
+        return visibleText(p.kind == consent::PromptKind::BrowserPermission && !p.origin.empty() ? p.origin : w.origin);
+    case CreatorRole: return visibleText(w.creatorUserId);
+    case SenderRole: return visibleText(p.subject.senderUserId);
+    case RoomIdRole: return visibleText(w.roomId);
     case ItemsRole: return itemsFor(p);
     case RenegotiationRole: return p.isRenegotiation;
     case SummaryRole: return summaryFor(p);
     case SecondsLeftRole: return qint64(0);
+    case RefusedRole: return refusedFor(p);
     default: return {};
     }
 }

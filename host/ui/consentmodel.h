@@ -17,7 +17,8 @@ namespace tessera::ui {
  *
  * The dialog shows the first prompt; accept() and deny() answer it through the consent service.
  * Everything a prompt shows that came from a widget or room (names, URLs, capability text) is
- * plain text; the dialog must never render it as markup.
+ * plain text with its invisible characters written out (visibleText); the dialog must never
+ * render it as markup. A capability that hides characters is marked suspicious.
  */
 class ConsentPromptModel final : public QAbstractListModel, public consent::Prompter {
     Q_OBJECT
@@ -33,16 +34,19 @@ public:
         CreatorRole,     ///< creatorUserId from the widget's content
         SenderRole,      ///< who sent the state event (server-asserted)
         RoomIdRole,
-        ItemsRole,       ///< [{item, text, risk, riskText, raw}]
+        ItemsRole,       ///< [{item, text, risk, riskText, raw, reason, suspicious}]; item is the exact string to approve
         RenegotiationRole,
         SummaryRole,     ///< one sentence for load / OpenID / browser permission prompts
         SecondsLeftRole,
+        RefusedRole,     ///< [{raw, text, reason, suspicious}]: what Tessera refuses by itself
     };
     Q_ENUM(Roles)
 
     explicit ConsentPromptModel(QObject *parent = nullptr);
     void setService(consent::ConsentService *service) { m_service = service; }
     void setLanguage(consent::Language language) { m_language = language; }
+    /** Who handles plugin capabilities: the lookup the consent service decides with, named. */
+    void setCapabilityDirectory(const consent::CustomCapabilityDirectory *directory) { m_directory = directory; }
     void setWidgetNameLookup(std::function<QString(const bridge::WidgetContext &)> lookup) { m_nameLookup = std::move(lookup); }
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -65,10 +69,12 @@ Q_SIGNALS:
 
 private:
     QVariantList itemsFor(const consent::Prompt &prompt) const;
+    QVariantList refusedFor(const consent::Prompt &prompt) const;
     QString summaryFor(const consent::Prompt &prompt) const;
 
     consent::ConsentService *m_service = nullptr;
     consent::Language m_language = consent::Language::English;
+    const consent::CustomCapabilityDirectory *m_directory = nullptr;
     std::function<QString(const bridge::WidgetContext &)> m_nameLookup;
     std::vector<consent::Prompt> m_prompts;
 };

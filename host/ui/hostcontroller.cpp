@@ -9,6 +9,7 @@
 #include <QUrl>
 
 #include "consent/consenttypes.h"
+#include "plugins/capabilitydirectory.h"
 #include "plugins/pluginmanager.h"
 #include "plugins/roomenablement.h"
 #include "util/text.h"
@@ -16,6 +17,7 @@
 
 #include "popupaddress.h"
 #include "urlrefusal.h"
+#include "visibletext.h"
 
 namespace tessera::ui {
 
@@ -47,6 +49,11 @@ RefusalKey splitRefusalKey(const std::string &key)
     return {key.substr(start, roomSize), key.substr(start + roomSize, widgetSize), key.substr(start + roomSize + widgetSize)};
 }
 
+consent::Language consentLanguage(const QString &language)
+{
+    return consent::languageFromTag(language.toStdString()).value_or(consent::Language::English);
+}
+
 } // namespace
 
 HostController::HostController(HostServices &services, UiState &uiState, QObject *parent)
@@ -65,6 +72,12 @@ HostController::HostController(HostServices &services, UiState &uiState, QObject
     m_widgetSearch = new WidgetSearchModel(this);
     m_widgetSearch->setSourceModel(m_allWidgets);
     m_permissions = std::make_unique<PermissionsModel>(*services.consent, [backend = services.backend] { return backend->userId(); });
+    // Plugin capabilities are described by the plugin that handles them, as the consent
+    // service (which decides with the same ActionRegistry) grants them.
+    if (services.actions)
+        m_capabilities = std::make_unique<plugins::PluginCapabilityDirectory>(*services.actions, services.plugins);
+    m_permissions->setCapabilityDirectory(m_capabilities.get());
+    m_permissions->setNameSource(services.backend);
     m_audit = std::make_unique<AuditModel>(services.dataDir);
     m_widgets->start();
 
@@ -91,6 +104,21 @@ HostController::HostController(HostServices &services, UiState &uiState, QObject
         m_language = q(*lang);
     m_widgets->setDark(dark());
     m_widgets->setLanguage(m_language);
+    m_permissions->setLanguage(consentLanguage(m_language));
+}
+
+void HostController::setConsentPromptModel(ConsentPromptModel *model)
+{
+    m_consentPrompts = model;
+    if (m_consentPrompts) {
+        m_consentPrompts->setCapabilityDirectory(m_capabilities.get());
+        m_consentPrompts->setLanguage(consentLanguage(m_language));
+    }
+}
+
+QString HostController::visibleText(const QString &text) const
+{
+    return ui::visibleText(text);
 }
 
 HostController::~HostController()
@@ -326,6 +354,9 @@ void HostController::setLanguage(const QString &language)
     m_language = language;
     m_ui.setValue("language", language.toStdString());
     m_widgets->setLanguage(language);
+    m_permissions->setLanguage(consentLanguage(language));
+    if (m_consentPrompts)
+        m_consentPrompts->setLanguage(consentLanguage(language));
     Q_EMIT languageChanged();
 }
 

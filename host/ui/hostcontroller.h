@@ -145,7 +145,13 @@ public:
 
     WidgetManager &manager() { return *m_widgets; }
 
-    void setConsentPromptModel(ConsentPromptModel *model) { m_consentPrompts = model; }
+    /** The consent dialog's model; it gets the plugin capability directory and the language. */
+    void setConsentPromptModel(ConsentPromptModel *model);
+    /**
+     * @p text with its invisible and bidirectional control characters written out (`⟨U+202E⟩`),
+     * for untrusted text QML puts together itself.
+     */
+    Q_INVOKABLE QString visibleText(const QString &text) const;
     /** The account signed in or out: the room list is read again and a room that is gone is left. */
     void accountChanged();
 
@@ -237,6 +243,7 @@ private:
     std::unique_ptr<RoomListModel> m_rooms;
     std::unique_ptr<TimelineModel> m_timeline;
     std::unique_ptr<WidgetManager> m_widgets;
+    std::unique_ptr<consent::CustomCapabilityDirectory> m_capabilities;
     std::unique_ptr<PermissionsModel> m_permissions;
     std::unique_ptr<AuditModel> m_audit;
     ConsentPromptModel *m_consentPrompts = nullptr;

@@ -5,7 +5,12 @@
 #include <QDateTime>
 #include <QLocale>
 
+#include <set>
+
 #include "consent/capabilitytext.h"
+#include "util/visibletext.h"
+#include "visibletext.h"
+#include "widgets/widgetdefinition.h"
 
 namespace tessera::ui {
 
@@ -38,6 +43,7 @@ void PermissionsModel::reload()
         m_decisions = std::move(list).value();
     endResetModel();
     Q_EMIT countChanged();
+    lookUpWidgetNames();
 
     m_rules.clear();
     if (auto rules = m_service.listRules(m_userId())) {
@@ -45,17 +51,17 @@ void PermissionsModel::reload()
             QVariantMap m;
             m[QStringLiteral("id")] = qint64(r.id);
             m[QStringLiteral("kind")] = QString::fromLatin1(consent::toString(r.kind));
-            m[QStringLiteral("subject")] = q(r.subject);
-            m[QStringLiteral("room")] = q(r.roomId);
+            m[QStringLiteral("subject")] = visibleText(r.subject);
+            m[QStringLiteral("room")] = visibleText(r.roomId);
             switch (r.kind) {
             case consent::RuleKind::TrustOwnWidgets:
                 m[QStringLiteral("text")] = tr("Trust widgets I add myself");
                 break;
             case consent::RuleKind::TrustAgent:
-                m[QStringLiteral("text")] = tr("Trust widgets added by %1").arg(q(r.subject));
+                m[QStringLiteral("text")] = tr("Trust widgets added by %1").arg(visibleText(r.subject));
                 break;
             case consent::RuleKind::TrustPluginWidgetTypes:
-                m[QStringLiteral("text")] = tr("Trust what the plugin %1 declares for its widgets").arg(q(r.subject));
+                m[QStringLiteral("text")] = tr("Trust what the plugin %1 declares for its widgets").arg(visibleText(r.subject));
                 break;
             case consent::RuleKind::Invalid:
                 break;
@@ -66,6 +72,46 @@ void PermissionsModel::reload()
     Q_EMIT rulesChanged();
 }
 
+void PermissionsModel::lookUpWidgetNames()
+{
+    if (!m_backend)
+        return;
+    std::set<WidgetKey> wanted;
+    for (const auto &d : m_decisions) {
+        if (!d.scope.roomId.empty() && !d.scope.widgetId.empty() && !m_widgetNames.count({d.scope.roomId, d.scope.widgetId}))
+            wanted.insert({d.scope.roomId, d.scope.widgetId});
+    }
+    std::weak_ptr<int> life = m_lifetime;
+    for (const WidgetKey &key : wanted) {
+        m_widgetNames[key] = std::string(); // asked once; filled in when the state answers
+        // The stable event type first, then the legacy one Element still writes.
+        m_backend->readState(key.first, "m.widget", key.second, [this, life, key](Result<std::vector<nlohmann::json>> r) {
+            if (life.expired())
+                return;
+            if (r && !r->empty()) {
+                if (auto def = widgets::parseWidgetStateEvent(r->front()); def && *def)
+                    return widgetNameKnown(key, (*def)->displayName());
+            }
+            m_backend->readState(key.first, "im.vector.modular.widgets", key.second,
+                                 [this, life, key](Result<std::vector<nlohmann::json>> legacy) {
+                                     if (life.expired() || !legacy || legacy->empty())
+                                         return;
+                                     if (auto def = widgets::parseWidgetStateEvent(legacy->front()); def && *def)
+                                         widgetNameKnown(key, (*def)->displayName());
+                                 });
+        });
+    }
+}
+
+void PermissionsModel::widgetNameKnown(const WidgetKey &key, const std::string &name)
+{
+    m_widgetNames[key] = name;
+    for (std::size_t i = 0; i < m_decisions.size(); ++i) {
+        if (m_decisions[i].scope.roomId == key.first && m_decisions[i].scope.widgetId == key.second)
+            Q_EMIT dataChanged(index(int(i)), index(int(i)), {WidgetNameRole});
+    }
+}
+
 int PermissionsModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_decisions.size());
@@ -73,8 +119,10 @@ int PermissionsModel::rowCount(const QModelIndex &parent) const
 
 QHash<int, QByteArray> PermissionsModel::roleNames() const
 {
-    return {{DecisionIdRole, "decisionId"}, {KindRole, "kind"}, {WidgetRole, "widget"}, {RoomRole, "room"},
-            {OriginRole, "origin"}, {ItemRole, "item"}, {TextRole, "text"}, {AllowedRole, "allowed"}, {WhenRole, "when"}};
+    return {{DecisionIdRole, "decisionId"}, {KindRole, "kind"},         {WidgetRole, "widget"},
+            {RoomRole, "room"},             {OriginRole, "origin"},     {ItemRole, "item"},
+            {TextRole, "text"},             {AllowedRole, "allowed"},   {WhenRole, "when"},
+            {WidgetNameRole, "widgetName"}, {RoomNameRole, "roomName"}, {SuspiciousRole, "suspicious"}};
 }
 
 QVariant PermissionsModel::data(const QModelIndex &index, int role) const
@@ -85,22 +133,34 @@ QVariant PermissionsModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case DecisionIdRole: return qint64(d.id);
     case KindRole: return QString::fromLatin1(consent::toString(d.kind));
-    case WidgetRole: return q(d.scope.widgetId);
-    case RoomRole: return q(d.scope.roomId);
-    case OriginRole: return q(d.scope.origin);
-    case ItemRole: return q(d.item);
+    case WidgetRole: return visibleText(d.scope.widgetId);
+    case RoomRole: return visibleText(d.scope.roomId);
+    case OriginRole: return visibleText(d.scope.origin);
+    case ItemRole: return visibleText(d.item);
+    case WidgetNameRole: {
+        auto it = m_widgetNames.find({d.scope.roomId, d.scope.widgetId});
+        return it == m_widgetNames.end() ? QString() : visibleText(it->second);
+    }
+    case RoomNameRole: {
+        if (!m_backend || d.scope.roomId.empty())
+            return QString();
+        const auto room = m_backend->room(d.scope.roomId);
+        return room ? visibleText(room->name) : QString();
+    }
+    case SuspiciousRole: return text::hasInvisible(d.item);
     case TextRole:
         switch (d.kind) {
-        case consent::DecisionKind::Capability: return q(consent::describeCapability(d.item, m_language).text);
+        case consent::DecisionKind::Capability:
+            return visibleText(consent::describeCapability(d.item, m_language, m_directory).text);
         case consent::DecisionKind::OpenId: return q(consent::describeOpenIdRequest(m_language));
         case consent::DecisionKind::Load: return tr("Load this widget");
         case consent::DecisionKind::BrowserPermission: {
             auto p = consent::browserPermissionFromString(d.item);
-            return p ? q(consent::describeBrowserPermission(*p, m_language)) : q(d.item);
+            return p ? q(consent::describeBrowserPermission(*p, m_language)) : visibleText(d.item);
         }
         case consent::DecisionKind::Invalid: break;
         }
-        return q(d.item);
+        return visibleText(d.item);
     case AllowedRole: return d.allowed;
     case WhenRole: return QLocale().toString(QDateTime::fromMSecsSinceEpoch(d.decidedAtMs), QLocale::ShortFormat);
     default: return {};
@@ -281,11 +341,11 @@ QVariant AuditModel::data(const QModelIndex &index, int role) const
     case TimeRole: return QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.timestampMs), QStringLiteral("yyyy-MM-dd HH:mm:ss"));
     case CategoryRole: return q(r.category);
     case DirectionRole: return q(r.direction);
-    case WidgetRole: return q(r.widgetId);
-    case RoomRole: return q(r.roomId);
-    case ActionRole: return q(r.action);
+    case WidgetRole: return visibleText(r.widgetId);
+    case RoomRole: return visibleText(r.roomId);
+    case ActionRole: return visibleText(r.action);
     case DecisionRole: return q(r.decision);
-    case ReasonRole: return q(r.reason);
+    case ReasonRole: return visibleText(r.reason);
     case SizeRole: return qint64(r.sizeBytes);
     case DurationRole: return qint64(r.durationMs);
     default: return {};

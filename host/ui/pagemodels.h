@@ -6,16 +6,23 @@
 #include <QTimer>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <memory>
 #include <vector>
 
 #include "audit/auditreader.h"
+#include "consent/capabilitytext.h"
 #include "consent/consentservice.h"
+#include "matrix/roombackend.h"
 
 namespace tessera::ui {
 
 /**
  * @brief Everything the user told Tessera to remember and every standing rule, with revoke
  * buttons (the Permissions page). Revoking takes effect on live widgets at once.
+ *
+ * Widgets and rooms are named as the room state names them now (read from the room backend),
+ * with their ids alongside for when the user asks; every text is passed through visibleText().
  */
 class PermissionsModel final : public QAbstractListModel, public consent::ConsentListener {
     Q_OBJECT
@@ -26,12 +33,15 @@ public:
         DecisionIdRole = Qt::UserRole + 1,
         KindRole,    ///< "capability", "openid", "load", "browser_permission"
         WidgetRole,  ///< widget id
-        RoomRole,
+        RoomRole,    ///< room id
         OriginRole,
         ItemRole,    ///< raw item (capability string, …)
         TextRole,    ///< plain-language description
         AllowedRole,
         WhenRole,
+        WidgetNameRole, ///< the widget's name in the room state; empty until known (or if it has none)
+        RoomNameRole,   ///< the room's name; empty if it has none
+        SuspiciousRole, ///< the item hides characters (shown written out)
     };
     Q_ENUM(Roles)
 
@@ -42,6 +52,10 @@ public:
     QHash<int, QByteArray> roleNames() const override;
     QVariantList rules() const { return m_rules; }
     void setLanguage(consent::Language language) { m_language = language; }
+    /** Who handles plugin capabilities (the lookup the consent service decides with, named). */
+    void setCapabilityDirectory(const consent::CustomCapabilityDirectory *directory) { m_directory = directory; }
+    /** Where widget and room names are read from; without it only ids are shown. */
+    void setNameSource(matrix::RoomBackend *backend) { m_backend = backend; }
 
     Q_INVOKABLE void reload();
     Q_INVOKABLE QString revoke(qint64 decisionId);
@@ -56,11 +70,19 @@ Q_SIGNALS:
     void rulesChanged();
 
 private:
+    using WidgetKey = std::pair<std::string, std::string>; ///< room id, widget id
+    void lookUpWidgetNames();
+    void widgetNameKnown(const WidgetKey &key, const std::string &name);
+
     consent::ConsentService &m_service;
     std::function<std::string()> m_userId;
     consent::Language m_language = consent::Language::English;
+    const consent::CustomCapabilityDirectory *m_directory = nullptr;
+    matrix::RoomBackend *m_backend = nullptr;
     std::vector<consent::RememberedDecision> m_decisions;
     QVariantList m_rules;
+    std::map<WidgetKey, std::string> m_widgetNames; ///< read from room state (empty: none)
+    std::shared_ptr<int> m_lifetime = std::make_shared<int>(0);
 };
 
 /**

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "roommodels.h"
 #include "util/jsonfields.h"
+#include "visibletext.h"
 
 #include <QDateTime>
 #include <QLocale>
@@ -289,7 +290,7 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case EventIdRole: return q(r.eventId);
     case SenderRole: return q(r.sender);
-    case SenderNameRole: return localpart(r.sender);
+    case SenderNameRole: return visibleText(localpart(r.sender));
     case InitialsRole: return initialsOf(localpart(r.sender));
     case ColorIndexRole: return int(qHash(q(r.sender)) % 8);
     case TimeRole: return QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.ts).time(), QLocale::ShortFormat);
@@ -299,22 +300,24 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
             return tr("Encrypted message — cannot be read here");
         if (r.kind != "state")
             return q(r.body);
+        // What changed in the room, in the room's own words: written out visibly, so a name
+        // cannot hide or reorder what the row says.
         if (r.stateKind == "widget_added")
-            return tr("added the widget %1").arg(q(r.body));
+            return tr("added the widget %1").arg(visibleText(r.body));
         if (r.stateKind == "widget_removed")
             return tr("removed a widget");
         if (r.stateKind == "renamed")
-            return tr("renamed the room to %1").arg(q(r.body));
+            return tr("renamed the room to %1").arg(visibleText(r.body));
         if (r.stateKind == "topic")
-            return tr("changed the topic to %1").arg(q(r.body));
+            return tr("changed the topic to %1").arg(visibleText(r.body));
         if (r.stateKind == "created")
             return tr("created the room");
         if (r.stateKind == "encryption")
             return tr("turned on end-to-end encryption");
         if (r.stateKind == "plugin_enabled")
-            return tr("enabled the plugin %1").arg(pluginName(r.body));
+            return tr("enabled the plugin %1").arg(visibleText(pluginName(r.body)));
         if (r.stateKind == "plugin_disabled")
-            return tr("disabled the plugin %1").arg(pluginName(r.body));
+            return tr("disabled the plugin %1").arg(visibleText(pluginName(r.body)));
         return {};
     case KindRole: return q(r.kind);
     case OwnRole: return r.sender == m_backend.userId();

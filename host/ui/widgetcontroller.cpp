@@ -9,6 +9,7 @@
 #include "net/httpclient.h"
 #include "schemehandler.h"
 #include "urlrefusal.h"
+#include "visibletext.h"
 #include "widgetmanager.h"
 #include "widgetport.h"
 #include "util/jsonfields.h"
@@ -170,6 +171,16 @@ WidgetController::WidgetController(HostServices &services, WidgetManager &manage
 WidgetController::~WidgetController()
 {
     deactivate();
+}
+
+QString WidgetController::name() const
+{
+    return visibleText(m_definition.displayName());
+}
+
+QString WidgetController::creator() const
+{
+    return visibleText(m_definition.creatorUserId);
 }
 
 QString WidgetController::iconName() const

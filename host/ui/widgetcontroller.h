@@ -63,10 +63,11 @@ public:
 
     QString widgetId() const { return QString::fromStdString(m_definition.id); }
     QString roomId() const { return QString::fromStdString(m_definition.roomId); }
-    QString name() const { return QString::fromStdString(m_definition.displayName()); }
+    /** The name the room state gives, as the shell shows it: invisible characters written out. */
+    QString name() const;
     QString type() const { return QString::fromStdString(m_definition.type); }
     QString iconName() const;
-    QString creator() const { return QString::fromStdString(m_definition.creatorUserId); }
+    QString creator() const;
     QString origin() const { return m_origin; }
     QString state() const { return m_state; }
     QString errorTitle() const { return m_errorTitle; }

@@ -47,6 +47,19 @@ Fixture::Fixture()
     }
     m_audit = std::move(audit).value();
     m_actions = std::make_unique<bridge::ActionRegistry>();
+    plugins::PluginManagerOptions pluginOptions;
+    pluginOptions.pluginDirs = {std::filesystem::path(TESSERA_TEST_PLUGIN_DIR) / "good"};
+    pluginOptions.dataDir = dataDir / "plugins";
+    plugins::PluginServices pluginServices;
+    pluginServices.scheduler = m_scheduler.get();
+    pluginServices.audit = m_audit.get();
+    pluginServices.actions = m_actions.get();
+    m_plugins = std::make_unique<plugins::PluginManager>(pluginOptions, pluginServices);
+    m_plugins->loadAll();
+    if (!m_actions->isCustomCapability("io.tessera.test.good.echo")) {
+        m_error = QStringLiteral("the good fixture plugin did not load from " TESSERA_TEST_PLUGIN_DIR);
+        return;
+    }
     m_prompts = std::make_unique<ui::ConsentPromptModel>();
     consent::ConsentOptions consentOptions;
     consentOptions.customCapabilities = m_actions.get();
@@ -86,6 +99,7 @@ Fixture::Fixture()
     m_services->consent = m_consent.get();
     m_services->audit = m_audit.get();
     m_services->actions = m_actions.get();
+    m_services->plugins = m_plugins.get();
     m_services->http = m_http.get();
     m_appScheme = std::make_unique<ui::AppSchemeHandler>();
     m_services->appScheme = m_appScheme.get();
@@ -113,6 +127,8 @@ Fixture::~Fixture()
     if (m_consent)
         m_consent->closeSession(m_session);
     m_host.reset();
+    if (m_plugins)
+        m_plugins->shutdown();
 }
 
 consent::ConsentSubject Fixture::subject(const QString &widgetId, const QString &name)

@@ -18,6 +18,7 @@
 #include "matrix/encryptiongate.h"
 #include "matrix/localbackend.h"
 #include "net/httpclient.h"
+#include "plugins/pluginmanager.h"
 
 #include "consentmodel.h"
 #include "hostcontroller.h"
@@ -30,7 +31,8 @@ namespace tessera::qmltest {
 
 /**
  * @brief The real services behind the QML components under test: an audit log, a consent
- * service and local rooms in a temporary data directory, and the HostController the shell's
+ * service, local rooms in a temporary data directory, the "good" fixture plugin (whose
+ * capability io.tessera.test.good.echo a widget can ask for), and the HostController the shell's
  * `Host` singleton is. Exposed to the tests as the context property `fixture`, which raises real
  * consent requests and reads back what the services decided and stored.
  */
@@ -109,6 +111,8 @@ private:
     std::unique_ptr<ui::QtScheduler> m_scheduler;
     std::unique_ptr<audit::AuditLog> m_audit;
     std::unique_ptr<bridge::ActionRegistry> m_actions;
+    /** The "good" fixture plugin (tests/fixtures/plugins/good), for its custom capability. */
+    std::unique_ptr<plugins::PluginManager> m_plugins;
     std::unique_ptr<ui::ConsentPromptModel> m_prompts;
     std::unique_ptr<consent::ConsentService> m_consent;
     std::unique_ptr<net::HttpClient> m_http;

@@ -167,5 +167,69 @@ Item {
             mouseClick(part("consentDeny"))
             tryCompare(fixture, "answers", before + 1)
         }
+
+        // A capability a plugin handles is granted: the dialog says who handles it and what it
+        // does, in the plugin's words, not "unrecognised … always refused".
+        function test_9_a_plugin_capability_is_described_by_its_plugin() {
+            const before = answerCount()
+            const echo = "io.tessera.test.good.echo"
+            verify(fixture.askCapabilities("w_plugin", "Echo board", [echo]))
+            waitForPrompt()
+            compare(dialog.prompt.items.length, 1)
+            compare(dialog.prompt.items[0].text, "Handled by the plugin Good fixture: Echo test requests")
+            verify(switchFor(echo).checked)
+            mouseClick(part("consentApprove"))
+            tryCompare(fixture, "answers", before + 1)
+            compare(fixture.lastApproved, [echo])
+        }
+
+        // What Tessera refuses by itself is in the dialog too, with the reason, and no switch.
+        function test_10_what_tessera_refuses_is_listed_with_the_reason() {
+            const before = answerCount()
+            const unknown = "com.example.mystery"
+            const tooLong = "org.matrix.msc2762.send.event:" + "x".repeat(1100)
+            const forbidden = "org.matrix.msc3819.send.to_device:m.room_key"
+            verify(fixture.askCapabilities("w_refused", "Board", [sendText, unknown, tooLong, forbidden]))
+            waitForPrompt()
+            compare(dialog.prompt.items.length, 1)
+            compare(dialog.prompt.refused.length, 3)
+            verify(part("consentRefusedTitle").visible)
+            compare(part("consentRefusedTitle").text, "Tessera will refuse these by itself:")
+            compare(part("consentRefusedReason_0").text, "Will be refused: Tessera does not support this permission")
+            compare(part("consentRefusedReason_1").text, "Will be refused: it is empty or longer than 1024 bytes")
+            compare(part("consentRefusedReason_2").text,
+                    "Will be refused: end-to-end encryption uses these messages; widgets never get them")
+            verify(part("consentRefusedReason_0").visible)
+            verify(findChild(dialog.contentItem, "consentSwitch_1") === null, "no switch for a refused capability")
+            // Approving everything on show grants what was asked, never what was refused.
+            mouseClick(part("consentApprove"))
+            tryCompare(fixture, "answers", before + 1)
+            compare(fixture.lastApproved, [sendText])
+        }
+
+        // Hidden characters are written out, the capability is marked, and it is not pre-ticked.
+        function test_11_hidden_characters_are_shown_and_not_preticked() {
+            const before = answerCount()
+            const spoof = "org.matrix.msc2762.send.event:m.room.message#\u202etxet.m"
+            verify(fixture.askCapabilities("w_spoof", "Board\u200b\u2067", [spoof, readMessages]))
+            waitForPrompt()
+            compare(part("consentTitle").text, "“Board⟨U+200B⟩⟨U+2067⟩” would like to:")
+            const items = dialog.prompt.items
+            let index = -1
+            for (let i = 0; i < items.length; ++i)
+                if (items[i].item === spoof)
+                    index = i
+            verify(index >= 0)
+            verify(items[index].suspicious)
+            verify(items[index].text.indexOf("⟨U+202E⟩txet.m") >= 0, items[index].text)
+            verify(items[index].text.indexOf("\u202e") < 0)
+            verify(part("consentSuspicious_" + index).visible)
+            verify(!switchFor(spoof).checked, "a suspicious capability must be chosen knowingly")
+            verify(switchFor(readMessages).checked)
+            verify(!part("consentSuspicious_" + (1 - index)).visible)
+            mouseClick(part("consentApprove"))
+            tryCompare(fixture, "answers", before + 1)
+            compare(fixture.lastApproved, [readMessages])
+        }
     }
 }

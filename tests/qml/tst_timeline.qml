@@ -56,5 +56,19 @@ Item {
             // A room name of the wrong type is no name: the room keeps a readable title.
             verify(typeof Host.currentRoomName === "string" && Host.currentRoomName.length > 0, Host.currentRoomName)
         }
+
+        // A widget or room name cannot hide or reorder what a row says: a right-to-left override
+        // cannot make `txet.m` read as `m.text`, a zero width space is not invisible, a line
+        // separator not a break.
+        function test_2_names_in_rows_are_written_out_visibly() {
+            const before = Host.timeline.count
+            compare(fixture.sendRaw("m.widget", "w_spoof", JSON.stringify({
+                type: "m.custom", url: "https://w.example/", name: "\u202etxet.m\u200b"})), "")
+            compare(fixture.sendRaw("m.room.name", "", JSON.stringify({name: "Ops\u2028\u2066room"})), "")
+            tryCompare(Host.timeline, "count", before + 2)
+            const bodies = fixture.timelineBodies()
+            verify(bodies.indexOf("added the widget ⟨U+202E⟩txet.m⟨U+200B⟩") >= 0, JSON.stringify(bodies))
+            verify(bodies.indexOf("renamed the room to Ops⟨U+2028⟩⟨U+2066⟩room") >= 0, JSON.stringify(bodies))
+        }
     }
 }

@@ -207,5 +207,18 @@ Item {
             verify(!Host.panelOpen)
             Host.panelOpen = true
         }
+
+        // A tab shows a widget's name with its hidden characters written out.
+        function test_6_a_tab_name_cannot_hide_or_reverse_text() {
+            const count = Host.widgets.length
+            compare(Host.addWidget("https://127.0.0.1:9/spoof", "\u202etxet.m\u200b"), "")
+            tryVerify(() => Host.widgets.length === count + 1, 5000, "the widget arrives from the room state")
+            const w = Host.widgets.find((x) => x.name.indexOf("txet.m") >= 0)
+            verify(w !== undefined)
+            compare(w.name, "⟨U+202E⟩txet.m⟨U+200B⟩")
+            const tab = findChild(part("widgetTabs"), "widgetTab_" + w.widgetId)
+            verify(tab !== null)
+            compare(tab.modelData.name, "⟨U+202E⟩txet.m⟨U+200B⟩")
+        }
     }
 }

@@ -192,6 +192,9 @@ CapabilityCheck checkCapability(std::string_view raw, const CustomCapabilityLook
     if (raw.empty() || raw.size() > kMaxCapabilityLength || hasControlCharacters(raw)) {
         out.verdict = CapabilityVerdict::Malformed;
         out.reason = "capability is empty, longer than 1024 bytes or contains control characters";
+        out.refusal = hasControlCharacters(raw) && !raw.empty() && raw.size() <= kMaxCapabilityLength
+            ? RefusalReason::ControlCharacters
+            : RefusalReason::EmptyOrTooLong;
         return out;
     }
     auto parsed = parseCapability(raw);
@@ -207,6 +210,7 @@ CapabilityCheck checkCapability(std::string_view raw, const CustomCapabilityLook
         }
         out.verdict = CapabilityVerdict::Unknown;
         out.reason = "Tessera does not support this capability";
+        out.refusal = RefusalReason::Unsupported;
         return out;
     }
     const Capability &c = *parsed;
@@ -215,6 +219,7 @@ CapabilityCheck checkCapability(std::string_view raw, const CustomCapabilityLook
         if (c.roomId != "*" && !isPlausibleRoomId(c.roomId)) {
             out.verdict = CapabilityVerdict::Malformed;
             out.reason = "timeline capability needs a room id (!…) or *";
+            out.refusal = RefusalReason::TimelineRoomId;
             return out;
         }
         break;
@@ -226,32 +231,38 @@ CapabilityCheck checkCapability(std::string_view raw, const CustomCapabilityLook
         if (c.eventType.empty() || c.eventType.size() > kMaxEventTypeLength) {
             out.verdict = CapabilityVerdict::Malformed;
             out.reason = "event type is empty or longer than 255 bytes";
+            out.refusal = RefusalReason::EventTypeLength;
             return out;
         }
         if (c.key && c.key->size() > kMaxEventTypeLength) {
             out.verdict = CapabilityVerdict::Malformed;
             out.reason = "state key or msgtype is longer than 255 bytes";
+            out.refusal = RefusalReason::KeyLength;
             return out;
         }
         if ((c.kind == CapabilityKind::SendToDevice || c.kind == CapabilityKind::ReceiveToDevice)
             && isEncryptionToDeviceType(c.eventType)) {
             out.verdict = CapabilityVerdict::Forbidden;
             out.reason = c.eventType + " is used by end-to-end encryption and is never available to widgets";
+            out.refusal = RefusalReason::EncryptionToDevice;
             return out;
         }
         if (c.kind == CapabilityKind::SendEvent && isKnownStateEventType(c.eventType)) {
             out.verdict = CapabilityVerdict::Forbidden;
             out.reason = c.eventType + " is a state event type; it can only be sent as a state event";
+            out.refusal = RefusalReason::StateTypeAsEvent;
             return out;
         }
         if (c.kind == CapabilityKind::SendStateEvent && isKnownMessageEventType(c.eventType)) {
             out.verdict = CapabilityVerdict::Forbidden;
             out.reason = c.eventType + " is a message event type; it cannot be sent as a state event";
+            out.refusal = RefusalReason::MessageTypeAsState;
             return out;
         }
         if (c.kind == CapabilityKind::SendEvent && c.eventType == "m.room.encrypted") {
             out.verdict = CapabilityVerdict::Forbidden;
             out.reason = "widgets cannot send pre-encrypted events";
+            out.refusal = RefusalReason::PreEncrypted;
             return out;
         }
         break;

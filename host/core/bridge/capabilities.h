@@ -83,9 +83,25 @@ enum class CapabilityVerdict {
     Forbidden,  ///< never granted: E2EE to-device types, state/message type confusion (MSC2762)
 };
 
+/** The rule that refused a capability, so each can be explained in the user's language. */
+enum class RefusalReason {
+    Invalid = 0,              ///< not refused
+    EmptyOrTooLong,           ///< empty, or longer than kMaxCapabilityLength
+    ControlCharacters,        ///< contains C0 control characters or DEL
+    Unsupported,              ///< Unknown: no such capability in Tessera or its plugins
+    TimelineRoomId,           ///< a timeline capability without a room id or `*`
+    EventTypeLength,          ///< empty event type, or longer than kMaxEventTypeLength
+    KeyLength,                ///< state key or msgtype longer than kMaxEventTypeLength
+    EncryptionToDevice,       ///< a to-device type end-to-end encryption uses
+    StateTypeAsEvent,         ///< a state event type asked for as a message event
+    MessageTypeAsState,       ///< a message event type asked for as a state event
+    PreEncrypted,             ///< sending m.room.encrypted
+};
+
 struct CapabilityCheck {
     CapabilityVerdict verdict = CapabilityVerdict::Invalid;
-    std::string reason; ///< empty when Recognised
+    std::string reason; ///< empty when Recognised; English, for the audit log
+    RefusalReason refusal = RefusalReason::Invalid;
     std::optional<Capability> parsed;
 };
 

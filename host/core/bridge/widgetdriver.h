@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bridge/capabilities.h"
 #include "bridge/serializedevent.h"
 #include "util/result.h"
 
@@ -133,10 +134,19 @@ struct OpenModalRequest {
     bool waitForIframeLoad = true;
 };
 
+/** A capability of a request that the session refused by itself, without asking anyone. */
+struct RefusedCapability {
+    std::string capability;
+    CapabilityVerdict verdict = CapabilityVerdict::Invalid; ///< Unknown, Malformed or Forbidden
+    RefusalReason reason = RefusalReason::Invalid;
+};
+
 struct CapabilityRequest {
     /** Recognised capabilities the widget asked for that are not yet approved. */
     std::vector<std::string> requested;
     bool isRenegotiation = false; ///< MSC2974 request_capabilities
+    /** What the same request asked for that Tessera refuses by itself (already audited), to show the user. */
+    std::vector<RefusedCapability> refused;
 };
 
 /** Ends a subscription when destroyed. */

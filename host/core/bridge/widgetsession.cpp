@@ -572,7 +572,7 @@ void WidgetSession::beginNegotiation()
 }
 
 std::vector<Capability> WidgetSession::screenCapabilities(const std::vector<std::string> &requested,
-                                                          std::string_view phase)
+                                                          std::string_view phase, std::vector<RefusedCapability> &refused)
 {
     std::vector<Capability> recognised;
     for (const auto &raw : requested) {
@@ -595,6 +595,7 @@ std::vector<Capability> WidgetSession::screenCapabilities(const std::vector<std:
         const std::string reason = "capability " + raw + " denied automatically: " + check.reason;
         r.reason = reason;
         m_audit.append(r);
+        refused.push_back(RefusedCapability{raw, check.verdict, check.refusal});
     }
     return recognised;
 }
@@ -640,12 +641,12 @@ void WidgetSession::onCapabilitiesReply(std::uint64_t generation, Result<json> r
             requested = std::move(list).value();
         }
     }
-    std::vector<Capability> recognised = screenCapabilities(requested, "capabilities");
+    CapabilityRequest request;
+    std::vector<Capability> recognised = screenCapabilities(requested, "capabilities", request.refused);
     if (recognised.empty()) {
         finishNegotiation(generation, requested, recognised, std::vector<std::string>{}, false);
         return;
     }
-    CapabilityRequest request;
     for (const auto &c : recognised)
         request.requested.push_back(c.raw);
     std::weak_ptr<int> life = m_lifetime;

@@ -220,7 +220,9 @@ private:
     void finishNegotiation(std::uint64_t generation, const std::vector<std::string> &requested,
                            const std::vector<Capability> &recognised, Result<std::vector<std::string>> decision,
                            bool renegotiation);
-    std::vector<Capability> screenCapabilities(const std::vector<std::string> &requested, std::string_view phase);
+    /** The recognised capabilities of @p requested not yet held; audits the others and adds them to @p refused. */
+    std::vector<Capability> screenCapabilities(const std::vector<std::string> &requested, std::string_view phase,
+                                               std::vector<RefusedCapability> &refused);
     void notifyCapabilities(const std::vector<std::string> &requested);
     void pushInitialState();
     void flushInitialState();

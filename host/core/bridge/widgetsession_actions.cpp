@@ -189,13 +189,13 @@ void WidgetSession::onRequestCapabilities(const InboundPtr &req)
     m_renegotiationTimes.push_back(now);
 
     replyEmpty(req); // acknowledged before the decision, as MSC2974 specifies
-    std::vector<Capability> newly = screenCapabilities(requested, "request_capabilities");
+    CapabilityRequest request;
+    request.isRenegotiation = true;
+    std::vector<Capability> newly = screenCapabilities(requested, "request_capabilities", request.refused);
     if (newly.empty()) {
         notifyCapabilities(requested);
         return;
     }
-    CapabilityRequest request;
-    request.isRenegotiation = true;
     for (const auto &c : newly)
         request.requested.push_back(c.raw);
     m_renegotiating = true;

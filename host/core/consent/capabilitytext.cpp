@@ -285,7 +285,8 @@ std::string describeState(const Capability &c, bool sending, Language lang, Risk
     return out;
 }
 
-std::string describeParsed(const Capability &c, Language lang, RiskLevel &risk)
+std::string describeParsed(const Capability &c, Language lang, RiskLevel &risk,
+                           const CustomCapabilityDirectory *custom = nullptr)
 {
     switch (c.kind) {
     case CapabilityKind::SendEvent:
@@ -321,11 +322,20 @@ std::string describeParsed(const Capability &c, Language lang, RiskLevel &risk)
             return fill(e->phrase, lang);
         }
         break;
-    case CapabilityKind::Custom:
+    case CapabilityKind::Custom: {
         risk = RiskLevel::Medium;
+        const auto info = custom ? custom->findCustomCapability(c.raw) : std::nullopt;
+        if (info && !info->pluginName.empty() && !info->description.empty())
+            return fill({"Handled by the plugin %1: %2", "Lo gestiona el complemento %1: %2"}, lang,
+                        text::truncateUtf8(info->pluginName, 200), text::truncateUtf8(info->description, 600));
+        if (info && !info->pluginName.empty())
+            return fill({"Use \"%1\", a permission handled by the plugin %2",
+                         "Usar «%1», un permiso que gestiona el complemento %2"},
+                        lang, c.raw, text::truncateUtf8(info->pluginName, 200));
         return fill({"Use \"%1\", a permission handled by an installed plugin",
                      "Usar «%1», un permiso que gestiona un complemento instalado"},
                     lang, c.raw);
+    }
     case CapabilityKind::Invalid:
         break;
     }
@@ -338,7 +348,7 @@ std::string describeParsed(const Capability &c, Language lang, RiskLevel &risk)
 } // namespace
 
 CapabilityDescription describeCapability(std::string_view capability, Language language,
-                                         const bridge::CustomCapabilityLookup *custom)
+                                         const CustomCapabilityDirectory *custom)
 {
     const Language lang = language == Language::Spanish ? Language::Spanish : Language::English;
     CapabilityDescription out;
@@ -349,7 +359,7 @@ CapabilityDescription describeCapability(std::string_view capability, Language l
     const std::string shown = text::isValidUtf8(capability) ? text::truncateUtf8(capability, 200) : "?";
     switch (check.verdict) {
     case CapabilityVerdict::Recognised:
-        out.text = describeParsed(*check.parsed, lang, out.risk);
+        out.text = describeParsed(*check.parsed, lang, out.risk, custom);
         return out;
     case CapabilityVerdict::Forbidden: {
         RiskLevel ignored = RiskLevel::Invalid;
@@ -374,6 +384,50 @@ CapabilityDescription describeCapability(std::string_view capability, Language l
                     lang, shown);
     out.risk = RiskLevel::High;
     return out;
+}
+
+std::string describeRefusal(bridge::RefusalReason reason, Language language)
+{
+    using bridge::RefusalReason;
+    switch (reason) {
+    case RefusalReason::EmptyOrTooLong:
+        return fill({"it is empty or longer than 1024 bytes", "está vacío o tiene más de 1024 bytes"}, language);
+    case RefusalReason::ControlCharacters:
+        return fill({"it contains control characters", "contiene caracteres de control"}, language);
+    case RefusalReason::Unsupported:
+        return fill({"Tessera does not support this permission", "Tessera no admite este permiso"}, language);
+    case RefusalReason::TimelineRoomId:
+        return fill({"it names no room (a room id starting with ! or *)",
+                     "no indica ninguna sala (un ID de sala que empiece por ! o *)"},
+                    language);
+    case RefusalReason::EventTypeLength:
+        return fill({"its event type is empty or longer than 255 bytes",
+                     "su tipo de evento está vacío o tiene más de 255 bytes"},
+                    language);
+    case RefusalReason::KeyLength:
+        return fill({"its state key or message type is longer than 255 bytes",
+                     "su clave de estado o tipo de mensaje tiene más de 255 bytes"},
+                    language);
+    case RefusalReason::EncryptionToDevice:
+        return fill({"end-to-end encryption uses these messages; widgets never get them",
+                     "el cifrado de extremo a extremo usa estos mensajes; los widgets nunca los obtienen"},
+                    language);
+    case RefusalReason::StateTypeAsEvent:
+        return fill({"this is a room setting (a state event); it cannot be sent as a message",
+                     "es un ajuste de la sala (un evento de estado); no se puede enviar como mensaje"},
+                    language);
+    case RefusalReason::MessageTypeAsState:
+        return fill({"this is a message type; it cannot be sent as a room setting (a state event)",
+                     "es un tipo de mensaje; no se puede enviar como ajuste de la sala (un evento de estado)"},
+                    language);
+    case RefusalReason::PreEncrypted:
+        return fill({"widgets cannot send events that are already encrypted",
+                     "los widgets no pueden enviar eventos ya cifrados"},
+                    language);
+    case RefusalReason::Invalid:
+        break;
+    }
+    return fill({"Tessera refuses it", "Tessera lo deniega"}, language);
 }
 
 std::string describeOpenIdRequest(Language language)

@@ -44,15 +44,41 @@ struct CapabilityDescription {
     bridge::CapabilityVerdict verdict = bridge::CapabilityVerdict::Invalid;
 };
 
+/** Who handles a custom capability, and what granting it allows in the plugin's own words. */
+struct CustomCapabilityInfo {
+    std::string pluginName;  ///< the plugin's display name (its id when it has none)
+    std::string description; ///< the handler's description; shown, never trusted
+};
+
+/**
+ * @brief Which plugin handles a custom capability: a CustomCapabilityLookup that can also say
+ * who handles it, so the consent dialog and the Permissions page describe what is granted.
+ */
+class CustomCapabilityDirectory : public bridge::CustomCapabilityLookup {
+public:
+    /** The handler of @p capability; nullopt if no running plugin handles it. */
+    [[nodiscard]] virtual std::optional<CustomCapabilityInfo> findCustomCapability(std::string_view capability) const = 0;
+    [[nodiscard]] bool isCustomCapability(std::string_view capability) const override
+    {
+        return findCustomCapability(capability).has_value();
+    }
+};
+
 /**
  * Describes @p capability in @p language. Every capability bridge/capabilities.h recognises has
  * its own sentence, with the event type, state key, msgtype or room filled in; strings Tessera
  * does not know, malformed ones and forbidden ones get an honest sentence saying so (they are
- * never granted). @p custom, when given, identifies capabilities a plugin handles.
- * Filled-in values come from the widget: show the text as plain text, never as markup.
+ * never granted). @p custom, when given, identifies capabilities a plugin handles; they are
+ * described as "Handled by the plugin X: <its description>". It must be the lookup the
+ * consent service decides with, so that what the text says matches what is granted.
+ * Filled-in values come from the widget: show the text as plain text, never as markup, and
+ * through text::escapeInvisible().
  */
 CapabilityDescription describeCapability(std::string_view capability, Language language,
-                                         const bridge::CustomCapabilityLookup *custom = nullptr);
+                                         const CustomCapabilityDirectory *custom = nullptr);
+
+/** Why Tessera refuses a capability by itself, e.g. "Tessera does not support this permission". */
+std::string describeRefusal(bridge::RefusalReason reason, Language language);
 
 /** "Confirm your identity …": the OpenID (MSC1960) request. */
 std::string describeOpenIdRequest(Language language);

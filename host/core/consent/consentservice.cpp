@@ -243,11 +243,20 @@ bool ConsentService::requestCapabilities(SessionId session, const ConsentSubject
                                          const std::vector<std::string> &capabilities, bool isRenegotiation,
                                          Callback<CapabilityDecision> done)
 {
+    return requestCapabilities(session, subject, capabilities, isRenegotiation, {}, std::move(done));
+}
+
+bool ConsentService::requestCapabilities(SessionId session, const ConsentSubject &subject,
+                                         const std::vector<std::string> &capabilities, bool isRenegotiation,
+                                         const std::vector<bridge::RefusedCapability> &refusedByHost,
+                                         Callback<CapabilityDecision> done)
+{
     auto pending = std::make_shared<Pending>();
     pending->kind = DecisionKind::Capability;
     pending->session = session;
     pending->prompt.subject = subject;
     pending->prompt.isRenegotiation = isRenegotiation;
+    pending->prompt.refused = refusedByHost;
     pending->key = scopeFor(subject.userId, subject.widget);
     pending->capabilitiesDone = std::move(done);
     pending->startedMs = m_scheduler.nowMs();
@@ -362,6 +371,9 @@ bool ConsentService::start(const PendingPtr &pending)
             if (check.verdict != bridge::CapabilityVerdict::Recognised) {
                 item.source = DecisionSource::Automatic;
                 item.reason = check.reason;
+                auto &refused = pending->prompt.refused;
+                if (std::none_of(refused.begin(), refused.end(), [&](const auto &r) { return r.capability == item.item; }))
+                    refused.push_back(bridge::RefusedCapability{item.item, check.verdict, check.refusal});
                 continue;
             }
         }

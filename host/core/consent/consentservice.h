@@ -89,6 +89,14 @@ public:
     bool requestCapabilities(SessionId session, const ConsentSubject &subject,
                              const std::vector<std::string> &capabilities, bool isRenegotiation,
                              Callback<CapabilityDecision> done);
+    /**
+     * The same, with what the widget session already refused from the request by itself
+     * (@p refusedByHost): the prompt lists those as refused, next to what it asks about.
+     */
+    bool requestCapabilities(SessionId session, const ConsentSubject &subject,
+                             const std::vector<std::string> &capabilities, bool isRenegotiation,
+                             const std::vector<bridge::RefusedCapability> &refusedByHost,
+                             Callback<CapabilityDecision> done);
     /** MSC1960: may the widget learn the user's Matrix ID? Never decided by a standing rule. */
     bool requestOpenId(SessionId session, const ConsentSubject &subject, Callback<Decision> done);
     /** May a widget load? Keyed by subject.widget.stateEventId, which is required. */

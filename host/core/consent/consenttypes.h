@@ -157,6 +157,11 @@ struct Prompt {
      * OpenId: {"openid"}. Load: {state event id}. BrowserPermission: {permission name}.
      */
     std::vector<std::string> items;
+    /**
+     * Capabilities: what the same request asked for that Tessera refuses by itself (unknown,
+     * malformed, forbidden), so the user sees it will be refused; never decided by the answer.
+     */
+    std::vector<bridge::RefusedCapability> refused;
     bool isRenegotiation = false;     ///< Capabilities: an MSC2974 request after the widget started
     std::string origin;           ///< BrowserPermission: the origin asking
     std::int64_t deadlineMs = 0;  ///< Scheduler::nowMs() at which it turns into a denial

@@ -37,7 +37,7 @@ void WidgetConsent::validateCapabilities(const bridge::WidgetContext &widget, co
 {
     m_scope = scopeFor(m_config.userId, widget);
     m_service.requestCapabilities(m_session, subjectFor(widget), request.requested, request.isRenegotiation,
-                                  [done = std::move(done)](Result<CapabilityDecision> decision) {
+                                  request.refused, [done = std::move(done)](Result<CapabilityDecision> decision) {
                                       if (!decision) {
                                           done(decision.error());
                                           return;

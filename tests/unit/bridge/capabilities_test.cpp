@@ -185,3 +185,20 @@ TEST(CapabilityMatching, KeepsRawStringsInApprovalOrderWithoutDuplicates)
     EXPECT_TRUE(set.hasSimple("m.always_on_screen"));
     EXPECT_FALSE(set.hasSimple("m.sticker"));
 }
+
+TEST(CapabilityCheck, NamesTheRuleThatRefusedEachCapability)
+{
+    const auto refusal = [](std::string_view raw) { return checkCapability(raw).refusal; };
+    EXPECT_EQ(refusal("m.always_on_screen"), RefusalReason::Invalid);
+    EXPECT_EQ(refusal(""), RefusalReason::EmptyOrTooLong);
+    EXPECT_EQ(refusal(std::string(kMaxCapabilityLength + 1, 'a')), RefusalReason::EmptyOrTooLong);
+    EXPECT_EQ(refusal("m.always_on_screen\n"), RefusalReason::ControlCharacters);
+    EXPECT_EQ(refusal("org.example.unknown"), RefusalReason::Unsupported);
+    EXPECT_EQ(refusal("org.matrix.msc2762.timeline:lobby"), RefusalReason::TimelineRoomId);
+    EXPECT_EQ(refusal("org.matrix.msc2762.send.event:"), RefusalReason::EventTypeLength);
+    EXPECT_EQ(refusal("org.matrix.msc2762.send.state_event:m.room.topic#" + std::string(300, 'k')), RefusalReason::KeyLength);
+    EXPECT_EQ(refusal("org.matrix.msc3819.send.to_device:m.room_key"), RefusalReason::EncryptionToDevice);
+    EXPECT_EQ(refusal("org.matrix.msc2762.send.event:m.room.topic"), RefusalReason::StateTypeAsEvent);
+    EXPECT_EQ(refusal("org.matrix.msc2762.send.state_event:m.reaction"), RefusalReason::MessageTypeAsState);
+    EXPECT_EQ(refusal("org.matrix.msc2762.send.event:m.room.encrypted"), RefusalReason::PreEncrypted);
+}

@@ -65,6 +65,29 @@ TEST(Negotiation, DeniesUnknownAndForbiddenCapabilitiesWithoutAskingTheDriver)
     EXPECT_EQ(h.audit.with(audit::Decision::Refused, "capabilities").size(), 3u);
 }
 
+TEST(Negotiation, TellsTheDriverWhatItRefusedByItselfSoTheUserSeesIt)
+{
+    SessionHarness h;
+    const std::string tooLong = "org.matrix.msc2762.send.event:" + std::string(1100, 'x');
+    h.loadAndNegotiate({"org.example.unknown", tooLong, "org.matrix.msc3819.receive.to_device:m.room_key", "m.sticker"});
+    ASSERT_EQ(h.driver.capabilityRequests.size(), 1u);
+    const auto &refused = h.driver.capabilityRequests[0].refused;
+    ASSERT_EQ(refused.size(), 3u);
+    EXPECT_EQ(refused[0].capability, "org.example.unknown");
+    EXPECT_EQ(refused[0].verdict, CapabilityVerdict::Unknown);
+    EXPECT_EQ(refused[0].reason, RefusalReason::Unsupported);
+    EXPECT_EQ(refused[1].capability, tooLong);
+    EXPECT_EQ(refused[1].reason, RefusalReason::EmptyOrTooLong);
+    EXPECT_EQ(refused[2].verdict, CapabilityVerdict::Forbidden);
+    EXPECT_EQ(refused[2].reason, RefusalReason::EncryptionToDevice);
+
+    // MSC2974 renegotiation carries them too.
+    h.respond("org.matrix.msc2974.request_capabilities", json{{"capabilities", {"m.always_on_screen", "org.example.other"}}});
+    ASSERT_EQ(h.driver.capabilityRequests.size(), 2u);
+    ASSERT_EQ(h.driver.capabilityRequests[1].refused.size(), 1u);
+    EXPECT_EQ(h.driver.capabilityRequests[1].refused[0].capability, "org.example.other");
+}
+
 TEST(Negotiation, RefusesActionsBeforeNegotiationCompletes)
 {
     SessionHarness h;

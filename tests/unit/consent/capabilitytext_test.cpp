@@ -168,18 +168,54 @@ TEST(CapabilityText, ShortensHugeUnknownStringsButKeepsThemRaw)
     EXPECT_EQ(binary.text.find('\xff'), std::string::npos);
 }
 
-class PluginCapabilities final : public bridge::CustomCapabilityLookup {
+class PluginCapabilities final : public CustomCapabilityDirectory {
 public:
-    bool isCustomCapability(std::string_view c) const override { return c == "io.tessera.kanban.move_card"; }
+    std::optional<CustomCapabilityInfo> findCustomCapability(std::string_view c) const override
+    {
+        if (c == "io.tessera.kanban.move_card")
+            return CustomCapabilityInfo{"Kanban board", "Move the cards of this room's board"};
+        if (c == "io.tessera.kanban.silent")
+            return CustomCapabilityInfo{"Kanban board", ""};
+        return std::nullopt;
+    }
 };
 
-TEST(CapabilityText, NamesPluginCapabilitiesAsSuch)
+TEST(CapabilityText, NamesThePluginThatHandlesACapabilityAndWhatItSays)
 {
     PluginCapabilities plugins;
     const auto d = describeCapability("io.tessera.kanban.move_card", Language::English, &plugins);
     EXPECT_EQ(d.verdict, CapabilityVerdict::Recognised);
-    EXPECT_EQ(d.text, "Use \"io.tessera.kanban.move_card\", a permission handled by an installed plugin");
-    EXPECT_EQ(describeCapability("io.tessera.kanban.move_card", Language::English).verdict, CapabilityVerdict::Unknown);
+    EXPECT_EQ(d.risk, RiskLevel::Medium);
+    EXPECT_EQ(d.text, "Handled by the plugin Kanban board: Move the cards of this room's board");
+    EXPECT_EQ(describeCapability("io.tessera.kanban.move_card", Language::Spanish, &plugins).text,
+              "Lo gestiona el complemento Kanban board: Move the cards of this room's board");
+    EXPECT_EQ(describeCapability("io.tessera.kanban.silent", Language::English, &plugins).text,
+              "Use \"io.tessera.kanban.silent\", a permission handled by the plugin Kanban board");
+    // Without the lookup the consent service decides with, it would say "always refused".
+    const auto unknown = describeCapability("io.tessera.kanban.move_card", Language::English);
+    EXPECT_EQ(unknown.verdict, CapabilityVerdict::Unknown);
+    EXPECT_NE(unknown.text.find("always refused"), std::string::npos);
+    EXPECT_EQ(describeCapability("io.tessera.kanban.other", Language::English, &plugins).verdict, CapabilityVerdict::Unknown);
+}
+
+TEST(CapabilityText, ExplainsEveryRefusalInBothLanguages)
+{
+    using bridge::RefusalReason;
+    std::set<std::string> english;
+    for (auto r : {RefusalReason::EmptyOrTooLong, RefusalReason::ControlCharacters, RefusalReason::Unsupported,
+                   RefusalReason::TimelineRoomId, RefusalReason::EventTypeLength, RefusalReason::KeyLength,
+                   RefusalReason::EncryptionToDevice, RefusalReason::StateTypeAsEvent, RefusalReason::MessageTypeAsState,
+                   RefusalReason::PreEncrypted}) {
+        const std::string en = describeRefusal(r, Language::English);
+        const std::string es = describeRefusal(r, Language::Spanish);
+        EXPECT_FALSE(en.empty());
+        EXPECT_NE(en, es);
+        EXPECT_TRUE(english.insert(en).second) << "one sentence per reason: " << en;
+    }
+    EXPECT_EQ(describeRefusal(bridge::checkCapability(std::string(2000, 'a')).refusal, Language::English),
+              "it is empty or longer than 1024 bytes");
+    EXPECT_EQ(describeRefusal(bridge::checkCapability("com.example.mystery").refusal, Language::Spanish),
+              "Tessera no admite este permiso");
 }
 
 TEST(CapabilityText, DescribesTheOtherConsentQuestions)

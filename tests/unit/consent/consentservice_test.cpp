@@ -209,6 +209,36 @@ TEST_F(ConsentServiceTest, AsksAboutRecognisedCapabilitiesAndDeniesUnknownOnesWi
     EXPECT_EQ(m_audit.withAction("consent.prompt").size(), 1u);
 }
 
+TEST_F(ConsentServiceTest, ThePromptListsWhatTesseraRefusesByItself)
+{
+    // What the widget session screened out arrives with the request; what slips through to the
+    // service is refused here too; both are on the prompt, each once, and never asked about.
+    const SessionId session = m_service->openSession();
+    const std::string tooLong(2000, 'x');
+    const std::vector<bridge::RefusedCapability> screened{
+        {tooLong, bridge::CapabilityVerdict::Malformed, bridge::RefusalReason::EmptyOrTooLong},
+        {kUnknown, bridge::CapabilityVerdict::Unknown, bridge::RefusalReason::Unsupported}};
+    auto out = std::make_shared<Outcome<CapabilityDecision>>();
+    m_service->requestCapabilities(session, subject(), {kReadTopic, kUnknown, "org.matrix.msc3819.send.to_device:m.room_key"},
+                                   false, screened, [out](Result<CapabilityDecision> r) {
+                                       ++out->calls;
+                                       out->result.emplace(std::move(r));
+                                   });
+    ASSERT_EQ(m_prompter.shown.size(), 1u);
+    const Prompt &prompt = m_prompter.last();
+    EXPECT_EQ(prompt.items, std::vector<std::string>{kReadTopic});
+    ASSERT_EQ(prompt.refused.size(), 3u);
+    EXPECT_EQ(prompt.refused[0].capability, tooLong);
+    EXPECT_EQ(prompt.refused[0].reason, bridge::RefusalReason::EmptyOrTooLong);
+    EXPECT_EQ(prompt.refused[1].capability, kUnknown);
+    EXPECT_EQ(prompt.refused[2].capability, "org.matrix.msc3819.send.to_device:m.room_key");
+    EXPECT_EQ(prompt.refused[2].verdict, bridge::CapabilityVerdict::Forbidden);
+    EXPECT_EQ(prompt.refused[2].reason, bridge::RefusalReason::EncryptionToDevice);
+    answer({kReadTopic, kUnknown}, false);
+    ASSERT_TRUE(out->decided());
+    EXPECT_EQ(out->value().approved, std::vector<std::string>{kReadTopic}) << "a refused capability cannot be approved";
+}
+
 TEST_F(ConsentServiceTest, ApprovesOnlyWhatWasRequestedWhateverThePrompterReturns)
 {
     const SessionId session = m_service->openSession();
