@@ -26,6 +26,7 @@ Rectangle {
                 anchors.rightMargin: 8
                 spacing: 8
                 IconButton {
+                    objectName: "roomsMenuButton"
                     visible: root.compact
                     glyph: "\u2630"
                     tip: qsTr("Rooms")

@@ -6,7 +6,7 @@ import QtQuick.Layouts
 import Tessera
 
 // What a widget tab shows instead of a blank frame: loading, waiting for consent, refused,
-// unreachable, not enabled here, declined.
+// unreachable, not enabled here, declined, crashed, not responding, closed.
 Rectangle {
     id: root
     objectName: "widgetState"
@@ -32,7 +32,8 @@ Rectangle {
             textFormat: Text.PlainText
             font.pixelSize: 18
             font.bold: true
-            color: root.state === "failed" || root.state === "refused" ? Theme.danger : Theme.text
+            color: root.state === "failed" || root.state === "refused" || root.state === "crashed"
+                   || root.state === "unresponsive" ? Theme.danger : Theme.text
             text: root.state === "idle" || root.state === "loading" ? qsTr("Loading “%1”…").arg(root.widget ? root.widget.name : "")
                 : root.state === "declined" ? qsTr("You chose not to load this widget")
                 : root.widget ? root.widget.errorTitle : ""
@@ -52,17 +53,31 @@ Rectangle {
             horizontalAlignment: Text.AlignHCenter
             wrapMode: Text.Wrap
             textFormat: Text.PlainText
-            visible: root.state === "failed" || root.state === "refused"
+            visible: root.state === "failed" || root.state === "refused" || root.state === "crashed"
+                     || root.state === "unresponsive" || root.state === "closed"
             color: Theme.muted
             font.pixelSize: 12
             text: root.widget ? qsTr("Added by %1 · %2").arg(root.widget.creator).arg(root.widget.origin.length > 0 ? root.widget.origin : root.widget.type) : ""
         }
-        PrimaryButton {
+        RowLayout {
             Layout.alignment: Qt.AlignHCenter
-            implicitHeight: Theme.touch
-            visible: root.state === "failed" || root.state === "declined"
-            text: root.state === "declined" ? qsTr("Ask me again") : qsTr("Try again")
-            onClicked: root.widget.reload()
+            spacing: 12
+            Button {
+                objectName: "widgetStateClose"
+                implicitHeight: Theme.touch
+                visible: root.state === "unresponsive"
+                text: qsTr("Close")
+                onClicked: root.widget.closeUnresponsive()
+            }
+            PrimaryButton {
+                objectName: "widgetStateReload"
+                implicitHeight: Theme.touch
+                visible: root.state === "failed" || root.state === "declined" || root.state === "crashed"
+                         || root.state === "unresponsive" || root.state === "closed"
+                text: root.state === "declined" ? qsTr("Ask me again")
+                    : root.state === "failed" ? qsTr("Try again") : qsTr("Reload")
+                onClicked: root.widget.reload()
+            }
         }
     }
 }

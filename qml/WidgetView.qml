@@ -46,6 +46,15 @@ Item {
             // same URL loads the page again; the widget would reload each time it became ready.
             Component.onCompleted: {
                 channel.registerObject("port", root.widget.port)
+                // The heartbeat's answering side, in the widget's frame (host/web/framewatch.js),
+                // in a world of its own that the widget's scripts cannot reach.
+                const watch = WebEngine.script()
+                watch.name = "tessera-framewatch"
+                watch.sourceCode = Host.frameWatchScript
+                watch.injectionPoint = WebEngineScript.DocumentCreation
+                watch.worldId = WebEngineScript.ApplicationWorld
+                watch.runsOnSubFrames = true
+                userScripts.insert(watch)
                 url = root.widget.wrapperUrl
             }
 
@@ -100,9 +109,10 @@ Item {
                 error.rejectCertificate()
                 root.widget.reportLoadFailure(qsTr("The widget's secure connection failed"), error.description)
             }
+            // The wrapper's renderer died (its widget frame is gone with it): the crash page.
+            // A widget frame's own renderer is watched by the heartbeat instead.
             onRenderProcessTerminated: function (status, code) {
-                if (status !== WebEngineView.NormalTerminationStatus)
-                    root.widget.reportLoadFailure(qsTr("The widget stopped working"), qsTr("Its page crashed (exit code %1). Reload to try again.").arg(code))
+                root.widget.rendererTerminated(status, code)
             }
             onLoadingChanged: function (info) {
                 // Only a failure of the wrapper itself lands here; the widget's frame is checked separately.
@@ -112,9 +122,11 @@ Item {
         }
     }
 
+    // Over the view while it waits for consent or does not answer; instead of it otherwise.
     WidgetStatePage {
         anchors.fill: parent
         widget: root.widget
-        visible: root.widget !== null && !(root.hasView && root.widget.state !== "consent")
+        visible: root.widget !== null
+            && (!root.hasView || root.widget.state === "consent" || root.widget.state === "unresponsive")
     }
 }

@@ -88,6 +88,7 @@ class Context {
             name,
             env,
             log: (m) => this.log(m),
+            env,
         });
         this.apps.push(app);
         this.defer(() => app.stop());

@@ -108,6 +108,14 @@ void prepareWebEngineEnvironment()
     QByteArray flags = qgetenv("QTWEBENGINE_CHROMIUM_FLAGS");
     if (!flags.contains("--site-per-process"))
         flags += " --site-per-process";
+    // Chromium keeps a widget frame's renderer alive for a while after its last frame is gone, to
+    // put the next frame of the same site in it. After a widget hung, that next frame is the
+    // reloaded widget, and it would land in the renderer that is still stuck: end it at once.
+    static const QByteArray kDisable = "--disable-features=";
+    if (const qsizetype at = flags.indexOf(kDisable); at >= 0)
+        flags.insert(at + kDisable.size(), "SubframeShutdownDelay,");
+    else
+        flags += " " + kDisable + "SubframeShutdownDelay";
     qputenv("QTWEBENGINE_CHROMIUM_FLAGS", flags.trimmed());
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <QDesktopServices>
+#include <QFile>
 #include <QRandomGenerator>
 #include <QUrl>
 
@@ -114,6 +115,12 @@ void HostController::setConsentPromptModel(ConsentPromptModel *model)
         m_consentPrompts->setCapabilityDirectory(m_capabilities.get());
         m_consentPrompts->setLanguage(consentLanguage(m_language));
     }
+}
+
+QString HostController::frameWatchScript() const
+{
+    QFile file(QStringLiteral(":/tessera/web/framewatch.js"));
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
 }
 
 QString HostController::visibleText(const QString &text) const

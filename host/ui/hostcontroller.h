@@ -69,6 +69,8 @@ class HostController final : public QObject {
     Q_PROPERTY(bool systemDark READ systemDark WRITE setSystemDark NOTIFY themeChanged)
     Q_PROPERTY(QString language READ language WRITE setLanguage NOTIFY languageChanged)
     Q_PROPERTY(QVariantList widgetTypes READ widgetTypes NOTIFY pluginsChanged)
+    /// The script each widget view injects into its widget's frame to answer the heartbeat.
+    Q_PROPERTY(QString frameWatchScript READ frameWatchScript CONSTANT)
 
 public:
     /**
@@ -145,6 +147,7 @@ public:
 
     WidgetManager &manager() { return *m_widgets; }
 
+    QString frameWatchScript() const;
     /** The consent dialog's model; it gets the plugin capability directory and the language. */
     void setConsentPromptModel(ConsentPromptModel *model);
     /**

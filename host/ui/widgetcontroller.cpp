@@ -5,6 +5,8 @@
 #include <QCoreApplication>
 #include <QTimer>
 
+#include <csignal>
+
 #include "consent/widgetconsent.h"
 #include "net/httpclient.h"
 #include "schemehandler.h"
@@ -166,6 +168,9 @@ WidgetController::WidgetController(HostServices &services, WidgetManager &manage
                                    bridge::WidgetKind kind, QObject *parent)
     : QObject(parent), m_services(services), m_manager(manager), m_definition(std::move(definition)), m_kind(kind)
 {
+    m_heartbeat = new QTimer(this);
+    m_heartbeat->setInterval(kHeartbeatIntervalMs);
+    connect(m_heartbeat, &QTimer::timeout, this, &WidgetController::checkHeartbeat);
 }
 
 WidgetController::~WidgetController()
@@ -257,7 +262,8 @@ void WidgetController::audit(audit::Category category, audit::Decision decision,
 
 void WidgetController::activate()
 {
-    if (m_state == QLatin1String("loading") || m_state == QLatin1String("ready") || m_state == QLatin1String("consent"))
+    if (m_state == QLatin1String("loading") || m_state == QLatin1String("ready") || m_state == QLatin1String("consent")
+        || m_state == QLatin1String("unresponsive"))
         return;
 
     // 1. The URL: template, then policy (invariant 1), or the plugin's own URL.
@@ -399,9 +405,13 @@ void WidgetController::startSession(const QString &url)
         r.sizeBytes = std::size_t(std::max(0, size));
         m_services.audit->append(r);
     };
+    m_port->onPulse = [this](int, int frameSilentMs) { onPulse(frameSilentMs); };
     m_session->start();
     m_wrapperUrl = wrapper;
     ++m_generation;
+    m_pulseSeen = false;
+    m_frameSilentMs = 0;
+    m_heartbeat->start();
     audit(audit::Category::Session, audit::Decision::Allowed, "load_widget", {});
     setState(QStringLiteral("loading"));
     if (!m_pluginServed)
@@ -433,8 +443,83 @@ void WidgetController::probe(const std::string &url)
     });
 }
 
+void WidgetController::checkHeartbeat()
+{
+    if (!m_port)
+        return;
+    // Silence is counted only once the wrapper has answered: a page still starting is not hung.
+    if (m_pulseSeen && m_state != QLatin1String("unresponsive")) {
+        const std::int64_t wrapperSilentMs = m_services.scheduler->nowMs() - m_lastPulseMs;
+        if (wrapperSilentMs > kUnresponsiveAfterMs || m_frameSilentMs > kUnresponsiveAfterMs) {
+            const std::int64_t silentMs = std::max<std::int64_t>(wrapperSilentMs, m_frameSilentMs);
+            audit(audit::Category::Session, audit::Decision::Failed, "widget_unresponsive",
+                  (wrapperSilentMs > kUnresponsiveAfterMs ? "the wrapper page" : "the widget's frame")
+                      + std::string(" has not answered the heartbeat for ") + std::to_string(silentMs) + " ms (limit "
+                      + std::to_string(kUnresponsiveAfterMs) + " ms)");
+            m_stateBeforeHang = m_state;
+            setState(QStringLiteral("unresponsive"), tr("“%1” is not responding").arg(name()),
+                     tr("It has not answered for %1 seconds: it may be stuck in a loop or its page may have crashed. "
+                        "Other widgets keep working.")
+                         .arg(kUnresponsiveAfterMs / 1000));
+        }
+    }
+    Q_EMIT m_port->heartbeat(++m_heartbeatSeq);
+}
+
+void WidgetController::onPulse(int frameSilentMs)
+{
+    m_pulseSeen = true;
+    m_lastPulseMs = m_services.scheduler->nowMs();
+    m_frameSilentMs = std::max(0, frameSilentMs);
+    if (m_state == QLatin1String("unresponsive") && m_frameSilentMs <= kUnresponsiveAfterMs) {
+        // It came back by itself: say so, and show it again.
+        audit(audit::Category::Session, audit::Decision::Info, "widget_responsive", "answers the heartbeat again");
+        setState(m_stateBeforeHang.isEmpty() ? QStringLiteral("ready") : m_stateBeforeHang);
+    }
+}
+
+void WidgetController::rendererTerminated(int status, int exitCode)
+{
+    // WebEngineView.RenderProcessTerminationStatus: 0 normal, 1 abnormal, 2 crashed, 3 killed.
+    // Chromium counts any signal as "killed"; only SIGKILL and SIGTERM come from outside.
+    if (status == 0 || !m_session)
+        return;
+    const bool stopped = status == 3 && (exitCode == SIGKILL || exitCode == SIGTERM);
+    const bool crashed = status == 2 || (status == 3 && !stopped);
+    const char *how = crashed ? "crashed" : stopped ? "was killed" : "ended abnormally";
+    const std::string reason = std::string("the page's renderer process ") + how + " (exit code " + std::to_string(exitCode) + ")";
+    const QString text = crashed ? tr("Its page crashed (exit code %1).").arg(exitCode)
+        : stopped ? tr("Its page was stopped by the system (exit code %1), perhaps for using too much memory.").arg(exitCode)
+                  : tr("Its page ended unexpectedly (exit code %1).").arg(exitCode);
+    // Not from inside the view's own signal: stopping unloads the view that is emitting it.
+    QTimer::singleShot(0, this, [this, reason, text, generation = m_generation] {
+        if (generation != m_generation || !m_session)
+            return;
+        audit(audit::Category::Session, audit::Decision::Failed, "widget_crashed", reason);
+        stopWith(QStringLiteral("crashed"), tr("“%1” stopped working").arg(name()), text);
+    });
+}
+
+void WidgetController::closeUnresponsive()
+{
+    if (m_state != QLatin1String("unresponsive"))
+        return;
+    audit(audit::Category::Session, audit::Decision::Info, "widget_closed", "closed by the user after it stopped responding");
+    stopWith(QStringLiteral("closed"), tr("“%1” was closed").arg(name()),
+             tr("You closed it because it stopped responding. Reload it to start it again."));
+}
+
+void WidgetController::stopWith(const QString &state, const QString &title, const QString &text)
+{
+    // deactivate() closes the session (audited by it) and removes the view, which ends the
+    // page's renderer; the tab then explains what happened.
+    deactivate();
+    setState(state, title, text);
+}
+
 void WidgetController::deactivate()
 {
+    m_heartbeat->stop();
     if (m_loadConsentSession) {
         m_services.consent->closeSession(m_loadConsentSession);
         m_loadConsentSession = 0;

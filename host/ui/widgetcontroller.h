@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <QTimer>
 #include <QVariantList>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -56,6 +57,16 @@ class WidgetController final : public QObject {
 public:
     /** The sandbox every widget iframe gets: never top navigation, never modals. */
     static constexpr char kSandbox[] = "allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox";
+    /** How often the host asks an open widget whether it still answers (the heartbeat). */
+    static constexpr int kHeartbeatIntervalMs = 1000;
+    /**
+     * A widget whose wrapper page or frame has not answered the heartbeat for this long gets
+     * the "not responding" page (Reload, Close). Its frame runs in a renderer of its own, which
+     * Qt does not report on: a frame stuck in a loop, or whose renderer died, just goes silent.
+     * Ten seconds is long enough for a busy but healthy page on a loaded machine to answer, and
+     * short enough that a person does not wonder for long what happened.
+     */
+    static constexpr int kUnresponsiveAfterMs = 10'000;
 
     WidgetController(HostServices &services, WidgetManager &manager, widgets::WidgetDefinition definition,
                      bridge::WidgetKind kind = bridge::WidgetKind::Room, QObject *parent = nullptr);
@@ -95,6 +106,14 @@ public:
     Q_INVOKABLE QString popOutUrl() const;
     /** The view reports a main-frame load failure (the wrapper itself could not load). */
     Q_INVOKABLE void reportLoadFailure(const QString &title, const QString &text);
+    /**
+     * The view's renderer process ended (WebEngineView.renderProcessTerminated, with its
+     * terminationStatus and exit code): unless it ended normally, the widget's session is
+     * closed, the end is audited, and the tab shows the crash page with Reload.
+     */
+    Q_INVOKABLE void rendererTerminated(int status, int exitCode);
+    /** The user closed a widget that stopped responding: its session and page are closed. */
+    Q_INVOKABLE void closeUnresponsive();
     /** A modal's button was pressed (MSC2790). */
     Q_INVOKABLE void pressModalButton(const QString &buttonId);
 
@@ -125,6 +144,10 @@ private:
     void setState(const QString &state, const QString &title = {}, const QString &text = {});
     void startSession(const QString &embedUrl);
     void probe(const std::string &url);
+    void checkHeartbeat();
+    void onPulse(int frameSilentMs);
+    /** Closes the session and the page, then shows @p state (crashed, closed) with its texts. */
+    void stopWith(const QString &state, const QString &title, const QString &text);
     void audit(audit::Category category, audit::Decision decision, std::string_view action, std::string_view reason,
                std::size_t size = 0);
 
@@ -146,6 +169,13 @@ private:
     QVariantList m_modalButtons;
     nlohmann::json m_modalConfig;
     std::uint64_t m_loadConsentSession = 0;
+    // The heartbeat, while open.
+    QTimer *m_heartbeat = nullptr;
+    int m_heartbeatSeq = 0;
+    bool m_pulseSeen = false;        ///< the wrapper answered at least once (it has loaded)
+    std::int64_t m_lastPulseMs = 0;  ///< Scheduler::nowMs() of the last answer
+    int m_frameSilentMs = 0;         ///< as of the last answer
+    QString m_stateBeforeHang;       ///< what the tab showed before "unresponsive"
 
     // While open.
     std::unique_ptr<WidgetPort> m_port;

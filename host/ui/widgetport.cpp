@@ -37,6 +37,12 @@ void WidgetPort::refused(const QString &kind, const QString &detail, int size)
         onRefused(kind, detail, size);
 }
 
+void WidgetPort::pulse(int seq, int frameSilentMs)
+{
+    if (onPulse)
+        onPulse(seq, frameSilentMs);
+}
+
 void WidgetPort::send(std::string message)
 {
     Q_EMIT toWidget(QString::fromUtf8(message.data(), qsizetype(message.size())));

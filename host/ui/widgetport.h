@@ -40,6 +40,11 @@ public:
     Q_INVOKABLE void fromWidget(const QString &message);
     Q_INVOKABLE void frameLoaded();
     Q_INVOKABLE void refused(const QString &kind, const QString &detail, int size);
+    /**
+     * The wrapper's answer to heartbeat(@p seq): the wrapper runs, and the widget's frame has
+     * not answered for @p frameSilentMs (0 while no document of the widget answers yet).
+     */
+    Q_INVOKABLE void pulse(int seq, int frameSilentMs);
 
     void send(std::string message) override;
     /** Asks the wrapper to remove the widget's frame (releases camera and microphone). */
@@ -48,12 +53,15 @@ public:
     std::function<void(std::string_view)> onMessage;
     std::function<void()> onFrameLoaded;
     std::function<void(const QString &kind, const QString &detail, int size)> onRefused;
+    std::function<void(int seq, int frameSilentMs)> onPulse;
 
 Q_SIGNALS:
     void toWidget(const QString &message);
     void unload();
     /** Asks the wrapper for fresh frames (software compositing on Qt 6.4 can show a stale one). */
     void repaint();
+    /** Asks the wrapper whether it and the widget's frame still answer (see pulse). */
+    void heartbeat(int seq);
 
 private:
     Config m_config;

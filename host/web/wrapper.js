@@ -11,11 +11,16 @@
     // Above this the wrapper does not even serialise a message; the host refuses anything over
     // its own (smaller) limit and audits it, so both sizes reach the log.
     const HARD_LIMIT_BYTES = 16 * 1024 * 1024;
+    // The heartbeat (framewatch.js, injected into the widget's frame): the host pings through
+    // the port, the wrapper answers at once and passes the ping on to the frame.
+    const HEARTBEAT = 'io.tessera.heartbeat';
 
     let port = null;
     let iframe = null;
     let widgetOrigin = null;
     let queue = Promise.resolve(); // keeps messages in order while blobs are read
+    let frameAnswers = false;      // the widget's document answers pings (since its 'hello')
+    let frameLastAnswer = 0;
 
     function report(kind, detail, size) {
         if (port)
@@ -78,6 +83,15 @@
             return;
         }
         const data = ev.data;
+        if (data && typeof data === 'object' && typeof data[HEARTBEAT] === 'string') {
+            if (data[HEARTBEAT] === 'leaving') {
+                frameAnswers = false; // navigating: the next document says hello
+            } else {
+                frameAnswers = true;
+                frameLastAnswer = Date.now();
+            }
+            return;
+        }
         queue = queue.then(async () => {
             let text;
             try {
@@ -120,6 +134,18 @@
             report('frame-navigation', ev.blockedURI, 0);
     });
 
+    // Answers the host's ping with how long the frame has been silent (0 while no document of
+    // the widget answers, e.g. still loading), then pings the frame.
+    function heartbeat(seq) {
+        port.pulse(seq, frameAnswers ? Date.now() - frameLastAnswer : 0);
+        if (iframe && iframe.contentWindow) {
+            const ping = {};
+            ping[HEARTBEAT] = 'ping';
+            ping.seq = seq;
+            iframe.contentWindow.postMessage(ping, widgetOrigin);
+        }
+    }
+
     function start(config) {
         widgetOrigin = config.origin;
         document.documentElement.dataset.theme = config.theme || 'light';
@@ -134,10 +160,13 @@
         iframe.addEventListener('load', () => port.frameLoaded());
         window.addEventListener('message', onMessage);
         port.toWidget.connect(deliver);
+        port.heartbeat.connect(heartbeat);
         port.unload.connect(() => {
             // Removing the frame unloads the widget, which releases cameras and microphones
             // before the view itself goes away.
             window.removeEventListener('message', onMessage);
+            port.heartbeat.disconnect(heartbeat);
+            frameAnswers = false;
             iframe.remove();
             iframe = null;
         });
