@@ -104,6 +104,7 @@ Rectangle {
                         }
                         Label { text: row.model.direction; color: Theme.muted; font.pixelSize: 12 }
                         Label {
+                            objectName: "auditAction"
                             text: row.model.action
                             textFormat: Text.PlainText
                             font.pixelSize: 13
@@ -112,6 +113,7 @@ Rectangle {
                         }
                     }
                     Label {
+                        objectName: "auditDetail"
                         Layout.fillWidth: true
                         text: [row.model.widget, row.model.reason].filter(s => s && s.length > 0).join(" — ")
                         textFormat: Text.PlainText

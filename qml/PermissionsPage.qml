@@ -138,7 +138,10 @@ Rectangle {
                         border.color: Theme.border
                         RowLayout {
                             id: decisionRow
-                            anchors.fill: parent
+                            // Not filling the card: its height follows the row's (wrapped texts).
+                            anchors.left: parent.left
+                            anchors.right: parent.right
+                            anchors.top: parent.top
                             anchors.margins: 8
                             anchors.leftMargin: 14
                             spacing: 10
@@ -150,6 +153,8 @@ Rectangle {
                             }
                             ColumnLayout {
                                 Layout.fillWidth: true
+                                // Its width comes from the card, not from its (wrapping) texts.
+                                Layout.preferredWidth: 1
                                 spacing: 2
                                 Label {
                                     objectName: "permissionText_" + decision.index

@@ -52,27 +52,29 @@ Item {
             Host.permissions.reload()
         }
 
-        // The index of the row whose description is @p text.
-        function rowWithText(text) {
+        // The index of the row of widget @p widgetId (as its ids line shows it) that says @p text.
+        // Other test files share the consent store, so the widget id tells the rows apart.
+        function rowWithText(text, widgetId) {
             let found = -1
             tryVerify(() => {
                 for (let i = 0; i < Host.permissions.count; ++i) {
                     const label = findChild(page, "permissionText_" + i)
-                    if (label && label.text === text)
+                    const ids = findChild(page, "permissionIds_" + i)
+                    if (label && label.text === text && ids && ids.text.indexOf("widget " + widgetId + " ") === 0)
                         found = i
                 }
                 return found >= 0
-            }, 3000, "a row saying: " + text)
+            }, 3000, "a row of " + widgetId + " saying: " + text)
             return found
         }
 
         function test_1_a_plugin_capability_says_what_its_plugin_does() {
-            const i = rowWithText("Handled by the plugin Good fixture: Echo test requests")
+            const i = rowWithText("Handled by the plugin Good fixture: Echo test requests", "w_team")
             verify(findChild(page, "permissionText_" + i).visible)
         }
 
         function test_2_widget_and_room_are_named_and_ids_shown_on_request() {
-            const i = rowWithText("Send text messages as you in this room")
+            const i = rowWithText("Send text messages as you in this room", "w_team")
             const where = findChild(page, "permissionWhere_" + i)
             // The name comes from the room state, once read.
             tryVerify(() => where.text.indexOf("“Team board”") === 0, 3000, where.text)
@@ -93,7 +95,7 @@ Item {
         function test_3_hidden_characters_are_written_out() {
             const spoof = "org.matrix.msc2762.send.event:m.room.message#\u202etxet.m"
             remember("w_spoof\u200b", "Spoof", [spoof])
-            const i = rowWithText("Send ⟨U+202E⟩txet.m messages as you in this room")
+            const i = rowWithText("Send ⟨U+202E⟩txet.m messages as you in this room", "w_spoof⟨U+200B⟩")
             const where = findChild(page, "permissionWhere_" + i)
             verify(where.text.indexOf("w_spoof⟨U+200B⟩") === 0, "an unnamed widget is shown by its id: " + where.text)
         }

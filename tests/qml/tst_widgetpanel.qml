@@ -219,6 +219,11 @@ Item {
             const tab = findChild(part("widgetTabs"), "widgetTab_" + w.widgetId)
             verify(tab !== null)
             compare(tab.modelData.name, "⟨U+202E⟩txet.m⟨U+200B⟩")
+            // Gone again before the run ends: a view still loading when the QML engine goes away
+            // can call into it.
+            tryVerify(() => w.state !== "idle" && w.state !== "loading", 20000, "the widget's page to settle: " + w.state)
+            Host.removeWidget(w.widgetId)
+            tryVerify(() => Host.widgets.length === count, 5000, "the widget leaves the room state")
         }
     }
 }
