@@ -87,6 +87,8 @@ runScenario('e2e.shell.encrypted', async (ctx) => {
     ctx.phase('start tessera and sign in');
     await app.start();
     await app.waitVisible('loginPage');
+    await app.click('loginContinue');
+    await app.waitVisible('loginUser', 30000);
     await app.setText('loginUser', ALICE);
     await app.setText('loginPassword', PASSWORD);
     await app.click('loginSubmit');

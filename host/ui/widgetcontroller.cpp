@@ -3,6 +3,7 @@
 #include "widgetcontroller.h"
 
 #include <QCoreApplication>
+#include <QRegularExpression>
 #include <QTimer>
 
 #include <csignal>
@@ -384,9 +385,15 @@ void WidgetController::startSession(const QString &url)
         if (kind == QLatin1String("frame-navigation")) {
             // The widget's frame was sent outside its origin and the wrapper's policy stopped
             // it; the widget can do this at will, so it goes under the host's refusal limit.
+            // Chromium names where the frame went by its origin, and an address of a scheme
+            // without origins (tessera:, data:, blob:) by its scheme alone.
+            static const QRegularExpression bareScheme(QStringLiteral("^[A-Za-z][A-Za-z0-9+.-]*$"));
+            const std::string where = bareScheme.match(detail).hasMatch()
+                                          ? "an address of the " + detail.toStdString() + ": scheme"
+                                          : detail.toStdString();
             m_manager.reportRefusal(m_definition.roomId, m_definition.id, "frame_navigation",
                                     "refused, the widget's frame was sent outside its origin " + m_origin.toStdString()
-                                        + " (blocked by the wrapper's policy): " + detail.toStdString());
+                                        + " (blocked by the wrapper's policy): " + where);
             return;
         }
         // The wrapper refused a message before it reached the session: misaddressed or too big.
