@@ -654,7 +654,9 @@ tessera_status hostHttpRequest(tessera_host *host, const tessera_http_request *r
             auto alive = weak.lock();
             if (!alive || !alive->active || alive->httpRequests.count(id) == 0)
                 return;
-            onData(userData, static_cast<std::int32_t>(status), piece.data(), piece.size());
+            alive->core->callInto(*alive, "an HTTP data callback", [&] {
+                onData(userData, static_cast<std::int32_t>(status), piece.data(), piece.size());
+            });
         };
     }
     const std::uint64_t netId = core.services.http->send(
@@ -751,7 +753,11 @@ void finishSecret(PluginRuntime &rt, const std::string &action, const std::strin
     rt.core->audit(rt.id, action, status == TESSERA_OK || status == TESSERA_NOT_FOUND ? audit::Decision::Allowed
                                                                                      : audit::Decision::Failed,
                    status == TESSERA_OK ? name : name + ": " + (status == TESSERA_NOT_FOUND ? "none stored" : text));
-    rt.core->later(rt, [done, userData, status, text = std::move(text)] { done(userData, status, text.c_str()); });
+    rt.core->later(rt, [core = rt.core, weak = rt.weak_from_this(), action, done, userData, status,
+                        text = std::move(text)] {
+        if (auto alive = weak.lock())
+            core->callInto(*alive, "the result callback of " + action, [&] { done(userData, status, text.c_str()); });
+    });
 }
 
 tessera_status hostReadSecret(tessera_host *host, const char *name, tessera_result_fn done, void *userData)

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "pluginharness.h"
+#include "util/secretstore.h"
 
 using nlohmann::json;
 using tessera::plugins::PluginEventKind;
@@ -92,6 +93,19 @@ TEST(PluginAbiGuard, ATimerOrAPostedTaskThatThrowsDisablesThePlugin)
         h.scheduler.runPosted();
         expectDisabled(h, "it let a C++ exception (posted task exploded) escape from a posted task" + kRule);
     }
+}
+
+TEST(PluginAbiGuard, ASecretCallbackThatThrowsDisablesThePlugin)
+{
+    tessera::test::ScratchDir dir;
+    tessera::FileSecretStore secrets(dir.path() / "secrets");
+    PluginHarness h;
+    h.services.secrets = &secrets;
+    h.load({fixture("raw-throws")});
+    ASSERT_TRUE(h.answer(kRaw + ".secret"));
+    h.scheduler.runPosted();
+    expectDisabled(h, "it let a C++ exception (result callback exploded) escape from the result callback of "
+                      "plugin.read_secret" + kRule);
 }
 
 TEST(PluginAbiGuard, BuildUrlAndSessionClosedThatThrowDisableThePlugin)
