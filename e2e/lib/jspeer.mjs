@@ -225,26 +225,52 @@ export class JsPeer {
                 timeoutMs, `a verification request from ${userId}`);
             await request.accept();
         }
-        const verifier = await until(async () => {
+        // Wait for the request to be ready (or for the other side's start), then start at most once:
+        // a failed start is an answer, not something to retry into a second flow.
+        const ready = await until(() => {
             if (request.phase === VerificationPhase.Cancelled)
-                throw new Error(`the verification was cancelled: ${request.cancellationCode}`);
-            if (start && request.phase === VerificationPhase.Ready)
-                return request.startVerification('m.sas.v1');
-            return request.verifier;
+                return { cancelled: request.cancellationCode ?? 'cancelled' };
+            if (request.verifier)
+                return { verifier: request.verifier };
+            return start && request.phase === VerificationPhase.Ready ? { ready: true } : null;
         }, timeoutMs, 'the other side to accept the verification');
+        if (ready.cancelled)
+            throw new Error(`the verification was cancelled: ${ready.cancelled}`);
+        const verifier = ready.verifier ?? await request.startVerification('m.sas.v1');
         let emojis = null;
-        const shown = new Promise((resolve) => {
-            verifier.on(VerifierEvent.ShowSas, async (sas) => {
-                emojis = sas.sas.emoji.map(([, name]) => name);
-                if (await confirm(emojis))
-                    await sas.confirm();
-                else
-                    sas.mismatch();
-                resolve();
-            });
+        const shown = new Promise((resolve, reject) => {
+            const onSas = async (sas) => {
+                verifier.off(VerifierEvent.ShowSas, onSas);
+                try {
+                    emojis = sas.sas.emoji.map(([, name]) => name);
+                    if (await confirm(emojis))
+                        await sas.confirm();
+                    else
+                        sas.mismatch();
+                    resolve();
+                } catch (e) {
+                    reject(e);
+                }
+            };
+            verifier.on(VerifierEvent.ShowSas, onSas);
+            // The emoji may already be there: the verifier emits ShowSas once, possibly before this
+            // listener existed (the other side can be quick while this one waited for an HTTP reply).
+            const already = verifier.getShowSasCallbacks();
+            if (already)
+                onSas(already);
         });
         const done = verifier.verify();
-        await Promise.race([Promise.all([shown, done]), sleep(timeoutMs).then(() => { throw new Error('the SAS verification did not finish'); })]);
+        let timer;
+        const timeout = new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(
+                `the SAS verification did not finish in ${timeoutMs} ms (request phase ${request.phase}, ` +
+                `emoji shown: ${emojis !== null}, cancellation: ${request.cancellationCode ?? 'none'})`)), timeoutMs);
+        });
+        try {
+            await Promise.race([Promise.all([shown, done]), timeout]);
+        } finally {
+            clearTimeout(timer);
+        }
         return emojis;
     }
 
