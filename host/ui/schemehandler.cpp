@@ -10,6 +10,8 @@
 #include <QWebEngineUrlRequestJob>
 #include <QWebEngineUrlScheme>
 
+#include "cryptoengine.h"
+
 namespace tessera::ui {
 
 QByteArray mimeTypeForPath(const QString &path)
@@ -36,6 +38,11 @@ void registerSchemes()
         scheme.setFlags(QWebEngineUrlScheme::SecureScheme);
         QWebEngineUrlScheme::registerScheme(scheme);
     }
+    // The encryption engine's page reads its WebAssembly module from its own origin (XHR needs CORS).
+    QWebEngineUrlScheme crypto(kCryptoScheme);
+    crypto.setSyntax(QWebEngineUrlScheme::Syntax::Host);
+    crypto.setFlags(QWebEngineUrlScheme::SecureScheme | QWebEngineUrlScheme::CorsEnabled);
+    QWebEngineUrlScheme::registerScheme(crypto);
 }
 
 namespace {
