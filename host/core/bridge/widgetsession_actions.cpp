@@ -462,8 +462,9 @@ void WidgetSession::onSendToDevice(const InboundPtr &req)
             }
         }
     }
-    // The flag goes to the driver as the widget set it: what may leave unencrypted is decided in
-    // one place for every sender (the host's EncryptionGate), never sent in the clear here.
+    // The flag goes to the driver as the widget set it: a backend with end-to-end encryption
+    // encrypts per device, and the host's EncryptionGate refuses what cannot be encrypted. It is
+    // never sent in the clear here.
     m_driver.sendToDevice(m_config.widget, *type, encrypted->get<bool>(), *messages, guarded<bool>(req, [this, req](Result<bool> r) {
         if (!r)
             replyDriverError(req, "Error sending event", r.error());

@@ -37,7 +37,8 @@ struct BackendDriverOptions {
  * Implements sendEvent (redactions through `content.redacts` as MSC2762 asks, MSC4157 delayed
  * events where the backend supports them; MSC4407 sticky events and delayed redactions are
  * refused as unsupported), updateDelayedEvent, sendToDevice (an `encrypted` one goes to the
- * backend's sendEncryptedToDevice: the EncryptionGate decides), readEvents (newest first, as Element's readRoomTimeline), readState,
+ * backend's sendEncryptedToDevice, which encrypts per device; the EncryptionGate refuses it where
+ * Tessera cannot encrypt), readEvents (newest first, as Element's readRoomTimeline), readState,
  * readRelations, readRoomAccountData, searchUserDirectory, getMediaConfig, uploadFile,
  * downloadFile, watchTurnServers (fetched again before the ttl expires), knownRooms and
  * isRoomEncrypted, plus fetchOpenIdToken() for the host's consent-gated requestOpenId.

@@ -35,7 +35,7 @@ void EncryptionGate::refuse(Callback<T> done, const std::string &roomId, const s
 
 void EncryptionGate::send(const SendRequest &request, Callback<SendResult> done)
 {
-    if (!request.stateKey && m_backend.isEncrypted(request.roomId)) {
+    if (!request.stateKey && m_backend.isEncrypted(request.roomId) && !m_backend.canEncrypt(request.roomId)) {
         const std::string what = std::string(request.delayMs || request.parentDelayId ? "the delayed " : "the ")
             + request.type + " event";
         return refuse(std::move(done), request.roomId, request.widgetId, "send", what, kEncryptedRoomRefusal);
@@ -43,9 +43,11 @@ void EncryptionGate::send(const SendRequest &request, Callback<SendResult> done)
     m_backend.send(request, std::move(done));
 }
 
-void EncryptionGate::sendEncryptedToDevice(const std::string &type, const nlohmann::json &, const std::string &widgetId,
-                                           Callback<void> done)
+void EncryptionGate::sendEncryptedToDevice(const std::string &type, const nlohmann::json &messages,
+                                           const std::string &widgetId, Callback<void> done)
 {
+    if (m_backend.encrypts())
+        return m_backend.sendEncryptedToDevice(type, messages, widgetId, std::move(done));
     refuse(std::move(done), {}, widgetId, "send_to_device", "the " + type + " to-device message",
            kEncryptedToDeviceRefusal);
 }

@@ -15,11 +15,11 @@ namespace tessera::matrix {
  * plaintext (the message of ErrorCode::EncryptionRequired; the shell shows its own translation).
  */
 inline constexpr const char *kEncryptedRoomRefusal =
-    "This room is end-to-end encrypted and Tessera cannot encrypt messages yet, so nothing was sent "
+    "This room is end-to-end encrypted and Tessera cannot encrypt messages here, so nothing was sent "
     "(it would have reached the server unencrypted)";
 /** The same for a to-device message a widget asked to encrypt. */
 inline constexpr const char *kEncryptedToDeviceRefusal =
-    "Tessera cannot encrypt to-device messages yet, so nothing was sent (it would have left unencrypted)";
+    "Tessera cannot encrypt to-device messages here, so nothing was sent (it would have left unencrypted)";
 
 /**
  * @brief The one place every outgoing event passes on its way to the room backend: the
@@ -27,14 +27,15 @@ inline constexpr const char *kEncryptedToDeviceRefusal =
  * front of either backend (local or Matrix) as a RoomBackend of its own; the composition root
  * hands it, never the backend behind it, to everything that sends.
  *
- * Tessera has no end-to-end encryption yet, so today the gate refuses what would leave in
- * plaintext where encryption is expected, with ErrorCode::EncryptionRequired and a message
- * written for the sender, and records each refusal in the audit log (category "outgoing"):
- *  - a non-state event (message, reaction, delayed or not) into a room with m.room.encryption;
- *  - a to-device message sent with `encrypted: true`.
+ * What the backend behind it can encrypt goes through, and the backend encrypts it (a Matrix
+ * account with the encryption engine: canEncrypt(), encrypts()). What it cannot encrypt the gate
+ * refuses instead of letting it leave in plaintext, with ErrorCode::EncryptionRequired and a
+ * message written for the sender, and records each refusal in the audit log ("outgoing"):
+ *  - a non-state event (message, reaction, delayed or not) into a room with m.room.encryption
+ *    that the backend cannot encrypt (local rooms; no encryption engine; an unknown algorithm);
+ *  - a to-device message sent with `encrypted: true` when the backend has no encryption.
  * State events (never encrypted in Matrix) and redactions (the server must read what they
- * redact, so clients send them in the clear) go through. Encryption, once Tessera has it,
- * replaces the refusals here.
+ * redact, so clients send them in the clear) go through.
  *
  * The refusal is decided on the backend's current state (isEncrypted), as every send is made,
  * so a room that turns encryption on refuses the next send. Callbacks follow RoomBackend's
@@ -67,6 +68,12 @@ public:
         return m_backend.canSendEvent(roomId, type);
     }
     [[nodiscard]] bool isEncrypted(const std::string &roomId) const override { return m_backend.isEncrypted(roomId); }
+    [[nodiscard]] bool encrypts() const override { return m_backend.encrypts(); }
+    [[nodiscard]] bool canEncrypt(const std::string &roomId) const override { return m_backend.canEncrypt(roomId); }
+    [[nodiscard]] std::optional<DecryptionInfo> decryptionInfo(const std::string &eventId) const override
+    {
+        return m_backend.decryptionInfo(eventId);
+    }
     void createRoom(const CreateRoomRequest &request, Callback<std::string> done) override;
     void joinRoom(const std::string &roomIdOrAlias, Callback<std::string> done) override;
     void leaveRoom(const std::string &roomId, Callback<void> done) override;
@@ -78,14 +85,14 @@ public:
                              Callback<std::optional<nlohmann::json>> done) override;
     void setRoomAccountData(const std::string &roomId, const std::string &type, const nlohmann::json &content,
                             Callback<void> done) override;
-    /** Refuses a non-state event into an encrypted room; forwards everything else. */
+    /** Refuses a non-state event into an encrypted room the backend cannot encrypt; forwards everything else. */
     void send(const SendRequest &request, Callback<SendResult> done) override;
     void redact(const std::string &roomId, const std::string &eventId, const std::optional<std::string> &reason,
                 Callback<std::string> done) override;
     [[nodiscard]] bool supportsDelayedEvents() const override { return m_backend.supportsDelayedEvents(); }
     void updateDelayedEvent(const std::string &delayId, DelayedEventAction action, Callback<void> done) override;
     void sendToDevice(const std::string &type, const nlohmann::json &messages, Callback<void> done) override;
-    /** Refused: Tessera cannot encrypt yet. */
+    /** Forwarded to a backend that encrypts; refused by the gate otherwise. */
     void sendEncryptedToDevice(const std::string &type, const nlohmann::json &messages, const std::string &widgetId,
                                Callback<void> done) override;
     void requestOpenIdToken(Callback<OpenIdToken> done) override;

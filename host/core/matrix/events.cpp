@@ -431,6 +431,14 @@ void ListenerSet::emitRoomChanged(const RoomInfo &room) const
     }
 }
 
+void ListenerSet::emitEventDecrypted(const nlohmann::json &event) const
+{
+    for (const auto &e : m_registry->snapshot()) {
+        if (e->active && e->listener.onEventDecrypted)
+            e->listener.onEventDecrypted(event);
+    }
+}
+
 std::size_t ListenerSet::size() const
 {
     std::lock_guard lock(m_registry->mutex);

@@ -107,6 +107,7 @@ public:
     void emitStateChanged(const nlohmann::json &event) const;
     void emitToDevice(const nlohmann::json &message) const;
     void emitRoomChanged(const RoomInfo &room) const;
+    void emitEventDecrypted(const nlohmann::json &event) const;
     [[nodiscard]] std::size_t size() const;
 
     struct Registry;

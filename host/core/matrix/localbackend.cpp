@@ -929,8 +929,10 @@ void LocalBackend::sendToDevice(const std::string &type, const nlohmann::json &m
 void LocalBackend::sendEncryptedToDevice(const std::string &, const nlohmann::json &, const std::string &,
                                          Callback<void> done)
 {
-    reply(std::move(done), Result<void>(Error(ErrorCode::Unsupported, "the local rooms send to-device messages as "
-                                                                     "they are; encryption happens in front of them")));
+    // Local rooms have one user on one device and no encryption: sending "encrypted" in the clear
+    // would be a lie.
+    reply<void>(std::move(done), unsupported("encrypted to-device messages need a Matrix account with end-to-end "
+                                             "encryption; the local backend has none"));
 }
 
 // --- account services -------------------------------------------------------------------------

@@ -57,9 +57,16 @@ CREATE TABLE oauth_clients (
 );
 )sql";
 
+// v3: a send into an encrypted room waits in the outbox with `encrypt` set and is encrypted
+// just before it goes out; the row then holds the m.room.encrypted content (and `encrypt` is 0).
+constexpr std::string_view kSessionSchemaV3 = R"sql(
+ALTER TABLE outbox ADD COLUMN encrypt INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 const storage::Migration kSessionMigrations[] = {
     {1, "session and outbox", kSessionSchemaV1, {}},
     {2, "session sign-in kind and OAuth clients", kSessionSchemaV2, {}},
+    {3, "outbox rows encrypted before sending", kSessionSchemaV3, {}},
 };
 
 constexpr const char *kClient = "/_matrix/client/v3";
@@ -127,6 +134,7 @@ bool isUnrecognised(const Error &e)
 
 struct MatrixBackend::OutboxRow {
     std::string kind;
+    bool encrypt = false;
     std::string roomId;
     std::string type;
     std::optional<std::string> stateKey;
@@ -142,7 +150,26 @@ struct MatrixBackend::TimelineRead {
     TimelinePage out;
     std::optional<std::int64_t> cursor;
     int backfills = 0;
+    int storePages = 0; ///< pages read from the cache (more than one when decryption filters events out)
 };
+
+/** What one sync tells the listeners, emitted in order once its encrypted events are decrypted. */
+struct MatrixBackend::EmitBatch {
+    std::vector<nlohmann::json> stateChanges;
+    std::vector<nlohmann::json> events;
+    std::set<std::string> roomsChanged;
+    std::vector<nlohmann::json> toDevice;
+    bool decrypted = false;
+};
+
+namespace {
+/** A timeline read that decrypts matches encrypted events too, and applies the filter afterwards. */
+bool needsDecryptingRead(const EventFilter &filter)
+{
+    return filter.state == EventFilter::StateMatch::Any || filter.state == EventFilter::StateMatch::NotState;
+}
+constexpr int kMaxStorePagesPerRead = 50;
+} // namespace
 
 struct MatrixBackend::LoginFlow {
     enum class Step { WellKnown, Versions, Flows, OidcMetadata, OidcIssuer, Login } step = Step::WellKnown;
@@ -201,6 +228,7 @@ MatrixBackend::~MatrixBackend()
 {
     m_onSyncStatus = nullptr; // whoever listened may be gone already
     stop();
+    m_encryption.reset();
 }
 
 Result<void> MatrixBackend::loadSession()
@@ -524,6 +552,13 @@ void MatrixBackend::start()
     m_syncedSinceStart = false;
     scheduleRefresh();
     setSyncState(SyncState::Syncing);
+    if (m_options.crypto && !encryptionReady()) {
+        // No sync before the crypto store is open: a sync acknowledges to-device messages (room
+        // keys), which must reach the store first.
+        startEncryption();
+        pumpOutbox();
+        return;
+    }
     ensureFilterThenSync();
     pumpOutbox();
 }
@@ -645,21 +680,39 @@ void MatrixBackend::onSyncResult(Result<ApiResponse> result)
     m_syncRequest.reset();
     if (!m_running)
         return;
-    if (result) {
-        if (auto applied = applySync(result->json); applied) {
-            ++m_completedSyncs;
-            m_syncStatus.consecutiveFailures = 0;
-            // The first sync after start() is news too: the client is connected now.
-            if (m_syncStatus.state != SyncState::Syncing || !m_syncedSinceStart)
-                setSyncState(SyncState::Syncing);
-            m_syncedSinceStart = true;
-            scheduleSync(0);
-            return;
-        } else {
-            result = Error(applied.error().code, "the sync could not be stored: " + applied.error().message);
-        }
-    }
-    const Error &e = result.error();
+    if (!result)
+        return syncFailed(result.error());
+    if (!m_encryption)
+        return finishSync(result->json, nullptr);
+    // The machine takes the to-device events, device lists and key counts into its store before
+    // this sync's token is stored: a crash in between replays the sync, never loses a room key.
+    auto response = std::make_shared<nlohmann::json>(std::move(result->json));
+    m_encryption->receiveSync(*response, [alive = std::weak_ptr<int>(m_alive), this,
+                                          response](Result<std::vector<ReceivedToDevice>> toDevice) {
+        if (!alive.lock() || !m_running)
+            return; // not stored: the next sync starts from the stored token and brings it again
+        if (!toDevice)
+            return syncFailed(Error(toDevice.error().code,
+                                    "the encryption engine could not take the sync: " + toDevice.error().message));
+        finishSync(*response, &*toDevice);
+    });
+}
+
+void MatrixBackend::finishSync(const nlohmann::json &response, const std::vector<ReceivedToDevice> *toDevice)
+{
+    if (auto applied = applySync(response, toDevice); !applied)
+        return syncFailed(Error(applied.error().code, "the sync could not be stored: " + applied.error().message));
+    ++m_completedSyncs;
+    m_syncStatus.consecutiveFailures = 0;
+    // The first sync after start() is news too: the client is connected now.
+    if (m_syncStatus.state != SyncState::Syncing || !m_syncedSinceStart)
+        setSyncState(SyncState::Syncing);
+    m_syncedSinceStart = true;
+    scheduleSync(0);
+}
+
+void MatrixBackend::syncFailed(const Error &e)
+{
     if (e.matrixApiError && e.matrixApiError->httpStatus == 401) {
         logLine(LogLevel::Warning, "the homeserver rejected the access token (" + errcodeOf(e) + "); log in again");
         m_running = false;
@@ -676,7 +729,7 @@ void MatrixBackend::onSyncResult(Result<ApiResponse> result)
     scheduleSync(delay);
 }
 
-Result<void> MatrixBackend::applySync(const nlohmann::json &response)
+Result<void> MatrixBackend::applySync(const nlohmann::json &response, const std::vector<ReceivedToDevice> *toDevice)
 {
     if (!response.is_object())
         return Error(ErrorCode::Corrupt, "a sync response must be a JSON object");
@@ -802,26 +855,309 @@ Result<void> MatrixBackend::applySync(const nlohmann::json &response)
     TRY(tx->commit());
     m_syncedRooms.insert(roomsWithAccountData.begin(), roomsWithAccountData.end());
 
-    for (const auto &ev : stateChanges)
-        m_listeners.emitStateChanged(ev);
-    for (const auto &ev : newEvents) {
-        m_listeners.emitEvent(ev);
-        if (stateKeyOf(ev))
-            m_listeners.emitStateChanged(ev);
+    if (m_encryption) {
+        // New members (and rooms that became encrypted) need their devices tracked.
+        std::set<std::string> stateRooms;
+        for (const auto &ev : stateChanges)
+            stateRooms.insert(jsonString(ev, "room_id"));
+        for (const auto &ev : newEvents) {
+            if (stateKeyOf(ev))
+                stateRooms.insert(jsonString(ev, "room_id"));
+        }
+        trackEncryptedRooms(stateRooms);
     }
-    for (const auto &roomId : roomsChanged) {
-        if (auto info = room(roomId))
-            m_listeners.emitRoomChanged(*info);
-    }
-    if (auto td = response.find("to_device"); td != response.end() && td->is_object()) {
+
+    EmitBatch batch;
+    batch.stateChanges = std::move(stateChanges);
+    batch.events = std::move(newEvents);
+    batch.roomsChanged = std::move(roomsChanged);
+    if (toDevice) {
+        for (const auto &received : *toDevice) {
+            nlohmann::json message = received.message;
+            message["encrypted"] = received.encrypted;
+            batch.toDevice.push_back(std::move(message));
+        }
+    } else if (auto td = response.find("to_device"); td != response.end() && td->is_object()) {
         for (const auto &ev : td->value("events", nlohmann::json::array())) {
             if (ev.is_object() && ev.contains("type") && ev["type"].is_string())
-                m_listeners.emitToDevice({{"sender", jsonString(ev, "sender")},
+                batch.toDevice.push_back({{"sender", jsonString(ev, "sender")},
                                           {"type", ev["type"]},
-                                          {"content", ev.value("content", nlohmann::json::object())}});
+                                          {"content", ev.value("content", nlohmann::json::object())},
+                                          {"encrypted", false}});
         }
     }
+    queueEmit(std::move(batch));
     return {};
+}
+
+// --- telling the listeners, in order, after decryption ------------------------------------------
+
+void MatrixBackend::queueEmit(EmitBatch batch)
+{
+    m_emits.push_back(std::make_unique<EmitBatch>(std::move(batch)));
+    pumpEmits();
+}
+
+void MatrixBackend::pumpEmits()
+{
+    while (!m_emitBusy && !m_emits.empty()) {
+        EmitBatch &head = *m_emits.front();
+        if (m_encryption && !head.decrypted) {
+            std::vector<std::size_t> encrypted;
+            for (std::size_t i = 0; i < head.events.size(); ++i) {
+                if (jsonString(head.events[i], "type") == "m.room.encrypted")
+                    encrypted.push_back(i);
+            }
+            head.decrypted = true;
+            if (!encrypted.empty()) {
+                std::vector<nlohmann::json> events;
+                for (std::size_t i : encrypted)
+                    events.push_back(head.events[i]);
+                m_emitBusy = true;
+                m_encryption->decryptRoomEvents(std::move(events), [alive = std::weak_ptr<int>(m_alive), this, encrypted](
+                                                                       Result<std::vector<DecryptedEvent>> r) {
+                    if (!alive.lock())
+                        return;
+                    m_emitBusy = false;
+                    if (r && !m_emits.empty()) {
+                        for (std::size_t k = 0; k < encrypted.size() && k < r->size(); ++k) {
+                            if ((*r)[k].event.is_object())
+                                m_emits.front()->events[encrypted[k]] = std::move((*r)[k].event);
+                        }
+                    }
+                    pumpEmits();
+                });
+                return;
+            }
+        }
+        std::unique_ptr<EmitBatch> batch = std::move(m_emits.front());
+        m_emits.pop_front();
+        for (const auto &ev : batch->stateChanges)
+            m_listeners.emitStateChanged(ev);
+        for (const auto &ev : batch->events) {
+            m_listeners.emitEvent(ev);
+            if (stateKeyOf(ev))
+                m_listeners.emitStateChanged(ev);
+        }
+        for (const auto &roomId : batch->roomsChanged) {
+            if (auto info = room(roomId))
+                m_listeners.emitRoomChanged(*info);
+        }
+        for (const auto &message : batch->toDevice)
+            m_listeners.emitToDevice(message);
+    }
+}
+
+// --- end-to-end encryption ------------------------------------------------------------------------
+
+void MatrixBackend::startEncryption()
+{
+    if (!m_options.crypto || !m_session || m_encryptionStarting || encryptionReady())
+        return;
+    // The key the crypto store is encrypted with lives in the keychain beside the access token.
+    auto key = m_options.secrets->read(kCryptoStoreSecret);
+    std::string passphrase;
+    if (key && *key && !(*key)->empty()) {
+        passphrase = **key;
+    } else if (key) {
+        passphrase = randomToken(32);
+        if (auto stored = m_options.secrets->write(kCryptoStoreSecret, passphrase); !stored) {
+            setSyncState(SyncState::Backoff, "the key of the encryption store could not be kept in " +
+                                                 m_options.secrets->description() + ": " + stored.error().message);
+            return;
+        }
+    } else {
+        setSyncState(SyncState::Backoff, "the key of the encryption store could not be read from " +
+                                             m_options.secrets->description() + ": " + key.error().message);
+        return;
+    }
+    if (!m_encryption) {
+        m_encryption = std::make_unique<Encryption>(
+            m_scheduler, *m_options.crypto,
+            [this](ApiCall call, std::function<void(Result<ApiResponse>)> done) { api(std::move(call), std::move(done)); },
+            [this](const std::string &roomId) { return encryptionRoom(roomId); },
+            [this](int level, const std::string &text) {
+                logLine(level >= 2 ? LogLevel::Warning : level == 1 ? LogLevel::Info : LogLevel::Debug, text);
+            });
+        m_encryption->setOnEventDecrypted([this](const DecryptedEvent &decrypted) {
+            m_listeners.emitEventDecrypted(decrypted.event);
+        });
+        m_encryption->setOnNotify([this](const std::string &kind, const nlohmann::json &payload) {
+            if (m_encryptionListener)
+                m_encryptionListener(kind, payload);
+        });
+    }
+    m_encryptionStarting = true;
+    m_encryption->start(m_session->userId, m_session->deviceId, passphrase,
+                        [alive = std::weak_ptr<int>(m_alive), this](Result<DeviceIdentity> r) {
+                            if (!alive.lock())
+                                return;
+                            m_encryptionStarting = false;
+                            if (!m_running)
+                                return;
+                            if (!r) {
+                                // Without the store no sync may run (it would drop room keys): retry later.
+                                ++m_encryptionFailures;
+                                const std::int64_t delay = backoffMs(m_encryptionFailures);
+                                logLine(LogLevel::Warning, "end-to-end encryption could not start, next try in " +
+                                                               std::to_string(delay) + " ms: " + r.error().message);
+                                setSyncState(SyncState::Backoff, "end-to-end encryption could not start: " + r.error().message);
+                                m_syncTimer = m_scheduler.schedule(delay, [this] {
+                                    m_syncTimer.reset();
+                                    startEncryption();
+                                });
+                                return;
+                            }
+                            m_encryptionFailures = 0;
+                            if (m_encryptionListener)
+                                m_encryptionListener("ready", {{"ed25519", r->ed25519}, {"curve25519", r->curve25519},
+                                                               {"deviceId", m_session->deviceId}});
+                            std::set<std::string> encryptedRooms;
+                            for (const auto &info : rooms()) {
+                                if (info.encrypted && info.membership == Membership::Join)
+                                    encryptedRooms.insert(info.roomId);
+                            }
+                            trackEncryptedRooms(encryptedRooms);
+                            setSyncState(SyncState::Syncing);
+                            ensureFilterThenSync();
+                            pumpOutbox();
+                        });
+}
+
+void MatrixBackend::closeEncryption(bool forgetStore)
+{
+    if (m_encryption) {
+        if (m_encryption->isReady())
+            m_encryption->call("close", nlohmann::json::object(), [](Result<nlohmann::json>) {});
+        m_encryption.reset();
+    }
+    m_encryptionStarting = false;
+    m_encryptionFailures = 0;
+    m_emits.clear();
+    m_emitBusy = false;
+    if (forgetStore)
+        (void)m_options.secrets->remove(kCryptoStoreSecret);
+}
+
+Result<EncryptionRoom> MatrixBackend::encryptionRoom(const std::string &roomId) const
+{
+    auto encryption = m_store->stateEvent(roomId, "m.room.encryption", "");
+    if (!encryption)
+        return std::move(encryption).error();
+    if (!*encryption)
+        return Error(ErrorCode::BadRequest, "the room " + roomId + " is not encrypted");
+    const nlohmann::json settings = (**encryption).value("content", nlohmann::json::object());
+    const std::string algorithm = settings.is_object() ? jsonString(settings, "algorithm") : std::string();
+    if (algorithm != "m.megolm.v1.aes-sha2")
+        return Error(ErrorCode::Unsupported, "the room " + roomId + " uses the encryption algorithm '" + algorithm +
+                                                 "', which Tessera does not support (only m.megolm.v1.aes-sha2)");
+    std::string visibility = "shared";
+    if (auto hv = m_store->stateEvent(roomId, "m.room.history_visibility", ""); hv && *hv) {
+        const auto content = (**hv).value("content", nlohmann::json::object());
+        if (content.is_object() && !jsonString(content, "history_visibility").empty())
+            visibility = jsonString(content, "history_visibility");
+    }
+    auto members = m_store->state(roomId, "m.room.member", std::nullopt);
+    if (!members)
+        return std::move(members).error();
+    EncryptionRoom out;
+    // As Element: joined members, and invited ones too unless history is only for joined members.
+    for (const auto &m : *members) {
+        const std::string membership = m.contains("content") ? jsonString(m["content"], "membership") : std::string();
+        if (membership == "join" || (membership == "invite" && visibility != "joined"))
+            out.targets.push_back(jsonString(m, "state_key"));
+    }
+    out.settings = {{"historyVisibility", visibility}};
+    if (settings.contains("rotation_period_ms") && settings["rotation_period_ms"].is_number())
+        out.settings["rotationPeriodMs"] = settings["rotation_period_ms"];
+    if (settings.contains("rotation_period_msgs") && settings["rotation_period_msgs"].is_number())
+        out.settings["rotationPeriodMessages"] = settings["rotation_period_msgs"];
+    return out;
+}
+
+void MatrixBackend::trackEncryptedRooms(const std::set<std::string> &roomIds)
+{
+    if (!encryptionReady())
+        return;
+    std::set<std::string> users;
+    for (const auto &roomId : roomIds) {
+        if (!isEncrypted(roomId))
+            continue;
+        if (auto room = encryptionRoom(roomId))
+            users.insert(room->targets.begin(), room->targets.end());
+    }
+    if (!users.empty())
+        m_encryption->trackUsers(std::vector<std::string>(users.begin(), users.end()));
+}
+
+bool MatrixBackend::canEncrypt(const std::string &roomId) const
+{
+    if (!m_options.crypto || !m_store)
+        return false;
+    auto encryption = m_store->stateEvent(roomId, "m.room.encryption", "");
+    if (!encryption || !*encryption)
+        return false;
+    const nlohmann::json content = (**encryption).value("content", nlohmann::json::object());
+    return content.is_object() && jsonString(content, "algorithm") == "m.megolm.v1.aes-sha2";
+}
+
+std::optional<DecryptionInfo> MatrixBackend::decryptionInfo(const std::string &eventId) const
+{
+    return m_encryption ? m_encryption->info(eventId) : std::nullopt;
+}
+
+void MatrixBackend::setEncryptionListener(std::function<void(const std::string &, const nlohmann::json &)> listener)
+{
+    m_encryptionListener = std::move(listener);
+    if (m_encryptionListener && encryptionReady())
+        m_encryptionListener("ready", {{"ed25519", m_encryption->identity().ed25519},
+                                       {"curve25519", m_encryption->identity().curve25519},
+                                       {"deviceId", m_session ? m_session->deviceId : std::string()}});
+}
+
+void MatrixBackend::restoreKeyBackup(const std::string &recoveryKey, Callback<BackupRestore> done)
+{
+    if (!m_session)
+        return post<BackupRestore>(std::move(done), notLoggedIn());
+    if (!encryptionReady())
+        return post<BackupRestore>(std::move(done), Error(ErrorCode::Unavailable, "end-to-end encryption is not ready"));
+    ApiCall versionCall;
+    versionCall.path = std::string(kClient) + "/room_keys/version";
+    api(versionCall, [this, recoveryKey, done = std::move(done)](Result<ApiResponse> version) mutable {
+        if (!version) {
+            if (version.error().matrixApiError && version.error().matrixApiError->httpStatus == 404)
+                return done(Error(ErrorCode::NotFound, "there is no key backup on the server for this account"));
+            return done(std::move(version).error());
+        }
+        const nlohmann::json backup = version->json;
+        // The machine checks that the key opens this backup before anything is downloaded.
+        m_encryption->call("useRecoveryKey", {{"recoveryKey", recoveryKey}, {"backup", backup}},
+                           [this, backup, done = std::move(done)](Result<nlohmann::json> used) mutable {
+                               if (!used)
+                                   return done(Error(ErrorCode::BadRequest, used.error().message));
+                               const std::string v = jsonString(backup, "version");
+                               ApiCall keysCall;
+                               keysCall.path = std::string(kClient) + "/room_keys/keys";
+                               keysCall.query = {{"version", v}};
+                               keysCall.maxResponseBytes = kMaxSyncResponseBytes;
+                               api(keysCall, [this, v, done = std::move(done)](Result<ApiResponse> keys) mutable {
+                                   if (!keys)
+                                       return done(std::move(keys).error());
+                                   m_encryption->call(
+                                       "importBackup", {{"rooms", keys->json.value("rooms", nlohmann::json::object())}, {"version", v}},
+                                       [v, done = std::move(done)](Result<nlohmann::json> imported) mutable {
+                                           if (!imported)
+                                               return done(std::move(imported).error());
+                                           BackupRestore out;
+                                           out.version = v;
+                                           out.imported = jsonInt(*imported, "imported");
+                                           out.total = jsonInt(*imported, "total");
+                                           out.failures = jsonInt(*imported, "failures");
+                                           done(out);
+                                       });
+                               });
+                           });
+    });
 }
 
 // --- outbox -----------------------------------------------------------------------------------
@@ -832,8 +1168,8 @@ Result<std::int64_t> MatrixBackend::enqueue(const OutboxRow &row)
     // the server applied the send but before we saw the answer replays the same id, which the
     // server recognises.
     auto st = m_sessionDb.prepare("INSERT INTO outbox (txn_id, kind, room_id, event_type, state_key, target_event_id, "
-                                  "body, delay_ms, parent_delay_id, created_ms) "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+                                  "body, delay_ms, parent_delay_id, created_ms, encrypt) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     if (!st)
         return std::move(st).error();
     TRY(st->bindText(1, makeTxnId()));
@@ -846,6 +1182,7 @@ Result<std::int64_t> MatrixBackend::enqueue(const OutboxRow &row)
     TRY(row.delayMs ? st->bindInt64(8, *row.delayMs) : st->bindNull(8));
     TRY(row.parentDelayId ? st->bindText(9, *row.parentDelayId) : st->bindNull(9));
     TRY(st->bindInt64(10, m_scheduler.wallClockMs()));
+    TRY(st->bindInt64(11, row.encrypt ? 1 : 0));
     TRY(st->run());
     return m_sessionDb.lastInsertRowId();
 }
@@ -880,7 +1217,8 @@ void MatrixBackend::pumpOutbox()
     if (!m_running || !m_session || m_outboxBusy || m_outboxTimer)
         return;
     auto st = m_sessionDb.prepare("SELECT seq, txn_id, kind, room_id, event_type, state_key, target_event_id, body, "
-                                  "delay_ms, parent_delay_id FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT 1");
+                                  "delay_ms, parent_delay_id, encrypt FROM outbox WHERE status = 'pending' "
+                                  "ORDER BY seq LIMIT 1");
     if (!st) {
         logLine(LogLevel::Warning, "the outbox cannot be read: " + st.error().message);
         return;
@@ -900,6 +1238,10 @@ void MatrixBackend::pumpOutbox()
     const std::optional<std::string> parent = st->isNull(9) ? std::nullopt : std::optional<std::string>(st->columnText(9));
     if (body.is_discarded())
         body = nlohmann::json::object();
+    if (st->columnInt64(10) != 0) {
+        // Encrypted just before it goes out, then sent on the next turn of the pump.
+        return encryptOutboxRow(seq, roomId, type, body);
+    }
 
     ApiCall call;
     call.method = "PUT";
@@ -922,6 +1264,49 @@ void MatrixBackend::pumpOutbox()
     call.timeoutMs = m_options.requestTimeoutMs;
     m_outboxBusy = true;
     m_outboxRequest = api(call, [this, seq](Result<ApiResponse> r) { onOutboxResult(seq, std::move(r)); });
+}
+
+void MatrixBackend::encryptOutboxRow(std::int64_t seq, const std::string &roomId, const std::string &type,
+                                     const nlohmann::json &body)
+{
+    if (!encryptionReady()) {
+        if (!m_options.crypto) {
+            // Without an encryption engine nothing goes into an encrypted room in the clear.
+            finishOutbox(seq, Error(ErrorCode::Unsupported, "the room is encrypted and this Tessera cannot encrypt"));
+            return pumpOutbox();
+        }
+        return; // startEncryption() pumps the outbox once the store is open
+    }
+    m_outboxBusy = true;
+    m_encryption->encryptRoomEvent(roomId, type, body, [alive = std::weak_ptr<int>(m_alive), this, seq](Result<nlohmann::json> r) {
+        if (!alive.lock())
+            return;
+        m_outboxBusy = false;
+        if (!m_running)
+            return;
+        if (!r) {
+            // A failed key share (no answer, 5xx, 429) is retried like a failed send; a refusal is final.
+            Error e = std::move(r).error();
+            e.message = "the event could not be encrypted: " + e.message;
+            return onOutboxResult(seq, std::move(e));
+        }
+        // The row now holds the ciphertext: a crash from here on sends exactly this, with the same
+        // transaction id, and the plain text is gone from the outbox.
+        auto up = m_sessionDb.prepare("UPDATE outbox SET event_type = 'm.room.encrypted', body = ?2, encrypt = 0 "
+                                      "WHERE seq = ?1");
+        auto stored = [&]() -> Result<void> {
+            if (!up)
+                return std::move(up).error();
+            TRY(up->bindInt64(1, seq));
+            TRY(up->bindText(2, r->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+            return up->run();
+        }();
+        if (!stored) {
+            logLine(LogLevel::Warning, "an encrypted event could not be stored in the outbox: " + stored.error().message);
+            finishOutbox(seq, Error(stored.error().code, "the encrypted event could not be stored: " + stored.error().message));
+        }
+        pumpOutbox();
+    });
 }
 
 void MatrixBackend::onOutboxResult(std::int64_t seq, Result<ApiResponse> result)
@@ -1128,9 +1513,41 @@ void MatrixBackend::continueTimelineRead(std::shared_ptr<TimelineRead> read)
     q.limit = read->query.limit - static_cast<int>(read->out.events.size());
     if (read->cursor)
         q.from = RoomStore::tokenFor(*read->cursor);
+    // In an encrypted room the cache holds m.room.encrypted events: read those too, decrypt them
+    // and apply the filter (types, msgtype) to the clear events.
+    const bool decrypting = m_encryption && isEncrypted(q.roomId) && needsDecryptingRead(q.filter);
+    if (decrypting) {
+        if (!q.filter.types.empty() &&
+            std::find(q.filter.types.begin(), q.filter.types.end(), "m.room.encrypted") == q.filter.types.end())
+            q.filter.types.push_back("m.room.encrypted");
+        q.filter.msgtype.reset();
+    }
     auto page = m_store->readTimeline(q);
     if (!page)
         return read->done(std::move(page).error());
+    ++read->storePages;
+    if (!decrypting)
+        return takeTimelinePage(read, std::move(*page));
+    auto events = std::move(page->page.events);
+    page->page.events.clear();
+    m_encryption->decryptRoomEvents(std::move(events), [alive = std::weak_ptr<int>(m_alive), this, read,
+                                                        page = std::move(*page)](Result<std::vector<DecryptedEvent>> r) mutable {
+        if (!alive.lock())
+            return;
+        if (!r)
+            return read->done(std::move(r).error());
+        for (auto &d : *r) {
+            // Undecryptable events are kept when the reader asked for every type (the timeline shows them).
+            if (read->query.filter.matches(d.event))
+                page.page.events.push_back(std::move(d.event));
+        }
+        takeTimelinePage(read, std::move(page));
+    });
+}
+
+void MatrixBackend::takeTimelinePage(std::shared_ptr<TimelineRead> read, StorePage pageValue)
+{
+    StorePage *page = &pageValue;
     for (auto &ev : page->page.events)
         read->out.events.push_back(std::move(ev));
     if (page->lastOrdering)
@@ -1142,6 +1559,9 @@ void MatrixBackend::continueTimelineRead(std::shared_ptr<TimelineRead> read)
         return read->done(std::move(read->out));
     }
     if (!page->page.next.empty()) {
+        // Decryption filtered some events out: read on from the cache until the page is full.
+        if (!full && read->storePages < kMaxStorePagesPerRead)
+            return continueTimelineRead(read);
         read->out.next = page->page.next;
         return read->done(std::move(read->out));
     }
@@ -1236,7 +1656,7 @@ void MatrixBackend::readRelations(const RelationsQuery &query, Callback<Relation
         call.query.emplace_back("from", query.from);
     if (!query.to.empty())
         call.query.emplace_back("to", query.to);
-    api(call, [done = std::move(done), roomId = query.roomId](Result<ApiResponse> r) {
+    api(call, [alive = std::weak_ptr<int>(m_alive), this, done = std::move(done), roomId = query.roomId](Result<ApiResponse> r) mutable {
         if (!r)
             return done(std::move(r).error());
         RelationsPage page;
@@ -1251,7 +1671,18 @@ void MatrixBackend::readRelations(const RelationsQuery &query, Callback<Relation
             page.nextBatch = r->json["next_batch"].get<std::string>();
         if (r->json.contains("prev_batch") && r->json["prev_batch"].is_string())
             page.prevBatch = r->json["prev_batch"].get<std::string>();
-        done(std::move(page));
+        if (!alive.lock() || !m_encryption || !isEncrypted(roomId))
+            return done(std::move(page));
+        auto chunk = std::move(page.chunk);
+        page.chunk.clear();
+        m_encryption->decryptRoomEvents(std::move(chunk), [page = std::move(page), done = std::move(done)](
+                                                              Result<std::vector<DecryptedEvent>> d) mutable {
+            if (!d)
+                return done(std::move(d).error());
+            for (auto &e : *d)
+                page.chunk.push_back(std::move(e.event));
+            done(std::move(page));
+        });
     });
 }
 
@@ -1321,6 +1752,11 @@ void MatrixBackend::send(const SendRequest &request, Callback<SendResult> done)
         return post<SendResult>(std::move(done), matrixError(400, "M_INVALID_PARAM", "The delay must not be negative"));
     OutboxRow row;
     row.kind = request.stateKey ? "state" : "event";
+    // Message events into an encrypted room are encrypted (state events stay in the clear).
+    row.encrypt = !request.stateKey && isEncrypted(request.roomId);
+    if (row.encrypt && !m_options.crypto)
+        return post<SendResult>(std::move(done), Error(ErrorCode::Unsupported,
+                                                       "the room is encrypted and this Tessera cannot encrypt"));
     row.roomId = request.roomId;
     row.type = request.type;
     row.stateKey = request.stateKey;
@@ -1389,11 +1825,40 @@ void MatrixBackend::sendToDevice(const std::string &type, const nlohmann::json &
     pumpOutbox();
 }
 
-void MatrixBackend::sendEncryptedToDevice(const std::string &, const nlohmann::json &, const std::string &,
+void MatrixBackend::sendEncryptedToDevice(const std::string &type, const nlohmann::json &messages, const std::string &,
                                           Callback<void> done)
 {
-    post<void>(std::move(done), Error(ErrorCode::Unsupported, "the Matrix backend sends to-device messages as they "
-                                                              "are; encryption happens in front of it"));
+    if (!m_session)
+        return post<void>(std::move(done), notLoggedIn());
+    if (!m_options.crypto)
+        return post<void>(std::move(done), Error(ErrorCode::Unsupported, "this Tessera has no end-to-end encryption"));
+    if (!encryptionReady())
+        return post<void>(std::move(done), Error(ErrorCode::Unavailable, "end-to-end encryption is still starting"));
+    if (type.empty() || type.size() > kMaxTypeOrStateKeyBytes)
+        return post<void>(std::move(done), matrixError(400, "M_INVALID_PARAM", "the to-device type must be 1 to 255 bytes"));
+    if (!messages.is_object())
+        return post<void>(std::move(done), matrixError(400, "M_BAD_JSON", "'messages' must be an object of user ids"));
+    m_encryption->encryptToDevice(type, messages, [alive = std::weak_ptr<int>(m_alive), this,
+                                                   done = std::move(done)](Result<nlohmann::json> encrypted) mutable {
+        if (!alive.lock())
+            return;
+        if (!encrypted)
+            return done(std::move(encrypted).error());
+        // Olm ciphertext per device, sent through the outbox like any to-device message.
+        OutboxRow row;
+        row.kind = "to_device";
+        row.type = "m.room.encrypted";
+        row.body = {{"messages", std::move(*encrypted)}};
+        auto seq = enqueue(row);
+        if (!seq)
+            return done(std::move(seq).error());
+        m_outboxWaiters[*seq] = [done = std::move(done)](Result<ApiResponse> r) {
+            if (!r)
+                return done(std::move(r).error());
+            done(Result<void>());
+        };
+        pumpOutbox();
+    });
 }
 
 void MatrixBackend::updateDelayedEvent(const std::string &delayId, DelayedEventAction action, Callback<void> done)

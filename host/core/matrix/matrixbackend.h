@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -15,6 +16,8 @@
 #include <nlohmann/json.hpp>
 
 #include "matrix/clientapi.h"
+#include "matrix/cryptomachine.h"
+#include "matrix/encryption.h"
 #include "matrix/events.h"
 #include "matrix/oauth.h"
 #include "matrix/roombackend.h"
@@ -79,6 +82,12 @@ struct MatrixBackendOptions {
     std::string clientUri = "https://tessera.invalid/";
     /** The browser part of a sign-in must finish within this. */
     std::int64_t signInTimeoutMs = 300'000;
+    /**
+     * The end-to-end encryption state machine (the application's hidden crypto page); it must
+     * outlive the backend. Null: no end-to-end encryption, and sends into encrypted rooms are
+     * refused rather than made in the clear.
+     */
+    CryptoMachine *crypto = nullptr;
 };
 
 /** The logged-in account. */
@@ -176,7 +185,15 @@ struct FailedSend {
  * the session: with soft_logout the local data stays for signing in again, otherwise it is wiped
  * (SessionEnd says why).
  *
- * It has no end-to-end encryption and one account at a time.
+ * With a CryptoMachine it is a full member of encrypted rooms: the machine's store opens with a
+ * key kept in the SecretStore, each sync's to-device events, device lists and key counts reach
+ * the machine before the sync is acknowledged, events are decrypted wherever they come out
+ * (listeners, timeline reads, relations) and an undecryptable one is given again, decrypted,
+ * when its key arrives (RoomListener::onEventDecrypted); non-state sends into an encrypted room
+ * are encrypted by the outbox just before they go out (the room key is shared with every
+ * member's devices first), and sendEncryptedToDevice() encrypts per device.
+ *
+ * It has one account at a time.
  */
 class MatrixBackend final : public RoomBackend {
 public:
@@ -184,6 +201,8 @@ public:
     static constexpr std::string_view kTokenSecret = "matrix-access-token";
     /** Name of the secret that holds an OAuth session's refresh token. */
     static constexpr std::string_view kRefreshSecret = "matrix-refresh-token";
+    /** Name of the secret that holds the key the crypto store is encrypted with. */
+    static constexpr std::string_view kCryptoStoreSecret = "matrix-crypto-store-key";
 
     /**
      * Opens the stored session and cache (no network). With a stored session, rooms() answers
@@ -254,8 +273,34 @@ public:
     [[nodiscard]] std::size_t pendingSends() const;
     [[nodiscard]] std::vector<FailedSend> failedSends() const;
 
-    /** Applies one /sync response to the cache and tells the listeners (used by the sync loop and benchmarks). */
-    Result<void> applySync(const nlohmann::json &response);
+    /**
+     * Applies one /sync response to the cache and tells the listeners (used by the sync loop and
+     * benchmarks). @p toDevice, when given, replaces the response's to-device events (what the
+     * encryption machine made of them).
+     */
+    Result<void> applySync(const nlohmann::json &response, const std::vector<ReceivedToDevice> *toDevice = nullptr);
+
+    /** The end-to-end encryption driver; null without a CryptoMachine or before start(). */
+    [[nodiscard]] Encryption *encryption() { return m_encryption.get(); }
+    /** True once the crypto store is open and the sync loop may run. */
+    [[nodiscard]] bool encryptionReady() const { return m_encryption && m_encryption->isReady(); }
+    /**
+     * Hears the encryption machine's own reports (kind "ready" with this device's identity,
+     * "devices", "identity", "verification", "error"), for the user interface.
+     */
+    void setEncryptionListener(std::function<void(const std::string &kind, const nlohmann::json &payload)> listener);
+    /** What a restore from the server-side key backup did. */
+    struct BackupRestore {
+        std::string version;
+        std::int64_t imported = 0;
+        std::int64_t total = 0;
+        std::int64_t failures = 0;
+    };
+    /**
+     * Opens the server-side key backup with @p recoveryKey (its base58 recovery key) and imports
+     * its room keys; events that waited for them are given again, decrypted (onEventDecrypted).
+     */
+    void restoreKeyBackup(const std::string &recoveryKey, Callback<BackupRestore> done);
 
     // RoomBackend
     [[nodiscard]] std::string userId() const override;
@@ -266,6 +311,8 @@ public:
     [[nodiscard]] bool canSendState(const std::string &roomId, const std::string &type) const override;
     [[nodiscard]] bool canSendEvent(const std::string &roomId, const std::string &type) const override;
     [[nodiscard]] bool isEncrypted(const std::string &roomId) const override;
+    [[nodiscard]] bool encrypts() const override { return m_options.crypto != nullptr; }
+    [[nodiscard]] bool canEncrypt(const std::string &roomId) const override;
     void createRoom(const CreateRoomRequest &request, Callback<std::string> done) override;
     void joinRoom(const std::string &roomIdOrAlias, Callback<std::string> done) override;
     void leaveRoom(const std::string &roomId, Callback<void> done) override;
@@ -285,6 +332,7 @@ public:
     void sendToDevice(const std::string &type, const nlohmann::json &messages, Callback<void> done) override;
     void sendEncryptedToDevice(const std::string &type, const nlohmann::json &messages, const std::string &widgetId,
                                Callback<void> done) override;
+    [[nodiscard]] std::optional<DecryptionInfo> decryptionInfo(const std::string &eventId) const override;
     void requestOpenIdToken(Callback<OpenIdToken> done) override;
     void mediaConfig(Callback<nlohmann::json> done) override;
     void uploadMedia(const MediaUpload &upload, Callback<std::string> done) override;
@@ -349,6 +397,8 @@ private:
     void ensureFilterThenSync();
     void syncOnce();
     void onSyncResult(Result<ApiResponse> result);
+    void finishSync(const nlohmann::json &response, const std::vector<ReceivedToDevice> *toDevice);
+    void syncFailed(const Error &error);
     void scheduleSync(std::int64_t delayMs);
     std::int64_t backoffMs(int failures) const;
 
@@ -360,6 +410,18 @@ private:
 
     // timeline reads with backfill
     void continueTimelineRead(std::shared_ptr<TimelineRead> read);
+    void takeTimelinePage(std::shared_ptr<TimelineRead> read, StorePage page);
+
+    // end-to-end encryption
+    void startEncryption();
+    /** Stops using the machine (a session that ended); @p forgetStore: its store key goes too. */
+    void closeEncryption(bool forgetStore);
+    Result<EncryptionRoom> encryptionRoom(const std::string &roomId) const;
+    void trackEncryptedRooms(const std::set<std::string> &roomIds);
+    void encryptOutboxRow(std::int64_t seq, const std::string &roomId, const std::string &type, const nlohmann::json &body);
+    struct EmitBatch;
+    void queueEmit(EmitBatch batch);
+    void pumpEmits();
 
     Scheduler &m_scheduler;
     MatrixBackendOptions m_options;
@@ -405,6 +467,12 @@ private:
     std::optional<SessionEnd> m_pendingReauth;
     std::shared_ptr<DiscoveryFlow> m_loginFlow;
     std::shared_ptr<OAuthFlow> m_oauthFlow;
+    std::unique_ptr<Encryption> m_encryption;
+    std::function<void(const std::string &, const nlohmann::json &)> m_encryptionListener;
+    bool m_encryptionStarting = false;
+    int m_encryptionFailures = 0;
+    std::deque<std::unique_ptr<EmitBatch>> m_emits; ///< what listeners hear, in order, after decryption
+    bool m_emitBusy = false;
 
     std::shared_ptr<int> m_alive = std::make_shared<int>(0);
 };

@@ -253,6 +253,8 @@ void MatrixBackend::endSession(const Error &why, bool soft)
     m_tokenWaiters.clear();
     auto outboxWaiters = std::move(m_outboxWaiters);
     m_outboxWaiters.clear();
+    // A soft logout keeps the device (and so its crypto store) for signing in again.
+    closeEncryption(!soft);
     if (soft) {
         m_auth->softLoggedOut = true;
         m_auth->softReason = end.reason;
@@ -720,6 +722,9 @@ void MatrixBackend::logout(bool keepLocalData, Callback<void> done)
     auto finish = [this, keepLocalData, done = std::move(done)](std::string serverProblem) mutable {
         auto waiters = std::move(m_outboxWaiters);
         m_outboxWaiters.clear();
+        // The device is gone from the server: its crypto store is closed and its key forgotten,
+        // which leaves the store unreadable (kept local data is the rooms' cache only).
+        closeEncryption(true);
         Result<void> cleared;
         if (keepLocalData) {
             (void)m_store->setSetting("owner_user_id", m_session->userId);

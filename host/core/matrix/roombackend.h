@@ -149,6 +149,20 @@ struct UserDirectoryResult {
     std::vector<UserDirectoryEntry> results;
 };
 
+/**
+ * How an encrypted room event came out of decryption, for the user interface (never sent to
+ * widgets, which get the decrypted event only).
+ */
+struct DecryptionInfo {
+    bool failed = false;        ///< the event could not be decrypted (yet): it stays m.room.encrypted
+    std::string failureCode;    ///< missing_room_key, unknown_message_index, …
+    std::string failureMessage;
+    std::string sessionId;
+    std::string senderDevice;   ///< the device that sent it, when decrypted
+    std::string shield;         ///< "none", "grey" (e.g. an unverified device) or "red"
+    std::string shieldMessage;
+};
+
 struct TurnServers {
     std::vector<std::string> uris;
     std::string username;
@@ -180,8 +194,16 @@ struct RoomListener {
     std::function<void(const nlohmann::json &event)> onEvent;
     /** The current state of a room changed to @p event (from the timeline or from a state block). */
     std::function<void(const nlohmann::json &event)> onStateChanged;
-    /** A to-device message: {sender, type, content}. */
+    /**
+     * A to-device message: {sender, type, content, encrypted}. `encrypted` is true when it came
+     * Olm-encrypted to this device and was decrypted.
+     */
     std::function<void(const nlohmann::json &message)> onToDevice;
+    /**
+     * An encrypted event that onEvent (or a read) gave as m.room.encrypted, because its key had
+     * not arrived, can now be read: the decrypted event, with the same event id.
+     */
+    std::function<void(const nlohmann::json &event)> onEventDecrypted;
     /** A room appeared, or its membership, name, topic or encryption changed. */
     std::function<void(const RoomInfo &room)> onRoomChanged;
 };
@@ -207,8 +229,11 @@ public:
  * keeps locally and never block on the network.
  *
  * It does not decide what a widget may do: capabilities and consent are the bridge's and the
- * host's business. It does not do end-to-end encryption: the EncryptionGate (encryptiongate.h)
- * stands in front of it and decides what may leave for an encrypted room.
+ * host's business. A backend with end-to-end encryption gives decrypted events (type and content
+ * in the clear, as Element gives them to widgets) wherever events come out, and encrypts what
+ * is sent into an encrypted room; decryptionInfo() tells how an event was decrypted. Whether
+ * anything may leave for an encrypted room is decided in front of it by the EncryptionGate
+ * (encryptiongate.h), which refuses what the backend cannot encrypt (canEncrypt(), encrypts()).
  */
 class RoomBackend {
 public:
@@ -227,6 +252,18 @@ public:
     /** Whether the user's power level allows sending message events of @p type. */
     [[nodiscard]] virtual bool canSendEvent(const std::string &roomId, const std::string &type) const = 0;
     [[nodiscard]] virtual bool isEncrypted(const std::string &roomId) const = 0;
+    /** Whether this backend encrypts and decrypts (end-to-end encryption); false: it cannot. */
+    [[nodiscard]] virtual bool encrypts() const { return false; }
+    /**
+     * Whether a message event sent into @p roomId would be encrypted by this backend (it has
+     * end-to-end encryption and supports the room's algorithm). False for a room that is not
+     * encrypted too.
+     */
+    [[nodiscard]] virtual bool canEncrypt(const std::string &roomId) const
+    {
+        (void)roomId;
+        return false;
+    }
 
     virtual void createRoom(const CreateRoomRequest &request, Callback<std::string> done) = 0;
     virtual void joinRoom(const std::string &roomIdOrAlias, Callback<std::string> done) = 0;
@@ -256,12 +293,18 @@ public:
     /** Sends unencrypted to-device messages; @p messages is {user_id: {device_id or "*": content}}. */
     virtual void sendToDevice(const std::string &type, const nlohmann::json &messages, Callback<void> done) = 0;
     /**
-     * Sends to-device messages encrypted for each device, for the widget @p widgetId (empty: the
-     * user). A backend sends what it is given and refuses this (Unsupported): encryption belongs
-     * to the EncryptionGate in front of it.
+     * Sends to-device messages Olm-encrypted for each device (MSC3819's `encrypted: true`), for the
+     * widget @p widgetId (empty: the user); refused (Unsupported) by a backend without end-to-end
+     * encryption, which the EncryptionGate in front of it never lets such a message reach.
      */
     virtual void sendEncryptedToDevice(const std::string &type, const nlohmann::json &messages,
                                        const std::string &widgetId, Callback<void> done) = 0;
+    /** How @p eventId was decrypted, if it was an encrypted event this backend decrypted (or tried to). */
+    [[nodiscard]] virtual std::optional<DecryptionInfo> decryptionInfo(const std::string &eventId) const
+    {
+        (void)eventId;
+        return std::nullopt;
+    }
 
     // --- account services ---------------------------------------------------------------------
     virtual void requestOpenIdToken(Callback<OpenIdToken> done) = 0;

@@ -791,10 +791,13 @@ TEST_F(SendToDeviceAction, LeavesEncryptionToTheDriverAndPassesItsRefusalOn)
     h.loadAndNegotiate({"org.matrix.msc3819.send.to_device:net.example.test"});
     json data = valid();
     data["encrypted"] = true;
-    h.driver.failWith = Error(ErrorCode::EncryptionRequired, "Tessera cannot encrypt to-device messages yet");
-    EXPECT_EQ(SessionHarness::errorOf(h.respond("send_to_device", data)), "Tessera cannot encrypt to-device messages yet");
+    EXPECT_EQ(h.respond("send_to_device", data), json::object()) << "a driver that encrypts sends it";
     ASSERT_EQ(h.driver.toDevice.size(), 1u);
     EXPECT_TRUE(std::get<1>(h.driver.toDevice[0])) << "the driver is told to encrypt";
+    h.driver.failWith = Error(ErrorCode::EncryptionRequired, "Tessera cannot encrypt to-device messages here");
+    EXPECT_EQ(SessionHarness::errorOf(h.respond("send_to_device", data)), "Tessera cannot encrypt to-device messages here");
+    ASSERT_EQ(h.driver.toDevice.size(), 2u);
+    EXPECT_TRUE(std::get<1>(h.driver.toDevice[1])) << "the driver is told to encrypt";
     EXPECT_EQ(h.audit.with(audit::Decision::Refused, "send_to_device").size(), 1u);
 }
 
