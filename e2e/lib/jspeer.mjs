@@ -196,6 +196,12 @@ export class JsPeer {
         return until(() => this.toDevice.find(predicate), timeoutMs, `${what} (seen: ${JSON.stringify(this.toDevice.slice(-5))})`);
     }
 
+    /** The device ids of @p userId whose keys this peer's crypto can get from the server. */
+    async devicesOf(userId) {
+        const map = await this.crypto.getUserDeviceInfo([userId], true);
+        return [...(map.get(userId)?.keys() ?? [])];
+    }
+
     /** Waits until this peer's crypto knows @p deviceId of @p userId (its keys were queried). */
     async waitForDevice(userId, deviceId, timeoutMs = 30000) {
         await until(async () => (await this.crypto.getUserDeviceInfo([userId], true)).get(userId)?.has(deviceId),

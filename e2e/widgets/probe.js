@@ -37,6 +37,7 @@
         approved: null,
         notifications: [],
         sends: [],
+        received: [],
         error: null,
     };
 
@@ -57,6 +58,15 @@
             state.approved = ev.detail.data.approved || [];
             render();
         });
+        // What the host pushes (room events, to-device messages), recorded for the tests.
+        for (const action of ['send_event', 'send_to_device']) {
+            api.on(`action:${action}`, (ev) => {
+                ev.preventDefault();
+                state.received.push({ action, data: ev.detail.data });
+                api.transport.reply(ev.detail, {});
+                render();
+            });
+        }
         api.on('ready', () => {
             state.ready = true;
             state.readyAtMs = performance.now();

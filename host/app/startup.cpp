@@ -40,6 +40,7 @@
 #include "accountcontroller.h"
 #include "automation.h"
 #include "consentmodel.h"
+#include "cryptoengine.h"
 #include "hostcontroller.h"
 #include "hostservices.h"
 #include "keychainsecretstore.h"
@@ -156,6 +157,7 @@ Startup::~Startup()
     m_roomDriver.reset();
     m_gate.reset();
     m_backend.reset();
+    m_crypto.reset(); // after the backend, which drives it
     m_http.reset();
     if (m_audit)
         (void)m_audit->flush(5000);
@@ -239,6 +241,10 @@ Result<void> Startup::run()
                 return Error(ErrorCode::Unavailable, "the desktop has no web browser to open");
             return {};
         };
+        // End-to-end encryption: matrix-sdk-crypto in a hidden page with a profile of its own,
+        // its store (encrypted with a key in the keychain) under matrix/crypto.
+        m_crypto = std::make_unique<ui::CryptoEngine>(m_dataDir / "matrix" / "crypto", QStringLiteral("tessera-crypto"));
+        remote.crypto = m_crypto.get();
         auto backend = matrix::MatrixBackend::open(*m_scheduler, *m_http, remote);
         if (!backend)
             return Error(backend.error().code, "cannot open the Matrix session: " + backend.error().message);

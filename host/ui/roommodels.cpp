@@ -143,7 +143,30 @@ TimelineModel::TimelineModel(matrix::RoomBackend &backend, QObject *parent) : QA
         if (!life.expired() && jsonString(event, "room_id") == m_roomId && !m_loading)
             append(event);
     };
+    listener.onEventDecrypted = [this, life](const json &event) {
+        if (!life.expired() && jsonString(event, "room_id") == m_roomId)
+            replaceDecrypted(event);
+    };
     m_listener = m_backend.addListener(std::move(listener));
+}
+
+void TimelineModel::replaceDecrypted(const json &event)
+{
+    const std::string eventId = jsonString(event, "event_id");
+    auto it = std::find_if(m_rows.begin(), m_rows.end(), [&](const Row &r) { return r.eventId == eventId; });
+    if (it == m_rows.end())
+        return;
+    const int index = int(it - m_rows.begin());
+    if (auto row = rowFor(event)) {
+        *it = std::move(*row);
+        Q_EMIT dataChanged(this->index(index), this->index(index));
+        return;
+    }
+    // Decrypted into something the timeline does not show (a reaction, an edit): no row then.
+    beginRemoveRows({}, index, index);
+    m_rows.erase(it);
+    endRemoveRows();
+    Q_EMIT countChanged();
 }
 
 void TimelineModel::setPluginNameLookup(std::function<QString(const std::string &)> lookup)
@@ -181,8 +204,8 @@ std::optional<TimelineModel::Row> TimelineModel::rowFor(const json &event) const
         return row;
     }
     if (type == "m.room.encrypted" && !isState) {
-        // Tessera cannot decrypt: the event gets a row that says so rather than vanishing, so
-        // nobody reads the room believing they saw everything.
+        // Not decrypted (yet): a row that says so rather than a gap, so nobody believes they saw
+        // everything; it becomes the message when the key arrives (replaceDecrypted).
         row.kind = "encrypted";
         return row;
     }
@@ -296,8 +319,10 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
     case TimeRole: return QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.ts).time(), QLocale::ShortFormat);
     case DayRole: return QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.ts).date(), QLocale::LongFormat);
     case BodyRole:
-        if (r.kind == "encrypted")
-            return tr("Encrypted message — cannot be read here");
+        if (r.kind == "encrypted") {
+            return m_backend.encrypts() ? tr("Unable to decrypt this message: its key has not arrived (yet)")
+                                        : tr("Encrypted message — cannot be read here");
+        }
         if (r.kind != "state")
             return q(r.body);
         // What changed in the room, in the room's own words: written out visibly, so a name

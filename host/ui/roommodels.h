@@ -61,7 +61,7 @@ public:
         ColorIndexRole,
         TimeRole,
         BodyRole,
-        KindRole, ///< "message", "emote", "notice", "state", "sticker", "encrypted" (cannot be read here)
+        KindRole, ///< "message", "emote", "notice", "state", "sticker", "encrypted" (not decrypted)
         OwnRole,
         DayRole,
     };
@@ -91,6 +91,8 @@ private:
     };
     std::optional<Row> rowFor(const nlohmann::json &event) const;
     void append(const nlohmann::json &event);
+    /** An event shown as undecryptable that can now be read: its row becomes the message. */
+    void replaceDecrypted(const nlohmann::json &event);
     QString pluginName(const std::string &pluginId) const;
 
     matrix::RoomBackend &m_backend;

@@ -587,9 +587,9 @@ void WidgetController::feedToDevice(const json &message)
 {
     if (!m_session || !message.is_object())
         return;
-    // The local and Matrix backends do no end-to-end encryption: what arrives was sent in the clear.
+    // `encrypted`: the backend decrypted it (it came Olm-encrypted to this device).
     m_session->feedToDevice(jsonString(message, "type"), jsonString(message, "sender"), message.value("content", json::object()),
-                            false);
+                            jsonBool(message, "encrypted", false));
 }
 
 void WidgetController::updateTheme(bool dark)

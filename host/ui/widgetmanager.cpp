@@ -41,6 +41,12 @@ void WidgetManager::start()
         if (!life.expired())
             onToDevice(message);
     };
+    // An encrypted event whose key arrived late reaches widgets then, decrypted (as Element does);
+    // until then they got nothing for it (see onEvent).
+    listener.onEventDecrypted = [this, life](const json &event) {
+        if (!life.expired())
+            forEachOpen([&](WidgetController &w) { w.feedEvent(event); });
+    };
     m_listener = m_services.backend->addListener(std::move(listener));
 }
 
@@ -255,6 +261,9 @@ void WidgetManager::forEachOpen(const std::function<void(WidgetController &)> &f
 
 void WidgetManager::onEvent(const json &event)
 {
+    // An event still encrypted could not be decrypted: widgets get it when it can be.
+    if (jsonString(event, "type") == "m.room.encrypted")
+        return;
     forEachOpen([&](WidgetController &w) { w.feedEvent(event); });
 }
 
