@@ -1070,7 +1070,12 @@
 <context>
     <name>tessera::ui::TimelineModel</name>
     <message>
-        <location filename="../../host/ui/roommodels.cpp" line="299"/>
+        <location filename="../../host/ui/roommodels.cpp" line="311"/>
+        <source>Unable to decrypt this message: its key has not arrived (yet)</source>
+        <translation>No se puede descifrar este mensaje: su clave no ha llegado (todavía)</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/roommodels.cpp" line="312"/>
         <source>Encrypted message — cannot be read here</source>
         <translation>Mensaje cifrado: no se puede leer aquí</translation>
     </message>
