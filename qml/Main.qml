@@ -133,12 +133,14 @@ ApplicationWindow {
         sourceComponent: root.page === "permissions" ? permissionsPage
                        : root.page === "audit" ? auditPage
                        : root.page === "plugins" ? pluginsPage
+                       : root.page === "security" ? securityPage
                        : settingsPage
     }
     Component { id: permissionsPage; PermissionsPage { onBack: root.page = "" } }
     Component { id: auditPage; AuditPage { onBack: root.page = "" } }
     Component { id: pluginsPage; PluginsPage { onBack: root.page = "" } }
     Component { id: settingsPage; SettingsPage { onBack: root.page = "" } }
+    Component { id: securityPage; SecurityPage { onBack: root.page = "" } }
 
     LoginPage {
         anchors.fill: parent
@@ -150,6 +152,7 @@ ApplicationWindow {
     ConsentDialog { id: consentDialog }
     PopupPrompt { id: popupPrompt }
     ModalWidgetDialog { }
+    VerificationDialog { }
 
     // Notices that belong to no dialog.
     Rectangle {

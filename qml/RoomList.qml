@@ -114,6 +114,7 @@ Rectangle {
                 { name: "permissions", label: qsTr("Permissions"), glyph: "\u2713" },
                 { name: "audit", label: qsTr("Audit log"), glyph: "\u2261" },
                 { name: "plugins", label: qsTr("Plugins"), glyph: "\u25A6" },
+                { name: "security", label: qsTr("Security"), glyph: "\u25C8" },
                 { name: "settings", label: qsTr("Settings"), glyph: "\u2699" }
             ]
             delegate: ItemDelegate {

@@ -47,6 +47,7 @@
 #include "qtscheduler.h"
 #include "redirectlistener.h"
 #include "schemehandler.h"
+#include "securitymodel.h"
 #include "uistate.h"
 #include "widgetcontroller.h"
 
@@ -148,6 +149,7 @@ Startup::~Startup()
     m_automation.reset();
     m_engine.reset();
     m_account.reset();
+    m_security.reset();
     m_host.reset();
     if (m_plugins)
         m_plugins->shutdown();
@@ -401,6 +403,9 @@ Result<void> Startup::run()
     }
     qmlRegisterSingletonInstance("Tessera", 1, 0, "Host", m_host.get());
     qmlRegisterSingletonInstance("Tessera", 1, 0, "Account", m_account.get());
+    // Encryption, device trust and recovery (a Matrix account; local rooms have none).
+    m_security = std::make_unique<ui::SecurityModel>(matrixBackend);
+    qmlRegisterSingletonInstance("Tessera", 1, 0, "Security", m_security.get());
     m_engine = std::make_unique<QQmlApplicationEngine>();
     m_engine->setInitialProperties({{QStringLiteral("width"), m_options.width}, {QStringLiteral("height"), m_options.height}});
     m_engine->load(QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));

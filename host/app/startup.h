@@ -45,6 +45,7 @@ class WidgetDriver;
 namespace ui {
 class QtScheduler;
 class CryptoEngine;
+class SecurityModel;
 class AppSchemeHandler;
 class PluginSchemeHandler;
 class AutomationServer;
@@ -100,6 +101,7 @@ private:
     std::unique_ptr<matrix::EncryptionGate> m_gate; ///< what everything that sends is given, in front of m_backend
     std::unique_ptr<net::HttpClient> m_http;
     std::unique_ptr<ui::CryptoEngine> m_crypto; ///< the encryption engine's hidden page (Matrix accounts only)
+    std::unique_ptr<ui::SecurityModel> m_security;
     std::unique_ptr<matrix::BackendWidgetDriver> m_roomDriver; ///< for OpenID tokens (per-widget drivers come from the factory)
     std::unique_ptr<tokens::TokenIssuer> m_tokens;
     std::unique_ptr<plugins::SessionPluginServices> m_pluginSessions;

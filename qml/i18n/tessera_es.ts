@@ -408,6 +408,11 @@
 <context>
     <name>RoomList</name>
     <message>
+        <location filename="../RoomList.qml" line="117"/>
+        <source>Security</source>
+        <translation>Seguridad</translation>
+    </message>
+    <message>
         <location filename="../RoomList.qml" line="44"/>
         <source>Rooms</source>
         <translation>Salas</translation>
@@ -1360,6 +1365,531 @@
         <location filename="../../host/ui/widgetmanager.cpp" line="395"/>
         <source>A widget tried to open %1, which is not a room you are in.</source>
         <translation>Un widget intentó abrir %1, que no es una sala en la que estés.</translation>
+    </message>
+</context>
+<context>
+    <name>SecurityPage</name>
+    <message>
+        <location filename="../SecurityPage.qml" line="22"/>
+        <source>Security</source>
+        <translation>Seguridad</translation>
+    </message>
+    <message>
+        <location filename="../SecurityPage.qml" line="31"/>
+        <source>End-to-end encryption is starting…</source>
+        <translation>El cifrado de extremo a extremo se está iniciando…</translation>
+    </message>
+    <message>
+        <location filename="../SecurityPage.qml" line="32"/>
+        <source>Local rooms stay on this computer and are not end-to-end encrypted. Encryption is for rooms on a Matrix homeserver.</source>
+        <translation>Las salas locales se quedan en este ordenador y no tienen cifrado de extremo a extremo. El cifrado es para las salas de un servidor Matrix.</translation>
+    </message>
+    <message>
+        <location filename="../SecurityPage.qml" line="49"/>
+        <source>This device</source>
+        <translation>Este dispositivo</translation>
+    </message>
+    <message>
+        <location filename="../SecurityPage.qml" line="52"/>
+        <source>Device %1</source>
+        <translation>Dispositivo %1</translation>
+    </message>
+    <message>
+        <location filename="../SecurityPage.qml" line="57"/>
+        <source>Fingerprint (compare it with what your other devices show for this one):</source>
+        <translation>Huella (compárala con la que muestran tus otros dispositivos para este):</translation>
+    </message>
+    <message>
+        <location filename="../SecurityPage.qml" line="80"/>
+        <source>Devices in this room</source>
+        <translation>Dispositivos en esta sala</translation>
+    </message>
+    <message>
+        <location filename="../SecurityPage.qml" line="80"/>
+        <source>Your devices</source>
+        <translation>Tus dispositivos</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../SecurityPage.qml" line="90"/>
+        <source>%n device(s) not verified: messages you send here can be read by them, and you cannot be sure who holds them.</source>
+        <translation>
+            <numerusform>%n dispositivo sin verificar: puede leer los mensajes que envías aquí y no puedes estar seguro de quién lo tiene.</numerusform>
+            <numerusform>%n dispositivos sin verificar: pueden leer los mensajes que envías aquí y no puedes estar seguro de quién los tiene.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../SecurityPage.qml" line="118"/>
+        <source>(this device)</source>
+        <translation>(este dispositivo)</translation>
+    </message>
+    <message>
+        <location filename="../SecurityPage.qml" line="139"/>
+        <source>Verified</source>
+        <translation>Verificado</translation>
+    </message>
+    <message>
+        <location filename="../SecurityPage.qml" line="139"/>
+        <source>Not verified</source>
+        <translation>Sin verificar</translation>
+    </message>
+    <message>
+        <location filename="../SecurityPage.qml" line="146"/>
+        <source>Verify</source>
+        <translation>Verificar</translation>
+    </message>
+    <message>
+        <location filename="../SecurityPage.qml" line="158"/>
+        <source>Read older messages</source>
+        <translation>Leer mensajes anteriores</translation>
+    </message>
+    <message>
+        <location filename="../SecurityPage.qml" line="162"/>
+        <source>Messages sent before this device was signed in can be read with the keys in your key backup. Enter your recovery key to restore them.</source>
+        <translation>Los mensajes enviados antes de que este dispositivo iniciara sesión se pueden leer con las claves de tu copia de seguridad de claves. Escribe tu clave de recuperación para restaurarlas.</translation>
+    </message>
+    <message>
+        <location filename="../SecurityPage.qml" line="172"/>
+        <source>Recovery key</source>
+        <translation>Clave de recuperación</translation>
+    </message>
+    <message>
+        <location filename="../SecurityPage.qml" line="180"/>
+        <source>Restore keys</source>
+        <translation>Restaurar claves</translation>
+    </message>
+</context>
+<context>
+    <name>VerificationDialog</name>
+    <message>
+        <location filename="../VerificationDialog.qml" line="24"/>
+        <source>Verified</source>
+        <translation>Verificado</translation>
+    </message>
+    <message>
+        <location filename="../VerificationDialog.qml" line="25"/>
+        <source>Verification stopped</source>
+        <translation>Verificación detenida</translation>
+    </message>
+    <message>
+        <location filename="../VerificationDialog.qml" line="26"/>
+        <source>Verify a device</source>
+        <translation>Verificar un dispositivo</translation>
+    </message>
+    <message>
+        <location filename="../VerificationDialog.qml" line="36"/>
+        <source>%1 wants to verify this device. Accept only if you started this on the other device.</source>
+        <translation>%1 quiere verificar este dispositivo. Acepta solo si lo has iniciado tú en el otro dispositivo.</translation>
+    </message>
+    <message>
+        <location filename="../VerificationDialog.qml" line="37"/>
+        <source>Waiting for %1…</source>
+        <translation>Esperando a %1…</translation>
+    </message>
+    <message>
+        <location filename="../VerificationDialog.qml" line="38"/>
+        <source>Compare these emoji with the ones shown on %1. They must be the same, in the same order.</source>
+        <translation>Compara estos emoji con los que se muestran en %1. Deben ser los mismos y en el mismo orden.</translation>
+    </message>
+    <message>
+        <location filename="../VerificationDialog.qml" line="39"/>
+        <source>Waiting for %1 to confirm…</source>
+        <translation>Esperando a que %1 confirme…</translation>
+    </message>
+    <message>
+        <location filename="../VerificationDialog.qml" line="40"/>
+        <source>%1 is verified: its messages are shown as trusted and it is no longer a warning.</source>
+        <translation>%1 está verificado: sus mensajes se muestran como de confianza y ya no es motivo de aviso.</translation>
+    </message>
+    <message>
+        <location filename="../VerificationDialog.qml" line="41"/>
+        <source>The verification with %1 was cancelled: %2</source>
+        <translation>La verificación con %1 se canceló: %2</translation>
+    </message>
+    <message>
+        <location filename="../VerificationDialog.qml" line="41"/>
+        <source>no reason given</source>
+        <translation>sin motivo</translation>
+    </message>
+    <message>
+        <location filename="../VerificationDialog.qml" line="83"/>
+        <source>Decline</source>
+        <translation>Rechazar</translation>
+    </message>
+    <message>
+        <location filename="../VerificationDialog.qml" line="83"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location filename="../VerificationDialog.qml" line="90"/>
+        <source>They don&apos;t match</source>
+        <translation>No coinciden</translation>
+    </message>
+    <message>
+        <location filename="../VerificationDialog.qml" line="97"/>
+        <source>Accept</source>
+        <translation>Aceptar</translation>
+    </message>
+    <message>
+        <location filename="../VerificationDialog.qml" line="104"/>
+        <source>They match</source>
+        <translation>Coinciden</translation>
+    </message>
+    <message>
+        <location filename="../VerificationDialog.qml" line="111"/>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+</context>
+<context>
+    <name>tessera::ui::SecurityModel</name>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="327"/>
+        <source>End-to-end encryption is not available</source>
+        <translation>El cifrado de extremo a extremo no está disponible</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="333"/>
+        <source>Enter your recovery key</source>
+        <translation>Escribe tu clave de recuperación</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="340"/>
+        <source>Restoring keys from the key backup…</source>
+        <translation>Restaurando las claves de la copia de seguridad…</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="349"/>
+        <source>The keys could not be restored: %1</source>
+        <translation>No se pudieron restaurar las claves: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../host/ui/securitymodel.cpp" line="352"/>
+        <source>Restored %n room key(s) from the key backup</source>
+        <translation>
+            <numerusform>Se restauró %n clave de sala de la copia de seguridad</numerusform>
+            <numerusform>Se restauraron %n claves de sala de la copia de seguridad</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Dog</source>
+        <translation>Perro</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Cat</source>
+        <translation>Gato</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Lion</source>
+        <translation>León</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Horse</source>
+        <translation>Caballo</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Unicorn</source>
+        <translation>Unicornio</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Pig</source>
+        <translation>Cerdo</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Elephant</source>
+        <translation>Elefante</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Rabbit</source>
+        <translation>Conejo</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Panda</source>
+        <translation>Panda</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Rooster</source>
+        <translation>Gallo</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Penguin</source>
+        <translation>Pingüino</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Turtle</source>
+        <translation>Tortuga</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Fish</source>
+        <translation>Pez</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Octopus</source>
+        <translation>Pulpo</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Butterfly</source>
+        <translation>Mariposa</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Flower</source>
+        <translation>Flor</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Tree</source>
+        <translation>Árbol</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Cactus</source>
+        <translation>Cactus</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Mushroom</source>
+        <translation>Seta</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Globe</source>
+        <translation>Globo</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Moon</source>
+        <translation>Luna</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Cloud</source>
+        <translation>Nube</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Fire</source>
+        <translation>Fuego</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Banana</source>
+        <translation>Plátano</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Apple</source>
+        <translation>Manzana</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Strawberry</source>
+        <translation>Fresa</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Corn</source>
+        <translation>Maíz</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Pizza</source>
+        <translation>Pizza</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Cake</source>
+        <translation>Tarta</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Heart</source>
+        <translation>Corazón</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Smiley</source>
+        <translation>Emoticono</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Robot</source>
+        <translation>Robot</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Hat</source>
+        <translation>Sombrero</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Glasses</source>
+        <translation>Gafas</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Spanner</source>
+        <translation>Llave inglesa</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Santa</source>
+        <translation>Papá Noel</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Thumbs Up</source>
+        <translation>Pulgar arriba</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Umbrella</source>
+        <translation>Paraguas</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Hourglass</source>
+        <translation>Reloj de arena</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Clock</source>
+        <translation>Reloj</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Gift</source>
+        <translation>Regalo</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Light Bulb</source>
+        <translation>Bombilla</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Book</source>
+        <translation>Libro</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Pencil</source>
+        <translation>Lápiz</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Paperclip</source>
+        <translation>Clip</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Scissors</source>
+        <translation>Tijeras</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Lock</source>
+        <translation>Candado</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Key</source>
+        <translation>Llave</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Hammer</source>
+        <translation>Martillo</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Telephone</source>
+        <translation>Teléfono</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Flag</source>
+        <translation>Bandera</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Train</source>
+        <translation>Tren</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Bicycle</source>
+        <translation>Bicicleta</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Aeroplane</source>
+        <translation>Avión</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Rocket</source>
+        <translation>Cohete</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Trophy</source>
+        <translation>Trofeo</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Ball</source>
+        <translation>Bola</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Guitar</source>
+        <translation>Guitarra</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Trumpet</source>
+        <translation>Trompeta</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Bell</source>
+        <translation>Campana</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Anchor</source>
+        <translation>Ancla</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Headphones</source>
+        <translation>Cascos</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Folder</source>
+        <translation>Carpeta</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/securitymodel.cpp" line="60"/>
+        <source>Pin</source>
+        <translation>Alfiler</translation>
     </message>
 </context>
 </TS>

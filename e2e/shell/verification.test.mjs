@@ -1,0 +1,128 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+//
+// Device trust with an independent client (matrix-js-sdk, Rust crypto): the Security page shows
+// this device's fingerprint and the other member's device as not verified (with the room's
+// warning); Tessera starts an emoji verification, js-sdk accepts, both show the same seven emoji,
+// both confirm, and each side then trusts the other. Then js-sdk starts one, Tessera accepts and
+// says the emoji do not match: js-sdk hears it was cancelled as a mismatch.
+
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { waitUntil } from '../lib/app.mjs';
+import { JsPeer, until } from '../lib/jspeer.mjs';
+import { check, runScenario } from '../lib/scenario.mjs';
+
+const SERVER_NAME = 'tessera.test';
+const ALICE = `@alice:${SERVER_NAME}`;
+
+async function dialogStage(app) {
+    const dialog = await app.find('verificationDialog');
+    return dialog.visible ? app.property('verificationDialog', 'stage') : '';
+}
+
+async function emojiNames(app) {
+    const names = [];
+    for (let i = 0; i < 7; ++i)
+        names.push((await app.find(`verificationEmojiName_${i}`)).text);
+    return names;
+}
+
+runScenario('e2e.shell.verification', async (ctx) => {
+    ctx.phase('start the test homeserver with an encrypted room');
+    const seed = {
+        users: [
+            { user: 'alice', password: 'alice-password', displayname: 'Alice' },
+            { user: 'bob', password: 'bob-password', displayname: 'Bob' },
+        ],
+        rooms: [{
+            creator: 'alice', alias: 'secret', name: 'Secret', preset: 'private_chat', join: ['bob'],
+            initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
+        }],
+    };
+    const seedFile = path.join(ctx.work, 'seed.json');
+    await writeFile(seedFile, JSON.stringify(seed));
+    const hs = await ctx.homeserver(['--server-name', SERVER_NAME, '--seed', seedFile]);
+
+    const bob = new JsPeer({ modulesDir: ctx.modulesDir, baseUrl: hs.baseUrl, user: 'bob', password: 'bob-password', deviceId: 'BOBJS',
+        log: (m) => ctx.log(m) });
+    ctx.defer(() => bob.stop());
+    await bob.start();
+
+    ctx.phase('tessera signs in as alice and opens the room');
+    const app = ctx.app({ args: ['--homeserver', hs.baseUrl] });
+    await app.start();
+    await app.waitVisible('loginPage');
+    await app.setText('loginUser', 'alice');
+    await app.setText('loginPassword', 'alice-password');
+    await app.click('loginSubmit');
+    await app.waitHidden('loginPage', 30000);
+    const aliceDevice = await waitUntil(async () => (await bob.devicesOf(ALICE))[0] || null, 60000, 'Tessera\'s device keys');
+    const rooms = await waitUntil(async () => {
+        const r = await app.model('rooms');
+        return r.some((x) => JSON.stringify(x).includes('Secret')) ? r : null;
+    }, 30000, 'the room list');
+    await app.click(`room_${rooms.findIndex((x) => JSON.stringify(x).includes('Secret'))}`);
+    await waitUntil(async () => (await app.property('', 'currentRoomName')) === 'Secret', 10000, 'the room to open');
+
+    ctx.phase('the Security page shows the fingerprint and bob\'s unverified device');
+    await app.click('page_security');
+    await app.waitVisible('securityPage');
+    const fingerprint = await waitUntil(async () => {
+        const f = await app.find('securityFingerprint');
+        return f.text.length > 0 ? f.text : null;
+    }, 30000, 'this device\'s fingerprint');
+    const ownKey = (await bob.crypto.getUserDeviceInfo([ALICE])).get(ALICE).get(aliceDevice).getFingerprint();
+    check(fingerprint.replace(/ /g, '') === ownKey, 'the fingerprint is the device key js-sdk sees for Tessera', { fingerprint, ownKey });
+    const bobRow = await waitUntil(async () => {
+        for (let i = 0; i < 10; ++i) {
+            const state = await app.find(`securityDeviceState_${i}`).catch(() => null);
+            const verify = await app.find(`securityVerify_${i}`).catch(() => null);
+            if (state && state.visible && verify && verify.visible)
+                return { index: i, state: state.text };
+        }
+        return null;
+    }, 30000, 'bob\'s device on the Security page');
+    check(/Not verified/.test(bobRow.state), 'bob\'s device is shown as not verified', bobRow);
+    const warning = await app.find('securityUnverifiedCount');
+    check(warning.visible && /1 device/.test(warning.text), 'the room warns of one unverified device', warning);
+
+    ctx.phase('tessera starts an emoji verification; js-sdk accepts and both confirm');
+    const bobSide = bob.verifyBySas({ userId: ALICE, deviceId: aliceDevice, start: false, timeoutMs: 90000 });
+    await app.click(`securityVerify_${bobRow.index}`);
+    await waitUntil(async () => (await dialogStage(app)) === 'emoji', 60000, 'the emoji in Tessera');
+    const shown = await emojiNames(app);
+    await app.click('verificationMatch');
+    const bobSaw = await bobSide;
+    check(JSON.stringify(shown) === JSON.stringify(bobSaw), 'Tessera and js-sdk show the same seven emoji', { shown, bobSaw });
+    await waitUntil(async () => (await dialogStage(app)) === 'done', 60000, 'Tessera to say the device is verified');
+    await app.click('verificationClose');
+    const status = await until(async () => {
+        const s = await bob.deviceStatus(ALICE, aliceDevice);
+        return s?.verified ? s : null;
+    }, 30000, 'js-sdk to trust Tessera\'s device');
+    check(status.verified, 'js-sdk trusts Tessera\'s device', status);
+    await waitUntil(async () => /Verified/.test((await app.find(`securityDeviceState_${bobRow.index}`)).text), 30000,
+        'bob\'s device shown as verified');
+    check(!(await app.find('securityUnverifiedCount')).visible, 'no unverified device is left in the room');
+
+    ctx.phase('js-sdk starts one; tessera accepts and says the emoji do not match');
+    const { VerificationPhase } = bob.cryptoApi;
+    const request = await bob.crypto.requestDeviceVerification(ALICE, aliceDevice);
+    await waitUntil(async () => (await dialogStage(app)) === 'incoming', 60000, 'the request in Tessera');
+    const incomingText = (await app.find('verificationText')).text;
+    check(incomingText.includes('@bob:tessera.test'), 'the dialog names who asks', incomingText);
+    await app.click('verificationAccept');
+    await until(() => request.phase === VerificationPhase.Ready, 30000, 'js-sdk to see the request accepted');
+    const verifier = await request.startVerification('m.sas.v1');
+    const verifying = verifier.verify().then(() => 'done', (e) => `failed: ${e.message}`);
+    await waitUntil(async () => (await dialogStage(app)) === 'emoji', 60000, 'the emoji in Tessera');
+    await app.click('verificationMismatch');
+    const outcome = await Promise.race([verifying, new Promise((r) => setTimeout(() => r('timeout'), 30000))]);
+    check(outcome.startsWith('failed'), 'js-sdk\'s verification fails', outcome);
+    await until(() => request.phase === VerificationPhase.Cancelled, 30000, 'the request to be cancelled');
+    check(request.cancellationCode === 'm.mismatched_sas', 'cancelled as a mismatch', request.cancellationCode);
+    await waitUntil(async () => (await dialogStage(app)) === 'cancelled', 30000, 'Tessera to say it was cancelled');
+    await app.click('verificationClose');
+});
