@@ -7,7 +7,7 @@
 
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -368,6 +368,29 @@ export class TesseraApp {
             }
         }
         return saved;
+    }
+
+    /**
+     * Kills the application outright with SIGKILL, as a crash would: no shutdown code runs. (The
+     * process is a child of coreutils' timeout, which then exits too.)
+     */
+    async kill9() {
+        if (!this.proc || !this.alive)
+            return this.exited;
+        const children = (await readFile(`/proc/${this.pid}/task/${this.pid}/children`, 'utf8').catch(() => ''))
+            .trim().split(/\s+/).filter((p) => p.length > 0).map(Number);
+        if (children.length === 0)
+            throw new Error(`${this.name}: no application process under ${this.pid} to kill`);
+        for (const child of children)
+            process.kill(child, 'SIGKILL');
+        if (this.cdp)
+            this.cdp.close();
+        if (this.automation)
+            this.automation.close();
+        const done = await Promise.race([this.exitPromise, sleep(15000).then(() => null)]);
+        if (!done)
+            throw new Error(`${this.name} did not go away after SIGKILL`);
+        return done;
     }
 
     /** Quits through the automation socket; SIGTERM then SIGKILL if it does not exit in time. */
