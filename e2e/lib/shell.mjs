@@ -56,6 +56,24 @@ export async function declineWelcome(app) {
     await app.waitWidget((w) => w.widgetId === 'tessera_welcome' && w.state === 'ready', 20000, 'the welcome widget to settle');
 }
 
+/**
+ * Signs in on the login page with a password: the homeserver first (as --homeserver filled it
+ * in), then the user and password; waits for the page to go, or throws with what it says.
+ */
+export async function signInWithPassword(app, user, password) {
+    const said = async (e) => {
+        const error = await app.find('loginError');
+        return new Error(`${e.message}; the login page says: ${error.visible ? error.text : '(nothing)'}`);
+    };
+    await app.waitVisible('loginPage');
+    await app.click('loginContinue');
+    await app.waitVisible('loginUser', 30000).catch(async (e) => { throw await said(e); });
+    await app.setText('loginUser', user);
+    await app.setText('loginPassword', password);
+    await app.click('loginSubmit');
+    await app.waitHidden('loginPage', 30000).catch(async (e) => { throw await said(e); });
+}
+
 /** Types @p text into the composer and presses Send; returns the composer's error line ('' if none). */
 export async function submitComposer(app, text) {
     await app.waitVisible('composerInput');

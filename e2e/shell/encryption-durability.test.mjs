@@ -13,6 +13,7 @@ import path from 'node:path';
 import { waitUntil } from '../lib/app.mjs';
 import { JsPeer } from '../lib/jspeer.mjs';
 import { check, runScenario } from '../lib/scenario.mjs';
+import { signInWithPassword } from '../lib/shell.mjs';
 
 const SERVER_NAME = 'tessera.test';
 const ALICE = `@alice:${SERVER_NAME}`;
@@ -57,11 +58,7 @@ runScenario('e2e.shell.encryption-durability', async (ctx) => {
     ctx.phase('tessera signs in as alice');
     let app = ctx.app({ args: ['--homeserver', hs.baseUrl] });
     await app.start();
-    await app.waitVisible('loginPage');
-    await app.setText('loginUser', 'alice');
-    await app.setText('loginPassword', 'alice-password');
-    await app.click('loginSubmit');
-    await app.waitHidden('loginPage', 30000);
+    await signInWithPassword(app, 'alice', 'alice-password');
     const device = await waitUntil(async () => (await bob.devicesOf(ALICE))[0] || null, 60000, 'Tessera\'s device keys');
     await openSecret(app);
     const first = `before anything ${Date.now()}`;

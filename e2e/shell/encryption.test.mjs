@@ -15,7 +15,7 @@ import path from 'node:path';
 import { waitUntil } from '../lib/app.mjs';
 import { JsPeer } from '../lib/jspeer.mjs';
 import { check, runScenario } from '../lib/scenario.mjs';
-import { answerPrompt, probeUrl, submitComposer, waitPrompt, waitTimeline } from '../lib/shell.mjs';
+import { answerPrompt, probeUrl, signInWithPassword, submitComposer, waitPrompt, waitTimeline } from '../lib/shell.mjs';
 
 const SERVER_NAME = 'tessera.test';
 const ALICE = `@alice:${SERVER_NAME}`;
@@ -29,16 +29,9 @@ const CAPS = [
     `org.matrix.msc3819.receive.to_device:${PING}`,
 ];
 
-async function signIn(ctx, app, baseUrl) {
+async function signIn(ctx, app) {
     ctx.phase('sign in on the login page');
-    await app.waitVisible('loginPage');
-    await app.setText('loginUser', 'alice');
-    await app.setText('loginPassword', 'alice-password');
-    await app.click('loginSubmit');
-    await app.waitHidden('loginPage', 30000).catch(async (e) => {
-        const error = await app.find('loginError');
-        throw new Error(`${e.message}; the login page says: ${error.visible ? error.text : '(nothing)'}`);
-    });
+    await signInWithPassword(app, 'alice', 'alice-password');
 }
 
 runScenario('e2e.shell.encryption', async (ctx) => {
@@ -78,7 +71,7 @@ runScenario('e2e.shell.encryption', async (ctx) => {
     ctx.phase('tessera signs in as alice');
     const app = ctx.app({ args: ['--homeserver', hs.baseUrl, '--allow-http-loopback'] });
     await app.start();
-    await signIn(ctx, app, hs.baseUrl);
+    await signIn(ctx, app);
     const aliceDevice = await waitUntil(async () => {
         const devices = await bob.devicesOf(ALICE);
         return devices.length > 0 ? devices[0] : null;
