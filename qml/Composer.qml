@@ -23,9 +23,10 @@ Rectangle {
         spacing: 6
 
         // Said before anyone types: messages cannot be sent here (adding widgets still works).
+        // Where Tessera encrypts (a Matrix account's Megolm rooms) nothing needs saying.
         RowLayout {
             objectName: "composerEncrypted"
-            visible: Host.currentRoomEncrypted
+            visible: Host.currentRoomEncrypted && !Host.currentRoomCanEncrypt
             spacing: 8
             Layout.fillWidth: true
             LockIcon {
@@ -35,7 +36,7 @@ Rectangle {
                 Layout.topMargin: 2
             }
             Label {
-                text: qsTr("This room is end-to-end encrypted. Tessera cannot encrypt yet, so it sends no messages here; widgets can still be added.")
+                text: qsTr("This room is end-to-end encrypted and Tessera cannot encrypt messages here, so it sends none; widgets can still be added.")
                 textFormat: Text.PlainText
                 wrapMode: Text.Wrap
                 color: Theme.muted

@@ -156,6 +156,11 @@ bool HostController::currentRoomEncrypted() const
     return !m_roomId.empty() && m_rooms->encryptedOf(m_roomId);
 }
 
+bool HostController::currentRoomCanEncrypt() const
+{
+    return !m_roomId.empty() && m_services.backend->canEncrypt(m_roomId);
+}
+
 void HostController::setPlugins(QVariantList plugins, QVariantList widgetTypes)
 {
     m_plugins = std::move(plugins);
@@ -400,7 +405,7 @@ QString HostController::submitComposer(const QString &text)
         if (r.error().code == ErrorCode::EncryptionRequired)
             Q_EMIT composerRefused(roomId, text,
                                    tr("Not sent: this room is end-to-end encrypted and Tessera cannot encrypt "
-                                      "messages yet, so your message would have reached the server unencrypted."));
+                                      "messages here, so your message would have reached the server unencrypted."));
         else
             Q_EMIT notice(tr("Your message was not sent: %1").arg(q(r.error().message)));
     });

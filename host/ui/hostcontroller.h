@@ -47,6 +47,8 @@ class HostController final : public QObject {
     Q_PROPERTY(QString currentRoomTopic READ currentRoomTopic NOTIFY currentRoomChanged)
     /// The current room has m.room.encryption: the header says so, the composer says what it cannot send.
     Q_PROPERTY(bool currentRoomEncrypted READ currentRoomEncrypted NOTIFY currentRoomChanged)
+    /// Tessera encrypts what is sent into the current room (false: it refuses, and the composer says so).
+    Q_PROPERTY(bool currentRoomCanEncrypt READ currentRoomCanEncrypt NOTIFY currentRoomChanged)
     Q_PROPERTY(QList<QObject *> widgets READ widgets NOTIFY widgetsChanged)
     /// The same widgets as a model whose rows change only where the room's widgets did (for views).
     Q_PROPERTY(QObject *widgetModel READ widgetModel CONSTANT)
@@ -124,6 +126,7 @@ public:
     QString currentRoomName() const;
     QString currentRoomTopic() const;
     bool currentRoomEncrypted() const;
+    bool currentRoomCanEncrypt() const;
     QList<QObject *> widgets() const { return m_currentWidgets; }
     QVariantList unreadableWidgets() const;
     int unreadableWidgetCount() const;

@@ -320,8 +320,10 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
     case DayRole: return QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.ts).date(), QLocale::LongFormat);
     case BodyRole:
         if (r.kind == "encrypted") {
-            return m_backend.encrypts() ? tr("Unable to decrypt this message: its key has not arrived (yet)")
-                                        : tr("Encrypted message — cannot be read here");
+            // Where Tessera takes part in the room's encryption the key may still come; elsewhere
+            // (local rooms, an algorithm it does not know) it never will.
+            return m_backend.canEncrypt(m_roomId) ? tr("Unable to decrypt this message: its key has not arrived (yet)")
+                                                  : tr("Encrypted message — cannot be read here");
         }
         if (r.kind != "state")
             return q(r.body);

@@ -94,8 +94,8 @@
     </message>
     <message>
         <location filename="../Composer.qml" line="38"/>
-        <source>This room is end-to-end encrypted. Tessera cannot encrypt yet, so it sends no messages here; widgets can still be added.</source>
-        <translation>Esta sala tiene cifrado de extremo a extremo. Tessera todavía no puede cifrar, así que aquí no envía mensajes; sí se pueden añadir widgets.</translation>
+        <source>This room is end-to-end encrypted and Tessera cannot encrypt messages here, so it sends none; widgets can still be added.</source>
+        <translation>Esta sala tiene cifrado de extremo a extremo y Tessera no puede cifrar mensajes aquí, así que no envía ninguno; sí se pueden añadir widgets.</translation>
     </message>
     <message>
         <location filename="../Composer.qml" line="50"/>
@@ -996,8 +996,8 @@
     </message>
     <message>
         <location filename="../../host/ui/hostcontroller.cpp" line="320"/>
-        <source>Not sent: this room is end-to-end encrypted and Tessera cannot encrypt messages yet, so your message would have reached the server unencrypted.</source>
-        <translation>No se envió: esta sala tiene cifrado de extremo a extremo y Tessera todavía no puede cifrar mensajes, así que tu mensaje habría llegado al servidor sin cifrar.</translation>
+        <source>Not sent: this room is end-to-end encrypted and Tessera cannot encrypt messages here, so your message would have reached the server unencrypted.</source>
+        <translation>No se envió: esta sala tiene cifrado de extremo a extremo y Tessera no puede cifrar mensajes aquí, así que tu mensaje habría llegado al servidor sin cifrar.</translation>
     </message>
     <message>
         <location filename="../../host/ui/hostcontroller.cpp" line="284"/>

@@ -25,7 +25,7 @@ Item {
 
         property string home: ""
         property string room: ""
-        readonly property string refusalEn: "Not sent: this room is end-to-end encrypted and Tessera cannot encrypt messages yet, so your message would have reached the server unencrypted."
+        readonly property string refusalEn: "Not sent: this room is end-to-end encrypted and Tessera cannot encrypt messages here, so your message would have reached the server unencrypted."
 
         function part(name) {
             const item = findChild(view, name)
@@ -95,7 +95,7 @@ Item {
             type("planes secretos")
             tryVerify(() => part("composerError").text.length > 0, 2000)
             compare(part("composerError").text, "No se envió: esta sala tiene cifrado de extremo a extremo y Tessera "
-                    + "todavía no puede cifrar mensajes, así que tu mensaje habría llegado al servidor sin cifrar.")
+                    + "no puede cifrar mensajes aquí, así que tu mensaje habría llegado al servidor sin cifrar.")
             compare(part("composerInput").text, "planes secretos")
             tryCompare(part("roomEncrypted").Accessible, "name", "Cifrada de extremo a extremo")
             const bodies = fixture.timelineBodies()

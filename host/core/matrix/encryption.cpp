@@ -477,8 +477,9 @@ void Encryption::encryptNextToDevice(std::shared_ptr<ToDeviceBatch> batch)
                        " device(s) without a session");
         auto done = std::move(batch->done);
         if (batch->out.empty())
-            return done(Error(ErrorCode::Unavailable,
-                              "none of the devices could be reached with encryption (no keys known for them)"));
+            return done(Error(ErrorCode::EncryptionRequired,
+                              "None of the devices could be reached with encryption (their keys are not known), so "
+                              "nothing was sent (it would have left unencrypted)"));
         return done(std::move(batch->out));
     }
     const auto [userId, deviceId, content] = batch->calls[batch->next++];

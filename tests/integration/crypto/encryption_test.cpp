@@ -21,10 +21,12 @@
 
 #include "cryptoengine.h"
 #include "homeserver/testhomeserver.h"
+#include "matrix/encryptiongate.h"
 #include "matrix/matrixbackend.h"
 #include "net/httpclient.h"
 #include "qtscheduler.h"
 #include "schemehandler.h"
+#include "sessionharness.h"
 #include "support/tempdir.h"
 #include "util/secretstore.h"
 
@@ -456,6 +458,61 @@ TEST_F(Encryption, AnEventReadWhileTheEngineStartsIsGivenAgainDecryptedWhenItIsR
             EXPECT_EQ(e["content"]["body"], "read during the start");
         }
     }
+}
+
+TEST_F(Encryption, TheGateLetsThroughWhatTheBackendEncryptsAndRefusesWhatItCannot)
+{
+    Client &alice = client("alice");
+    Client &bob = client("bob");
+    ASSERT_TRUE(alice.login());
+    ASSERT_TRUE(bob.login());
+    ASSERT_TRUE(pumpUntil([&] { return alice.backend->encryptionReady() && bob.backend->encryptionReady(); }));
+    const std::string megolm = encryptedRoom(alice, bob);
+    RecordingAuditSink audit;
+    matrix::EncryptionGate gate(*alice.backend, *scheduler, audit);
+
+    // A Megolm room: the gate lets the send through and the backend encrypts it.
+    EXPECT_TRUE(gate.canEncrypt(megolm));
+    matrix::SendRequest req;
+    req.roomId = megolm;
+    req.type = "m.room.message";
+    req.content = {{"msgtype", "m.text"}, {"body", "through the gate"}};
+    auto sent = await<matrix::SendResult>([&](auto done) { gate.send(req, done); });
+    ASSERT_TRUE(sent) << sent.error().message;
+    EXPECT_EQ(server->roomEvents(megolm, "m.room.encrypted").size(), 1u);
+    ASSERT_TRUE(pumpUntil([&] { return bob.find(sent->eventId) != nullptr; }));
+    EXPECT_EQ((*bob.find(sent->eventId))["content"]["body"], "through the gate");
+
+    // A room whose algorithm Tessera does not know: refused before it leaves, and audited.
+    e2e::RoomSpec spec;
+    spec.creator = "alice";
+    spec.name = "Unknown";
+    spec.initialState = json::array({{{"type", "m.room.encryption"}, {"state_key", ""},
+                                      {"content", {{"algorithm", "org.example.unknown-algorithm"}}}}});
+    auto unknown = server->createRoom(spec);
+    ASSERT_TRUE(unknown);
+    ASSERT_TRUE(pumpUntil([&] { return alice.backend->isEncrypted(*unknown); }));
+    EXPECT_FALSE(gate.canEncrypt(*unknown));
+    req.roomId = *unknown;
+    auto refused = await<matrix::SendResult>([&](auto done) { gate.send(req, done); });
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::EncryptionRequired);
+    EXPECT_EQ(refused.error().message, matrix::kEncryptedRoomRefusal);
+    EXPECT_EQ(audit.with(audit::Decision::Refused, "send").size(), 1u);
+    EXPECT_EQ(server->countEvents(*unknown, "m.room.message") + server->countEvents(*unknown, "m.room.encrypted"), 0u);
+
+    // Encrypted to-device: through the gate to a device with keys; refused for one without.
+    auto toBob = await<bool>([&](auto done) {
+        gate.sendEncryptedToDevice("io.tessera.test.ping", {{"@bob:tessera.test", {{"*", {{"n", 1}}}}}}, "w",
+                                   [done](Result<void> r) { r ? done(true) : done(std::move(r).error()); });
+    });
+    EXPECT_TRUE(toBob) << toBob.error().message;
+    auto nobody = await<bool>([&](auto done) {
+        gate.sendEncryptedToDevice("io.tessera.test.ping", {{"@bob:tessera.test", {{"NOSUCHDEVICE", {{"n", 2}}}}}}, "w",
+                                   [done](Result<void> r) { r ? done(true) : done(std::move(r).error()); });
+    });
+    ASSERT_FALSE(nobody);
+    EXPECT_EQ(nobody.error().code, ErrorCode::EncryptionRequired) << nobody.error().message;
 }
 
 TEST_F(Encryption, AnEncryptedToDeviceMessageReachesTheOtherDeviceDecrypted)
