@@ -40,15 +40,28 @@ void tightenEntry(const std::filesystem::path &path, TightenReport &report)
     report.tightened.push_back(path);
 }
 
+/** $variable/tessera, else $HOME/fallback/tessera. The specification ignores relative values. */
+std::filesystem::path xdgDirectory(const char *variable, const std::filesystem::path &fallback)
+{
+    if (const char *xdg = std::getenv(variable); xdg && *xdg == '/')
+        return std::filesystem::path(xdg) / "tessera";
+    if (const char *home = std::getenv("HOME"); home && *home)
+        return std::filesystem::path(home) / fallback / "tessera";
+    return std::filesystem::current_path() / ".tessera" / fallback;
+}
 } // namespace
 
 std::filesystem::path defaultDataDir()
 {
-    if (const char *xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
-        return std::filesystem::path(xdg) / "tessera";
-    if (const char *home = std::getenv("HOME"); home && *home)
-        return std::filesystem::path(home) / ".local" / "share" / "tessera";
-    return std::filesystem::current_path() / ".tessera";
+    return xdgDirectory("XDG_DATA_HOME", std::filesystem::path(".local") / "share");
+}
+
+AppDirectories appDirectories(const std::filesystem::path &dataDir)
+{
+    if (!dataDir.empty())
+        return {dataDir, dataDir / "config", dataDir / "cache", dataDir / "state"};
+    return {defaultDataDir(), xdgDirectory("XDG_CONFIG_HOME", ".config"), xdgDirectory("XDG_CACHE_HOME", ".cache"),
+            xdgDirectory("XDG_STATE_HOME", std::filesystem::path(".local") / "state")};
 }
 
 Result<void> ensurePrivateDirectory(const std::filesystem::path &dir)
