@@ -152,7 +152,7 @@ tessera_status statusFor(ErrorCode code) noexcept
 PluginManager::Impl::Impl(PluginManagerOptions o, PluginServices s) : options(std::move(o)), services(std::move(s))
 {
     if (!services.log)
-        services.log = stderrLogSink();
+        services.log = coreLogSink();
     if (options.dataDir.empty())
         options.dataDir = paths::defaultDataDir() / "plugins";
     if (!services.settings)

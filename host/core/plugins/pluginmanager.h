@@ -145,7 +145,7 @@ struct PluginServices {
     SecretStore *secrets = nullptr;
     /** Defaults to a FilePluginSettingsStore in dataDir/.settings. */
     PluginSettingsStore *settings = nullptr;
-    /** Defaults to stderrLogSink(). */
+    /** Defaults to coreLogSink(). */
     PluginLogSink log;
 };
 

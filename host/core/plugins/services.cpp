@@ -8,12 +8,11 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <iostream>
-#include <mutex>
 #include <sstream>
 #include <system_error>
 
 #include "plugins/manifest.h"
+#include "util/log.h"
 #include "util/paths.h"
 
 namespace tessera::plugins {
@@ -84,15 +83,27 @@ const char *toString(LogLevel level) noexcept
     return "invalid";
 }
 
-PluginLogSink stderrLogSink()
+PluginLogSink coreLogSink()
 {
     return [](LogLevel level, std::string_view pluginId, std::string_view message) {
-        static std::mutex mutex;
-        std::lock_guard lock(mutex);
-        std::cerr << "tessera.plugins: ";
-        if (!pluginId.empty())
-            std::cerr << '[' << pluginId << "] ";
-        std::cerr << toString(level) << ": " << message << '\n';
+        log::Level to = log::Level::Info;
+        switch (level) {
+        case LogLevel::Debug: to = log::Level::Debug; break;
+        case LogLevel::Warning: to = log::Level::Warning; break;
+        case LogLevel::Error: to = log::Level::Error; break;
+        case LogLevel::Info:
+        case LogLevel::Invalid: break;
+        }
+        if (!log::enabled(log::kPlugins, to))
+            return;
+        if (pluginId.empty()) {
+            log::write(log::kPlugins, to, message);
+            return;
+        }
+        std::string line;
+        line.reserve(pluginId.size() + message.size() + 3);
+        line.append("[").append(pluginId).append("] ").append(message);
+        log::write(log::kPlugins, to, line);
     };
 }
 

@@ -121,7 +121,10 @@ const char *toString(LogLevel level) noexcept;
  */
 using PluginLogSink = std::function<void(LogLevel level, std::string_view pluginId, std::string_view message)>;
 
-/** A sink that writes "tessera.plugins: [<id>] <level>: <message>" lines to stderr. */
-PluginLogSink stderrLogSink();
+/**
+ * The default sink: "[<id>] <message>" in the log category tessera.plugins (util/log.h), at the
+ * message's level.
+ */
+PluginLogSink coreLogSink();
 
 } // namespace tessera::plugins
