@@ -6,22 +6,34 @@
 #     [MANIFEST <plugin.json>]      default: plugin.json in the current source directory
 #     [OUTPUT_DIR <dir>]            default: ${CMAKE_BINARY_DIR}/lib/tessera/plugins
 #     [INSTALL_DIR <dir>]           default: ${CMAKE_INSTALL_LIBDIR}/tessera/plugins
+#     [SDK_ABI <major.minor>]       default: this SDK's ABI
 #     [SKIP_INSTALL])
 #
 # Builds a Tessera plugin the way the host expects to find it:
 #   <OUTPUT_DIR>/<library>/<library>.so     (no "lib" prefix; <library> is the manifest's "library")
 #   <OUTPUT_DIR>/<library>/plugin.json
 #   <OUTPUT_DIR>/<library>/<assets>/...     (when the manifest names an "assets" directory, copied
-#                                           from the directory of the manifest)
+#                                           from the directory of the manifest, together with the
+#                                           SDK's page helper tessera-widget.js)
+#   <OUTPUT_DIR>/<library>/translations/<lang>.json   (when the manifest's directory has them)
 # and installs the same folder under INSTALL_DIR (component "plugins") unless SKIP_INSTALL is given.
 # The library is a MODULE linked to Tessera::PluginApi with hidden symbol visibility, so it exports
 # only the entry points plugin_abi.h declares. The manifest's id, abi and library fields are
-# checked when CMake configures, so a typo fails the build instead of the host's load.
+# checked when CMake configures, so a typo fails the build instead of the host's load; so is its
+# "abi" against the SDK's (the library reports the SDK's, and the host refuses a plugin whose
+# manifest and library disagree).
 include_guard(GLOBAL)
 include(GNUInstallDirs)
 
+
 function(tessera_add_plugin target)
-    cmake_parse_arguments(P "SKIP_INSTALL" "MANIFEST;OUTPUT_DIR;INSTALL_DIR" "SOURCES" ${ARGN})
+    cmake_parse_arguments(P "SKIP_INSTALL" "MANIFEST;OUTPUT_DIR;INSTALL_DIR;SDK_ABI" "SOURCES" ${ARGN})
+    # The page helper shipped with the SDK: next to this file when installed, in plugin-api/web in
+    # Tessera's tree.
+    set(TESSERA_PLUGIN_WIDGET_JS "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/tessera-widget.js")
+    if(NOT EXISTS "${TESSERA_PLUGIN_WIDGET_JS}")
+        set(TESSERA_PLUGIN_WIDGET_JS "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../web/tessera-widget.js")
+    endif()
     if(P_UNPARSED_ARGUMENTS)
         message(FATAL_ERROR "tessera_add_plugin(${target}): unknown arguments: ${P_UNPARSED_ARGUMENTS}")
     endif()
@@ -54,6 +66,22 @@ function(tessera_add_plugin target)
         message(FATAL_ERROR "tessera_add_plugin(${target}): ${P_MANIFEST}: \"abi\" must look like \"1.0\", "
                             "not \"${_manifest_abi}\"")
     endif()
+    # The SDK's ABI: the installed package's version, or plugin-api/CMakeLists.txt's in Tessera's
+    # tree; SDK_ABI names another when the sources compile against an older SDK's frozen headers.
+    if(P_SDK_ABI)
+        set(_sdk_abi "${P_SDK_ABI}")
+    elseif(DEFINED TesseraPluginApi_ABI_VERSION)
+        set(_sdk_abi "${TesseraPluginApi_ABI_VERSION}")
+    else()
+        set(_sdk_abi "${TESSERA_PLUGIN_ABI_VERSION}")
+    endif()
+    string(REGEX MATCH "^[0-9]+\\.[0-9]+" _sdk_abi "${_sdk_abi}")
+    if(_sdk_abi AND NOT _manifest_abi STREQUAL _sdk_abi)
+        message(FATAL_ERROR "tessera_add_plugin(${target}): ${P_MANIFEST} says \"abi\": \"${_manifest_abi}\", "
+                            "but this SDK is ABI ${_sdk_abi}: the library will report ${_sdk_abi}, and Tessera "
+                            "refuses a plugin whose manifest and library disagree. Set \"abi\": \"${_sdk_abi}\" "
+                            "(plugin-api/ABI.md, \"Versioning and compatibility\").")
+    endif()
     if(NOT _manifest_library MATCHES "^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
         message(FATAL_ERROR "tessera_add_plugin(${target}): ${P_MANIFEST}: \"library\" must be a file name "
                             "without directory, prefix or suffix, not \"${_manifest_library}\"")
@@ -76,19 +104,38 @@ function(tessera_add_plugin target)
     endif()
 
     configure_file("${P_MANIFEST}" "${_folder}/plugin.json" COPYONLY)
+    get_filename_component(_manifest_dir "${P_MANIFEST}" DIRECTORY)
+    # Assets and translations are copied whenever one of them changes, not only when the library
+    # is linked again.
+    set(_copies "")
     if(NOT _no_assets)
-        get_filename_component(_manifest_dir "${P_MANIFEST}" DIRECTORY)
-        # Copied whenever an asset changes, not only when the library is linked again.
         file(GLOB_RECURSE _asset_files CONFIGURE_DEPENDS "${_manifest_dir}/${_assets}/*")
         set(_stamp "${CMAKE_CURRENT_BINARY_DIR}/${target}-assets.stamp")
         add_custom_command(OUTPUT "${_stamp}"
             COMMAND "${CMAKE_COMMAND}" -E copy_directory "${_manifest_dir}/${_assets}" "${_folder}/${_assets}"
+            COMMAND "${CMAKE_COMMAND}" -E copy "${TESSERA_PLUGIN_WIDGET_JS}" "${_folder}/${_assets}/tessera-widget.js"
             COMMAND "${CMAKE_COMMAND}" -E touch "${_stamp}"
-            DEPENDS ${_asset_files}
+            DEPENDS ${_asset_files} "${TESSERA_PLUGIN_WIDGET_JS}"
             COMMENT "Copying the assets of ${_manifest_id}"
             VERBATIM)
-        add_custom_target(${target}-assets DEPENDS "${_stamp}")
-        add_dependencies(${target} ${target}-assets)
+        list(APPEND _copies "${_stamp}")
+    endif()
+    set(_has_translations FALSE)
+    if(IS_DIRECTORY "${_manifest_dir}/translations")
+        set(_has_translations TRUE)
+        file(GLOB _translation_files CONFIGURE_DEPENDS "${_manifest_dir}/translations/*.json")
+        set(_stamp "${CMAKE_CURRENT_BINARY_DIR}/${target}-translations.stamp")
+        add_custom_command(OUTPUT "${_stamp}"
+            COMMAND "${CMAKE_COMMAND}" -E copy_directory "${_manifest_dir}/translations" "${_folder}/translations"
+            COMMAND "${CMAKE_COMMAND}" -E touch "${_stamp}"
+            DEPENDS ${_translation_files}
+            COMMENT "Copying the translations of ${_manifest_id}"
+            VERBATIM)
+        list(APPEND _copies "${_stamp}")
+    endif()
+    if(_copies)
+        add_custom_target(${target}-files DEPENDS ${_copies})
+        add_dependencies(${target} ${target}-files)
     endif()
 
     if(NOT P_SKIP_INSTALL)
@@ -99,6 +146,12 @@ function(tessera_add_plugin target)
         if(NOT _no_assets)
             install(DIRECTORY "${_manifest_dir}/${_assets}/"
                 DESTINATION "${P_INSTALL_DIR}/${_manifest_library}/${_assets}" COMPONENT plugins)
+            install(FILES "${TESSERA_PLUGIN_WIDGET_JS}"
+                DESTINATION "${P_INSTALL_DIR}/${_manifest_library}/${_assets}" COMPONENT plugins)
+        endif()
+        if(_has_translations)
+            install(DIRECTORY "${_manifest_dir}/translations/"
+                DESTINATION "${P_INSTALL_DIR}/${_manifest_library}/translations" COMPONENT plugins)
         endif()
     endif()
     set_property(TARGET ${target} PROPERTY TESSERA_PLUGIN_ID "${_manifest_id}")

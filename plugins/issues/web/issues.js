@@ -1,27 +1,23 @@
 // SPDX-FileCopyrightText: Tessera contributors
 // SPDX-License-Identifier: Apache-2.0
 //
-// The issue tracker's page: a minimal Matrix Widget API client (no library) around tracker.js.
+// The issue tracker's page: tracker.js with the Matrix Widget API through the SDK's page helper.
 // Every issue is its own state event (io.tessera.issues.issue, state key = the issue's id): all
 // of them are read once with read_events (any state key), each one is written whole with
 // send_event, and each is replaced when the host pushes a newer one. An issue this page cannot
 // read is listed as an error and can be neither edited nor written over from here.
 //
-// The Widget API client is the kanban board's, kept small rather than shared: the two plugins
-// are built and shipped independently, and a file both include would tie their releases.
+// The Widget API client is the SDK's (tessera-widget.js), which tessera_add_plugin copies into
+// each plugin's assets: the plugins stay built and shipped independently.
 'use strict';
 
 (function () {
     const T = window.IssueTracker;
     const params = new URLSearchParams(location.search);
     const widgetId = params.get('widgetId') || '';
-    const hostOrigin = new URL(params.get('parentUrl') || 'tessera://app/').origin;
-    const targetOrigin = hostOrigin === 'null' ? 'tessera://app' : hostOrigin;
     const READ = 'org.matrix.msc2762.receive.state_event:' + T.EVENT;
     const WRITE = 'org.matrix.msc2762.send.state_event:' + T.EVENT;
     const MEMBERS = 'org.matrix.msc2762.receive.state_event:m.room.member';
-    const pending = new Map();
-    let nextId = 1;
 
     const texts = {
         en: {
@@ -136,22 +132,6 @@
     };
 
     // ---- the Widget API -----------------------------------------------------------------------
-
-    function post(message) {
-        window.parent.postMessage(message, targetOrigin);
-    }
-
-    function request(action, data) {
-        const requestId = 'issues-' + (nextId++);
-        post({ api: 'fromWidget', widgetId, requestId, action, data });
-        return new Promise((resolve, reject) => {
-            pending.set(requestId, { resolve, reject });
-            setTimeout(() => {
-                if (pending.delete(requestId))
-                    reject(new Error('no answer from the host'));
-            }, 15000);
-        });
-    }
 
     const allowed = (cap) => Array.isArray(state.approved) && state.approved.includes(cap);
     const canEdit = () => allowed(WRITE) && state.loaded;
@@ -484,65 +464,41 @@
 
     // ---- events -------------------------------------------------------------------------------
 
-    window.addEventListener('message', (ev) => {
-        if (ev.source !== window.parent || (ev.origin !== hostOrigin && ev.origin !== targetOrigin))
-            return;
-        const m = ev.data;
-        if (!m || typeof m !== 'object' || m.widgetId !== widgetId)
-            return;
-        if (m.api === 'fromWidget' && m.response) {
-            const p = pending.get(m.requestId);
-            if (p) {
-                pending.delete(m.requestId);
-                if (m.response.error)
-                    p.reject(new Error(m.response.error.message));
-                else
-                    p.resolve(m.response);
-            }
-            return;
+    // The Widget API, through the SDK's page helper (tessera-widget.js).
+    const incoming = (e) => {
+        if (e && e.type === T.EVENT)
+            fromPush(e);
+        else if (e && e.type === 'm.room.member') {
+            member(e);
+            render();
         }
-        if (m.api !== 'toWidget')
-            return;
-        const reply = (response) => post(Object.assign({}, m, { response }));
-        const incoming = (e) => {
-            if (e && e.type === T.EVENT)
-                fromPush(e);
-            else if (e && e.type === 'm.room.member') {
-                member(e);
-                render();
-            }
-        };
-        switch (m.action) {
-        case 'supported_api_versions':
-            return reply({ supported_versions: ['0.0.1', '0.0.2', 'org.matrix.msc2762', 'org.matrix.msc2871', 'org.matrix.msc2876'] });
-        case 'capabilities':
+    };
+    const widget = TesseraWidget.connect({
+        requestPrefix: 'issues',
+        capabilities: [READ, WRITE, MEMBERS],
+        onAsked() {
             state.approved = null;
             render();
-            return reply({ capabilities: [READ, WRITE, MEMBERS] });
-        case 'notify_capabilities':
-            state.approved = (m.data && m.data.approved) || [];
-            reply({});
+        },
+        onCapabilities(approved) {
+            state.approved = approved;
             render();
-            return load();
-        case 'send_event':
-            reply({});
-            return incoming(m.data);
-        case 'update_state':
-            reply({});
-            for (const e of (m.data && m.data.state) || [])
+            load();
+        },
+        onEvent: incoming,
+        onState(events) {
+            for (const e of events)
                 incoming(e);
-            return;
-        case 'theme_change':
-            document.documentElement.classList.toggle('dark', !!(m.data && m.data.name === 'dark'));
-            return reply({});
-        case 'language_change':
-            lang = pickLang(m.data && m.data.lang);
+        },
+        onTheme(name) {
+            document.documentElement.classList.toggle('dark', name === 'dark');
+        },
+        onLanguage(code) {
+            lang = pickLang(code);
             render();
-            return reply({});
-        default:
-            return reply({});
-        }
+        },
     });
+    const request = (action, data) => widget.request(action, data);
 
     for (const b of $('status-filter').querySelectorAll('button')) {
         b.addEventListener('click', () => {

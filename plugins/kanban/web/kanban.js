@@ -1,7 +1,7 @@
 // SPDX-FileCopyrightText: Tessera contributors
 // SPDX-License-Identifier: Apache-2.0
 //
-// The kanban board's page: a minimal Matrix Widget API client (no library) around board.js.
+// The kanban board's page: board.js with the Matrix Widget API through the SDK's page helper.
 // The board is one state event in the room (io.tessera.kanban.board, state key = this widget's
 // id): read once with read_events, written whole with send_event, and replaced whenever the
 // host pushes a newer one (another member's change, or the echo of this page's own). Changes not
@@ -14,13 +14,9 @@
     const B = window.KanbanBoard;
     const params = new URLSearchParams(location.search);
     const widgetId = params.get('widgetId') || '';
-    const hostOrigin = new URL(params.get('parentUrl') || 'tessera://app/').origin;
-    const targetOrigin = hostOrigin === 'null' ? 'tessera://app' : hostOrigin;
     const EVENT = 'io.tessera.kanban.board';
     const READ = 'org.matrix.msc2762.receive.state_event:' + EVENT;
     const WRITE = 'org.matrix.msc2762.send.state_event:' + EVENT;
-    const pending = new Map();
-    let nextId = 1;
 
     const texts = {
         en: {
@@ -114,26 +110,6 @@
     };
 
     // ---- the Widget API -----------------------------------------------------------------------
-
-    function post(message) {
-        window.parent.postMessage(message, targetOrigin);
-    }
-
-    function request(action, data) {
-        const requestId = 'kanban-' + (nextId++);
-        post({ api: 'fromWidget', widgetId, requestId, action, data });
-        return new Promise((resolve, reject) => {
-            pending.set(requestId, { resolve, reject });
-            setTimeout(() => {
-                if (pending.delete(requestId))
-                    reject(new Error('no answer from the host'));
-            }, 15000);
-        });
-    }
-
-    function reply(message, response) {
-        post(Object.assign({}, message, { response }));
-    }
 
     const canRead = () => Array.isArray(state.approved) && state.approved.includes(READ);
     const canWrite = () => Array.isArray(state.approved) && state.approved.includes(WRITE);
@@ -675,60 +651,38 @@
 
     // ---- events -------------------------------------------------------------------------------
 
-    window.addEventListener('message', (ev) => {
-        if (ev.source !== window.parent || (ev.origin !== hostOrigin && ev.origin !== targetOrigin))
-            return;
-        const m = ev.data;
-        if (!m || typeof m !== 'object' || m.widgetId !== widgetId)
-            return;
-        if (m.api === 'fromWidget' && m.response) {
-            const p = pending.get(m.requestId);
-            if (!p)
-                return;
-            pending.delete(m.requestId);
-            if (m.response.error)
-                p.reject(new Error(m.response.error.message));
-            else
-                p.resolve(m.response);
-            return;
-        }
-        if (m.api !== 'toWidget')
-            return;
-        const isBoard = (e) => e && e.type === EVENT && e.state_key === widgetId;
-        switch (m.action) {
-        case 'supported_api_versions':
-            return reply(m, { supported_versions: ['0.0.1', '0.0.2', 'org.matrix.msc2762', 'org.matrix.msc2871', 'org.matrix.msc2876'] });
-        case 'capabilities':
+    // The Widget API, through the SDK's page helper (tessera-widget.js).
+    const isBoard = (e) => e && e.type === EVENT && e.state_key === widgetId;
+    const widget = TesseraWidget.connect({
+        requestPrefix: 'kanban',
+        capabilities: [READ, WRITE],
+        onAsked() {
             state.approved = null;
             render();
-            return reply(m, { capabilities: [READ, WRITE] });
-        case 'notify_capabilities':
-            state.approved = (m.data && m.data.approved) || [];
-            reply(m, {});
+        },
+        onCapabilities(approved) {
+            state.approved = approved;
             render();
-            return loadBoard();
-        case 'send_event':
-            reply(m, {});
-            if (isBoard(m.data))
-                fromPush(m.data);
-            return;
-        case 'update_state':
-            reply(m, {});
-            for (const e of (m.data && m.data.state) || [])
+            loadBoard();
+        },
+        onEvent(event) {
+            if (isBoard(event))
+                fromPush(event);
+        },
+        onState(events) {
+            for (const e of events)
                 if (isBoard(e))
                     fromPush(e);
-            return;
-        case 'theme_change':
-            document.documentElement.classList.toggle('dark', !!(m.data && m.data.name === 'dark'));
-            return reply(m, {});
-        case 'language_change':
-            lang = pickLang(m.data && m.data.lang);
+        },
+        onTheme(name) {
+            document.documentElement.classList.toggle('dark', name === 'dark');
+        },
+        onLanguage(code) {
+            lang = pickLang(code);
             render();
-            return reply(m, {});
-        default:
-            return reply(m, {});
-        }
+        },
     });
+    const request = (action, data) => widget.request(action, data);
 
     $('add').addEventListener('submit', (ev) => {
         ev.preventDefault();

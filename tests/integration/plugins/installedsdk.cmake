@@ -27,7 +27,7 @@ file(MAKE_DIRECTORY "${WORK_DIR}/src")
 run("installing the SDK" "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --component plugin-sdk --prefix "${WORK_DIR}/sdk")
 file(GLOB_RECURSE _installed RELATIVE "${WORK_DIR}/sdk" "${WORK_DIR}/sdk/*")
 foreach(file ${_installed})
-    if(NOT file MATCHES "^(include/tessera/|lib[^/]*/cmake/TesseraPluginApi/|lib/[^/]+/cmake/TesseraPluginApi/|share/doc/)")
+    if(NOT file MATCHES "^(include/tessera/|share/cmake/TesseraPluginApi/|share/doc/)")
         message(FATAL_ERROR "the plugin-sdk component installed more than the SDK: ${file}")
     endif()
 endforeach()
@@ -40,11 +40,30 @@ run("configuring the example against the installed SDK"
 run("building the example" "${CMAKE_COMMAND}" --build "${WORK_DIR}/build")
 
 set(_folder "${WORK_DIR}/build/lib/tessera/plugins/example-hello")
-foreach(file example-hello.so plugin.json web/index.html)
+# The page helper comes from the installed SDK into the plugin's assets.
+foreach(file example-hello.so plugin.json web/index.html web/tessera-widget.js)
     if(NOT EXISTS "${_folder}/${file}")
         message(FATAL_ERROR "the out-of-tree build did not produce ${_folder}/${file}")
     endif()
 endforeach()
+
+# A manifest whose "abi" is not the SDK's fails the plugin's configure, naming both versions.
+file(READ "${WORK_DIR}/sdk/share/cmake/TesseraPluginApi/TesseraPluginApiConfigVersion.cmake" _version_file)
+string(REGEX MATCH "PACKAGE_VERSION \"([0-9]+)\\.([0-9]+)" _m "${_version_file}")
+set(_sdk_abi "${CMAKE_MATCH_1}.${CMAKE_MATCH_2}")
+math(EXPR _other_major "${CMAKE_MATCH_1} + 1")
+file(COPY "${EXAMPLE_DIR}/" DESTINATION "${WORK_DIR}/mismatch")
+file(READ "${WORK_DIR}/mismatch/plugin.json" _manifest)
+string(REGEX REPLACE "\"abi\": \"[0-9.]+\"" "\"abi\": \"${_other_major}.0\"" _manifest "${_manifest}")
+file(WRITE "${WORK_DIR}/mismatch/plugin.json" "${_manifest}")
+execute_process(COMMAND "${CMAKE_COMMAND}" -S "${WORK_DIR}/mismatch" -B "${WORK_DIR}/mismatch/build" -G "${GENERATOR}"
+                        "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}" "-DCMAKE_PREFIX_PATH=${WORK_DIR}/sdk"
+                        -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+                RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+string(REGEX REPLACE "[ \n]+" " " err "${err}")
+if(rc EQUAL 0 OR NOT err MATCHES "says \"abi\": \"${_other_major}\\.0\", but this SDK is ABI ${_sdk_abi}")
+    message(FATAL_ERROR "a manifest with \"abi\": \"${_other_major}.0\" should fail against SDK ${_sdk_abi}:\n${err}")
+endif()
 
 file(MAKE_DIRECTORY "${WORK_DIR}/major2")
 file(WRITE "${WORK_DIR}/major2/CMakeLists.txt"
