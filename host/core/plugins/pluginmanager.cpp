@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: Tessera contributors
 // SPDX-License-Identifier: Apache-2.0
 #include "plugins/pluginmanager.h"
+#include "plugins/translation.h"
 
 #include <algorithm>
 #include <cstring>
@@ -60,7 +61,16 @@ const char *toString(PluginEventKind kind) noexcept
 
 std::string PluginRecord::displayName() const
 {
+    if (!localizedName.empty())
+        return localizedName;
     return manifest ? manifest->name : id;
+}
+
+std::string PluginRecord::displayDescription() const
+{
+    if (!localizedDescription.empty())
+        return localizedDescription;
+    return manifest ? manifest->description : std::string();
 }
 
 std::vector<std::filesystem::path> parsePluginPath(std::string_view value)
@@ -76,9 +86,13 @@ std::vector<std::filesystem::path> parsePluginPath(std::string_view value)
     return out;
 }
 
-std::filesystem::path bundledPluginDir(const std::filesystem::path &executable)
+std::filesystem::path bundledPluginDir(const std::filesystem::path &executable, const BundledPluginLayout &layout)
 {
-    return (executable.parent_path() / ".." / "lib" / "tessera" / "plugins").lexically_normal();
+    const std::filesystem::path bin = executable.parent_path();
+    std::error_code ec;
+    if (!layout.buildTreeBin.empty() && std::filesystem::equivalent(bin, layout.buildTreeBin, ec))
+        return layout.buildTreePlugins;
+    return (bin / layout.installed).lexically_normal();
 }
 
 namespace detail {
@@ -373,6 +387,15 @@ void PluginManager::Impl::loadOne(std::size_t index)
     if (auto committed = commit(*rt); !committed)
         return failLoad(*rt, "registration failed: " + committed.error().message);
 
+    // Strings in the user's language. A translation that cannot be read costs only itself.
+    if (!options.language.empty()) {
+        auto translation = readTranslation(record.directory, options.language);
+        if (!translation)
+            log(LogLevel::Warning, record.id, "translation not used: " + translation.error().message);
+        else if (*translation)
+            applyTranslation(record, *rt, **translation);
+    }
+
     record.state = PluginState::Running;
     record.error.clear();
     for (const auto &t : rt->types)
@@ -383,6 +406,26 @@ void PluginManager::Impl::loadOne(std::size_t index)
     log(LogLevel::Info, record.id,
         "loaded " + manifest.name + " " + manifest.version + " from " + record.directory.string());
     emit(PluginEventKind::Loaded, record);
+}
+
+void PluginManager::Impl::applyTranslation(PluginRecord &record, detail::PluginRuntime &rt, const PluginTranslation &t)
+{
+    record.localizedName = t.name;
+    record.localizedDescription = t.description;
+    for (auto &type : rt.types) {
+        if (auto it = t.widgetTypes.find(type.info.type); it != t.widgetTypes.end()) {
+            if (!it->second.name.empty())
+                type.info.displayName = it->second.name;
+            if (!it->second.description.empty())
+                type.info.description = it->second.description;
+        }
+        for (auto &need : type.info.capabilities)
+            if (auto it = t.capabilities.find(need.capability); it != t.capabilities.end())
+                need.reason = it->second;
+    }
+    for (auto &handler : rt.handlers)
+        if (auto it = t.capabilities.find(handler.info.capability); it != t.capabilities.end())
+            handler.info.description = it->second;
 }
 
 Result<void> PluginManager::Impl::matchManifest(const detail::PluginRuntime &rt) const
@@ -785,7 +828,7 @@ void PluginManager::Impl::discoverAndLoad(bool open)
         } else if (options.safeMode && record.source != PluginSource::Bundled) {
             skipped = "safe mode: only bundled plugins are loaded";
         } else if (record.source == PluginSource::User && !options.allowUserPlugins) {
-            skipped = "third-party plugins are turned off";
+            skipped = "third-party plugins are off: turn them on on the Plugins page, or start Tessera with --user-plugins";
         } else if (options.disabledByUser.count(record.id)) {
             skipped = "disabled by the user";
         }

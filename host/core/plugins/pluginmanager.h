@@ -73,8 +73,14 @@ struct PluginRecord {
     std::uint64_t callsAnswered = 0;
     std::uint64_t callsFailed = 0;
 
-    /** The manifest's name, else the id. */
+    /** The name and description in the user's language (translations/<lang>.json), if given. */
+    std::string localizedName;
+    std::string localizedDescription;
+
+    /** The name in the user's language, else the manifest's name, else the id. */
     [[nodiscard]] std::string displayName() const;
+    /** The description in the user's language, else the manifest's (may be empty). */
+    [[nodiscard]] std::string displayDescription() const;
 };
 
 enum class PluginEventKind {
@@ -117,6 +123,11 @@ struct PluginManagerOptions {
     bool allowUserPlugins = false;
     /** Load bundled plugins only (every other plugin is listed as Skipped). */
     bool safeMode = false;
+    /**
+     * The user's language ("es"): a plugin's translations/<lang>.json, when it has one, gives
+     * its names, descriptions and capability reasons. Empty: as the plugin registered them.
+     */
+    std::string language;
     /** Plugin ids the user disabled globally. */
     std::set<std::string, std::less<>> disabledByUser;
     /** Each plugin's data directory is dataDir/<id> (mode 0700); settings live in dataDir/.settings. */
@@ -255,7 +266,23 @@ private:
 /** Splits a TESSERA_PLUGIN_PATH value on ':' (empty entries are ignored). */
 std::vector<std::filesystem::path> parsePluginPath(std::string_view value);
 
-/** <directory of the executable>/../lib/tessera/plugins: where bundled plugins are installed. */
-std::filesystem::path bundledPluginDir(const std::filesystem::path &executable);
+/** Where an application finds the plugins installed (or built) with it. */
+struct BundledPluginLayout {
+    /**
+     * The installed plugin directory relative to the executable's directory: where
+     * tessera_add_plugin installs them (CMAKE_INSTALL_LIBDIR/tessera/plugins, a multiarch
+     * directory such as lib/x86_64-linux-gnu on Debian with the prefix /usr).
+     */
+    std::filesystem::path installed = "../lib/tessera/plugins";
+    /** The executable's directory in its build tree, and the plugins built beside it there. */
+    std::filesystem::path buildTreeBin;
+    std::filesystem::path buildTreePlugins;
+};
+
+/**
+ * The bundled plugin directory of the application at @p executable: the build tree's plugins
+ * when it runs from its build tree, else <directory of the executable>/layout.installed.
+ */
+std::filesystem::path bundledPluginDir(const std::filesystem::path &executable, const BundledPluginLayout &layout = {});
 
 } // namespace tessera::plugins

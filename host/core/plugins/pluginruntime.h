@@ -145,6 +145,7 @@ tessera_status statusFor(ErrorCode code) noexcept;
 } // namespace tessera::plugins::detail
 
 namespace tessera::plugins {
+struct PluginTranslation;
 
 /** The manager's state and the operations the host function table needs. */
 struct PluginManager::Impl {
@@ -179,6 +180,7 @@ struct PluginManager::Impl {
     void loadOne(std::size_t index);
     void failLoad(detail::PluginRuntime &rt, const std::string &message);
     Result<void> matchManifest(const detail::PluginRuntime &rt) const;
+    void applyTranslation(PluginRecord &record, detail::PluginRuntime &rt, const PluginTranslation &translation);
     Result<void> commit(detail::PluginRuntime &rt);
     void releaseRegistrations(detail::PluginRuntime &rt, bool callPlugin);
     void stop(detail::PluginRuntime &rt);

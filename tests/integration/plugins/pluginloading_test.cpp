@@ -364,7 +364,8 @@ TEST(PluginLoading, ThirdPartyPluginsStayOffUntilTheUserAllowsThem)
     off.options.userDir = fixture("good");
     off.load();
     EXPECT_EQ(off.record("io.tessera.test.good").state, PluginState::Skipped);
-    EXPECT_EQ(off.record("io.tessera.test.good").error, "third-party plugins are turned off");
+    EXPECT_EQ(off.record("io.tessera.test.good").error,
+              "third-party plugins are off: turn them on on the Plugins page, or start Tessera with --user-plugins");
     EXPECT_EQ(off.record("io.tessera.test.good").source, PluginSource::User);
 
     PluginHarness on;
@@ -405,6 +406,58 @@ TEST(PluginLoading, PluginPathsAndTheBundledDirectory)
     EXPECT_TRUE(parsePluginPath("").empty());
     EXPECT_EQ(bundledPluginDir("/usr/bin/tessera"), std::filesystem::path("/usr/lib/tessera/plugins"));
     EXPECT_EQ(bundledPluginDir("/opt/tessera/bin/tessera"), std::filesystem::path("/opt/tessera/lib/tessera/plugins"));
+
+    // Installed with the prefix /usr on Debian: the multiarch library directory.
+    tessera::plugins::BundledPluginLayout debian;
+    debian.installed = "../lib/x86_64-linux-gnu/tessera/plugins";
+    EXPECT_EQ(bundledPluginDir("/usr/bin/tessera", debian), std::filesystem::path("/usr/lib/x86_64-linux-gnu/tessera/plugins"));
+
+    // Run from its build tree (its directory, however it is spelt): the plugins built there.
+    ScratchDir tree;
+    std::filesystem::create_directories(tree.path() / "host" / "app");
+    tessera::plugins::BundledPluginLayout built;
+    built.buildTreeBin = tree.path() / "host" / "app";
+    built.buildTreePlugins = tree.path() / "lib" / "tessera" / "plugins";
+    EXPECT_EQ(bundledPluginDir(tree.path() / "host" / "." / "app" / "tessera", built), built.buildTreePlugins);
+    // Installed elsewhere, the same binary uses the installed layout.
+    EXPECT_EQ(bundledPluginDir("/usr/bin/tessera", built), std::filesystem::path("/usr/lib/tessera/plugins"));
+}
+
+TEST(PluginLoading, APluginsTranslationGivesItsStringsInTheUsersLanguage)
+{
+    PluginHarness h;
+    h.options.language = "es";
+    h.load({fixture("good")});
+    const auto &record = h.record("io.tessera.test.good");
+    ASSERT_EQ(record.state, PluginState::Running) << record.error;
+    EXPECT_EQ(record.displayName(), "Complemento de prueba");
+    EXPECT_EQ(record.displayDescription(), "A fixture plugin that uses every host function") << "not translated: as is";
+    const auto *board = h.manager->findWidgetType("io.tessera.test.good.board");
+    ASSERT_NE(board, nullptr);
+    EXPECT_EQ(board->displayName, "Tablero de prueba");
+    EXPECT_EQ(board->description, "Un tablero para pruebas");
+    EXPECT_EQ(board->capabilities[0].reason, "Muestra las tarjetas de esta sala");
+    EXPECT_EQ(h.manager->findWidgetType("io.tessera.test.good.link")->displayName, "Test link") << "not translated: as is";
+    EXPECT_EQ(h.manager->findCapability("io.tessera.test.good.echo")->description, "Responde a las peticiones de prueba");
+}
+
+TEST(PluginLoading, ALanguageWithoutATranslationOrABrokenOneKeepsTheRegisteredStrings)
+{
+    for (const char *language : {"de", "fr"}) {
+        PluginHarness h;
+        h.options.language = language;
+        h.load({fixture("good")});
+        const auto &record = h.record("io.tessera.test.good");
+        ASSERT_EQ(record.state, PluginState::Running) << language << ": " << record.error;
+        EXPECT_EQ(record.displayName(), "Good fixture") << language;
+        EXPECT_EQ(h.manager->findWidgetType("io.tessera.test.good.board")->displayName, "Test board") << language;
+    }
+    PluginHarness broken;
+    broken.options.language = "fr";
+    broken.load({fixture("good")});
+    EXPECT_TRUE(broken.log.contains(tessera::plugins::LogLevel::Warning, "io.tessera.test.good",
+                                    "translation not used: " + (fixture("good") / "translations" / "fr.json").string()
+                                        + ": unknown field \"colour\""));
 }
 
 TEST(PluginLoading, BuildsWidgetUrlsThroughThePlugin)
