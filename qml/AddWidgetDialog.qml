@@ -60,6 +60,11 @@ Dialog {
                     objectName: "addPluginWidget_" + modelData.type
                     text: modelData.name
                     implicitHeight: Theme.touch
+                    // The icon the plugin registered for this type.
+                    icon.source: modelData.icon
+                    icon.color: "transparent"
+                    icon.width: 24
+                    icon.height: 24
                     onClicked: {
                         root.error = Host.addPluginWidget(modelData.type)
                         if (root.error.length === 0) root.close()

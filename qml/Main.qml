@@ -192,5 +192,9 @@ ApplicationWindow {
         function onNotice(text) { snackbar.show(text) }
         function onPopupRequested(widgetId, url, domain, internationalized) { popupPrompt.ask(widgetId, url, domain, internationalized) }
     }
-    Component.onCompleted: if (Host.startupWarning.length > 0) snackbar.show(Host.startupWarning)
+    Component.onCompleted: {
+        const startup = [Host.startupWarning, Host.engineNotice].filter((t) => t.length > 0)
+        if (startup.length > 0)
+            snackbar.show(startup.join("\n\n"))
+    }
 }

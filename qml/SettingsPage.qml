@@ -82,6 +82,25 @@ Rectangle {
                 wrapMode: Text.Wrap
                 Layout.fillWidth: true
             }
+            Label { text: qsTr("About Tessera"); font.bold: true; Layout.topMargin: 12 }
+            Label {
+                objectName: "aboutVersions"
+                readonly property var engine: Host.engineVersions
+                text: qsTr("Tessera %1 on Qt %2, with Qt WebEngine %3 (Chromium %4)")
+                      .arg(Qt.application.version).arg(engine.qt).arg(engine.webEngine).arg(engine.chromium)
+                textFormat: Text.PlainText
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
+            Label {
+                objectName: "aboutEngineOld"
+                visible: Host.engineVersions.chromiumMajor < Host.engineVersions.minimumChromium
+                text: qsTr("Widgets written for Chromium %1 or later may not display as they should on this engine.")
+                      .arg(Host.engineVersions.minimumChromium)
+                color: Theme.muted
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
         }
         Item { Layout.fillHeight: true }
     }

@@ -15,6 +15,13 @@ Rectangle {
     readonly property int currentIndex: Host.activeTabIndex
     readonly property var current: Host.activeWidget
 
+    // The image:// URL of the icon a plugin registered for a widget type, or "".
+    function typeIcon(type) {
+        for (const t of Host.widgetTypes)
+            if (t.type === type)
+                return t.icon
+        return ""
+    }
     function select(i) {
         Host.selectTab(i)
     }
@@ -71,9 +78,20 @@ Rectangle {
                         id: tabContent
                         spacing: 8
                         Rectangle {
+                            // The icon the widget type's plugin registered, else a glyph for its kind.
+                            readonly property string pluginIcon: root.typeIcon(tab.modelData.type)
                             width: 28; height: 28; radius: 8
-                            color: Theme.avatarColors[(tab.index + 2) % Theme.avatarColors.length]
+                            color: pluginIcon.length > 0 ? "transparent" : Theme.avatarColors[(tab.index + 2) % Theme.avatarColors.length]
+                            Image {
+                                objectName: "widgetTabIcon_" + tab.modelData.widgetId
+                                anchors.fill: parent
+                                visible: parent.pluginIcon.length > 0
+                                source: parent.pluginIcon
+                                sourceSize: Qt.size(56, 56)
+                                fillMode: Image.PreserveAspectFit
+                            }
                             Label {
+                                visible: parent.pluginIcon.length === 0
                                 anchors.centerIn: parent
                                 color: "white"
                                 font.pixelSize: 14

@@ -36,7 +36,9 @@
 #include "util/privatetree.h"
 
 #include "consentmodel.h"
+#include "engineinfo.h"
 #include "hostcontroller.h"
+#include "logging.h"
 #include "options.h"
 #include "qtscheduler.h"
 #include "schemehandler.h"
@@ -61,7 +63,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (options.showVersion) {
-        std::cout << "tessera " << TESSERA_VERSION << '\n';
+        std::cout << ui::versionText(QStringLiteral(TESSERA_VERSION), ui::engineVersions()).toStdString();
         return 0;
     }
     const std::filesystem::path dataDir = options.dataDir.empty() ? paths::defaultDataDir() : options.dataDir;
@@ -103,7 +105,12 @@ int main(int argc, char **argv)
         break;
     }
 
-    // The desktop application.
+    // The desktop application. Its messages, the core's and the web engine's go to a rotating
+    // log file in the state directory; the terminal gets warnings (and everything with --verbose).
+    if (auto ok = ui::installLogging({paths::appDirectories(options.dataDir).state / "logs", options.verbose}); !ok) {
+        std::cerr << "tessera: " << ok.error().message << '\n';
+        return 1;
+    }
     app::prepareWebEngineEnvironment();
     ui::registerSchemes();
     QtWebEngineQuick::initialize();

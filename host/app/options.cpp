@@ -66,6 +66,7 @@ constexpr Spec kSpecs[] = {
     {"size", "WIDTHxHEIGHT", "window size (default 1280x800)", kApp},
     {"theme", "system|light|dark", "the colour theme", kApp},
     {"language", "en|es", "the language (default: the system's)", kApp},
+    {"verbose", "", "debug messages, and the web engine's own, on the terminal too (all messages go to the log file, in $XDG_STATE_HOME/tessera/logs)", kApp},
     {"platform", "NAME", "the Qt platform plugin (e.g. offscreen)", kEverywhere},
     // tessera audit verify
     {"public-key", "KEY",
@@ -417,6 +418,7 @@ Result<Options> parseOptions(const std::vector<std::string> &args)
         o.openWidget = value("open-widget");
         o.openWidgetName = value("widget-name");
         o.allowHttpLoopback = isSet("allow-http-loopback");
+        o.verbose = isSet("verbose");
         o.screenshot = value("screenshot");
         if (isSet("screenshot-timeout")) {
             const std::string v = value("screenshot-timeout");

@@ -42,6 +42,8 @@ struct Options {
     bool safeMode = false;
     bool allowUserPlugins = false;
     bool allowHttpLoopback = false;
+    /** Debug messages, and the web engine's own, on the terminal as well as in the log file. */
+    bool verbose = false;
     std::string screenshot;
     int screenshotTimeoutMs = 60'000;
     int width = 1280;

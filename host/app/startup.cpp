@@ -41,9 +41,13 @@
 #include "automation.h"
 #include "consentmodel.h"
 #include "cryptoengine.h"
+#include "engineinfo.h"
 #include "hostcontroller.h"
 #include "hostservices.h"
+#include "logging.h"
 #include "keychainsecretstore.h"
+#include "pluginchoices.h"
+#include "pluginicons.h"
 #include "qtscheduler.h"
 #include "redirectlistener.h"
 #include "schemehandler.h"
@@ -58,15 +62,22 @@ using nlohmann::json;
 namespace {
 
 plugins::PluginManagerOptions pluginOptions(const Options &options, const std::filesystem::path &dataDir,
-                                            const std::filesystem::path &executable)
+                                            const std::filesystem::path &executable, const ui::PluginChoices &choices,
+                                            const std::string &language)
 {
     plugins::PluginManagerOptions o;
     o.pluginDirs = options.pluginDirs;
     if (const char *env = std::getenv("TESSERA_PLUGIN_PATH"))
         o.environmentDirs = plugins::parsePluginPath(env);
-    o.bundledDir = plugins::bundledPluginDir(executable);
+    plugins::BundledPluginLayout layout;
+    layout.installed = TESSERA_PLUGINS_FROM_BIN;
+    layout.buildTreeBin = TESSERA_BUILD_TREE_BIN;
+    layout.buildTreePlugins = TESSERA_BUILD_TREE_PLUGINS;
+    o.bundledDir = plugins::bundledPluginDir(executable, layout);
     o.userDir = dataDir / "plugins";
-    o.allowUserPlugins = options.allowUserPlugins && !options.safeMode;
+    o.allowUserPlugins = (options.allowUserPlugins || choices.thirdParty) && !options.safeMode;
+    o.disabledByUser = choices.disabled;
+    o.language = language;
     o.safeMode = options.safeMode;
     o.dataDir = dataDir / "plugin-data";
     return o;
@@ -83,6 +94,14 @@ json welcomeWidgetState(const std::string &name, const std::string &title)
                   {"name", name},
                   {"data", {{"title", title}}},
                   {"waitForIframeLoad", true}}}};
+}
+
+/** --language, else the system's when Tessera speaks it (Spanish), else English. */
+QString userLanguage(const Options &options)
+{
+    if (!options.language.empty())
+        return QString::fromStdString(options.language);
+    return QLocale().name().startsWith(QLatin1String("es")) ? QStringLiteral("es") : QStringLiteral("en");
 }
 
 bool openGlAvailable()
@@ -119,6 +138,9 @@ void prepareWebEngineEnvironment()
     else
         flags += " " + kDisable + "SubframeShutdownDelay";
     qputenv("QTWEBENGINE_CHROMIUM_FLAGS", flags.trimmed());
+    if (qEnvironmentVariableIsSet("QTWEBENGINE_DISABLE_SANDBOX") && qEnvironmentVariable("QTWEBENGINE_DISABLE_SANDBOX") != QLatin1String("0"))
+        qCWarning(ui::lcApp) << "QTWEBENGINE_DISABLE_SANDBOX is set: Chromium's sandbox is off, so widgets are not "
+                                "isolated from this computer (only for tests run as root)";
 }
 
 int runPluginsCli(const Options &options, const std::filesystem::path &dataDir, const char *argv0, std::ostream &out,
@@ -133,7 +155,16 @@ int runPluginsCli(const Options &options, const std::filesystem::path &dataDir, 
     services.actions = &actions;
     std::error_code ec;
     const auto exe = std::filesystem::canonical("/proc/self/exe", ec);
-    plugins::PluginManager manager(pluginOptions(options, dataDir, ec ? std::filesystem::path(argv0) : exe), services);
+    // The choices made on the Plugins page, if Tessera ever saved any (listing creates nothing).
+    ui::PluginChoices choices;
+    const auto config = paths::appDirectories(options.dataDir).config;
+    std::error_code configError;
+    if (std::filesystem::exists(config / "ui.db", configError))
+        if (auto state = ui::UiState::open(config))
+            choices = ui::readPluginChoices(*state);
+    plugins::PluginManager manager(
+        pluginOptions(options, dataDir, ec ? std::filesystem::path(argv0) : exe, choices, userLanguage(options).toStdString()),
+        services);
     // Manifests only: listing plugins opens no library and runs no plugin code.
     manager.discoverAll();
     const int rc = plugins::runList(manager, options.pluginsJson, out, err);
@@ -150,6 +181,8 @@ Startup::~Startup()
     m_engine.reset();
     m_account.reset();
     m_security.reset();
+    if (m_iconProviderOwned)
+        delete m_iconProvider;
     m_host.reset();
     if (m_plugins)
         m_plugins->shutdown();
@@ -167,14 +200,22 @@ Startup::~Startup()
 
 Result<void> Startup::run()
 {
-    if (auto ok = paths::ensurePrivateDirectory(m_dataDir); !ok)
-        return ok.error();
+    // Data, settings, cache and logs, each where the XDG specification puts it (or all inside
+    // --data-dir); private to the user.
+    m_dirs = paths::appDirectories(m_options.dataDir.empty() ? std::filesystem::path() : m_dataDir);
+    m_dirs.data = m_dataDir;
+    for (const auto &dir : {m_dirs.data, m_dirs.config, m_dirs.cache, m_dirs.state})
+        if (auto ok = paths::ensurePrivateDirectory(dir); !ok)
+            return ok.error();
+    qCInfo(ui::lcApp).noquote() << "Tessera" << QCoreApplication::applicationVersion() << "- data in"
+                                << QString::fromStdString(m_dirs.data.string()) << "- settings in"
+                                << QString::fromStdString(m_dirs.config.string()) << "- cache in"
+                                << QString::fromStdString(m_dirs.cache.string());
 
     // The translator goes in first: every text made from here on (labels, notices, the
     // secret-store warning) is in the user's language.
-    QString language = QString::fromStdString(m_options.language);
-    if (language.isEmpty())
-        language = QLocale().name().startsWith(QLatin1String("es")) ? QStringLiteral("es") : QStringLiteral("en");
+    const QString language = userLanguage(m_options);
+    m_language = language;
     if (language == QLatin1String("es")) {
         auto *translator = new QTranslator(qApp);
         if (translator->load(QStringLiteral(":/i18n/tessera_es.qm")))
@@ -259,6 +300,13 @@ Result<void> Startup::run()
     m_roomDriver = std::make_unique<matrix::BackendWidgetDriver>(*m_scheduler, *m_gate);
 
 
+    // The shell's settings, the plugin choices among them.
+    moveIntoConfig("ui.db");
+    auto uiState = ui::UiState::open(m_dirs.config);
+    if (!uiState)
+        return Error(uiState.error().code, "cannot open ui.db: " + uiState.error().message);
+    m_uiState = std::make_unique<ui::UiState>(std::move(uiState).value());
+
     m_tokens = std::make_unique<tokens::TokenIssuer>(*m_secrets, m_dataDir);
     // What plugins reach of the open widgets: through each widget's live session, limited to
     // what it was granted, checked again when a read returns. The shell comes later; until then
@@ -276,8 +324,11 @@ Result<void> Startup::run()
     pluginServices.http = m_http.get();
     pluginServices.secrets = m_secrets.get();
     m_pluginSessions->wire(pluginServices);
+    const ui::PluginChoices pluginChoices = ui::readPluginChoices(*m_uiState);
     m_plugins = std::make_unique<plugins::PluginManager>(
-        pluginOptions(m_options, m_dataDir, QCoreApplication::applicationFilePath().toStdString()), pluginServices);
+        pluginOptions(m_options, m_dataDir, QCoreApplication::applicationFilePath().toStdString(), pluginChoices,
+                      m_language.toStdString()),
+        pluginServices);
     m_plugins->loadAll();
 
     // Widgets keep their logins in a persistent profile named after the user, apart from the
@@ -310,19 +361,18 @@ Result<void> Startup::run()
     // The default profile, made persistent and named: on Qt 6.4 a second profile created here
     // never shows its pages in the window (the view stays blank), so widgets get this one and
     // any page of Tessera's own uses a separate off-the-record profile.
+    // The paths come first: a profile that turns persistent with only a name opens its history
+    // and preferences under ~/.local/share/<organization>/<application>/QtWebEngine at once,
+    // outside the data directory.
     m_profile = QQuickWebEngineProfile::defaultProfile();
+    m_profile->setPersistentStoragePath(QString::fromStdString((m_dataDir / "web").string()));
+    m_profile->setCachePath(QString::fromStdString((m_dirs.cache / "web").string()));
     m_profile->setStorageName(QStringLiteral("widgets-") + QString::fromLatin1(userHash));
     m_profile->setOffTheRecord(false);
-    m_profile->setPersistentStoragePath(QString::fromStdString((m_dataDir / "web").string()));
-    m_profile->setCachePath(QString::fromStdString((m_dataDir / "web-cache").string()));
     m_profile->setPersistentCookiesPolicy(QQuickWebEngineProfile::AllowPersistentCookies);
     m_profile->installUrlSchemeHandler(ui::kAppScheme, m_appScheme.get());
     m_profile->installUrlSchemeHandler(ui::kPluginScheme, m_pluginScheme.get());
 
-    auto uiState = ui::UiState::open(m_dataDir);
-    if (!uiState)
-        return Error(uiState.error().code, "cannot open ui.db: " + uiState.error().message);
-    m_uiState = std::make_unique<ui::UiState>(std::move(uiState).value());
 
     m_services = std::make_unique<ui::HostServices>();
     m_services->scheduler = m_scheduler.get();
@@ -343,12 +393,16 @@ Result<void> Startup::run()
         m_roomDriver->fetchOpenIdToken(std::move(done));
     };
 
+    m_iconProvider = new ui::PluginIconProvider;
     m_host = std::make_unique<ui::HostController>(*m_services, *m_uiState);
     m_pluginScheme->setRefusalSink([this](const QString &pluginId, const QString &path, const QString &reason,
                                           const QString &initiator) {
         if (m_host)
             m_host->auditPluginAssetRefusal(pluginId, path, reason, initiator);
     });
+    m_host->setPluginChoices(pluginChoices, QString::fromStdString((m_dataDir / "plugins").string()),
+                             m_options.allowUserPlugins);
+    publishEngine();
     m_host->setConsentPromptModel(m_prompts.get());
     publishPlugins();
     m_plugins->addListener([this](const plugins::PluginEvent &event) {
@@ -407,8 +461,16 @@ Result<void> Startup::run()
     m_security = std::make_unique<ui::SecurityModel>(matrixBackend);
     qmlRegisterSingletonInstance("Tessera", 1, 0, "Security", m_security.get());
     m_engine = std::make_unique<QQmlApplicationEngine>();
+    m_engine->addImageProvider(QLatin1String(ui::PluginIconProvider::kProviderId), m_iconProvider);
+    m_iconProviderOwned = false;
     m_engine->setInitialProperties({{QStringLiteral("width"), m_options.width}, {QStringLiteral("height"), m_options.height}});
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+    // By module and type name: no resource path to keep in step with the QML module's layout.
+    m_engine->loadFromModule(QStringLiteral("Tessera"), QStringLiteral("Main"));
+#else
+    // Qt 6.4 has no loadFromModule: the module's files are under qrc:/<URI>/.
     m_engine->load(QUrl(QStringLiteral("qrc:/Tessera/Main.qml")));
+#endif
     if (m_engine->rootObjects().isEmpty())
         return Error(ErrorCode::Internal, "the user interface failed to load (see the messages above)");
 
@@ -449,6 +511,51 @@ Result<void> Startup::run()
     return {};
 }
 
+void Startup::moveIntoConfig(const std::string &file)
+{
+    // Settings kept in the data directory before they had their own: moved once, with SQLite's
+    // journal files, so nothing the user set is lost.
+    std::error_code ec;
+    if (m_dirs.config == m_dirs.data || std::filesystem::exists(m_dirs.config / file, ec)
+        || !std::filesystem::exists(m_dirs.data / file, ec))
+        return;
+    for (const char *suffix : {"", "-wal", "-shm"}) {
+        const auto from = m_dirs.data / (file + suffix);
+        const auto to = m_dirs.config / (file + suffix);
+        if (!std::filesystem::exists(from, ec))
+            continue;
+        std::filesystem::rename(from, to, ec);
+        if (ec && std::filesystem::copy_file(from, to, ec)) // another file system
+            std::filesystem::remove(from, ec);
+        if (ec)
+            std::cerr << "tessera: cannot move " << from << " to " << m_dirs.config << ": " << ec.message() << '\n';
+    }
+}
+
+void Startup::publishEngine()
+{
+    // The running engine's own user agent names its Chromium exactly, on every Qt version.
+    const ui::EngineVersions v = ui::engineVersions(m_profile->httpUserAgent());
+    QVariantMap versions;
+    versions[QStringLiteral("qt")] = v.qtRuntime;
+    versions[QStringLiteral("qtBuilt")] = v.qtBuilt;
+    versions[QStringLiteral("webEngine")] = v.webEngine;
+    versions[QStringLiteral("chromium")] = v.chromium;
+    versions[QStringLiteral("chromiumMajor")] = v.chromiumMajor;
+    versions[QStringLiteral("chromiumSecurityPatch")] = v.chromiumSecurityPatch;
+    versions[QStringLiteral("minimumChromium")] = ui::kMinimumChromiumMajor;
+    // Below the minimum, said once per engine version: at the first start on it.
+    QString notice;
+    if (v.chromiumMajor > 0 && v.chromiumMajor < ui::kMinimumChromiumMajor
+        && m_uiState->value("engine_notice_shown").value_or("") != v.chromium.toStdString()) {
+        notice = tr("This web engine is Chromium %1, older than the Chromium %2 today's widgets are written for: "
+                    "some widgets may not display as they should.")
+                     .arg(QString::number(v.chromiumMajor), QString::number(ui::kMinimumChromiumMajor));
+        m_uiState->setValue("engine_notice_shown", v.chromium.toStdString());
+    }
+    m_host->setEngine(versions, notice);
+}
+
 void Startup::publishPlugins()
 {
     QVariantList list;
@@ -457,6 +564,9 @@ void Startup::publishPlugins()
         m[QStringLiteral("id")] = QString::fromStdString(p.id);
         m[QStringLiteral("name")] = QString::fromStdString(p.displayName());
         m[QStringLiteral("version")] = p.manifest ? QString::fromStdString(p.manifest->version) : QString();
+        m[QStringLiteral("abi")] = p.manifest ? QString::fromStdString(p.manifest->abi.toString()) : QString();
+        m[QStringLiteral("description")] = QString::fromStdString(p.displayDescription());
+        m[QStringLiteral("path")] = QString::fromStdString(p.directory.string());
         m[QStringLiteral("state")] = QString::fromLatin1(plugins::toString(p.state));
         m[QStringLiteral("source")] = QString::fromLatin1(plugins::toString(p.source));
         m[QStringLiteral("error")] = QString::fromStdString(p.error);
@@ -470,6 +580,11 @@ void Startup::publishPlugins()
     QVariantList types;
     for (const auto &t : m_plugins->widgetTypes()) {
         QVariantMap m;
+        QString icon;
+        if (!t.icon.empty() && m_iconProvider)
+            if (auto file = m_plugins->resolveAsset(t.pluginId, t.icon))
+                icon = m_iconProvider->add(QString::fromStdString(t.pluginId), QString::fromStdString(file->string()));
+        m[QStringLiteral("icon")] = icon;
         m[QStringLiteral("type")] = QString::fromStdString(t.type);
         m[QStringLiteral("name")] = QString::fromStdString(t.displayName);
         m[QStringLiteral("description")] = QString::fromStdString(t.description);

@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "options.h"
+#include "util/paths.h"
 #include "util/result.h"
 
 class QQmlApplicationEngine;
@@ -53,6 +54,7 @@ class AccountController;
 class ConsentPromptModel;
 class HostController;
 class UiState;
+class PluginIconProvider;
 struct HostServices;
 } // namespace ui
 } // namespace tessera
@@ -85,12 +87,16 @@ public:
 
 private:
     void pollScreenshot();
+    void moveIntoConfig(const std::string &file);
+    void publishEngine();
     void publishPlugins();
     void finishScreenshot(int exitCode, const QString &message);
 
     Options m_options;
     std::filesystem::path m_dataDir;
     int m_dataDirTightened = 0;
+    paths::AppDirectories m_dirs;
+    QString m_language;
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<ui::QtScheduler> m_scheduler;
     std::unique_ptr<audit::AuditLog> m_audit;
@@ -114,6 +120,9 @@ private:
     std::unique_ptr<ui::HostController> m_host;
     std::unique_ptr<ui::AccountController> m_account;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
+    /// Made before the engine, which owns it once it has it (then m_iconProviderOwned is false).
+    ui::PluginIconProvider *m_iconProvider = nullptr;
+    bool m_iconProviderOwned = true;
     std::unique_ptr<ui::AutomationServer> m_automation;
     QTimer *m_screenshotTimer = nullptr;
     qint64 m_screenshotDeadline = 0;

@@ -165,7 +165,40 @@ void HostController::setPlugins(QVariantList plugins, QVariantList widgetTypes)
 {
     m_plugins = std::move(plugins);
     m_widgetTypes = std::move(widgetTypes);
+    for (QVariant &p : m_plugins) {
+        QVariantMap m = p.toMap();
+        m[QStringLiteral("enabled")] = !m_pluginChoices.disabled.count(m.value(QStringLiteral("id")).toString().toStdString());
+        p = m;
+    }
     Q_EMIT pluginsChanged();
+}
+
+void HostController::setPluginChoices(const PluginChoices &atStart, const QString &userPluginDir, bool thirdPartyFromCommandLine)
+{
+    m_pluginChoicesAtStart = atStart;
+    m_pluginChoices = atStart;
+    m_userPluginDir = userPluginDir;
+    m_thirdPartyFromCommandLine = thirdPartyFromCommandLine;
+}
+
+void HostController::setThirdPartyPlugins(bool on)
+{
+    if (m_pluginChoices.thirdParty == on)
+        return;
+    m_pluginChoices.thirdParty = on;
+    writePluginChoices(m_ui, m_pluginChoices);
+    Q_EMIT pluginsChanged();
+}
+
+void HostController::setPluginEnabled(const QString &pluginId, bool enabled)
+{
+    const std::string id = pluginId.toStdString();
+    if (enabled)
+        m_pluginChoices.disabled.erase(id);
+    else
+        m_pluginChoices.disabled.insert(id);
+    writePluginChoices(m_ui, m_pluginChoices);
+    setPlugins(m_plugins, m_widgetTypes);
 }
 
 void HostController::accountChanged()

@@ -6,6 +6,7 @@
 #include <QJSValue>
 #include <QStringList>
 #include <QVariantList>
+#include <QVariantMap>
 #include <memory>
 #include <optional>
 
@@ -14,6 +15,7 @@
 
 #include "consentmodel.h"
 #include "hostservices.h"
+#include "pluginchoices.h"
 #include "pagemodels.h"
 #include "roommodels.h"
 #include "uistate.h"
@@ -34,6 +36,11 @@ class HostController final : public QObject {
     Q_PROPERTY(QString userId READ userId CONSTANT)
     Q_PROPERTY(QString backendLabel READ backendLabel CONSTANT)
     Q_PROPERTY(QString startupWarning READ startupWarning CONSTANT)
+    /// Qt and Chromium versions for the About section: qt, qtBuilt, webEngine, chromium,
+    /// chromiumMajor, chromiumSecurityPatch, minimumChromium.
+    Q_PROPERTY(QVariantMap engineVersions READ engineVersions CONSTANT)
+    /// Said once per engine version when it is older than the documented minimum; else empty.
+    Q_PROPERTY(QString engineNotice READ engineNotice CONSTANT)
     Q_PROPERTY(QObject *rooms READ rooms CONSTANT)
     Q_PROPERTY(QObject *timeline READ timeline CONSTANT)
     Q_PROPERTY(QObject *consentPrompts READ consentPrompts CONSTANT)
@@ -42,6 +49,11 @@ class HostController final : public QObject {
     Q_PROPERTY(QObject *widgetManager READ widgetManager CONSTANT)
     Q_PROPERTY(QObject *widgetProfile READ widgetProfile CONSTANT)
     Q_PROPERTY(QVariantList plugins READ plugins NOTIFY pluginsChanged)
+    /// The Plugins page's choices (kept in ui.db, applied at the next start: see PluginChoices).
+    Q_PROPERTY(bool thirdPartyPlugins READ thirdPartyPlugins WRITE setThirdPartyPlugins NOTIFY pluginsChanged)
+    Q_PROPERTY(bool thirdPartyFromCommandLine READ thirdPartyFromCommandLine CONSTANT)
+    Q_PROPERTY(bool pluginRestartNeeded READ pluginRestartNeeded NOTIFY pluginsChanged)
+    Q_PROPERTY(QString userPluginDir READ userPluginDir CONSTANT)
     Q_PROPERTY(QString currentRoomId READ currentRoomId WRITE selectRoom NOTIFY currentRoomChanged)
     Q_PROPERTY(QString currentRoomName READ currentRoomName NOTIFY currentRoomChanged)
     Q_PROPERTY(QString currentRoomTopic READ currentRoomTopic NOTIFY currentRoomChanged)
@@ -96,6 +108,13 @@ public:
     void setBackendLabel(const QString &label) { m_backendLabel = label; }
     QString startupWarning() const { return m_startupWarning; }
     void setStartupWarning(const QString &warning) { m_startupWarning = warning; }
+    QVariantMap engineVersions() const { return m_engineVersions; }
+    QString engineNotice() const { return m_engineNotice; }
+    void setEngine(const QVariantMap &versions, const QString &notice)
+    {
+        m_engineVersions = versions;
+        m_engineNotice = notice;
+    }
     QObject *rooms() const { return m_rooms.get(); }
     QObject *timeline() const { return m_timeline.get(); }
     QObject *consentPrompts() const { return m_consentPrompts; }
@@ -120,6 +139,15 @@ public:
     void setWidgetProfile(QObject *profile) { m_widgetProfile = profile; }
     QVariantList plugins() const { return m_plugins; }
     void setPlugins(QVariantList plugins, QVariantList widgetTypes);
+    /** What the running session loaded its plugins with, and where third-party plugins go. */
+    void setPluginChoices(const PluginChoices &atStart, const QString &userPluginDir, bool thirdPartyFromCommandLine);
+    bool thirdPartyPlugins() const { return m_pluginChoices.thirdParty; }
+    void setThirdPartyPlugins(bool on);
+    bool thirdPartyFromCommandLine() const { return m_thirdPartyFromCommandLine; }
+    bool pluginRestartNeeded() const { return m_pluginChoices != m_pluginChoicesAtStart; }
+    QString userPluginDir() const { return m_userPluginDir; }
+    /** Turns a plugin on or off from the next start on. */
+    Q_INVOKABLE void setPluginEnabled(const QString &pluginId, bool enabled);
     QVariantList widgetTypes() const { return m_widgetTypes; }
 
     QString currentRoomId() const { return QString::fromStdString(m_roomId); }
@@ -255,6 +283,10 @@ private:
     ConsentPromptModel *m_consentPrompts = nullptr;
     QObject *m_widgetProfile = nullptr;
     QVariantList m_plugins;
+    PluginChoices m_pluginChoices;
+    PluginChoices m_pluginChoicesAtStart;
+    QString m_userPluginDir;
+    bool m_thirdPartyFromCommandLine = false;
     QVariantList m_widgetTypes;
     std::string m_roomId;
     QList<QObject *> m_currentWidgets;
@@ -270,6 +302,8 @@ private:
     QString m_language = QStringLiteral("en");
     QString m_backendLabel;
     QString m_startupWarning;
+    QVariantMap m_engineVersions;
+    QString m_engineNotice;
     RateLimiter m_refusals;
     Scheduler::TimerId m_refusalFlush = 0;
     /// The window a widget asked for that the popup prompt is showing, if any.

@@ -19,12 +19,12 @@
         <translation>O añade uno de un complemento:</translation>
     </message>
     <message>
-        <location filename="../AddWidgetDialog.qml" line="81"/>
+        <location filename="../AddWidgetDialog.qml" line="86"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../AddWidgetDialog.qml" line="84"/>
+        <location filename="../AddWidgetDialog.qml" line="89"/>
         <source>Add</source>
         <translation>Añadir</translation>
     </message>
@@ -362,12 +362,97 @@
 <context>
     <name>PluginsPage</name>
     <message>
-        <location filename="../PluginsPage.qml" line="18"/>
+        <location filename="../PluginsPage.qml" line="19"/>
+        <source>Running</source>
+        <translation>En marcha</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="20"/>
+        <source>Not loaded</source>
+        <translation>Sin cargar</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="21"/>
+        <source>Failed</source>
+        <translation>Falló</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="22"/>
+        <source>Stopped after failing</source>
+        <translation>Detenido tras fallar</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="23"/>
+        <source>Stopped</source>
+        <translation>Detenido</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="24"/>
+        <source>Found</source>
+        <translation>Encontrado</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="29"/>
+        <source>installed with Tessera</source>
+        <translation>instalado con Tessera</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="30"/>
+        <source>third-party</source>
+        <translation>de terceros</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="31"/>
+        <source>from TESSERA_PLUGIN_PATH</source>
+        <translation>de TESSERA_PLUGIN_PATH</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="32"/>
+        <source>from --plugins-dir</source>
+        <translation>de --plugins-dir</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="40"/>
         <source>Plugins</source>
         <translation>Complementos</translation>
     </message>
     <message>
-        <location filename="../PluginsPage.qml" line="66"/>
+        <location filename="../PluginsPage.qml" line="53"/>
+        <source>Restart Tessera to apply your changes: plugins are loaded when it starts.</source>
+        <translation>Reinicia Tessera para aplicar tus cambios: los complementos se cargan al arrancar.</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="82"/>
+        <source>Third-party plugins</source>
+        <translation>Complementos de terceros</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="91"/>
+        <source>Load third-party plugins</source>
+        <translation>Cargar complementos de terceros</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="97"/>
+        <source>Plugins you put in %1 are third-party: native code that runs with your rights. They load only when this is on, or when Tessera starts with --user-plugins.</source>
+        <translation>Los complementos que pongas en %1 son de terceros: código nativo que se ejecuta con tus permisos. Solo se cargan si esto está activado o si Tessera arranca con --user-plugins.</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="108"/>
+        <source>On for this session: Tessera was started with --user-plugins.</source>
+        <translation>Activado en esta sesión: Tessera se inició con --user-plugins.</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="147"/>
+        <source>Load %1</source>
+        <translation>Cargar %1</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="160"/>
+        <source>Version %1 · ABI %2 · %3 · %4</source>
+        <translation>Versión %1 · ABI %2 · %3 · %4</translation>
+    </message>
+    <message>
+        <location filename="../PluginsPage.qml" line="191"/>
         <source>No plugins found.</source>
         <translation>No se encontraron complementos.</translation>
     </message>
@@ -533,6 +618,21 @@
         <source>A change of language applies to Tessera&apos;s own texts after a restart; widgets are told at once.</source>
         <translation>El cambio de idioma se aplica a los textos de Tessera tras reiniciar; los widgets lo reciben al momento.</translation>
     </message>
+    <message>
+        <location filename="../SettingsPage.qml" line="47"/>
+        <source>About Tessera</source>
+        <translation>Acerca de Tessera</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml" line="51"/>
+        <source>Tessera %1 on Qt %2, with Qt WebEngine %3 (Chromium %4)</source>
+        <translation>Tessera %1 sobre Qt %2, con Qt WebEngine %3 (Chromium %4)</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml" line="60"/>
+        <source>Widgets written for Chromium %1 or later may not display as they should on this engine.</source>
+        <translation>Los widgets escritos para Chromium %1 o posterior pueden no verse como deberían con este motor.</translation>
+    </message>
 </context>
 <context>
     <name>SignOutDialog</name>
@@ -618,7 +718,7 @@
         <translation>Volver a la sala</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="134"/>
+        <location filename="../WidgetPanel.qml" line="152"/>
         <source>Add a widget</source>
         <translation>Añadir un widget</translation>
     </message>
@@ -659,53 +759,53 @@
         <translation>Recargar</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="166"/>
-        <location filename="../WidgetPanel.qml" line="247"/>
+        <location filename="../WidgetPanel.qml" line="184"/>
+        <location filename="../WidgetPanel.qml" line="265"/>
         <source>Open in your browser</source>
         <translation>Abrir en tu navegador</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="176"/>
+        <location filename="../WidgetPanel.qml" line="194"/>
         <source>Leave full screen</source>
         <translation>Salir de pantalla completa</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="176"/>
+        <location filename="../WidgetPanel.qml" line="194"/>
         <source>Full screen</source>
         <translation>Pantalla completa</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="183"/>
+        <location filename="../WidgetPanel.qml" line="201"/>
         <source>More</source>
         <translation>Más</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="190"/>
+        <location filename="../WidgetPanel.qml" line="208"/>
         <source>Hide the panel</source>
         <translation>Ocultar el panel</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="221"/>
+        <location filename="../WidgetPanel.qml" line="239"/>
         <source>No widgets in this room</source>
         <translation>No hay widgets en esta sala</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="228"/>
+        <location filename="../WidgetPanel.qml" line="246"/>
         <source>Add one with + or type /widget https://… in the composer.</source>
         <translation>Añade uno con + o escribe /widget https://… en el cuadro de mensaje.</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="253"/>
+        <location filename="../WidgetPanel.qml" line="271"/>
         <source>Remove for everyone…</source>
         <translation>Quitar para todos…</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="267"/>
+        <location filename="../WidgetPanel.qml" line="285"/>
         <source>Remove this widget?</source>
         <translation>¿Quitar este widget?</translation>
     </message>
     <message>
-        <location filename="../WidgetPanel.qml" line="272"/>
+        <location filename="../WidgetPanel.qml" line="290"/>
         <source>“%1” will be removed from the room for everyone.</source>
         <translation>«%1» se quitará de la sala para todos.</translation>
     </message>
@@ -779,28 +879,28 @@
         <translation>Bienvenida a Tessera</translation>
     </message>
     <message>
-        <location filename="../../host/app/startup.cpp" line="191"/>
+        <location filename="../../host/app/startup.cpp" line="232"/>
         <source>Widgets running on this computer: no server, no account needed.</source>
         <translation>Widgets que funcionan en este equipo: sin servidor y sin cuenta.</translation>
     </message>
     <message>
-        <location filename="../../host/app/startup.cpp" line="192"/>
+        <location filename="../../host/app/startup.cpp" line="233"/>
         <source>Welcome to Tessera! The widgets of this room run locally; what they send stays in this room on your computer. Open one from the widget panel to try it.</source>
         <translation>¡Te damos la bienvenida a Tessera! Los widgets de esta sala funcionan en local: lo que envían se queda en esta sala, en tu equipo. Abre uno desde el panel de widgets para probarlo.</translation>
     </message>
     <message>
-        <location filename="../../host/app/startup.cpp" line="196"/>
+        <location filename="../../host/app/startup.cpp" line="237"/>
         <source>Welcome</source>
         <comment>the welcome widget&apos;s tab</comment>
         <translation>Bienvenida</translation>
     </message>
     <message>
-        <location filename="../../host/app/startup.cpp" line="299"/>
+        <location filename="../../host/app/startup.cpp" line="353"/>
         <source>The plugin %1 stopped working and was turned off: %2</source>
         <translation>El complemento %1 dejó de funcionar y se desactivó: %2</translation>
     </message>
     <message>
-        <location filename="../../host/app/startup.cpp" line="326"/>
+        <location filename="../../host/app/startup.cpp" line="380"/>
         <source>Local rooms on this computer</source>
         <translation>Salas locales en este equipo</translation>
     </message>
@@ -808,6 +908,11 @@
         <location filename="../../host/app/startup.cpp" line="330"/>
         <source>Other users of this computer could read Tessera&apos;s data folder. It is now private to you.</source>
         <translation>Otros usuarios de este equipo podían leer la carpeta de datos de Tessera. Ahora solo tú puedes acceder a ella.</translation>
+    </message>
+    <message>
+        <location filename="../../host/app/startup.cpp" line="494"/>
+        <source>This web engine is Chromium %1, older than the Chromium %2 today&apos;s widgets are written for: some widgets may not display as they should.</source>
+        <translation>Este motor web es Chromium %1, anterior al Chromium %2 para el que se escriben los widgets de hoy: algunos widgets pueden no verse como deberían.</translation>
     </message>
 </context>
 <context>
@@ -967,30 +1072,30 @@
 <context>
     <name>tessera::ui::HostController</name>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="432"/>
-        <location filename="../../host/ui/hostcontroller.cpp" line="457"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="490"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="507"/>
         <source>Nothing was opened: the audit log cannot record it.</source>
         <translation>No se abrió nada: el registro de auditoría no puede anotarlo.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="101"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="159"/>
         <source>Enter the homeserver, your user name and your password.</source>
         <translation>Escribe el servidor, tu nombre de usuario y tu contraseña.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="264"/>
-        <location filename="../../host/ui/hostcontroller.cpp" line="292"/>
-        <location filename="../../host/ui/hostcontroller.cpp" line="328"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="322"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="350"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="386"/>
         <source>Choose a room first.</source>
         <translation>Elige primero una sala.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="268"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="326"/>
         <source>Usage: /widget &lt;https://…&gt; [name]</source>
         <translation>Uso: /widget &lt;https://…&gt; [nombre]</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="275"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="333"/>
         <source>Unknown command %1. Start with // to send a message that begins with a slash.</source>
         <translation>Orden desconocida %1. Empieza con // para enviar un mensaje que comienza con una barra.</translation>
     </message>
@@ -1005,33 +1110,33 @@
         <translation>Tu mensaje no se envió: %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="298"/>
-        <location filename="../../host/ui/hostcontroller.cpp" line="334"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="356"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="392"/>
         <source>You are not allowed to add widgets to this room.</source>
         <translation>No tienes permiso para añadir widgets a esta sala.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="385"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="443"/>
         <source>The widget was not added: %1</source>
         <translation>El widget no se añadió: %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="332"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="390"/>
         <source>No enabled plugin provides widgets of type %1.</source>
         <translation>Ningún complemento activado ofrece widgets del tipo %1.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="405"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="463"/>
         <source>The widget was not removed: %1</source>
         <translation>El widget no se quitó: %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="413"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="471"/>
         <source>Only web addresses (https://…) can be opened in the browser.</source>
         <translation>Solo se pueden abrir direcciones web (https://…) en el navegador.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/hostcontroller.cpp" line="415"/>
+        <location filename="../../host/ui/hostcontroller.cpp" line="473"/>
         <source>No web browser could be started.</source>
         <translation>No se pudo iniciar ningún navegador web.</translation>
     </message>
@@ -1095,32 +1200,32 @@
         <translation>añadió el widget %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/roommodels.cpp" line="272"/>
+        <location filename="../../host/ui/roommodels.cpp" line="286"/>
         <source>removed a widget</source>
         <translation>quitó un widget</translation>
     </message>
     <message>
-        <location filename="../../host/ui/roommodels.cpp" line="274"/>
+        <location filename="../../host/ui/roommodels.cpp" line="288"/>
         <source>renamed the room to %1</source>
         <translation>cambió el nombre de la sala a %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/roommodels.cpp" line="276"/>
+        <location filename="../../host/ui/roommodels.cpp" line="290"/>
         <source>changed the topic to %1</source>
         <translation>cambió el tema a %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/roommodels.cpp" line="278"/>
+        <location filename="../../host/ui/roommodels.cpp" line="292"/>
         <source>created the room</source>
         <translation>creó la sala</translation>
     </message>
     <message>
-        <location filename="../../host/ui/roommodels.cpp" line="280"/>
+        <location filename="../../host/ui/roommodels.cpp" line="294"/>
         <source>enabled the plugin %1</source>
         <translation>activó el complemento %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/roommodels.cpp" line="282"/>
+        <location filename="../../host/ui/roommodels.cpp" line="296"/>
         <source>disabled the plugin %1</source>
         <translation>desactivó el complemento %1</translation>
     </message>
@@ -1324,37 +1429,37 @@
 <context>
     <name>tessera::ui::WidgetController</name>
     <message>
-        <location filename="../../host/ui/widgetcontroller.cpp" line="257"/>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="258"/>
         <source>Not enabled in this room</source>
         <translation>No está activado en esta sala</translation>
     </message>
     <message>
-        <location filename="../../host/ui/widgetcontroller.cpp" line="272"/>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="273"/>
         <source>This widget&apos;s address is not allowed</source>
         <translation>La dirección de este widget no está permitida</translation>
     </message>
     <message>
-        <location filename="../../host/ui/widgetcontroller.cpp" line="283"/>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="284"/>
         <source>Waiting for your permission</source>
         <translation>Esperando tu permiso</translation>
     </message>
     <message>
-        <location filename="../../host/ui/widgetcontroller.cpp" line="284"/>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="285"/>
         <source>This widget was added by %1. Tessera asks before loading it.</source>
         <translation>Este widget lo añadió %1. Tessera pregunta antes de cargarlo.</translation>
     </message>
     <message>
-        <location filename="../../host/ui/widgetcontroller.cpp" line="300"/>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="301"/>
         <source>You chose not to load this widget</source>
         <translation>Elegiste no cargar este widget</translation>
     </message>
     <message>
-        <location filename="../../host/ui/widgetcontroller.cpp" line="411"/>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="412"/>
         <source>The widget&apos;s secure connection failed</source>
         <translation>La conexión segura del widget falló</translation>
     </message>
     <message>
-        <location filename="../../host/ui/widgetcontroller.cpp" line="411"/>
+        <location filename="../../host/ui/widgetcontroller.cpp" line="412"/>
         <source>The widget cannot be reached</source>
         <translation>No se puede contactar con el widget</translation>
     </message>
@@ -1362,7 +1467,7 @@
 <context>
     <name>tessera::ui::WidgetManager</name>
     <message>
-        <location filename="../../host/ui/widgetmanager.cpp" line="395"/>
+        <location filename="../../host/ui/widgetmanager.cpp" line="396"/>
         <source>A widget tried to open %1, which is not a room you are in.</source>
         <translation>Un widget intentó abrir %1, que no es una sala en la que estés.</translation>
     </message>

@@ -1,19 +1,14 @@
 // SPDX-FileCopyrightText: Tessera contributors
 // SPDX-License-Identifier: Apache-2.0
 //
-// The welcome room's widget: a minimal client of the Matrix Widget API (no library), to show
-// what a widget can do once the user allows it.
+// The welcome room's widget, to show what a widget can do once the user allows it. It talks to
+// Tessera through the SDK's page helper (plugin-api/web/tessera-widget.js), as plugin pages do.
 'use strict';
 
 (function () {
     const params = new URLSearchParams(location.search);
-    const widgetId = params.get('widgetId') || '';
-    const hostOrigin = new URL(params.get('parentUrl') || 'tessera://app/').origin;
-    const targetOrigin = hostOrigin === 'null' ? 'tessera://app' : hostOrigin;
     const SEND = 'org.matrix.msc2762.send.event:m.room.message#m.text';
     const RECEIVE = 'org.matrix.msc2762.receive.event:m.room.message';
-    const pending = new Map();
-    let nextId = 1;
     let approved = [];
 
     const texts = {
@@ -69,26 +64,6 @@
         $('send').disabled = !approved.includes(SEND);
     }
 
-    function post(message) {
-        window.parent.postMessage(message, targetOrigin);
-    }
-
-    function request(action, data) {
-        const requestId = 'welcome-' + (nextId++);
-        post({ api: 'fromWidget', widgetId, requestId, action, data });
-        return new Promise((resolve, reject) => {
-            pending.set(requestId, { resolve, reject });
-            setTimeout(() => {
-                if (pending.delete(requestId))
-                    reject(new Error('Request timed out'));
-            }, 10000);
-        });
-    }
-
-    function reply(message, response) {
-        post(Object.assign({}, message, { response }));
-    }
-
     function addMessage(event, atTop) {
         const list = $('messages');
         const none = $('no-messages');
@@ -120,52 +95,31 @@
         }
     }
 
-    window.addEventListener('message', (ev) => {
-        if (ev.source !== window.parent || ev.origin !== hostOrigin && ev.origin !== targetOrigin)
-            return;
-        const m = ev.data;
-        if (!m || typeof m !== 'object' || m.widgetId !== widgetId)
-            return;
-        if (m.api === 'fromWidget' && m.response) {
-            const p = pending.get(m.requestId);
-            if (!p)
-                return;
-            pending.delete(m.requestId);
-            if (m.response.error)
-                p.reject(new Error(m.response.error.message));
-            else
-                p.resolve(m.response);
-            return;
-        }
-        if (m.api !== 'toWidget')
-            return;
-        switch (m.action) {
-        case 'supported_api_versions':
-            return reply(m, { supported_versions: ['0.0.1', '0.0.2', 'org.matrix.msc2762', 'org.matrix.msc2871'] });
-        case 'capabilities':
+    const widget = TesseraWidget.connect({
+        requestPrefix: 'welcome',
+        capabilities: [RECEIVE, SEND],
+        onAsked() {
             approved = null;
             showStatus();
-            return reply(m, { capabilities: [RECEIVE, SEND] });
-        case 'notify_capabilities':
-            approved = (m.data && m.data.approved) || [];
-            reply(m, {});
+        },
+        onCapabilities(list) {
+            approved = list;
             showStatus();
-            return loadRecent();
-        case 'send_event':
-            if (m.data && m.data.type === 'm.room.message')
-                addMessage(m.data, false);
-            return reply(m, {});
-        case 'theme_change':
-            document.documentElement.classList.toggle('dark', !!(m.data && m.data.name === 'dark'));
-            return reply(m, {});
-        case 'language_change':
-            lang = m.data && String(m.data.lang).slice(0, 2) === 'es' ? 'es' : 'en';
+            loadRecent();
+        },
+        onEvent(event) {
+            if (event.type === 'm.room.message')
+                addMessage(event, false);
+        },
+        onTheme(name) {
+            document.documentElement.classList.toggle('dark', name === 'dark');
+        },
+        onLanguage(code) {
+            lang = String(code).slice(0, 2) === 'es' ? 'es' : 'en';
             render();
-            return reply(m, {});
-        default:
-            return reply(m, {});
-        }
+        },
     });
+    const request = (action, data) => widget.request(action, data);
 
     $('composer').addEventListener('submit', async (ev) => {
         ev.preventDefault();
