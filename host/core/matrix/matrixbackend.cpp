@@ -7,6 +7,7 @@
 #include <cctype>
 #include <set>
 
+#include "util/log.h"
 #include "util/paths.h"
 #include "util/text.h"
 
@@ -306,8 +307,16 @@ std::string MatrixBackend::scrub(std::string text) const
 
 void MatrixBackend::logLine(LogLevel level, const std::string &text) const
 {
-    if (m_options.log)
+    if (m_options.log) {
         m_options.log(level, scrub(text));
+        return;
+    }
+    // Without a log of its own, the category tessera.matrix (util/log.h).
+    const log::Level to = level == LogLevel::Warning ? log::Level::Warning
+                          : level == LogLevel::Info  ? log::Level::Info
+                                                     : log::Level::Debug;
+    if (log::enabled(log::kMatrix, to))
+        log::write(log::kMatrix, to, scrub(text));
 }
 
 Error MatrixBackend::notLoggedIn() const
