@@ -141,6 +141,20 @@ const bridge::WidgetContext *sessionOf(PluginRuntime &rt, std::uint64_t sessionI
 }
 
 /**
+ * Hands a result to the plugin's callback later on the host thread: never inside the call that
+ * started it, never after the plugin stopped, and guarded like every other call into plugin code.
+ */
+void postResult(PluginRuntime &rt, const std::string &action, tessera_result_fn done, void *userData,
+                tessera_status status, std::string text)
+{
+    rt.core->later(rt, [core = rt.core, weak = rt.weak_from_this(), action, done, userData, status,
+                        text = std::move(text)] {
+        if (auto alive = weak.lock())
+            core->callInto(*alive, "the result callback of " + action, [&] { done(userData, status, text.c_str()); });
+    });
+}
+
+/**
  * Completes a session request: audits it, then hands the result to the plugin later on the
  * host thread (never inside the call that started it, never after the plugin stopped).
  */
@@ -157,12 +171,8 @@ void deliver(const std::weak_ptr<PluginRuntime> &weak, const bridge::WidgetConte
                                                                 : audit::Decision::Failed;
     rt->core->audit(rt->id, action, decision,
                     status == TESSERA_OK ? std::string_view() : std::string_view(text), &widget, -1, {}, toWidget);
-    if (!done)
-        return;
-    rt->core->later(*rt, [core = rt->core, weak, action, done, userData, status, text = std::move(text)] {
-        if (auto alive = weak.lock())
-            core->callInto(*alive, "the result callback of " + action, [&] { done(userData, status, text.c_str()); });
-    });
+    if (done)
+        postResult(*rt, action, done, userData, status, std::move(text));
 }
 
 // ---- Diagnostics ------------------------------------------------------------------------------
@@ -746,21 +756,20 @@ SecretStore *secretStoreFor(PluginRuntime &rt, tessera_result_fn done, tessera_s
     return status == TESSERA_OK ? rt.core->services.secrets : nullptr;
 }
 
-/** Audits a secret operation (its name, never its value) and answers the plugin later. */
-void finishSecret(PluginRuntime &rt, const std::string &action, const std::string &name, tessera_status status,
-                  std::string text, tessera_result_fn done, void *userData)
-{
-    rt.core->audit(rt.id, action, status == TESSERA_OK || status == TESSERA_NOT_FOUND ? audit::Decision::Allowed
-                                                                                     : audit::Decision::Failed,
-                   status == TESSERA_OK ? name : name + ": " + (status == TESSERA_NOT_FOUND ? "none stored" : text));
-    rt.core->later(rt, [core = rt.core, weak = rt.weak_from_this(), action, done, userData, status,
-                        text = std::move(text)] {
-        if (auto alive = weak.lock())
-            core->callInto(*alive, "the result callback of " + action, [&] { done(userData, status, text.c_str()); });
-    });
-}
+/** What a secret operation came to: the plugin's status and the text its callback is given. */
+struct SecretOutcome {
+    tessera_status status;
+    std::string text;
+};
 
-tessera_status hostReadSecret(tessera_host *host, const char *name, tessera_result_fn done, void *userData)
+/**
+ * The one path of the secret functions: checks the runtime, the callback, the store and the name,
+ * runs @p operation on the store (it returns nullopt when it refused the request itself, having said
+ * why), audits the outcome by the secret's name (never its value) and answers the plugin later.
+ */
+template <typename Operation>
+tessera_status runSecretOperation(tessera_host *host, const std::string &action, const char *name,
+                                  tessera_result_fn done, void *userData, Operation operation)
 {
     PluginRuntime *rt = runtimeOf(host);
     if (!rt)
@@ -772,62 +781,61 @@ tessera_status hostReadSecret(tessera_host *host, const char *name, tessera_resu
     const auto key = secretName(*rt, name);
     if (!key)
         return TESSERA_BAD_REQUEST;
-    auto value = store->read(*key);
-    if (!value)
-        finishSecret(*rt, "plugin.read_secret", *key, statusFor(value.error().code), value.error().message, done,
-                     userData);
-    else if (!*value)
-        finishSecret(*rt, "plugin.read_secret", *key, TESSERA_NOT_FOUND, "no secret named \"" + std::string(name) + "\"",
-                     done, userData);
-    else
-        finishSecret(*rt, "plugin.read_secret", *key, TESSERA_OK, std::move(**value), done, userData);
+    std::optional<SecretOutcome> outcome = operation(*rt, *store, *key);
+    if (!outcome)
+        return TESSERA_BAD_REQUEST;
+    rt->core->audit(rt->id, action,
+                    outcome->status == TESSERA_OK || outcome->status == TESSERA_NOT_FOUND ? audit::Decision::Allowed
+                                                                                        : audit::Decision::Failed,
+                    outcome->status == TESSERA_OK ? *key
+                                                  : *key + ": " + (outcome->status == TESSERA_NOT_FOUND ? "none stored"
+                                                                                                       : outcome->text));
+    postResult(*rt, action, done, userData, outcome->status, std::move(outcome->text));
     return TESSERA_OK;
+}
+
+/** The outcome of a store call that returns nothing but may fail. */
+template <typename Result>
+SecretOutcome doneOrFailed(const Result &result)
+{
+    return result ? SecretOutcome{TESSERA_OK, "{}"} : SecretOutcome{statusFor(result.error().code), result.error().message};
+}
+
+tessera_status hostReadSecret(tessera_host *host, const char *name, tessera_result_fn done, void *userData)
+{
+    return runSecretOperation(host, "plugin.read_secret", name, done, userData,
+                              [name](PluginRuntime &, SecretStore &store, const std::string &key)
+                                  -> std::optional<SecretOutcome> {
+                                  auto value = store.read(key);
+                                  if (!value)
+                                      return SecretOutcome{statusFor(value.error().code), value.error().message};
+                                  if (!*value)
+                                      return SecretOutcome{TESSERA_NOT_FOUND,
+                                                           "no secret named \"" + std::string(name) + "\""};
+                                  return SecretOutcome{TESSERA_OK, std::move(**value)};
+                              });
 }
 
 tessera_status hostWriteSecret(tessera_host *host, const char *name, const char *value, tessera_result_fn done,
                                void *userData)
 {
-    PluginRuntime *rt = runtimeOf(host);
-    if (!rt)
-        return TESSERA_BAD_REQUEST;
-    tessera_status status = TESSERA_OK;
-    SecretStore *store = secretStoreFor(*rt, done, status);
-    if (!store)
-        return status;
-    const auto key = secretName(*rt, name);
-    if (!key)
-        return TESSERA_BAD_REQUEST;
-    const auto text = checkedText(value, kMaxSecretValueBytes);
-    if (!text || text->empty())
-        return rt->refuse(TESSERA_BAD_REQUEST, "a secret's value is UTF-8 of 1 to 8192 bytes");
-    auto written = store->write(*key, *text);
-    if (!written)
-        finishSecret(*rt, "plugin.write_secret", *key, statusFor(written.error().code), written.error().message, done,
-                     userData);
-    else
-        finishSecret(*rt, "plugin.write_secret", *key, TESSERA_OK, "{}", done, userData);
-    return TESSERA_OK;
+    return runSecretOperation(host, "plugin.write_secret", name, done, userData,
+                              [value](PluginRuntime &rt, SecretStore &store, const std::string &key)
+                                  -> std::optional<SecretOutcome> {
+                                  const auto text = checkedText(value, kMaxSecretValueBytes);
+                                  if (!text || text->empty()) {
+                                      rt.refuse(TESSERA_BAD_REQUEST, "a secret's value is UTF-8 of 1 to 8192 bytes");
+                                      return std::nullopt;
+                                  }
+                                  return doneOrFailed(store.write(key, *text));
+                              });
 }
 
 tessera_status hostDeleteSecret(tessera_host *host, const char *name, tessera_result_fn done, void *userData)
 {
-    PluginRuntime *rt = runtimeOf(host);
-    if (!rt)
-        return TESSERA_BAD_REQUEST;
-    tessera_status status = TESSERA_OK;
-    SecretStore *store = secretStoreFor(*rt, done, status);
-    if (!store)
-        return status;
-    const auto key = secretName(*rt, name);
-    if (!key)
-        return TESSERA_BAD_REQUEST;
-    auto removed = store->remove(*key);
-    if (!removed)
-        finishSecret(*rt, "plugin.delete_secret", *key, statusFor(removed.error().code), removed.error().message, done,
-                     userData);
-    else
-        finishSecret(*rt, "plugin.delete_secret", *key, TESSERA_OK, "{}", done, userData);
-    return TESSERA_OK;
+    return runSecretOperation(host, "plugin.delete_secret", name, done, userData,
+                              [](PluginRuntime &, SecretStore &store, const std::string &key)
+                                  -> std::optional<SecretOutcome> { return doneOrFailed(store.remove(key)); });
 }
 
 // ---- Registration ---------------------------------------------------------------------------
