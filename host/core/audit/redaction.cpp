@@ -289,25 +289,6 @@ private:
         return true;
     }
 
-    static void appendUtf8(std::string &out, unsigned cp)
-    {
-        if (cp < 0x80) {
-            out += char(cp);
-        } else if (cp < 0x800) {
-            out += char(0xC0 | (cp >> 6));
-            out += char(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += char(0xE0 | (cp >> 12));
-            out += char(0x80 | ((cp >> 6) & 0x3F));
-            out += char(0x80 | (cp & 0x3F));
-        } else {
-            out += char(0xF0 | (cp >> 18));
-            out += char(0x80 | ((cp >> 12) & 0x3F));
-            out += char(0x80 | ((cp >> 6) & 0x3F));
-            out += char(0x80 | (cp & 0x3F));
-        }
-    }
-
     // Reads a string at m_pos (on its opening quote). @p raw receives the text between the
     // quotes as written; @p decoded the string's value, filled only when it has escapes.
     bool readString(std::string_view &raw, std::string &decoded, bool &hasEscapes)
@@ -370,7 +351,7 @@ private:
                 } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                     return fail();
                 }
-                appendUtf8(decoded, cp);
+                text::appendUtf8(decoded, cp);
                 break;
             }
             default: return fail();

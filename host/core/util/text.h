@@ -16,6 +16,12 @@ std::string percentEncodeComponent(std::string_view in);
 /** True if @p in is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF). */
 bool isValidUtf8(std::string_view in) noexcept;
 
+/**
+ * Appends the UTF-8 encoding of the code point @p cp to @p out. @p cp must be a Unicode scalar
+ * value (at most U+10FFFF, not a surrogate): callers decode or range-check before they encode.
+ */
+void appendUtf8(std::string &out, char32_t cp);
+
 /** Appends @p in to @p out as a JSON string literal, quotes included. @p in must be UTF-8. */
 void appendJsonString(std::string &out, std::string_view in);
 

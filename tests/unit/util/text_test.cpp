@@ -38,6 +38,22 @@ TEST(Text, ValidatesUtf8Strictly)
     EXPECT_FALSE(text::isValidUtf8("\xE2\x82"));         // truncated
 }
 
+TEST(Text, EncodesCodePointsAsUtf8)
+{
+    // The last code point of each length, and the first of the next.
+    const std::pair<char32_t, std::string> cases[] = {
+        {U'\0', std::string(1, '\0')}, {0x7F, "\x7f"},           {0x80, "\xc2\x80"},
+        {0x7FF, "\xdf\xbf"},            {0x800, "\xe0\xa0\x80"}, {0xFFFD, "\xef\xbf\xbd"},
+        {0x10000, "\xf0\x90\x80\x80"},  {0x10FFFF, "\xf4\x8f\xbf\xbf"},
+    };
+    for (const auto &[cp, bytes] : cases) {
+        std::string out = "x";
+        text::appendUtf8(out, cp);
+        EXPECT_EQ(out, "x" + bytes) << std::hex << std::uint32_t(cp);
+        EXPECT_TRUE(text::isValidUtf8(out));
+    }
+}
+
 TEST(Text, QuotesJsonStrings)
 {
     EXPECT_EQ(text::jsonString("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "util/text.h"
 #include "util/visibletext.h"
 
 using namespace tessera;
@@ -22,21 +23,7 @@ const std::string kUnicodeDir = TESSERA_UNICODE_DATA_DIR;
 std::string utf8(char32_t cp)
 {
     std::string out;
-    if (cp < 0x80) {
-        out += char(cp);
-    } else if (cp < 0x800) {
-        out += char(0xC0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += char(0xE0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    } else {
-        out += char(0xF0 | (cp >> 18));
-        out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
+    text::appendUtf8(out, cp);
     return out;
 }
 
