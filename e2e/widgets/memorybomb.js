@@ -8,25 +8,7 @@
 'use strict';
 
 (function () {
-    const params = new URLSearchParams(location.search);
-    const widgetId = params.get('widgetId');
-    const parentUrl = params.get('parentUrl') || '';
-    const originOf = (u) => {
-        try {
-            const x = new URL(u);
-            return x.origin !== 'null' ? x.origin : x.protocol + '//' + x.host;
-        } catch (e) {
-            return null;
-        }
-    };
-    console.log = function () {}; // matrix-widget-api logs every message
-
-    const state = { ready: false };
-    const api = new mxwidgets.WidgetApi(widgetId, originOf(parentUrl));
-    api.on('ready', () => {
-        state.ready = true;
-    });
-    api.start();
+    const { state } = startTestWidget();
 
     const keep = [];
     window.bomb = {
