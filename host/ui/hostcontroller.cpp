@@ -524,7 +524,7 @@ QString HostController::addPluginWidget(const QString &type)
     send.type = "m.widget";
     send.stateKey = widgetId;
     send.content = json{{"type", info->type},
-                        {"url", "https://tessera.invalid/plugin-widget"},
+                        {"url", plugins::publishedWidgetUrl(*info)},
                         {"name", info->displayName},
                         {"data", json::object()},
                         {"creatorUserId", m_services.backend->userId()},

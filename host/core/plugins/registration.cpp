@@ -243,4 +243,11 @@ Result<RegisteredHandler> copyHandlerInfo(const tessera_capability_handler_info 
     return out;
 }
 
+std::string publishedWidgetUrl(const WidgetTypeInfo &type)
+{
+    if (type.source == WidgetSource::UrlTemplate && type.urlTemplate.rfind("https://", 0) == 0)
+        return type.urlTemplate;
+    return std::string(kPluginWidgetPlaceholderUrl);
+}
+
 } // namespace tessera::plugins

@@ -95,4 +95,16 @@ Result<RegisteredHandler> copyHandlerInfo(const tessera_capability_handler_info 
 /** True if @p path is a relative path inside an assets directory: no "..", no absolute, no "\\". */
 bool isSafeAssetPath(std::string_view path) noexcept;
 
+/** What other clients get as a plugin widget's URL when Tessera has no public page for its type. */
+inline constexpr std::string_view kPluginWidgetPlaceholderUrl = "https://tessera.invalid/plugin-widget";
+
+/**
+ * The `url` a new widget of @p type is published with in its m.widget event. Tessera itself
+ * builds a plugin widget's page from its type, so this URL is for other Matrix clients: a type
+ * whose page is an https: URL template (the plugin's own deployment) is published with that
+ * template, which other clients fill in like any widget URL; a page served from the plugin's
+ * assets or built by the plugin has no public address, and gets kPluginWidgetPlaceholderUrl.
+ */
+std::string publishedWidgetUrl(const WidgetTypeInfo &type);
+
 } // namespace tessera::plugins

@@ -11,6 +11,7 @@
 using tessera::plugins::copyHandlerInfo;
 using tessera::plugins::copyWidgetTypeInfo;
 using tessera::plugins::isSafeAssetPath;
+using tessera::plugins::publishedWidgetUrl;
 using tessera::plugins::WidgetSource;
 
 namespace {
@@ -217,4 +218,20 @@ TEST(AssetPaths, StayInsideTheAssetsDirectory)
     EXPECT_FALSE(isSafeAssetPath("a\\b"));
     EXPECT_FALSE(isSafeAssetPath("a/"));
     EXPECT_FALSE(isSafeAssetPath(std::string("a\0b", 3)));
+}
+
+TEST(PublishedWidgetUrl, OtherClientsGetThePluginsHttpsPageOrThePlaceholder)
+{
+    tessera::plugins::WidgetTypeInfo type;
+    type.source = WidgetSource::UrlTemplate;
+    type.urlTemplate = "https://board.example.org/?room=$matrix_room_id&widget=$matrix_widget_id";
+    EXPECT_EQ(publishedWidgetUrl(type), type.urlTemplate) << "the plugin's own deployment, filled in by the other client";
+    type.urlTemplate = "http://127.0.0.1:8080/board";
+    EXPECT_EQ(publishedWidgetUrl(type), "https://tessera.invalid/plugin-widget") << "a loopback page is nobody else's";
+    type = {};
+    type.source = WidgetSource::Assets;
+    type.assetEntry = "index.html";
+    EXPECT_EQ(publishedWidgetUrl(type), "https://tessera.invalid/plugin-widget");
+    type.source = WidgetSource::Builder;
+    EXPECT_EQ(publishedWidgetUrl(type), "https://tessera.invalid/plugin-widget");
 }
