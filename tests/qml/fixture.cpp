@@ -5,6 +5,7 @@
 #include <QAbstractItemModel>
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QQuickWebEngineProfile>
 #include <QTranslator>
@@ -344,6 +345,24 @@ bool Fixture::useSpanish(bool spanish)
     if (m_engine)
         m_engine->retranslate();
     return true;
+}
+
+bool Fixture::resetShell()
+{
+    useSpanish(false);
+    // A new room each time: the next file may put widgets in the room it finds selected.
+    const QString empty = createRoom(QStringLiteral("Between test files"));
+    if (empty.isEmpty())
+        return false;
+    m_host->selectRoom(empty);
+    QElapsedTimer waited;
+    waited.start();
+    while (!m_host->widgets().isEmpty() && waited.elapsed() < 5000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    // The views of the room left are deleted later; delete them now, while their engine lives.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    settle();
+    return m_host->widgets().isEmpty();
 }
 
 void Fixture::settle()

@@ -98,6 +98,14 @@ public:
      * installs or removes the translation and retranslates the QML.
      */
     Q_INVOKABLE bool useSpanish(bool spanish);
+    /**
+     * Puts the shell back as the next test file expects to find it, called by every file's
+     * cleanupTestCase: English, and a new room with no widgets selected, the widget views of the room
+     * left deleted now. Each file has a QML engine of its own but the host outlives it, and a
+     * widget view left behind is driven after its engine is gone (a crash when its page
+     * navigates). Returns false if a widget of the room left is still shown after 5 s.
+     */
+    Q_INVOKABLE bool resetShell();
     void setEngine(QQmlEngine *engine) { m_engine = engine; }
 
 Q_SIGNALS:

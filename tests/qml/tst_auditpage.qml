@@ -21,6 +21,10 @@ Item {
         name: "AuditPage"
         when: windowShown
 
+        function cleanupTestCase() {
+            verify(fixture.resetShell(), "the shell is left with no widget shown")
+        }
+
         function test_hidden_characters_in_a_row_are_written_out() {
             const widgetId = "w\u202etidua"
             const before = fixture.answers

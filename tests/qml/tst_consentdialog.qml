@@ -21,6 +21,10 @@ Item {
         readonly property string sendText: "org.matrix.msc2762.send.event:m.room.message#m.text"
         readonly property string readMessages: "org.matrix.msc2762.receive.event:m.room.message"
 
+        function cleanupTestCase() {
+            verify(fixture.resetShell(), "the shell is left with no widget shown")
+        }
+
         function part(name) {
             // Delegates are created once the list has been laid out.
             tryVerify(() => findChild(dialog.contentItem, name) !== null, 2000, "the dialog has no " + name)

@@ -23,7 +23,6 @@ Item {
         name: "EncryptedRoom"
         when: windowShown
 
-        property string home: ""
         property string room: ""
         readonly property string refusalEn: "Not sent: this room is end-to-end encrypted and Tessera cannot encrypt messages here, so your message would have reached the server unencrypted."
 
@@ -50,7 +49,6 @@ Item {
         }
 
         function initTestCase() {
-            home = Host.currentRoomId
             room = fixture.createRoom("Secret")
             verify(room.length > 0, "the local backend made the room")
             Host.selectRoom(room)
@@ -59,8 +57,7 @@ Item {
             fixture.settle()
         }
         function cleanupTestCase() {
-            fixture.useSpanish(false)
-            Host.selectRoom(home)
+            verify(fixture.resetShell(), "the shell is left with no widget shown")
         }
 
         function test_1_an_encrypted_room_says_so_in_the_header_and_the_composer() {

@@ -24,11 +24,9 @@ Item {
 
         readonly property string sendText: "org.matrix.msc2762.send.event:m.room.message#m.text"
         readonly property string echo: "io.tessera.test.good.echo"
-        property string home: ""
         property string room: ""
 
         function initTestCase() {
-            home = Host.currentRoomId
             room = fixture.createRoom("Ops \u202emoor")
             verify(room.length > 0, "the local backend made the room")
             Host.selectRoom(room)
@@ -39,7 +37,7 @@ Item {
             remember("w_team", "Team board", [sendText, echo])
         }
         function cleanupTestCase() {
-            Host.selectRoom(home)
+            verify(fixture.resetShell(), "the shell is left with no widget shown")
         }
 
         function remember(widgetId, name, capabilities) {

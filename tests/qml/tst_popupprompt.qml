@@ -16,6 +16,10 @@ Item {
     PopupPrompt { id: prompt }
     Connections {
         target: Host
+        function cleanupTestCase() {
+            verify(fixture.resetShell(), "the shell is left with no widget shown")
+        }
+
         function onPopupRequested(widgetId, url, domain, internationalized) { prompt.ask(widgetId, url, domain, internationalized) }
     }
 

@@ -22,9 +22,7 @@ Item {
         when: windowShown
 
         // A room of its own, so what is sent here stays out of the other tests' room.
-        property string home: ""
         function initTestCase() {
-            home = Host.currentRoomId
             const room = fixture.createRoom("Timeline")
             verify(room.length > 0, "the local backend made the room")
             Host.selectRoom(room)
@@ -34,7 +32,7 @@ Item {
             fixture.settle()
         }
         function cleanupTestCase() {
-            Host.selectRoom(home)
+            verify(fixture.resetShell(), "the shell is left with no widget shown")
         }
 
         function test_1_content_of_the_wrong_type_is_survived() {

@@ -9,6 +9,10 @@ import QtTest
 TestCase {
     name: "UrlRefusal"
 
+    function cleanupTestCase() {
+        verify(fixture.resetShell(), "the shell is left with no widget shown")
+    }
+
     function refusals(spanish) {
         const list = fixture.urlRefusals(spanish)
         for (const r of list) {

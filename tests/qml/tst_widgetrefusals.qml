@@ -51,8 +51,7 @@ Item {
             fixture.settle()
         }
         function cleanupTestCase() {
-            fixture.useSpanish(false)
-            Host.selectRoom(home)
+            verify(fixture.resetShell(), "the shell is left with no widget shown")
         }
 
         function test_1_unreadable_widgets_are_counted_explained_and_audited() {
