@@ -32,6 +32,7 @@
 #include <CLI/CLI.hpp>
 
 #include "audit/auditlog.h"
+#include "tempdir.h"
 #include "audit/auditreader.h"
 #include "audit/auditschema.h"
 #include "audit/redaction.h"
@@ -40,6 +41,7 @@
 
 using namespace tessera;
 using namespace tessera::audit;
+using tessera::test::TempDir;
 
 namespace {
 
@@ -141,25 +143,6 @@ std::vector<OwnedRecord> makeRecords(std::size_t count)
     }
     return out;
 }
-
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string pattern = (std::filesystem::temp_directory_path() / "tessera-audit-bench-XXXXXX").string();
-        if (::mkdtemp(pattern.data()))
-            m_path = pattern;
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-    const std::filesystem::path &path() const { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
 
 [[noreturn]] void fail(const std::string &what)
 {

@@ -17,34 +17,17 @@
 
 #include "audit/auditreader.h"
 #include "storage/database.h"
+#include "tempdir.h"
 
 using namespace tessera;
 using namespace tessera::audit;
+using tessera::test::TempDir;
 
 namespace {
 
 constexpr int kRecordsPerRun = 10'000;
 constexpr int kKilledRuns = 6;
 constexpr std::int64_t kMaxWaitMs = 120'000; // hang guard only
-
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string pattern = (std::filesystem::temp_directory_path() / "tessera-audit-crash-XXXXXX").string();
-        if (::mkdtemp(pattern.data()))
-            m_path = pattern;
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-    const std::filesystem::path &path() const { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
 
 /** The writer process, its output read by a thread as it comes (the pipe must never fill up). */
 class WriterProcess {

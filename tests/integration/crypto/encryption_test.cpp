@@ -27,7 +27,7 @@
 #include "qtscheduler.h"
 #include "schemehandler.h"
 #include "sessionharness.h"
-#include "support/tempdir.h"
+#include "tempdir.h"
 #include "util/secretstore.h"
 
 namespace tessera::test {
@@ -62,9 +62,9 @@ Result<T> await(const std::function<void(std::function<void(Result<T>)>)> &start
 class Client {
 public:
     Client(ui::QtScheduler &scheduler, const std::string &user, const std::string &password, std::string baseUrl,
-           std::shared_ptr<ScratchDir> dir = nullptr)
+           std::shared_ptr<TempDir> dir = nullptr)
         : m_scheduler(scheduler), m_user(user), m_password(password), m_baseUrl(std::move(baseUrl)),
-          m_dir(dir ? std::move(dir) : std::make_shared<ScratchDir>("tessera-crypto-it"))
+          m_dir(dir ? std::move(dir) : std::make_shared<TempDir>("tessera-crypto-it"))
     {
         m_http = std::make_unique<net::HttpClient>(scheduler);
         m_secrets = std::make_unique<FileSecretStore>(m_dir->path() / "secrets");
@@ -142,7 +142,7 @@ public:
         return nullptr;
     }
 
-    std::shared_ptr<ScratchDir> dir() const { return m_dir; }
+    std::shared_ptr<TempDir> dir() const { return m_dir; }
     ui::CryptoEngine &engine() { return *m_engine; }
     SecretStore &secrets() { return *m_secrets; }
 
@@ -157,7 +157,7 @@ private:
     std::string m_user;
     std::string m_password;
     std::string m_baseUrl;
-    std::shared_ptr<ScratchDir> m_dir;
+    std::shared_ptr<TempDir> m_dir;
     std::unique_ptr<net::HttpClient> m_http;
     std::unique_ptr<FileSecretStore> m_secrets;
     std::unique_ptr<ui::CryptoEngine> m_engine;
@@ -185,7 +185,7 @@ protected:
         server->stop();
     }
 
-    Client &client(const std::string &user, std::shared_ptr<ScratchDir> dir = nullptr)
+    Client &client(const std::string &user, std::shared_ptr<TempDir> dir = nullptr)
     {
         clients.push_back(std::make_unique<Client>(*scheduler, user, user + "-password", server->baseUrl(), std::move(dir)));
         return *clients.back();
@@ -230,7 +230,7 @@ protected:
 
 TEST_F(Encryption, TheEngineLoadsInTheHiddenPageAndReportsItsFigures)
 {
-    ScratchDir dir("tessera-crypto-engine");
+    TempDir dir("tessera-crypto-engine");
     ui::CryptoEngine engine(dir.path(), QStringLiteral("crypto-figures"));
     QElapsedTimer timer;
     timer.start();
@@ -259,7 +259,7 @@ TEST_F(Encryption, TheEngineLoadsInTheHiddenPageAndReportsItsFigures)
 
 TEST_F(Encryption, UnknownMethodsAndCallsBeforeInitAreRefusedWithAReason)
 {
-    ScratchDir dir("tessera-crypto-engine");
+    TempDir dir("tessera-crypto-engine");
     ui::CryptoEngine engine(dir.path(), QStringLiteral("crypto-refusals"));
     auto early = await<json>([&](auto done) { engine.call("outgoing", json::object(), done); });
     ASSERT_FALSE(early);

@@ -14,7 +14,7 @@
 #include "matrix/matrixbackend.h"
 #include "net/httpclient.h"
 #include "support/await.h"
-#include "support/tempdir.h"
+#include "tempdir.h"
 #include "util/secretstore.h"
 
 namespace tessera::test {
@@ -73,7 +73,7 @@ public:
     std::size_t authorityPendingDelayed() override { return m_backend->pendingDelayedEvents(); }
 
 private:
-    ScratchDir m_dir{"tessera-local-it"};
+    TempDir m_dir{"tessera-local-it"};
     std::unique_ptr<matrix::LocalBackend> m_backend;
 };
 
@@ -110,7 +110,7 @@ public:
 
 private:
     MatrixHarnessOptions m_options;
-    ScratchDir m_dir{"tessera-matrix-it"};
+    TempDir m_dir{"tessera-matrix-it"};
     std::unique_ptr<e2e::TestHomeserver> m_server;
     std::unique_ptr<net::HttpClient> m_http;
     std::unique_ptr<FileSecretStore> m_secrets;

@@ -372,7 +372,7 @@ TEST(MatrixToDevice, AMessageTravelsBetweenTwoUsers)
     MatrixHarness alice;
     ASSERT_TRUE(alice.server().createUser("bob", "bobs password"));
     // Bob is a second Tessera on the same server.
-    tessera::test::ScratchDir bobDir("tessera-bob");
+    tessera::test::TempDir bobDir("tessera-bob");
     FileSecretStore bobSecrets(bobDir.path() / "secrets");
     MatrixBackendOptions o = alice.backendOptions();
     o.dataDir = bobDir.path();

@@ -97,7 +97,7 @@ TEST(PluginAbiGuard, ATimerOrAPostedTaskThatThrowsDisablesThePlugin)
 
 TEST(PluginAbiGuard, ASecretCallbackThatThrowsDisablesThePlugin)
 {
-    tessera::test::ScratchDir dir;
+    tessera::test::TempDir dir;
     tessera::FileSecretStore secrets(dir.path() / "secrets");
     PluginHarness h;
     h.services.secrets = &secrets;

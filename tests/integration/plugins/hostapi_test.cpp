@@ -26,7 +26,7 @@ using tessera::bridge::WidgetContext;
 using tessera::plugins::PluginState;
 using tessera::test::fixture;
 using tessera::test::PluginHarness;
-using tessera::test::ScratchDir;
+using tessera::test::TempDir;
 using tessera::test::widgetContext;
 
 namespace {
@@ -392,7 +392,7 @@ TEST(PluginHostApi, PushesStayWithinThePluginsOwnCapabilitiesActionsAndSessions)
 
 TEST(PluginHostApi, TokensAreBoundToTheSessionAndVerifiable)
 {
-    ScratchDir keys;
+    TempDir keys;
     tessera::FileSecretStore secrets(keys / "secrets");
     tessera::tokens::TokenIssuer issuer(secrets, keys.path());
     tessera::plugins::IssuerTokenMinter minter(issuer, "@carol:example.org");
@@ -597,7 +597,7 @@ TEST(PluginHostApi, APluginBuiltAgainst10StillMakesRequestsWithItsSmallerStruct)
 
 TEST(PluginHostApi, SecretsAreKeptPerPluginAndTheAuditLogNeverSeesTheirValues)
 {
-    ScratchDir dir;
+    TempDir dir;
     tessera::FileSecretStore secrets(dir.path() / "secrets");
     PluginHarness h;
     h.services.secrets = &secrets;

@@ -17,7 +17,7 @@
 using nlohmann::json;
 using tessera::test::GiteaFixture;
 using tessera::test::PluginHarness;
-using tessera::test::ScratchDir;
+using tessera::test::TempDir;
 using tessera::test::widgetContext;
 
 namespace {
@@ -43,7 +43,7 @@ std::string rest(const std::string &name)
 /** The built plugins with the issue tracker, a real HTTP client and secret store, and a Gitea stand-in. */
 struct Tracker {
     GiteaFixture gitea{"team/app", "ana", kToken};
-    ScratchDir dir;
+    TempDir dir;
     tessera::FileSecretStore secrets{dir.path() / "secrets"};
     PluginHarness h;
     std::unique_ptr<tessera::net::HttpClient> http;

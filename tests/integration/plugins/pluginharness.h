@@ -20,6 +20,7 @@
 #include "bridge/actionregistry.h"
 #include "manualscheduler.h"
 #include "plugins/pluginmanager.h"
+#include "tempdir.h"
 
 namespace tessera::test {
 
@@ -33,29 +34,6 @@ inline std::filesystem::path fixture(const std::string &folder)
 {
     return fixturePlugins() / folder;
 }
-
-/** @brief A fresh directory, removed with everything in it. */
-class ScratchDir {
-public:
-    ScratchDir()
-    {
-        std::string pattern = (std::filesystem::temp_directory_path() / "tessera-plugins-XXXXXX").string();
-        if (::mkdtemp(pattern.data()))
-            m_path = pattern;
-    }
-    ~ScratchDir()
-    {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-    ScratchDir(const ScratchDir &) = delete;
-    ScratchDir &operator=(const ScratchDir &) = delete;
-    [[nodiscard]] const std::filesystem::path &path() const { return m_path; }
-    [[nodiscard]] std::filesystem::path operator/(const std::string &name) const { return m_path / name; }
-
-private:
-    std::filesystem::path m_path;
-};
 
 /** @brief Keeps every audit row; can be told to stop accepting (a broken log). */
 class PluginAudit final : public audit::AuditSink {
@@ -141,7 +119,7 @@ struct PluginHarness {
     PluginAudit audit;
     PluginLog log;
     bridge::ActionRegistry actions;
-    ScratchDir data;
+    TempDir data;
     plugins::PluginManagerOptions options;
     plugins::PluginServices services;
     std::vector<plugins::PluginEvent> events;

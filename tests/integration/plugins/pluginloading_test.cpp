@@ -23,7 +23,7 @@ using tessera::plugins::WidgetSource;
 using tessera::test::fixture;
 using tessera::test::fixturePlugins;
 using tessera::test::PluginHarness;
-using tessera::test::ScratchDir;
+using tessera::test::TempDir;
 
 namespace {
 
@@ -245,7 +245,7 @@ TEST(PluginLoading, EachPluginGetsAPrivateDataDirectoryAndIsUnloadedAtShutdown)
 
 TEST(PluginLoading, ALibraryThatCannotBeOpenedSaysWhatTheLoaderSaid)
 {
-    ScratchDir dir;
+    TempDir dir;
     const auto missing = makePlugin(dir.path(), "absent", manifestFor("org.example.absent", "absent", {{"widgetTypes", {"x"}}}));
     const auto garbage = makePlugin(dir.path(), "garbage", manifestFor("org.example.garbage", "garbage", {{"widgetTypes", {"y"}}}));
     std::ofstream(garbage / "garbage.so") << std::string(4096, 'x');
@@ -264,7 +264,7 @@ TEST(PluginLoading, ALibraryThatCannotBeOpenedSaysWhatTheLoaderSaid)
 
 TEST(PluginLoading, AnIncompatibleManifestIsRefusedBeforeTheLibraryIsOpened)
 {
-    ScratchDir dir;
+    TempDir dir;
     // The library does not even exist: had the host tried to open it, the error would say so.
     makePlugin(dir.path(), "future", manifestFor("org.example.future", "future", {{"widgetTypes", {"x"}}}, "2.0"));
     PluginHarness h;
@@ -275,7 +275,7 @@ TEST(PluginLoading, AnIncompatibleManifestIsRefusedBeforeTheLibraryIsOpened)
 
 TEST(PluginLoading, TheLibraryMustAgreeWithItsManifestAboutTheAbi)
 {
-    ScratchDir dir;
+    TempDir dir;
     const auto folder = makePlugin(dir.path(), "mismatch",
                                    manifestFor("io.tessera.test.manifest-mismatch", "manifest-mismatch",
                                                {{"widgetTypes", {"io.tessera.test.manifest-mismatch.other"}}}, "1.0"),
@@ -289,7 +289,7 @@ TEST(PluginLoading, TheLibraryMustAgreeWithItsManifestAboutTheAbi)
 
 TEST(PluginLoading, AWidgetTypeBelongsToTheFirstPluginThatRegistersIt)
 {
-    ScratchDir dir;
+    TempDir dir;
     const json provides{{"widgetTypes", {"io.tessera.test.manifest-mismatch.other"}}};
     makePlugin(dir.path(), "a-first", manifestFor("io.tessera.test.first", "manifest-mismatch", provides), "manifest-mismatch");
     makePlugin(dir.path(), "b-second", manifestFor("io.tessera.test.second", "manifest-mismatch", provides), "manifest-mismatch");
@@ -305,7 +305,7 @@ TEST(PluginLoading, AWidgetTypeBelongsToTheFirstPluginThatRegistersIt)
 
 TEST(PluginLoading, ARefusedManifestIsListedUnderItsIdWithoutHidingAValidOne)
 {
-    ScratchDir dir;
+    TempDir dir;
     const json provides{{"widgetTypes", {"io.tessera.test.manifest-mismatch.other"}}};
     json broken = manifestFor("io.tessera.test.first", "manifest-mismatch", provides);
     broken.erase("license");
@@ -324,7 +324,7 @@ TEST(PluginLoading, ARefusedManifestIsListedUnderItsIdWithoutHidingAValidOne)
 
 TEST(PluginLoading, SearchesDirectoriesInOrderAndTheFirstIdWins)
 {
-    ScratchDir copy;
+    TempDir copy;
     std::filesystem::copy(fixture("good"), copy / "good", std::filesystem::copy_options::recursive);
     PluginHarness h;
     h.options.environmentDirs = {copy.path()};
@@ -413,7 +413,7 @@ TEST(PluginLoading, PluginPathsAndTheBundledDirectory)
     EXPECT_EQ(bundledPluginDir("/usr/bin/tessera", debian), std::filesystem::path("/usr/lib/x86_64-linux-gnu/tessera/plugins"));
 
     // Run from its build tree (its directory, however it is spelt): the plugins built there.
-    ScratchDir tree;
+    TempDir tree;
     std::filesystem::create_directories(tree.path() / "host" / "app");
     tessera::plugins::BundledPluginLayout built;
     built.buildTreeBin = tree.path() / "host" / "app";
@@ -482,7 +482,7 @@ TEST(PluginLoading, BuildsWidgetUrlsThroughThePlugin)
 
 TEST(PluginLoading, ServesAssetsFromTheAssetsDirectoryOnly)
 {
-    ScratchDir copy;
+    TempDir copy;
     std::filesystem::copy(fixture("good"), copy / "good", std::filesystem::copy_options::recursive);
     std::filesystem::create_symlink("../plugin.json", copy / "good" / "assets" / "leak.json");
     PluginHarness h;

@@ -95,7 +95,7 @@ TEST(PluginsCommand, SaysSoWhenThereAreNoPlugins)
 TEST(PluginsCommand, ListingReadsManifestsOnlyAndRunsNoPluginCode)
 {
     // Copies, so that no other test in this process can have mapped these libraries.
-    tessera::test::ScratchDir copies;
+    tessera::test::TempDir copies;
     for (const char *folder : {"raw-load-throws", "init-error", "good"})
         std::filesystem::copy(fixture(folder), copies / folder, std::filesystem::copy_options::recursive);
     PluginHarness h;

@@ -34,7 +34,7 @@ struct Wired {
     tessera::plugins::WidgetSessionLookup lookup;
     std::unique_ptr<tessera::plugins::SessionPushTarget> push;
     std::unique_ptr<tessera::plugins::SessionRoomAccessAdapter> rooms;
-    tessera::test::ScratchDir data;
+    tessera::test::TempDir data;
     std::unique_ptr<tessera::plugins::PluginManager> manager;
 
     Wired()
@@ -87,7 +87,7 @@ struct Wired {
  * own, so a test can act while a plugin's read is in flight.
  */
 struct RealWiring {
-    tessera::test::ScratchDir data;
+    tessera::test::TempDir data;
     tessera::test::ManualScheduler roomsTurn;
     std::unique_ptr<tessera::matrix::LocalBackend> backend;
     std::string roomId;

@@ -13,30 +13,11 @@
 
 #include "audit/auditsink.h"
 #include "consent/prompter.h"
+#include "tempdir.h"
 
 namespace tessera::consent::test {
 
-/** @brief A fresh directory under the system temp directory, removed with everything in it. */
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string pattern = (std::filesystem::temp_directory_path() / "tessera-consent-XXXXXX").string();
-        if (::mkdtemp(pattern.data()))
-            m_path = pattern;
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir &) = delete;
-    TempDir &operator=(const TempDir &) = delete;
-    [[nodiscard]] const std::filesystem::path &path() const { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
+using tessera::test::TempDir;
 
 /**
  * @brief Keeps a copy of every audit record. Stands in for the audit log, whose own tests cover

@@ -8,13 +8,13 @@
 #include "manualscheduler.h"
 #include "matrix/localbackend.h"
 #include "support/await.h"
-#include "support/tempdir.h"
+#include "tempdir.h"
 
 using namespace tessera;
 using namespace tessera::matrix;
 using tessera::test::await;
 using tessera::test::ManualScheduler;
-using tessera::test::ScratchDir;
+using tessera::test::TempDir;
 
 namespace {
 
@@ -73,7 +73,7 @@ protected:
         return out;
     }
 
-    ScratchDir m_dir{"tessera-local"};
+    TempDir m_dir{"tessera-local"};
     ManualScheduler m_scheduler;
     std::unique_ptr<LocalBackend> m_backend;
 };
@@ -81,7 +81,7 @@ protected:
 TEST_F(LocalBackendTest, FirstRunCreatesOneWelcomeRoomWithTheStateTheAppPassesIn)
 {
     m_backend.reset();
-    ScratchDir dir("tessera-welcome");
+    TempDir dir("tessera-welcome");
     LocalBackendOptions options;
     options.dataDir = dir.path();
     options.welcome.stateEvents = {
@@ -645,7 +645,7 @@ TEST_F(LocalBackendTest, ARoomRoundTripsThroughExportAndImport)
     auto exported = m_backend->exportRoom(room);
     ASSERT_TRUE(exported) << exported.error().message;
 
-    ScratchDir other("tessera-import");
+    TempDir other("tessera-import");
     LocalBackendOptions options;
     options.dataDir = other.path();
     options.createWelcomeRoom = false;
@@ -679,7 +679,7 @@ TEST_F(LocalBackendTest, ImportingAnotherUsersRoomJoinsTheLocalUser)
     auto exported = m_backend->exportRoom(room);
     ASSERT_TRUE(exported);
 
-    ScratchDir other("tessera-import");
+    TempDir other("tessera-import");
     LocalBackendOptions bob;
     bob.dataDir = other.path();
     bob.userName = "bob";
@@ -715,7 +715,7 @@ TEST_P(LocalImportErrors, AreSpecificAndChangeNothing)
     nlohmann::json doc = nlohmann::json::parse(*exported);
     ASSERT_TRUE(await<void>(m_scheduler, [&](auto done) { m_backend->leaveRoom(room, done); }));
 
-    ScratchDir other("tessera-import");
+    TempDir other("tessera-import");
     LocalBackendOptions options;
     options.dataDir = other.path();
     options.createWelcomeRoom = false;

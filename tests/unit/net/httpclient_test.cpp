@@ -15,7 +15,7 @@
 #include "net/httpclient.h"
 #include "support/loopbackserver.h"
 #include "support/pump.h"
-#include "support/tempdir.h"
+#include "tempdir.h"
 #include "support/tlscert.h"
 
 using namespace std::chrono_literals;
@@ -540,7 +540,7 @@ protected:
         ASSERT_TRUE(m_server->start());
     }
 
-    tessera::test::ScratchDir m_dir;
+    tessera::test::TempDir m_dir;
     tessera::test::TlsFiles m_files;
     std::unique_ptr<LoopbackServer> m_server;
 };
@@ -567,7 +567,7 @@ TEST_F(TlsTest, AnExtraCaFileIsTrustedInAdditionToTheSystemStore)
 
 TEST_F(HttpClientTest, TheHostNameIsVerifiedEvenWhenTheCaIsTrusted)
 {
-    tessera::test::ScratchDir dir;
+    tessera::test::TempDir dir;
     tessera::test::TlsFiles files;
     ASSERT_TRUE(tessera::test::makeTestCertificates(dir.path(), files, "DNS:other.example"));
     LoopbackServer server(std::make_unique<httplib::SSLServer>(files.serverCert.c_str(), files.serverKey.c_str()));
