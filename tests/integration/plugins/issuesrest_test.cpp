@@ -83,6 +83,24 @@ struct Tracker {
         return std::move(**outcome);
     }
 
+    /**
+     * Runs the host's loop until the stand-in has seen a request whose path ends with @p suffix:
+     * for a call that answers at its first failure while a request it made alongside is still on
+     * its way (a fault queued next must not be taken by that one).
+     */
+    bool awaitRequest(const std::string &suffix)
+    {
+        const auto giveUp = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (std::chrono::steady_clock::now() < giveUp) {
+            for (const auto &seen : gitea.requests())
+                if (seen.path.size() >= suffix.size() && seen.path.compare(seen.path.size() - suffix.size(), suffix.size(), suffix) == 0)
+                    return true;
+            h.scheduler.runPosted();
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        return false;
+    }
+
     void storeToken(const std::string &token = kToken)
     {
         auto r = call("token", target({{"op", "set"}, {"token", token}}));
@@ -264,6 +282,8 @@ TEST(IssuesRest, EveryServerErrorIsNamedClearly)
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().message.rfind("not-found: no such repository or issue, or the token cannot see it (HTTP 404", 0), 0u)
         << r.error().message;
+    // "get" fetches the issue and its comments side by side and answers at the first failure.
+    ASSERT_TRUE(t.awaitRequest("/issues/99/comments")) << "the comments request never reached the server";
 
     r = t.call("comment", t.target({{"number", 1}, {"body", ""}}));
     ASSERT_FALSE(r);
