@@ -81,6 +81,9 @@ runScenario('e2e.shell.session', async (ctx) => {
     await app.waitHidden('connectionBanner', 30000);
 
     ctx.phase('soft logout: sign in again as the same user, nothing lost');
+    // The client's next /sync would meet the 401 and show the sign-in page within milliseconds,
+    // before the message is typed: the server holds each new /sync for 3 s, so the send is first.
+    await control('faults', { kind: 'delay', method: 'GET', path_prefix: '/_matrix/client/v3/sync', delay_ms: 3000, count: 1000 });
     const expired = await control('expire_tokens', { user: USER, soft_logout: true });
     check(expired.expired >= 1, 'the session token was expired', expired);
     await send('sent while the session had expired');
@@ -88,12 +91,15 @@ runScenario('e2e.shell.session', async (ctx) => {
     check(/Sign in again as @alice/.test((await app.find('loginNotice')).text), 'the page asks to sign in again as the user', (await app.find('loginNotice')).text);
     check((await app.find('loginUser')).text === `@${USER}:${SERVER_NAME}`, 'the user is filled in', await app.find('loginUser'));
     check(await cachedRooms() > 0, 'the rooms stay on this computer');
-    check(await pending() === 1, 'the refused message waits in the outbox');
+    check(await pending() === 1, 'the refused message waits in the outbox',
+        await ctx.sql(matrixDb, 'SELECT status, count(*) AS n FROM outbox GROUP BY status'));
+    await control('faults', null);
     await signIn();
     await waitUntil(async () => (await arrived('sent while the session had expired')) === 1, 30000, 'the waiting message after signing in again');
 
     ctx.phase('the server ends the session: the page says why, the data is gone');
     await openRoom();
+    await control('faults', { kind: 'delay', method: 'GET', path_prefix: '/_matrix/client/v3/sync', delay_ms: 3000, count: 1000 });
     await control('expire_tokens', { user: USER, soft_logout: false });
     await send('lost with the session');
     await app.waitVisible('loginPage', 30000);
