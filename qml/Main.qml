@@ -91,6 +91,7 @@ ApplicationWindow {
                 SplitView.minimumWidth: 320
                 compact: root.compact
                 onMenuRequested: roomDrawer.open()
+                onPageRequested: (name) => root.page = name
             }
 
             Item {

@@ -11,6 +11,8 @@ Rectangle {
     color: Theme.window
     property bool compact: false
     signal menuRequested()
+    /** A page to show instead of the rooms (as the room list's pageRequested). */
+    signal pageRequested(string name)
 
     ColumnLayout {
         anchors.fill: parent
@@ -79,6 +81,37 @@ Rectangle {
                                     color: Theme.text
                                     font.pixelSize: 12
                                     anchors.verticalCenter: parent.verticalCenter
+                                }
+                            }
+                        }
+                        // Devices in this encrypted room that nobody verified: messages sent here reach them
+                        // too. A click leads to the Security page, where they can be verified.
+                        AbstractButton {
+                            id: unverifiedButton
+                            objectName: "roomUnverified"
+                            visible: Host.currentRoomEncrypted && Security.available && Security.unverifiedDevices > 0
+                            implicitWidth: unverifiedBadge.implicitWidth
+                            implicitHeight: Theme.touch
+                            text: qsTr("%1 unverified").arg(Security.unverifiedDevices)
+                            onClicked: root.pageRequested("security")
+                            Accessible.name: qsTr("%1 devices in this room are not verified; open the Security page").arg(Security.unverifiedDevices)
+                            ToolTip.visible: hovered || activeFocus
+                            ToolTip.text: Accessible.name
+                            Rectangle {
+                                id: unverifiedBadge
+                                anchors.verticalCenter: parent.verticalCenter
+                                implicitWidth: unverifiedText.implicitWidth + 16
+                                implicitHeight: 24
+                                radius: 12
+                                color: unverifiedButton.down ? Theme.surfaceAlt : Theme.surface
+                                border.color: Theme.warning
+                                border.width: unverifiedButton.activeFocus ? 2 : 1
+                                Label {
+                                    id: unverifiedText
+                                    anchors.centerIn: parent
+                                    text: "\u26a0 " + unverifiedButton.text
+                                    color: Theme.warning
+                                    font.pixelSize: 12
                                 }
                             }
                         }

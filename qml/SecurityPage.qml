@@ -14,7 +14,6 @@ Rectangle {
     color: Theme.window
     signal back()
 
-    Component.onCompleted: Security.setRoom(Host.currentRoomId)
 
     ColumnLayout {
         anchors.fill: parent

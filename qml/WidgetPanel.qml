@@ -46,6 +46,7 @@ Rectangle {
             Layout.fillHeight: false
             spacing: 0
             IconButton {
+                objectName: "panelBack"
                 visible: root.compact || Host.panelFullScreen
                 glyph: "\u2190"
                 tip: qsTr("Back to the room")

@@ -1,7 +1,8 @@
 // SPDX-FileCopyrightText: Tessera contributors
 // SPDX-License-Identifier: Apache-2.0
 //
-// Device trust with an independent client (matrix-js-sdk, Rust crypto): the Security page shows
+// Device trust with an independent client (matrix-js-sdk, Rust crypto): the room header warns of
+// the other member's unverified device and leads to the Security page, which shows
 // this device's fingerprint and the other member's device as not verified (with the room's
 // warning); Tessera starts an emoji verification, js-sdk accepts, both show the same seven emoji,
 // both confirm, and each side then trusts the other. Then js-sdk starts one, Tessera accepts and
@@ -63,9 +64,16 @@ runScenario('e2e.shell.verification', async (ctx) => {
     await app.click(`room_${rooms.findIndex((x) => JSON.stringify(x).includes('Secret'))}`);
     await waitUntil(async () => (await app.property('', 'currentRoomName')) === 'Secret', 10000, 'the room to open');
 
-    ctx.phase('the Security page shows the fingerprint and bob\'s unverified device');
-    await app.click('page_security');
+    ctx.phase('the room header warns of bob\'s unverified device and leads to the Security page');
+    const headerWarning = await waitUntil(async () => {
+        const w = await app.find('roomUnverified');
+        return w.visible ? w : null;
+    }, 60000, 'the warning in the room header');
+    check(/^1 unverified$/.test(headerWarning.text), 'the header counts one unverified device', headerWarning);
+    await app.click('roomUnverified');
     await app.waitVisible('securityPage');
+
+    ctx.phase('the Security page shows the fingerprint and bob\'s unverified device');
     const fingerprint = await waitUntil(async () => {
         const f = await app.find('securityFingerprint');
         return f.text.length > 0 ? f.text : null;
@@ -103,6 +111,9 @@ runScenario('e2e.shell.verification', async (ctx) => {
     await waitUntil(async () => /Verified/.test((await app.find(`securityDeviceState_${bobRow.index}`)).text), 30000,
         'bob\'s device shown as verified');
     check(!(await app.find('securityUnverifiedCount')).visible, 'no unverified device is left in the room');
+    await app.click('pageBack');
+    await app.waitVisible('roomEncrypted');
+    check(!(await app.find('roomUnverified')).visible, 'the room header no longer warns');
 
     ctx.phase('js-sdk starts one; tessera accepts and says the emoji do not match');
     const { VerificationPhase } = bob.cryptoApi;

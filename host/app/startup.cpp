@@ -460,6 +460,10 @@ Result<void> Startup::run()
     // Encryption, device trust and recovery (a Matrix account; local rooms have none).
     m_security = std::make_unique<ui::SecurityModel>(matrixBackend);
     qmlRegisterSingletonInstance("Tessera", 1, 0, "Security", m_security.get());
+    // The devices it lists (and the room header's warning counts) are those of the open room.
+    m_security->setRoom(m_host->currentRoomId());
+    QObject::connect(m_host.get(), &ui::HostController::currentRoomChanged, m_security.get(),
+                     [this] { m_security->setRoom(m_host->currentRoomId()); });
     m_engine = std::make_unique<QQmlApplicationEngine>();
     m_engine->addImageProvider(QLatin1String(ui::PluginIconProvider::kProviderId), m_iconProvider);
     m_iconProviderOwned = false;

@@ -109,6 +109,8 @@ void SecurityModel::onEncryption(const std::string &kind, const nlohmann::json &
 
 void SecurityModel::setRoom(const QString &roomId)
 {
+    if (roomId == m_roomId)
+        return;
     m_roomId = roomId;
     refreshDevices();
 }

@@ -54,7 +54,10 @@ public:
     [[nodiscard]] bool recoveryBusy() const { return m_recoveryBusy; }
     [[nodiscard]] bool recoveryFailed() const { return m_recoveryFailed; }
 
-    /** The room whose members' devices `devices` lists (empty: only the user's own devices). */
+    /**
+     * The room whose members' devices `devices` lists (empty: only the user's own devices); the
+     * application keeps it the open room. Setting the same room again changes nothing.
+     */
     Q_INVOKABLE void setRoom(const QString &roomId);
     Q_INVOKABLE void refreshDevices();
     /** Starts an emoji verification of another device (of the user, or of another member). */

@@ -536,6 +536,16 @@
 <context>
     <name>RoomView</name>
     <message>
+        <location filename="../RoomView.qml" line="96"/>
+        <source>%1 unverified</source>
+        <translation>%1 sin verificar</translation>
+    </message>
+    <message>
+        <location filename="../RoomView.qml" line="100"/>
+        <source>%1 devices in this room are not verified; open the Security page</source>
+        <translation>%1 dispositivos de esta sala no están verificados; abrir la página de Seguridad</translation>
+    </message>
+    <message>
         <location filename="../RoomView.qml" line="31"/>
         <source>Rooms</source>
         <translation>Salas</translation>

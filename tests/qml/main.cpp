@@ -16,6 +16,7 @@
 
 #include "fixture.h"
 #include "schemehandler.h"
+#include "securitymodel.h"
 
 Q_IMPORT_QML_PLUGIN(TesseraPlugin)
 
@@ -45,6 +46,9 @@ public Q_SLOTS:
             std::exit(1);
         }
         qmlRegisterSingletonInstance("Tessera", 1, 0, "Host", m_fixture->host());
+        // As the application registers it; local rooms have no Matrix account, so no encryption.
+        m_security = new tessera::ui::SecurityModel(nullptr);
+        qmlRegisterSingletonInstance("Tessera", 1, 0, "Security", m_security);
     }
     void qmlEngineAvailable(QQmlEngine *engine)
     {
@@ -54,12 +58,15 @@ public Q_SLOTS:
     }
     void cleanupTestCase()
     {
+        delete m_security;
+        m_security = nullptr;
         delete m_fixture;
         m_fixture = nullptr;
     }
 
 private:
     tessera::qmltest::Fixture *m_fixture = nullptr;
+    tessera::ui::SecurityModel *m_security = nullptr;
 };
 
 QUICK_TEST_MAIN_WITH_SETUP(tessera_qml, Setup)
