@@ -57,6 +57,19 @@ export async function declineWelcome(app) {
 }
 
 /**
+ * Opens the room whose row in the room list shows @p name (once the list has it), with a click
+ * on that row, and waits until the room is the open one.
+ */
+export async function openRoom(app, name, timeoutMs = 30000) {
+    const rooms = await waitUntil(async () => {
+        const r = await app.model('rooms');
+        return r.some((x) => JSON.stringify(x).includes(name)) ? r : null;
+    }, timeoutMs, `${name} in the room list`);
+    await app.click(`room_${rooms.findIndex((x) => JSON.stringify(x).includes(name))}`);
+    await waitUntil(async () => (await app.property('', 'currentRoomName')) === name, 10000, `${name} to open`);
+}
+
+/**
  * Signs in on the login page with a password: the homeserver first (as --homeserver filled it
  * in), then the user and password; waits for the page to go, or throws with what it says.
  */

@@ -7,26 +7,15 @@
 // composer sends a burst and is killed in the middle; after a restart js-sdk has each message
 // once, and each decrypts. A clean restart keeps the device: same fingerprint, no new login.
 
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-
 import { waitUntil } from '../lib/app.mjs';
+import { startEncryptedRoom } from '../lib/encryptedroom.mjs';
 import { JsPeer } from '../lib/jspeer.mjs';
 import { check, runScenario } from '../lib/scenario.mjs';
-import { signInWithPassword } from '../lib/shell.mjs';
+import { openRoom, signInWithPassword } from '../lib/shell.mjs';
 
 const SERVER_NAME = 'tessera.test';
 const ALICE = `@alice:${SERVER_NAME}`;
 const BURST = 24;
-
-async function openSecret(app) {
-    const rooms = await waitUntil(async () => {
-        const r = await app.model('rooms');
-        return r.some((x) => JSON.stringify(x).includes('Secret')) ? r : null;
-    }, 60000, 'the room list');
-    await app.click(`room_${rooms.findIndex((x) => JSON.stringify(x).includes('Secret'))}`);
-    await waitUntil(async () => (await app.property('', 'currentRoomName')) === 'Secret', 10000, 'the room to open');
-}
 
 async function type(app, text) {
     await app.setText('composerInput', text);
@@ -35,20 +24,7 @@ async function type(app, text) {
 
 runScenario('e2e.shell.encryption-durability', async (ctx) => {
     ctx.phase('start the test homeserver with an encrypted room');
-    const seed = {
-        users: [
-            { user: 'alice', password: 'alice-password', displayname: 'Alice' },
-            { user: 'bob', password: 'bob-password', displayname: 'Bob' },
-        ],
-        rooms: [{
-            creator: 'alice', alias: 'secret', name: 'Secret', preset: 'private_chat', join: ['bob'],
-            initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
-        }],
-    };
-    const seedFile = path.join(ctx.work, 'seed.json');
-    await writeFile(seedFile, JSON.stringify(seed));
-    const hs = await ctx.homeserver(['--server-name', SERVER_NAME, '--seed', seedFile]);
-    const roomId = (await hs.get(`/_matrix/client/v3/directory/room/${encodeURIComponent(`#secret:${SERVER_NAME}`)}`)).room_id;
+    const { hs, roomId } = await startEncryptedRoom(ctx, SERVER_NAME);
 
     const bob = new JsPeer({ modulesDir: ctx.modulesDir, baseUrl: hs.baseUrl, user: 'bob', password: 'bob-password', deviceId: 'BOBJS',
         log: (m) => ctx.log(m) });
@@ -60,7 +36,7 @@ runScenario('e2e.shell.encryption-durability', async (ctx) => {
     await app.start();
     await signInWithPassword(app, 'alice', 'alice-password');
     const device = await waitUntil(async () => (await bob.devicesOf(ALICE))[0] || null, 60000, 'Tessera\'s device keys');
-    await openSecret(app);
+    await openRoom(app, 'Secret', 60000);
     const first = `before anything ${Date.now()}`;
     await bob.sendText(roomId, first);
     await waitUntil(async () => (await app.timeline()).some((r) => r.body === first), 60000, 'the first message');
@@ -81,7 +57,7 @@ runScenario('e2e.shell.encryption-durability', async (ctx) => {
     app = ctx.app({ args: ['--homeserver', hs.baseUrl] });
     await app.start();
     check(!(await app.find('loginPage')).visible, 'the session survived: no login asked');
-    await openSecret(app);
+    await openRoom(app, 'Secret', 60000);
     let seen = [];
     await waitUntil(async () => {
         seen = await app.timeline();
@@ -103,7 +79,7 @@ runScenario('e2e.shell.encryption-durability', async (ctx) => {
     await app.kill9();
     app = ctx.app({ args: ['--homeserver', hs.baseUrl] });
     await app.start();
-    await openSecret(app);
+    await openRoom(app, 'Secret', 60000);
     for (const body of sentBeforeKill) {
         await bob.waitForEvent(roomId, (e) => e.content?.body === body, 90000, `"${body}" at js-sdk`);
     }
@@ -117,7 +93,7 @@ runScenario('e2e.shell.encryption-durability', async (ctx) => {
     await app.stop();
     app = ctx.app({ args: ['--homeserver', hs.baseUrl] });
     await app.start();
-    await openSecret(app);
+    await openRoom(app, 'Secret', 60000);
     const last = `after a clean restart ${Date.now()}`;
     await bob.sendText(roomId, last);
     await waitUntil(async () => (await app.timeline()).some((r) => r.body === last), 60000, 'the message after the restart');

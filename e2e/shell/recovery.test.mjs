@@ -6,33 +6,18 @@
 // "unable to decrypt" rows; a wrong key is refused with the reason; the right recovery key
 // restores the room keys, and those rows turn into the messages without reopening the room.
 
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-
 import { waitUntil } from '../lib/app.mjs';
+import { startEncryptedRoom } from '../lib/encryptedroom.mjs';
 import { JsPeer } from '../lib/jspeer.mjs';
 import { check, runScenario } from '../lib/scenario.mjs';
-import { signInWithPassword } from '../lib/shell.mjs';
+import { openRoom, signInWithPassword } from '../lib/shell.mjs';
 
 const SERVER_NAME = 'tessera.test';
 const ALICE = `@alice:${SERVER_NAME}`;
 
 runScenario('e2e.shell.recovery', async (ctx) => {
     ctx.phase('start the test homeserver with an encrypted room');
-    const seed = {
-        users: [
-            { user: 'alice', password: 'alice-password', displayname: 'Alice' },
-            { user: 'bob', password: 'bob-password', displayname: 'Bob' },
-        ],
-        rooms: [{
-            creator: 'alice', alias: 'secret', name: 'Secret', preset: 'private_chat', join: ['bob'],
-            initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
-        }],
-    };
-    const seedFile = path.join(ctx.work, 'seed.json');
-    await writeFile(seedFile, JSON.stringify(seed));
-    const hs = await ctx.homeserver(['--server-name', SERVER_NAME, '--seed', seedFile]);
-    const roomId = (await hs.get(`/_matrix/client/v3/directory/room/${encodeURIComponent(`#secret:${SERVER_NAME}`)}`)).room_id;
+    const { hs, roomId } = await startEncryptedRoom(ctx, SERVER_NAME);
     const peer = async (user, deviceId) => {
         const p = new JsPeer({ modulesDir: ctx.modulesDir, baseUrl: hs.baseUrl, user, password: `${user}-password`, deviceId,
             log: (m) => ctx.log(m) });
@@ -56,12 +41,7 @@ runScenario('e2e.shell.recovery', async (ctx) => {
     await app.start();
     await signInWithPassword(app, 'alice', 'alice-password');
     await waitUntil(async () => (await bob.devicesOf(ALICE)).length === 2, 60000, 'Tessera\'s device keys');
-    const rooms = await waitUntil(async () => {
-        const r = await app.model('rooms');
-        return r.some((x) => JSON.stringify(x).includes('Secret')) ? r : null;
-    }, 30000, 'the room list');
-    await app.click(`room_${rooms.findIndex((x) => JSON.stringify(x).includes('Secret'))}`);
-    await waitUntil(async () => (await app.property('', 'currentRoomName')) === 'Secret', 10000, 'the room to open');
+    await openRoom(app, 'Secret');
     let seen = [];
     const utd = await waitUntil(async () => {
         seen = await app.timeline();

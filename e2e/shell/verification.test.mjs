@@ -8,13 +8,11 @@
 // both confirm, and each side then trusts the other. Then js-sdk starts one, Tessera accepts and
 // says the emoji do not match: js-sdk hears it was cancelled as a mismatch.
 
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-
 import { waitUntil } from '../lib/app.mjs';
+import { startEncryptedRoom } from '../lib/encryptedroom.mjs';
 import { JsPeer, until } from '../lib/jspeer.mjs';
 import { check, runScenario } from '../lib/scenario.mjs';
-import { signInWithPassword } from '../lib/shell.mjs';
+import { openRoom, signInWithPassword } from '../lib/shell.mjs';
 
 const SERVER_NAME = 'tessera.test';
 const ALICE = `@alice:${SERVER_NAME}`;
@@ -33,19 +31,7 @@ async function emojiNames(app) {
 
 runScenario('e2e.shell.verification', async (ctx) => {
     ctx.phase('start the test homeserver with an encrypted room');
-    const seed = {
-        users: [
-            { user: 'alice', password: 'alice-password', displayname: 'Alice' },
-            { user: 'bob', password: 'bob-password', displayname: 'Bob' },
-        ],
-        rooms: [{
-            creator: 'alice', alias: 'secret', name: 'Secret', preset: 'private_chat', join: ['bob'],
-            initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
-        }],
-    };
-    const seedFile = path.join(ctx.work, 'seed.json');
-    await writeFile(seedFile, JSON.stringify(seed));
-    const hs = await ctx.homeserver(['--server-name', SERVER_NAME, '--seed', seedFile]);
+    const { hs } = await startEncryptedRoom(ctx, SERVER_NAME);
 
     const bob = new JsPeer({ modulesDir: ctx.modulesDir, baseUrl: hs.baseUrl, user: 'bob', password: 'bob-password', deviceId: 'BOBJS',
         log: (m) => ctx.log(m) });
@@ -57,12 +43,7 @@ runScenario('e2e.shell.verification', async (ctx) => {
     await app.start();
     await signInWithPassword(app, 'alice', 'alice-password');
     const aliceDevice = await waitUntil(async () => (await bob.devicesOf(ALICE))[0] || null, 60000, 'Tessera\'s device keys');
-    const rooms = await waitUntil(async () => {
-        const r = await app.model('rooms');
-        return r.some((x) => JSON.stringify(x).includes('Secret')) ? r : null;
-    }, 30000, 'the room list');
-    await app.click(`room_${rooms.findIndex((x) => JSON.stringify(x).includes('Secret'))}`);
-    await waitUntil(async () => (await app.property('', 'currentRoomName')) === 'Secret', 10000, 'the room to open');
+    await openRoom(app, 'Secret');
 
     ctx.phase('the room header warns of bob\'s unverified device and leads to the Security page');
     const headerWarning = await waitUntil(async () => {
