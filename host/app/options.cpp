@@ -358,7 +358,10 @@ Result<Options> parseOptions(const std::vector<std::string> &args)
         }
         return bad(parserError(parser));
     }
-    if (parser.isSet(QStringLiteral("version"))) {
+    // --version is an option of the application only (a subcommand's parser does not define it,
+    // and asking that parser about it would print a warning).
+    const bool appScope = !info || info->scope == std::uint32_t(kApp);
+    if (appScope && parser.isSet(QStringLiteral("version"))) {
         o.showVersion = true;
         return o;
     }

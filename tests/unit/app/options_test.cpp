@@ -2,6 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gtest/gtest.h>
 
+#include <QStringList>
+#include <QtGlobal>
+
 #include "options.h"
 
 #include "util/text.h"
@@ -47,6 +50,29 @@ TEST(CommandLine, AcceptsOptionsBeforeAndAfterASubcommand)
     ASSERT_TRUE(verify) << verify.error().message;
     EXPECT_EQ(verify->command, Command::AuditVerify);
     EXPECT_EQ(verify->dataDir, "/srv/d");
+}
+
+namespace {
+QStringList g_warnings;
+void keepWarnings(QtMsgType, const QMessageLogContext &, const QString &message) { g_warnings << message; }
+} // namespace
+
+TEST(CommandLine, ASubcommandIsParsedWithoutWarnings)
+{
+    // A subcommand's parser has no --version: asking it about one printed
+    // "QCommandLineParser: option not defined" under every `tessera plugins list`.
+    g_warnings.clear();
+    const QtMessageHandler previous = qInstallMessageHandler(keepWarnings);
+    auto list = parseOptions({"plugins", "list"});
+    auto verify = parseOptions({"audit", "verify"});
+    auto version = parseOptions({"--version"});
+    qInstallMessageHandler(previous);
+    ASSERT_TRUE(list) << list.error().message;
+    ASSERT_TRUE(verify) << verify.error().message;
+    ASSERT_TRUE(version) << version.error().message;
+    EXPECT_TRUE(version->showVersion);
+    EXPECT_FALSE(list->showVersion);
+    EXPECT_TRUE(g_warnings.isEmpty()) << g_warnings.join(QStringLiteral("\n")).toStdString();
 }
 
 TEST(CommandLine, ReadsEachSubcommandsOptions)
