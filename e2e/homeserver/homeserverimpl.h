@@ -344,6 +344,8 @@ private:
     // --- sync (sync.cpp)
     Json syncLocked(const Session &session, const detail::StreamToken *since, const detail::SyncFilter &filter,
                     bool fullState, std::uint64_t snapshotPos, std::uint64_t &toDeviceUpTo);
+    /** @brief The room summary (m.heroes, member counts) for @p userId at @p upToPos. */
+    Json roomSummaryLocked(const detail::Room &room, const std::string &userId, std::uint64_t upToPos) const;
     Json syncRoomLocked(const detail::Room &room, const Session &session, std::uint64_t fromPos,
                         std::uint64_t upToPos, bool fullState, const detail::SyncFilter &filter);
     /** @brief `{type, content}` of the entries changed in (fromPos, upToPos] that pass `filter`. */

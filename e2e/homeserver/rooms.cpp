@@ -873,6 +873,14 @@ Json TestHomeserver::Impl::strippedStateLocked(const Room &room, const std::stri
     }
     if (auto it = m_eventIndex.find(inviteEventId); it != m_eventIndex.end()) {
         const StoredEvent &invite = room.events[it->second.second];
+        // The inviter's own member event, as Synapse adds it: the invitee can show who invited them.
+        if (const StoredEvent *inviter = stateLocked(room, "m.room.member", invite.sender());
+            inviter && invite.sender() != invite.event.value("state_key", "")) {
+            events.push_back(Json{{"type", "m.room.member"},
+                                  {"state_key", invite.sender()},
+                                  {"content", inviter->event["content"]},
+                                  {"sender", inviter->sender()}});
+        }
         Json full = clientEventLocked(room, invite, {}, false);
         events.push_back(full);
     }

@@ -305,6 +305,40 @@ Json TestHomeserver::Impl::syncRoomLocked(const Room &room, const Session &sessi
                 {"account_data", {{"events", Json::array()}}}};
 }
 
+Json TestHomeserver::Impl::roomSummaryLocked(const Room &room, const std::string &userId, std::uint64_t upToPos) const
+{
+    // m.heroes: up to 5 other joined or invited members, oldest membership first; when there
+    // are none, those who left or were banned (the "Empty room (was …)" case).
+    std::vector<std::pair<std::uint64_t, std::string>> in;
+    std::vector<std::pair<std::uint64_t, std::string>> gone;
+    std::int64_t joined = 0;
+    std::int64_t invited = 0;
+    for (const auto &[key, index] : stateAtLocked(room, upToPos)) {
+        if (key.first != "m.room.member") {
+            continue;
+        }
+        const StoredEvent &e = room.events[index];
+        const std::string membership = e.event["content"].value("membership", "");
+        joined += membership == "join" ? 1 : 0;
+        invited += membership == "invite" ? 1 : 0;
+        if (key.second == userId) {
+            continue;
+        }
+        if (membership == "join" || membership == "invite") {
+            in.emplace_back(e.pos, key.second);
+        } else if (membership == "leave" || membership == "ban") {
+            gone.emplace_back(e.pos, key.second);
+        }
+    }
+    auto &heroes = in.empty() ? gone : in;
+    std::sort(heroes.begin(), heroes.end());
+    Json list = Json::array();
+    for (std::size_t i = 0; i < heroes.size() && i < 5; ++i) {
+        list.push_back(heroes[i].second);
+    }
+    return Json{{"m.heroes", list}, {"m.joined_member_count", joined}, {"m.invited_member_count", invited}};
+}
+
 Json TestHomeserver::Impl::syncLocked(const Session &session, const StreamToken *since, const SyncFilter &filter,
                                       bool fullState, std::uint64_t snapshotPos, std::uint64_t &toDeviceUpTo)
 {
@@ -357,6 +391,19 @@ Json TestHomeserver::Impl::syncLocked(const Session &session, const StreamToken 
             entry["ephemeral"] = Json{{"events", Json::array()}};
             entry["unread_notifications"] = Json{{"notification_count", 0}, {"highlight_count", 0}};
             entry["summary"] = Json::object();
+            if (filter.state.lazyLoadMembers) {
+                // As Synapse: with lazy-loaded members the client cannot name the room itself, so
+                // an initial sync, a newly joined room and any membership change bring the summary.
+                bool memberChange = fullState || !since || newlyJoined;
+                for (const char *part : {"timeline", "state"}) {
+                    for (const Json &ev : entry[part]["events"]) {
+                        memberChange = memberChange || ev.value("type", "") == "m.room.member";
+                    }
+                }
+                if (memberChange) {
+                    entry["summary"] = roomSummaryLocked(room, session.userId, snapshotPos);
+                }
+            }
             join[id] = std::move(entry);
         } else if (membership == "invite") {
             if (!since || member->pos > sincePos) {

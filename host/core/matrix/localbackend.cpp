@@ -253,13 +253,13 @@ std::unique_ptr<ListenerHandle> LocalBackend::addListener(RoomListener listener)
 
 std::vector<RoomInfo> LocalBackend::rooms() const
 {
-    auto r = m_store->rooms();
+    auto r = m_store->rooms(m_userId);
     return r ? std::move(r).value() : std::vector<RoomInfo>{};
 }
 
 std::optional<RoomInfo> LocalBackend::room(const std::string &roomId) const
 {
-    auto r = m_store->room(roomId);
+    auto r = m_store->room(roomId, m_userId);
     return r ? std::move(r).value() : std::nullopt;
 }
 

@@ -131,6 +131,14 @@ bool isUnrecognised(const Error &e)
     return (status == 404 || status == 405 || status == 400) && errcodeOf(e) == "M_UNRECOGNIZED";
 }
 
+Error notJoined(const RoomInfo &room)
+{
+    return matrixError(403, "M_FORBIDDEN",
+                       room.membership == Membership::Invite
+                           ? "You have not joined this room: accept the invitation first"
+                           : "You are not a member of this room");
+}
+
 } // namespace
 
 struct MatrixBackend::OutboxRow {
@@ -623,7 +631,7 @@ void MatrixBackend::ensureFilterThenSync()
     const nlohmann::json filter = {
         {"room",
          {{"timeline", {{"limit", m_options.syncTimelineLimit}}},
-          {"state", {{"lazy_load_members", false}}},
+          {"state", {{"lazy_load_members", true}}},
           {"ephemeral", {{"types", nlohmann::json::array()}}}}},
         {"presence", {{"types", nlohmann::json::array()}}},
         {"account_data", {{"types", nlohmann::json::array()}}},
@@ -755,10 +763,14 @@ Result<void> MatrixBackend::applySync(const nlohmann::json &response, const std:
     if (!tx)
         return std::move(tx).error();
 
-    auto isInfoType = [this](const nlohmann::json &ev) {
+    // What the room list shows: a change of these is a room change. Members count for a room
+    // named after its members (neither name nor alias).
+    bool unnamed = false;
+    auto isInfoType = [this, &unnamed](const nlohmann::json &ev) {
         const std::string type = jsonString(ev, "type");
         return type == "m.room.name" || type == "m.room.topic" || type == "m.room.encryption" ||
-               (type == "m.room.member" && jsonString(ev, "state_key") == userId());
+               type == "m.room.canonical_alias" || type == "m.room.avatar" ||
+               (type == "m.room.member" && (unnamed || jsonString(ev, "state_key") == userId()));
     };
 
     auto applyRoom = [&](const std::string &roomId, const nlohmann::json &room, Membership section) -> Result<void> {
@@ -767,9 +779,14 @@ Result<void> MatrixBackend::applySync(const nlohmann::json &response, const std:
             return std::move(before).error();
         if (!*before || (*before)->membership != section)
             roomsChanged.insert(roomId);
+        unnamed = !*before || ((*before)->name.empty() && (*before)->canonicalAlias.empty());
         TRY(m_store->setMembership(roomId, section));
         if (!room.is_object())
             return {};
+        if (auto summary = room.find("summary"); summary != room.end() && summary->is_object() && !summary->empty()) {
+            TRY(m_store->setSummary(roomId, *summary));
+            roomsChanged.insert(roomId);
+        }
         const char *stateKey = section == Membership::Invite ? "invite_state" : "state";
         if (auto st = room.find(stateKey); st != room.end() && st->is_object()) {
             for (auto ev : st->value("events", nlohmann::json::array())) {
@@ -1383,13 +1400,13 @@ std::string MatrixBackend::deviceId() const
 
 std::vector<RoomInfo> MatrixBackend::rooms() const
 {
-    auto r = m_store->rooms();
+    auto r = m_store->rooms(userId());
     return r ? std::move(r).value() : std::vector<RoomInfo>{};
 }
 
 std::optional<RoomInfo> MatrixBackend::room(const std::string &roomId) const
 {
-    auto r = m_store->room(roomId);
+    auto r = m_store->room(roomId, userId());
     return r ? std::move(r).value() : std::nullopt;
 }
 
@@ -1486,7 +1503,10 @@ void MatrixBackend::readState(const std::string &roomId, const std::string &type
                               const std::optional<std::string> &stateKey, Callback<std::vector<nlohmann::json>> done)
 {
     auto info = room(roomId);
-    if (info && info->membership == Membership::Join)
+    // A room the sync brought answers from the cache: all of it for a joined room; for an
+    // invitation (or a room left) what the server let the user see, since asking it for the
+    // state of a room the user is not in gets 403.
+    if (info && info->membership != Membership::Invalid)
         return post(std::move(done), m_store->state(roomId, type, stateKey));
     if (!m_session)
         return post<std::vector<nlohmann::json>>(std::move(done), notLoggedIn());
@@ -1590,7 +1610,11 @@ void MatrixBackend::takeTimelinePage(std::shared_ptr<TimelineRead> read, StorePa
     ++read->backfills;
     ApiCall call;
     call.path = std::string(kClient) + "/rooms/" + ClientApi::segment(read->query.roomId) + "/messages";
-    call.query = {{"dir", "b"}, {"from", **token}, {"limit", std::to_string(kBackfillPageSize)}};
+    // Members are lazy-loaded (as in the sync filter): the page brings the member events of its senders.
+    call.query = {{"dir", "b"},
+                  {"from", **token},
+                  {"limit", std::to_string(kBackfillPageSize)},
+                  {"filter", R"({"lazy_load_members":true})"}};
     api(call, [this, read](Result<ApiResponse> r) {
         if (!r)
             return read->done(std::move(r).error());
@@ -1611,6 +1635,19 @@ void MatrixBackend::takeTimelinePage(std::shared_ptr<TimelineRead> read, StorePa
                 auto added = m_store->prependEvent(ev, now - age);
                 if (!added)
                     return std::move(added).error();
+            }
+            // The senders' member events, for their display names: only where the cache has
+            // none, since what the cache holds is the room's current state and this is older.
+            for (auto ev : r->json.value("state", nlohmann::json::array())) {
+                if (!ev.is_object() || jsonString(ev, "type") != "m.room.member" || !stateKeyOf(ev))
+                    continue;
+                auto known = m_store->stateEvent(read->query.roomId, "m.room.member", *stateKeyOf(ev));
+                if (!known)
+                    return std::move(known).error();
+                if (*known)
+                    continue;
+                ev["room_id"] = read->query.roomId;
+                TRY(m_store->putState(ev));
             }
             const auto end = r->json.find("end");
             const bool more = !chunk.empty() && end != r->json.end() && end->is_string();
@@ -1759,6 +1796,11 @@ void MatrixBackend::send(const SendRequest &request, Callback<SendResult> done)
                                                        "the homeserver does not support delayed events (MSC4140)"));
     if (request.delayMs && *request.delayMs < 0)
         return post<SendResult>(std::move(done), matrixError(400, "M_INVALID_PARAM", "The delay must not be negative"));
+    // Nothing is queued for a room the user is known not to be in: the server would refuse it
+    // for good, after the caller had been told it was on its way. (A room no sync has brought
+    // yet, e.g. created a moment ago, is the server's to judge.)
+    if (auto info = room(request.roomId); info && info->membership != Membership::Join && info->membership != Membership::Invalid)
+        return post<SendResult>(std::move(done), notJoined(*info));
     OutboxRow row;
     row.kind = request.stateKey ? "state" : "event";
     // Message events into an encrypted room are encrypted (state events stay in the clear).

@@ -39,6 +39,15 @@ struct RoomInfo {
     std::string name;  ///< m.room.name, empty if unset
     std::string topic; ///< m.room.topic, empty if unset
     bool encrypted = false; ///< m.room.encryption is set
+    std::string canonicalAlias; ///< m.room.canonical_alias's alias, empty if unset
+    std::string avatarUrl;      ///< m.room.avatar's url (mxc://), empty if unset
+    /** Who the room is named after when it has neither name nor alias (the summary's m.heroes,
+     *  else computed from the members; for an invitation, the inviter), user ids. */
+    std::vector<std::string> heroes;
+    /** The heroes' display names, disambiguated among the members, in the order of `heroes`. */
+    std::vector<std::string> heroNames;
+    std::int64_t joinedMembers = 0;  ///< the summary's m.joined_member_count, else counted
+    std::int64_t invitedMembers = 0; ///< the summary's m.invited_member_count, else counted
 };
 
 /** Which events a timeline read returns. Defaults match every event. */

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "matrix/roomname.h"
+
 namespace tessera::matrix {
 
 namespace {
@@ -74,8 +76,17 @@ CREATE TABLE profiles (
 ) WITHOUT ROWID;
 )sql";
 
+// The room summary of a sync (m.heroes, m.joined_member_count, m.invited_member_count): NULL
+// until a server sends one, then the last value sent (a sync repeats only what changed).
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE rooms ADD COLUMN heroes TEXT;
+ALTER TABLE rooms ADD COLUMN joined_count INTEGER;
+ALTER TABLE rooms ADD COLUMN invited_count INTEGER;
+)sql";
+
 const storage::Migration kMigrations[] = {
     {1, "rooms, state, timelines, account data, local media, delayed events, profiles", kSchemaV1, {}},
+    {2, "room summaries (heroes and member counts)", kSchemaV2, {}},
 };
 
 std::optional<std::string> stringAt(const nlohmann::json &obj, const char *key)
@@ -175,43 +186,142 @@ namespace {
 constexpr std::string_view kRoomInfoSql = R"sql(
         SELECT r.room_id, r.membership,
                json_extract(n.json, '$.content.name'), json_extract(t.json, '$.content.topic'),
-               e.event_id IS NOT NULL
+               e.event_id IS NOT NULL,
+               json_extract(a.json, '$.content.alias'), json_extract(v.json, '$.content.url'),
+               r.heroes, r.joined_count, r.invited_count
         FROM rooms r
         LEFT JOIN state n ON n.room_id = r.room_id AND n.type = 'm.room.name' AND n.state_key = ''
         LEFT JOIN state t ON t.room_id = r.room_id AND t.type = 'm.room.topic' AND t.state_key = ''
-        LEFT JOIN state e ON e.room_id = r.room_id AND e.type = 'm.room.encryption' AND e.state_key = '')sql";
+        LEFT JOIN state e ON e.room_id = r.room_id AND e.type = 'm.room.encryption' AND e.state_key = ''
+        LEFT JOIN state a ON a.room_id = r.room_id AND a.type = 'm.room.canonical_alias' AND a.state_key = ''
+        LEFT JOIN state v ON v.room_id = r.room_id AND v.type = 'm.room.avatar' AND v.state_key = '')sql";
 
-Result<std::vector<RoomInfo>> collectRooms(storage::Statement &st)
+/** A room row with what the summary said (nullopt: the server never sent that field). */
+struct RoomRow {
+    RoomInfo info;
+    std::optional<std::vector<std::string>> heroes;
+    std::optional<std::int64_t> joined, invited;
+};
+
+Result<std::vector<RoomRow>> collectRooms(storage::Statement &st)
 {
-    std::vector<RoomInfo> out;
+    std::vector<RoomRow> out;
     for (;;) {
         auto row = st.step();
         if (!row)
             return std::move(row).error();
         if (!*row)
             break;
-        RoomInfo info;
+        RoomRow r;
+        RoomInfo &info = r.info;
         info.roomId = std::string(st.columnText(0));
         info.membership = parseMembership(st.columnText(1));
         info.name = std::string(st.columnText(2));
         info.topic = std::string(st.columnText(3));
         info.encrypted = st.columnInt64(4) != 0;
-        out.push_back(std::move(info));
+        info.canonicalAlias = std::string(st.columnText(5));
+        info.avatarUrl = std::string(st.columnText(6));
+        if (!st.isNull(7)) {
+            const auto heroes = nlohmann::json::parse(st.columnText(7), nullptr, false);
+            if (heroes.is_array()) {
+                r.heroes.emplace();
+                for (const auto &h : heroes) {
+                    if (h.is_string() && r.heroes->size() < kMaxHeroes)
+                        r.heroes->push_back(h.get<std::string>());
+                }
+            }
+        }
+        if (!st.isNull(8))
+            r.joined = st.columnInt64(8);
+        if (!st.isNull(9))
+            r.invited = st.columnInt64(9);
+        out.push_back(std::move(r));
     }
     return out;
 }
 
 } // namespace
 
-Result<std::vector<RoomInfo>> RoomStore::rooms()
+Result<std::vector<RoomMember>> RoomStore::members(const std::string &roomId)
+{
+    // Only a string is a display name (json_extract would give a number as text too).
+    auto st = cached("SELECT state_key, CASE json_type(json, '$.content.displayname') WHEN 'text' "
+                     "THEN json_extract(json, '$.content.displayname') END, "
+                     "json_extract(json, '$.content.membership') FROM state "
+                     "WHERE room_id = ?1 AND type = 'm.room.member' ORDER BY state_key");
+    if (!st)
+        return std::move(st).error();
+    TRY((*st)->bindText(1, roomId));
+    std::vector<RoomMember> out;
+    for (;;) {
+        auto row = (*st)->step();
+        if (!row)
+            return std::move(row).error();
+        if (!*row)
+            break;
+        RoomMember m;
+        m.userId = std::string((*st)->columnText(0));
+        m.displayName = (*st)->isNull(1) ? std::string() : std::string((*st)->columnText(1));
+        m.membership = parseMembership((*st)->columnText(2));
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+Result<void> RoomStore::describeMembers(RoomInfo &info, const std::optional<std::vector<std::string>> &summaryHeroes,
+                                        std::optional<std::int64_t> joined, std::optional<std::int64_t> invited,
+                                        const std::string &ownUserId)
+{
+    if (!info.name.empty() || !info.canonicalAlias.empty())
+        return {}; // named: nobody needs the members for that
+    auto members = this->members(info.roomId);
+    if (!members)
+        return std::move(members).error();
+    std::int64_t joinedCount = 0;
+    std::int64_t invitedCount = 0;
+    for (const auto &m : *members) {
+        joinedCount += m.membership == Membership::Join ? 1 : 0;
+        invitedCount += m.membership == Membership::Invite ? 1 : 0;
+    }
+    info.joinedMembers = joined.value_or(joinedCount);
+    info.invitedMembers = invited.value_or(invitedCount);
+    if (summaryHeroes) {
+        info.heroes = *summaryHeroes;
+    } else if (info.membership == Membership::Invite) {
+        // An invitation knows little of the room: it is named after whoever invited the user.
+        auto invite = stateEvent(info.roomId, "m.room.member", ownUserId);
+        if (!invite)
+            return std::move(invite).error();
+        const std::string inviter = *invite ? jsonString(**invite, "sender") : std::string();
+        if (!inviter.empty() && inviter != ownUserId)
+            info.heroes = {inviter};
+    } else {
+        info.heroes = computeHeroes(*members, ownUserId);
+    }
+    info.heroNames.clear();
+    for (const auto &hero : info.heroes)
+        info.heroNames.push_back(memberDisplayName(hero, *members));
+    return {};
+}
+
+Result<std::vector<RoomInfo>> RoomStore::rooms(const std::string &ownUserId)
 {
     auto st = cached(std::string(kRoomInfoSql) + " ORDER BY r.room_id");
     if (!st)
         return std::move(st).error();
-    return collectRooms(**st);
+    auto rows = collectRooms(**st);
+    if (!rows)
+        return std::move(rows).error();
+    std::vector<RoomInfo> out;
+    out.reserve(rows->size());
+    for (auto &r : *rows) {
+        TRY(describeMembers(r.info, r.heroes, r.joined, r.invited, ownUserId));
+        out.push_back(std::move(r.info));
+    }
+    return out;
 }
 
-Result<std::optional<RoomInfo>> RoomStore::room(const std::string &roomId)
+Result<std::optional<RoomInfo>> RoomStore::room(const std::string &roomId, const std::string &ownUserId)
 {
     auto st = cached(std::string(kRoomInfoSql) + " WHERE r.room_id = ?1");
     if (!st)
@@ -222,7 +332,42 @@ Result<std::optional<RoomInfo>> RoomStore::room(const std::string &roomId)
         return std::move(list).error();
     if (list->empty())
         return std::optional<RoomInfo>();
-    return std::optional<RoomInfo>(std::move(list->front()));
+    RoomRow &r = list->front();
+    TRY(describeMembers(r.info, r.heroes, r.joined, r.invited, ownUserId));
+    return std::optional<RoomInfo>(std::move(r.info));
+}
+
+Result<void> RoomStore::setSummary(const std::string &roomId, const nlohmann::json &summary)
+{
+    if (!summary.is_object())
+        return {};
+    // Each field is kept until a summary names it again (a sync sends only what changed).
+    if (auto h = summary.find("m.heroes"); h != summary.end() && h->is_array()) {
+        nlohmann::json heroes = nlohmann::json::array();
+        for (const auto &id : *h) {
+            if (id.is_string() && heroes.size() < kMaxHeroes)
+                heroes.push_back(id);
+        }
+        auto st = cached("UPDATE rooms SET heroes = ?2 WHERE room_id = ?1");
+        if (!st)
+            return std::move(st).error();
+        TRY((*st)->bindText(1, roomId));
+        TRY((*st)->bindText(2, heroes.dump()));
+        TRY((*st)->run());
+    }
+    for (const auto &[key, column] : {std::pair{"m.joined_member_count", "joined_count"},
+                                       std::pair{"m.invited_member_count", "invited_count"}}) {
+        auto c = summary.find(key);
+        if (c == summary.end() || !c->is_number_integer())
+            continue;
+        auto st = cached(std::string("UPDATE rooms SET ") + column + " = ?2 WHERE room_id = ?1");
+        if (!st)
+            return std::move(st).error();
+        TRY((*st)->bindText(1, roomId));
+        TRY((*st)->bindInt64(2, std::max<std::int64_t>(0, c->get<std::int64_t>())));
+        TRY((*st)->run());
+    }
+    return {};
 }
 
 Result<void> RoomStore::setBackfillToken(const std::string &roomId, const std::optional<std::string> &token)

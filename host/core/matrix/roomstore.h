@@ -14,6 +14,7 @@
 
 #include "matrix/events.h"
 #include "matrix/roombackend.h"
+#include "matrix/roomname.h"
 #include "storage/database.h"
 #include "util/result.h"
 
@@ -51,8 +52,13 @@ public:
 
     // rooms
     Result<void> setMembership(const std::string &roomId, Membership membership);
-    Result<std::vector<RoomInfo>> rooms();
-    Result<std::optional<RoomInfo>> room(const std::string &roomId);
+    /** Every room; unnamed ones with their heroes and member counts as seen by @p ownUserId. */
+    Result<std::vector<RoomInfo>> rooms(const std::string &ownUserId = {});
+    Result<std::optional<RoomInfo>> room(const std::string &roomId, const std::string &ownUserId = {});
+    /** Stores the fields a sync's room summary carries (m.heroes, member counts); absent ones keep their value. */
+    Result<void> setSummary(const std::string &roomId, const nlohmann::json &summary);
+    /** The members the stored state knows (m.room.member events), by user id. */
+    Result<std::vector<RoomMember>> members(const std::string &roomId);
     Result<void> setBackfillToken(const std::string &roomId, const std::optional<std::string> &token);
     /** nullopt: no token (the start of the room is stored, or nothing is known). */
     Result<std::optional<std::string>> backfillToken(const std::string &roomId);
@@ -100,6 +106,9 @@ public:
 
 private:
     Result<storage::Statement *> cached(const std::string &sql);
+    Result<void> describeMembers(RoomInfo &info, const std::optional<std::vector<std::string>> &summaryHeroes,
+                                 std::optional<std::int64_t> joined, std::optional<std::int64_t> invited,
+                                 const std::string &ownUserId);
     Result<bool> insertEvent(const nlohmann::json &event, std::int64_t ordering, std::int64_t ageTsMs);
     Result<std::optional<std::int64_t>> orderingOf(const std::string &roomId, const std::string &eventId);
     nlohmann::json withAge(std::string_view json, std::int64_t ageTsMs) const;
