@@ -69,12 +69,15 @@ Rectangle {
                 required property bool invited
                 required property int index
                 objectName: "room_" + index
+                readonly property bool answering: Host.answeringInvites.indexOf(roomId) >= 0
                 width: list.width
-                height: 60
+                height: invited ? 60 + Theme.touch + 4 : 60
                 highlighted: roomId === Host.currentRoomId
                 onClicked: { Host.selectRoom(roomId); root.roomChosen() }
-                contentItem: RowLayout {
-                    spacing: Theme.gap
+                contentItem: GridLayout {
+                    columns: 2
+                    columnSpacing: Theme.gap
+                    rowSpacing: 4
                     Avatar { text: item.initials; colorIndex: item.index; size: 36 }
                     ColumnLayout {
                         spacing: 0
@@ -95,6 +98,27 @@ Rectangle {
                             font.pixelSize: 12
                             visible: text.length > 0
                             Layout.fillWidth: true
+                        }
+                    }
+                    // An invitation is answered from the list, without opening it.
+                    Item { visible: item.invited; width: 36; height: 1 }
+                    RowLayout {
+                        visible: item.invited
+                        spacing: 8
+                        Layout.fillWidth: true
+                        Button {
+                            objectName: "inviteDecline_" + item.index
+                            text: qsTr("Decline")
+                            enabled: !item.answering
+                            implicitHeight: Theme.touch
+                            onClicked: Host.declineInvite(item.roomId)
+                        }
+                        PrimaryButton {
+                            objectName: "inviteAccept_" + item.index
+                            text: qsTr("Accept")
+                            enabled: !item.answering
+                            implicitHeight: Theme.touch
+                            onClicked: Host.acceptInvite(item.roomId)
                         }
                     }
                 }

@@ -141,11 +141,64 @@ Rectangle {
         }
 
         Timeline {
+            visible: !Host.currentRoomInvited
             Layout.fillWidth: true
             Layout.fillHeight: true
         }
 
+        // An invitation: nothing of the room can be read or sent until the user joins.
+        Item {
+            id: invitePane
+            objectName: "invitePane"
+            visible: Host.currentRoomInvited
+            readonly property bool answering: Host.answeringInvites.indexOf(Host.currentRoomId) >= 0
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            ColumnLayout {
+                anchors.centerIn: parent
+                width: Math.min(parent.width - 2 * Theme.gap, 420)
+                spacing: Theme.gap
+                Label {
+                    objectName: "inviteText"
+                    text: qsTr("You are invited to %1.").arg(Host.currentRoomName)
+                    textFormat: Text.PlainText
+                    wrapMode: Text.Wrap
+                    horizontalAlignment: Text.AlignHCenter
+                    font.pixelSize: 16
+                    color: Theme.text
+                    Layout.fillWidth: true
+                }
+                Label {
+                    text: invitePane.answering ? qsTr("Waiting for the server…")
+                                               : qsTr("Join to read the room and send messages, or decline the invitation.")
+                    wrapMode: Text.Wrap
+                    horizontalAlignment: Text.AlignHCenter
+                    color: Theme.muted
+                    Layout.fillWidth: true
+                }
+                RowLayout {
+                    Layout.alignment: Qt.AlignHCenter
+                    spacing: Theme.gap
+                    Button {
+                        objectName: "inviteDecline"
+                        text: qsTr("Decline")
+                        enabled: !invitePane.answering
+                        implicitHeight: Theme.touch
+                        onClicked: Host.declineInvite(Host.currentRoomId)
+                    }
+                    PrimaryButton {
+                        objectName: "inviteAccept"
+                        text: qsTr("Accept")
+                        enabled: !invitePane.answering
+                        implicitHeight: Theme.touch
+                        onClicked: Host.acceptInvite(Host.currentRoomId)
+                    }
+                }
+            }
+        }
+
         Composer {
+            visible: !Host.currentRoomInvited
             Layout.fillWidth: true
         }
     }

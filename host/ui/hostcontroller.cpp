@@ -97,7 +97,7 @@ HostController::HostController(HostServices &services, UiState &uiState, QObject
     });
     connect(m_widgets.get(), &WidgetManager::navigateRequested, this, &HostController::selectRoom);
     connect(m_widgets.get(), &WidgetManager::notice, this, &HostController::notice);
-    connect(m_rooms.get(), &RoomListModel::countChanged, this, &HostController::currentRoomChanged);
+    connect(m_rooms.get(), &RoomListModel::countChanged, this, &HostController::roomsReloaded);
 
     if (auto mode = m_ui.value("theme"))
         m_themeMode = q(*mode);
@@ -161,6 +161,75 @@ bool HostController::currentRoomCanEncrypt() const
     return !m_roomId.empty() && m_services.backend->canEncrypt(m_roomId);
 }
 
+bool HostController::currentRoomInvited() const
+{
+    return !m_roomId.empty() && m_rooms->invitedOf(m_roomId);
+}
+
+void HostController::roomsReloaded()
+{
+    // An answered invitation is done once the sync shows the room joined (or gone).
+    const int before = int(m_answeringInvites.size());
+    m_answeringInvites.erase(std::remove_if(m_answeringInvites.begin(), m_answeringInvites.end(),
+                                            [this](const QString &id) { return !m_rooms->invitedOf(id.toStdString()); }),
+                             m_answeringInvites.end());
+    if (int(m_answeringInvites.size()) != before)
+        Q_EMIT answeringInvitesChanged();
+    if (!m_roomId.empty() && m_roomWasInvited && !m_rooms->invitedOf(m_roomId)) {
+        if (m_rooms->indexOf(q(m_roomId)) < 0) {
+            selectRoom(QString()); // declined: the room left the list
+        } else {
+            // Joined: what an invitation could not show (timeline, widgets) is read now.
+            m_roomWasInvited = false;
+            m_timeline->setRoom(m_roomId);
+            refreshWidgets();
+            updateTabs();
+        }
+    }
+    m_roomWasInvited = currentRoomInvited();
+    Q_EMIT currentRoomChanged();
+}
+
+void HostController::acceptInvite(const QString &roomId)
+{
+    answerInvite(roomId, true);
+}
+
+void HostController::declineInvite(const QString &roomId)
+{
+    answerInvite(roomId, false);
+}
+
+void HostController::answerInvite(const QString &roomId, bool accept)
+{
+    const std::string id = roomId.toStdString();
+    if (!m_rooms->invitedOf(id) || m_answeringInvites.contains(roomId))
+        return;
+    m_answeringInvites.append(roomId);
+    Q_EMIT answeringInvitesChanged();
+    std::weak_ptr<int> life = m_lifetime;
+    const QString name = m_rooms->nameOf(id);
+    auto failed = [this, life, roomId, name, accept](const Error &e) {
+        if (life.expired())
+            return;
+        m_answeringInvites.removeAll(roomId);
+        Q_EMIT answeringInvitesChanged();
+        Q_EMIT notice(accept ? tr("Could not join %1: %2").arg(ui::visibleText(name), q(e.message))
+                             : tr("Could not decline the invitation to %1: %2").arg(ui::visibleText(name), q(e.message)));
+    };
+    if (accept) {
+        m_services.backend->joinRoom(id, [failed](Result<std::string> r) {
+            if (!r)
+                failed(r.error());
+        });
+    } else {
+        m_services.backend->leaveRoom(id, [failed](Result<void> r) {
+            if (!r)
+                failed(r.error());
+        });
+    }
+}
+
 void HostController::setPlugins(QVariantList plugins, QVariantList widgetTypes)
 {
     m_plugins = std::move(plugins);
@@ -215,6 +284,7 @@ void HostController::selectRoom(const QString &roomId)
     if (id == m_roomId)
         return;
     m_roomId = id;
+    m_roomWasInvited = currentRoomInvited();
     m_ui.setValue("last_room", id);
     m_panel = m_ui.panel(id);
     m_pendingWidgetId.clear();
@@ -423,6 +493,12 @@ QString HostController::submitComposer(const QString &text)
     }
     if (trimmed.startsWith(QLatin1Char('/')) && !trimmed.startsWith(QLatin1String("//")))
         return tr("Unknown command %1. Start with // to send a message that begins with a slash.").arg(trimmed.section(QLatin1Char(' '), 0, 0));
+    if (auto room = m_services.backend->room(m_roomId); room && room->membership != matrix::Membership::Join) {
+        // Nothing goes out to a room the user is not in; the text stays in the composer.
+        return room->membership == matrix::Membership::Invite
+                   ? tr("You have not joined this room yet. Accept the invitation to send messages here.")
+                   : tr("You are not a member of this room, so you cannot send messages here.");
+    }
     matrix::SendRequest send;
     send.roomId = m_roomId;
     send.type = "m.room.message";

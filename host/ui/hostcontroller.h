@@ -61,6 +61,10 @@ class HostController final : public QObject {
     Q_PROPERTY(bool currentRoomEncrypted READ currentRoomEncrypted NOTIFY currentRoomChanged)
     /// Tessera encrypts what is sent into the current room (false: it refuses, and the composer says so).
     Q_PROPERTY(bool currentRoomCanEncrypt READ currentRoomCanEncrypt NOTIFY currentRoomChanged)
+    /// The user is invited to the current room and has not answered: the view offers Accept and Decline instead of the composer.
+    Q_PROPERTY(bool currentRoomInvited READ currentRoomInvited NOTIFY currentRoomChanged)
+    /// Rooms whose invitation is being accepted or declined (the buttons wait for the server).
+    Q_PROPERTY(QStringList answeringInvites READ answeringInvites NOTIFY answeringInvitesChanged)
     Q_PROPERTY(QList<QObject *> widgets READ widgets NOTIFY widgetsChanged)
     /// The same widgets as a model whose rows change only where the room's widgets did (for views).
     Q_PROPERTY(QObject *widgetModel READ widgetModel CONSTANT)
@@ -190,6 +194,12 @@ public:
     void accountChanged();
 
     Q_INVOKABLE void selectRoom(const QString &roomId);
+    /** Joins the room @p roomId the user is invited to; the room list shows it joined once the server's sync says so. */
+    Q_INVOKABLE void acceptInvite(const QString &roomId);
+    /** Declines the invitation to @p roomId (leaves the room). */
+    Q_INVOKABLE void declineInvite(const QString &roomId);
+    bool currentRoomInvited() const;
+    QStringList answeringInvites() const { return m_answeringInvites; }
     /** Asks every open widget view for fresh frames (before a screenshot). */
     void repaintWidgets();
     /** Sends composer text: `/widget <url> [name]` adds a widget; anything else is a message. Returns an error or "". */
@@ -230,6 +240,7 @@ public:
 
 Q_SIGNALS:
     void currentRoomChanged();
+    void answeringInvitesChanged();
     void widgetsChanged();
     /** The tabs, the open tab or the number of widgets behind "more" changed. */
     void tabsChanged();
@@ -289,6 +300,10 @@ private:
     bool m_thirdPartyFromCommandLine = false;
     QVariantList m_widgetTypes;
     std::string m_roomId;
+    bool m_roomWasInvited = false; ///< the current room was an invitation when last looked at
+    QStringList m_answeringInvites;
+    void answerInvite(const QString &roomId, bool accept);
+    void roomsReloaded();
     QList<QObject *> m_currentWidgets;
     WidgetListModel *m_widgetModel = nullptr;
     WidgetListModel *m_allWidgets = nullptr;

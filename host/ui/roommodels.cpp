@@ -55,11 +55,19 @@ void RoomListModel::reload()
         if (room.membership == matrix::Membership::Join || room.membership == matrix::Membership::Invite)
             m_rooms.push_back(std::move(room));
     }
-    std::sort(m_rooms.begin(), m_rooms.end(), [](const auto &a, const auto &b) {
-        const QString an = a.name.empty() ? q(a.roomId) : q(a.name);
-        const QString bn = b.name.empty() ? q(b.roomId) : q(b.name);
-        return QString::localeAwareCompare(an, bn) < 0;
+    std::vector<std::pair<QString, matrix::RoomInfo>> named;
+    named.reserve(m_rooms.size());
+    for (auto &room : m_rooms)
+        named.emplace_back(displayName(room), std::move(room));
+    std::stable_sort(named.begin(), named.end(), [](const auto &a, const auto &b) {
+        return QString::localeAwareCompare(a.first, b.first) < 0;
     });
+    m_rooms.clear();
+    m_names.clear();
+    for (auto &[name, room] : named) {
+        m_names.push_back(std::move(name));
+        m_rooms.push_back(std::move(room));
+    }
     endResetModel();
     Q_EMIT countChanged();
 }
@@ -80,7 +88,7 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
     if (!index.isValid() || index.row() >= int(m_rooms.size()))
         return {};
     const auto &r = m_rooms[std::size_t(index.row())];
-    const QString name = r.name.empty() ? q(r.roomId) : q(r.name);
+    const QString &name = m_names[std::size_t(index.row())];
     switch (role) {
     case RoomIdRole: return q(r.roomId);
     case NameRole: return name;
@@ -108,11 +116,54 @@ QString RoomListModel::roomIdAt(int row) const
 
 QString RoomListModel::nameOf(const std::string &roomId) const
 {
-    for (const auto &r : m_rooms) {
-        if (r.roomId == roomId)
-            return r.name.empty() ? q(r.roomId) : q(r.name);
+    for (std::size_t i = 0; i < m_rooms.size(); ++i) {
+        if (m_rooms[i].roomId == roomId)
+            return m_names[i];
     }
     return q(roomId);
+}
+
+bool RoomListModel::invitedOf(const std::string &roomId) const
+{
+    for (const auto &r : m_rooms) {
+        if (r.roomId == roomId)
+            return r.membership == matrix::Membership::Invite;
+    }
+    return false;
+}
+
+QString RoomListModel::listOf(const QStringList &names)
+{
+    if (names.size() < 2)
+        return names.value(0);
+    return tr("%1 and %2").arg(names.mid(0, names.size() - 1).join(QStringLiteral(", ")), names.last());
+}
+
+QString RoomListModel::displayName(const matrix::RoomInfo &room)
+{
+    const matrix::RoomName name = matrix::computeRoomName(room);
+    QStringList heroes;
+    for (const auto &h : name.heroNames)
+        heroes << q(h);
+    switch (name.kind) {
+    case matrix::RoomName::Kind::Named:
+    case matrix::RoomName::Kind::Alias:
+        return q(name.text);
+    case matrix::RoomName::Kind::Members:
+        // (one and many spelt out: English gets no plural forms without a translation loaded)
+        if (heroes.isEmpty())
+            return name.others == 1 ? tr("1 person") : tr("%n people", nullptr, int(name.others));
+        if (name.others == 1)
+            return tr("%1 and 1 other").arg(heroes.join(QStringLiteral(", ")));
+        if (name.others > 1)
+            return tr("%1 and %n others", nullptr, int(name.others)).arg(heroes.join(QStringLiteral(", ")));
+        return listOf(heroes);
+    case matrix::RoomName::Kind::Empty:
+        if (heroes.isEmpty())
+            return tr("Empty room");
+        return tr("Empty room (was %1)").arg(listOf(heroes));
+    }
+    return q(room.roomId);
 }
 
 QString RoomListModel::topicOf(const std::string &roomId) const
@@ -140,8 +191,19 @@ TimelineModel::TimelineModel(matrix::RoomBackend &backend, QObject *parent) : QA
     matrix::RoomListener listener;
     std::weak_ptr<int> life = m_lifetime;
     listener.onEvent = [this, life](const json &event) {
-        if (!life.expired() && jsonString(event, "room_id") == m_roomId && !m_loading)
-            append(event);
+        if (life.expired() || jsonString(event, "room_id") != m_roomId)
+            return;
+        if (!m_loading)
+            return append(event);
+        // The first page is on its way and may or may not hold this event: keep it and merge
+        // it in when the page is here (append() skips an event the page had).
+        m_liveWhileLoading.push_back(event);
+        if (m_liveWhileLoading.size() > std::size_t(kMaxEvents))
+            m_liveWhileLoading.erase(m_liveWhileLoading.begin());
+    };
+    listener.onStateChanged = [this, life](const json &event) {
+        if (!life.expired() && jsonString(event, "room_id") == m_roomId && jsonString(event, "type") == "m.room.member")
+            updateMember(event);
     };
     listener.onEventDecrypted = [this, life](const json &event) {
         if (!life.expired() && jsonString(event, "room_id") == m_roomId)
@@ -257,10 +319,74 @@ void TimelineModel::append(const json &event)
     Q_EMIT countChanged();
 }
 
+namespace {
+matrix::RoomMember memberFrom(const json &event)
+{
+    matrix::RoomMember m;
+    m.userId = jsonString(event, "state_key");
+    const json content = event.value("content", json::object());
+    m.displayName = content.is_object() ? jsonString(content, "displayname") : std::string();
+    m.membership = matrix::parseMembership(content.is_object() ? jsonString(content, "membership") : std::string());
+    return m;
+}
+
+bool isIn(const matrix::RoomMember &m)
+{
+    return m.membership == matrix::Membership::Join || m.membership == matrix::Membership::Invite;
+}
+} // namespace
+
+void TimelineModel::setMembers(const std::vector<json> &memberEvents)
+{
+    m_members.clear();
+    m_nameUses.clear();
+    for (const auto &ev : memberEvents) {
+        auto m = memberFrom(ev);
+        if (m.userId.empty())
+            continue;
+        if (isIn(m) && !m.displayName.empty())
+            ++m_nameUses[m.displayName];
+        m_members[m.userId] = std::move(m);
+    }
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {SenderNameRole, InitialsRole});
+}
+
+void TimelineModel::updateMember(const json &memberEvent)
+{
+    auto m = memberFrom(memberEvent);
+    if (m.userId.empty())
+        return;
+    if (auto old = m_members.find(m.userId); old != m_members.end() && isIn(old->second) && !old->second.displayName.empty())
+        --m_nameUses[old->second.displayName];
+    if (isIn(m) && !m.displayName.empty())
+        ++m_nameUses[m.displayName];
+    m_members[m.userId] = std::move(m);
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {SenderNameRole, InitialsRole});
+}
+
+QString TimelineModel::senderName(const std::string &userId) const
+{
+    auto it = m_members.find(userId);
+    if (it == m_members.end() || it->second.displayName.empty())
+        return localpart(userId);
+    const matrix::RoomMember &m = it->second;
+    // Another member in the room with the same name: say which one this is (the spec's rule).
+    const auto uses = m_nameUses.find(m.displayName);
+    const int others = (uses == m_nameUses.end() ? 0 : uses->second) - (isIn(m) ? 1 : 0);
+    if (others > 0)
+        return QStringLiteral("%1 (%2)").arg(q(m.displayName), q(userId));
+    return q(m.displayName);
+}
+
 void TimelineModel::setRoom(const std::string &roomId)
 {
     beginResetModel();
     m_rows.clear();
+    m_liveWhileLoading.clear();
+    m_members.clear();
+    m_nameUses.clear();
     m_roomId = roomId;
     endResetModel();
     Q_EMIT countChanged();
@@ -274,21 +400,31 @@ void TimelineModel::setRoom(const std::string &roomId)
     query.direction = matrix::Direction::Backwards;
     query.limit = 200;
     std::weak_ptr<int> life = m_lifetime;
+    m_backend.readState(roomId, "m.room.member", std::nullopt, [this, life, generation](Result<std::vector<json>> members) {
+        if (!life.expired() && generation == m_generation && members)
+            setMembers(*members);
+    });
     m_backend.readTimeline(query, [this, life, generation](Result<matrix::TimelinePage> page) {
         if (life.expired() || generation != m_generation)
             return;
         m_loading = false;
-        Q_EMIT loadingChanged();
-        if (!page)
-            return;
-        beginResetModel();
-        m_rows.clear();
-        for (auto it = page->events.rbegin(); it != page->events.rend(); ++it) {
-            if (auto row = rowFor(*it))
-                m_rows.push_back(std::move(*row));
+        std::vector<json> live = std::move(m_liveWhileLoading);
+        m_liveWhileLoading.clear();
+        if (page) {
+            beginResetModel();
+            m_rows.clear();
+            for (auto it = page->events.rbegin(); it != page->events.rend(); ++it) {
+                if (auto row = rowFor(*it))
+                    m_rows.push_back(std::move(*row));
+            }
+            if (m_rows.size() > std::size_t(kMaxEvents))
+                m_rows.erase(m_rows.begin(), m_rows.end() - kMaxEvents);
+            endResetModel();
+            Q_EMIT countChanged();
         }
-        endResetModel();
-        Q_EMIT countChanged();
+        for (const auto &event : live)
+            append(event);
+        Q_EMIT loadingChanged();
     });
 }
 
@@ -313,8 +449,8 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case EventIdRole: return q(r.eventId);
     case SenderRole: return q(r.sender);
-    case SenderNameRole: return visibleText(localpart(r.sender));
-    case InitialsRole: return initialsOf(localpart(r.sender));
+    case SenderNameRole: return visibleText(senderName(r.sender));
+    case InitialsRole: return initialsOf(senderName(r.sender));
     case ColorIndexRole: return int(qHash(q(r.sender)) % 8);
     case TimeRole: return QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.ts).time(), QLocale::ShortFormat);
     case DayRole: return QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.ts).date(), QLocale::LongFormat);

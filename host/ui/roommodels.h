@@ -5,12 +5,14 @@
 #include <QAbstractListModel>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "matrix/roombackend.h"
+#include "matrix/roomname.h"
 
 namespace tessera::ui {
 
@@ -28,8 +30,14 @@ public:
     QHash<int, QByteArray> roleNames() const override;
     Q_INVOKABLE int indexOf(const QString &roomId) const;
     Q_INVOKABLE QString roomIdAt(int row) const;
-    /** A display name for @p roomId (its name, else its id). */
+    /** The name @p roomId shows (the spec's room-name algorithm, worded in the user's language); its id if unknown. */
     QString nameOf(const std::string &roomId) const;
+    /** Whether the user is invited to @p roomId and has not answered yet. */
+    bool invitedOf(const std::string &roomId) const;
+    /** How @p room is named: m.room.name, else its alias, else its members ("Alice and Bob"), else "Empty room". */
+    static QString displayName(const matrix::RoomInfo &room);
+    /** "A", "A and B", "A, B and C". */
+    static QString listOf(const QStringList &names);
     QString topicOf(const std::string &roomId) const;
     /** Whether @p roomId has m.room.encryption (as last listed). */
     bool encryptedOf(const std::string &roomId) const;
@@ -41,6 +49,7 @@ Q_SIGNALS:
 private:
     matrix::RoomBackend &m_backend;
     std::vector<matrix::RoomInfo> m_rooms;
+    std::vector<QString> m_names; ///< displayName() of each room, in the order of m_rooms
     std::unique_ptr<matrix::ListenerHandle> m_listener;
 };
 
@@ -94,10 +103,19 @@ private:
     /** An event shown as undecryptable that can now be read: its row becomes the message. */
     void replaceDecrypted(const nlohmann::json &event);
     QString pluginName(const std::string &pluginId) const;
+    /** How @p userId is shown: their display name in this room, disambiguated, else the id's localpart. */
+    QString senderName(const std::string &userId) const;
+    void setMembers(const std::vector<nlohmann::json> &memberEvents);
+    void updateMember(const nlohmann::json &memberEvent);
 
     matrix::RoomBackend &m_backend;
     std::string m_roomId;
     std::vector<Row> m_rows;
+    /** Live events that arrived while the first page was loading: merged in after it. */
+    std::vector<nlohmann::json> m_liveWhileLoading;
+    /** The room's members (m.room.member state) by user id, and how many members in the room use each display name. */
+    std::map<std::string, matrix::RoomMember> m_members;
+    std::map<std::string, int> m_nameUses;
     bool m_loading = false;
     std::uint64_t m_generation = 0;
     std::unique_ptr<matrix::ListenerHandle> m_listener;

@@ -498,6 +498,16 @@
         <translation>Seguridad</translation>
     </message>
     <message>
+        <location filename="../RoomList.qml"/>
+        <source>Accept</source>
+        <translation>Aceptar</translation>
+    </message>
+    <message>
+        <location filename="../RoomList.qml"/>
+        <source>Decline</source>
+        <translation>Rechazar</translation>
+    </message>
+    <message>
         <location filename="../RoomList.qml" line="44"/>
         <source>Rooms</source>
         <translation>Salas</translation>
@@ -544,6 +554,31 @@
         <location filename="../RoomView.qml" line="100"/>
         <source>%1 devices in this room are not verified; open the Security page</source>
         <translation>%1 dispositivos de esta sala no están verificados; abrir la página de Seguridad</translation>
+    </message>
+    <message>
+        <location filename="../RoomView.qml"/>
+        <source>Accept</source>
+        <translation>Aceptar</translation>
+    </message>
+    <message>
+        <location filename="../RoomView.qml"/>
+        <source>Decline</source>
+        <translation>Rechazar</translation>
+    </message>
+    <message>
+        <location filename="../RoomView.qml"/>
+        <source>Join to read the room and send messages, or decline the invitation.</source>
+        <translation>Entra para leer la sala y enviar mensajes, o rechaza la invitación.</translation>
+    </message>
+    <message>
+        <location filename="../RoomView.qml"/>
+        <source>Waiting for the server…</source>
+        <translation>Esperando al servidor…</translation>
+    </message>
+    <message>
+        <location filename="../RoomView.qml"/>
+        <source>You are invited to %1.</source>
+        <translation>Te han invitado a %1.</translation>
     </message>
     <message>
         <location filename="../RoomView.qml" line="31"/>
@@ -1082,6 +1117,26 @@
 <context>
     <name>tessera::ui::HostController</name>
     <message>
+        <location filename="../../host/ui/hostcontroller.cpp"/>
+        <source>You are not a member of this room, so you cannot send messages here.</source>
+        <translation>No eres miembro de esta sala, así que no puedes enviar mensajes aquí.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/hostcontroller.cpp"/>
+        <source>You have not joined this room yet. Accept the invitation to send messages here.</source>
+        <translation>Todavía no has entrado en esta sala. Acepta la invitación para enviar mensajes aquí.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/hostcontroller.cpp"/>
+        <source>Could not decline the invitation to %1: %2</source>
+        <translation>No se pudo rechazar la invitación a %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/hostcontroller.cpp"/>
+        <source>Could not join %1: %2</source>
+        <translation>No se pudo entrar en %1: %2</translation>
+    </message>
+    <message>
         <location filename="../../host/ui/hostcontroller.cpp" line="490"/>
         <location filename="../../host/ui/hostcontroller.cpp" line="507"/>
         <source>Nothing was opened: the audit log cannot record it.</source>
@@ -1177,6 +1232,50 @@
         <location filename="../../host/ui/pagemodels.cpp" line="128"/>
         <source>Unknown kind of rule: %1</source>
         <translation>Tipo de regla desconocido: %1</translation>
+    </message>
+</context>
+<context>
+    <name>tessera::ui::RoomListModel</name>
+    <message>
+        <location filename="../../host/ui/roommodels.cpp"/>
+        <source>%1 and %2</source>
+        <translation>%1 y %2</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/roommodels.cpp"/>
+        <source>Empty room (was %1)</source>
+        <translation>Sala vacía (antes: %1)</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/roommodels.cpp"/>
+        <source>Empty room</source>
+        <translation>Sala vacía</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../host/ui/roommodels.cpp"/>
+        <source>%1 and %n others</source>
+        <translation>
+            <numerusform>%1 y %n persona más</numerusform>
+            <numerusform>%1 y %n personas más</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/roommodels.cpp"/>
+        <source>%1 and 1 other</source>
+        <translation>%1 y 1 persona más</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../host/ui/roommodels.cpp"/>
+        <source>%n people</source>
+        <translation>
+            <numerusform>%n persona</numerusform>
+            <numerusform>%n personas</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/roommodels.cpp"/>
+        <source>1 person</source>
+        <translation>1 persona</translation>
     </message>
 </context>
 <context>
