@@ -20,6 +20,48 @@ ListView {
     property bool atEnd: true
     onMovementEnded: atEnd = list.atYEnd
     onCountChanged: if (atEnd) Qt.callLater(list.positionViewAtEnd)
+    // Scrolled to the top: the page before it (inserted above, the rows on screen stay put).
+    function loadOlderIfAtTop() {
+        if (list.count > 0 && list.contentY - list.originY < 200 && Host.timeline.canLoadOlder)
+            Host.timeline.loadOlder()
+    }
+    onContentYChanged: loadOlderIfAtTop()
+    // A first page shorter than the view cannot be scrolled: fill the view.
+    onContentHeightChanged: Qt.callLater(loadOlderIfAtTop)
+    Connections {
+        target: Host.timeline
+        function onOlderChanged() { Qt.callLater(list.loadOlderIfAtTop) }
+    }
+
+    header: Item {
+        width: ListView.view.width
+        height: Host.timeline.loadingOlder || Host.timeline.olderError.length > 0 ? Theme.touch + 8 : 0
+        visible: height > 0
+        BusyIndicator {
+            objectName: "timelineLoadingOlder"
+            anchors.centerIn: parent
+            running: Host.timeline.loadingOlder
+            visible: running
+        }
+        RowLayout {
+            anchors.centerIn: parent
+            visible: !Host.timeline.loadingOlder && Host.timeline.olderError.length > 0
+            spacing: 8
+            Label {
+                objectName: "timelineOlderError"
+                text: qsTr("Older messages could not be loaded: %1").arg(Host.timeline.olderError)
+                textFormat: Text.PlainText
+                elide: Text.ElideRight
+                color: Theme.muted
+                Layout.maximumWidth: list.width - 140
+            }
+            Button {
+                text: qsTr("Try again")
+                implicitHeight: Theme.touch
+                onClicked: Host.timeline.loadOlder()
+            }
+        }
+    }
 
     delegate: Item {
         id: row
@@ -31,6 +73,9 @@ ListView {
         required property string body
         required property string kind
         required property bool own
+        required property string status
+        required property string sendError
+        required property string localId
         required property int index
         width: ListView.view.width
         height: kind === "state" ? stateLine.implicitHeight + 12 : bubble.height + 8
@@ -93,6 +138,33 @@ ListView {
                         wrapMode: Text.Wrap
                         color: row.kind === "notice" || row.kind === "encrypted" ? Theme.muted : Theme.text
                         font.italic: row.kind === "emote" || row.kind === "encrypted"
+                    }
+                }
+                // The user's own message on its way, or refused by the server.
+                Label {
+                    objectName: "sendStatus_" + row.index
+                    visible: row.status.length > 0
+                    text: row.status === "sending" ? qsTr("Sending…") : qsTr("Not sent: %1").arg(row.sendError)
+                    textFormat: Text.PlainText
+                    wrapMode: Text.Wrap
+                    color: row.status === "failed" ? Theme.danger : Theme.muted
+                    font.pixelSize: 12
+                    Layout.fillWidth: true
+                }
+                RowLayout {
+                    visible: row.status === "failed"
+                    spacing: 8
+                    Button {
+                        objectName: "sendRetry_" + row.index
+                        text: qsTr("Retry")
+                        implicitHeight: Theme.touch
+                        onClicked: Host.retrySend(row.localId)
+                    }
+                    Button {
+                        objectName: "sendDelete_" + row.index
+                        text: qsTr("Delete")
+                        implicitHeight: Theme.touch
+                        onClicked: Host.discardSend(row.localId)
                     }
                 }
             }

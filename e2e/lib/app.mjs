@@ -241,6 +241,11 @@ export class TesseraApp {
         return this.ok({ cmd: 'type', name, text, replace });
     }
 
+    /** Turns the mouse wheel over item @p name: @p steps notches, up (back in a timeline) when @p up. */
+    wheel(name, steps, up = true) {
+        return this.ok({ cmd: 'wheel', name, steps, dy: up ? 1 : -1 });
+    }
+
     key(key) {
         return this.ok({ cmd: 'key', key });
     }

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "automation.h"
 
+#include <algorithm>
+
 #include <QAbstractItemModel>
 #include <QCoreApplication>
 #include <QGuiApplication>
@@ -10,6 +12,7 @@
 #include <QKeyEvent>
 #include <QLocalSocket>
 #include <QMouseEvent>
+#include <QWheelEvent>
 #include <QPointingDevice>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
@@ -168,6 +171,25 @@ QJsonObject AutomationServer::handle(const QJsonObject &command)
         if (!effectivelyVisible(item) || !item->isEnabled())
             return fail(name + QStringLiteral(" is not visible or not enabled"));
         click(item);
+        return QJsonObject{{"ok", true}};
+    }
+    if (cmd == QLatin1String("wheel")) {
+        // A mouse wheel over the item: `steps` notches (120 each), up when `dy` is positive.
+        QQuickItem *item = findItem(name);
+        QQuickWindow *w = window();
+        if (!item || !w)
+            return fail(QStringLiteral("no item named ") + name);
+        if (!effectivelyVisible(item))
+            return fail(name + QStringLiteral(" is not visible"));
+        const int steps = std::clamp(command.value(QStringLiteral("steps")).toInt(1), 1, 50);
+        const int dy = command.value(QStringLiteral("dy")).toInt(1) >= 0 ? 120 : -120;
+        const QPointF scene = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+        const QPointF global = w->mapToGlobal(scene.toPoint());
+        for (int i = 0; i < steps; ++i) {
+            QWheelEvent wheel(scene, global, QPoint(), QPoint(0, dy), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+            wheel.setTimestamp(m_eventTime += 20);
+            QCoreApplication::sendEvent(w, &wheel);
+        }
         return QJsonObject{{"ok", true}};
     }
     if (cmd == QLatin1String("setText")) {

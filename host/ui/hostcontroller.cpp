@@ -499,26 +499,51 @@ QString HostController::submitComposer(const QString &text)
                    ? tr("You have not joined this room yet. Accept the invitation to send messages here.")
                    : tr("You are not a member of this room, so you cannot send messages here.");
     }
-    matrix::SendRequest send;
-    send.roomId = m_roomId;
-    send.type = "m.room.message";
     const QString body = trimmed.startsWith(QLatin1String("//")) ? trimmed.mid(1) : trimmed;
-    send.content = json{{"msgtype", "m.text"}, {"body", body.toStdString()}};
+    sendMessage(m_roomId, body.toStdString(), text);
+    return {};
+}
+
+void HostController::sendMessage(const std::string &roomId, const std::string &body, const QString &composerText)
+{
+    matrix::SendRequest send;
+    send.roomId = roomId;
+    send.type = "m.room.message";
+    send.content = json{{"msgtype", "m.text"}, {"body", body}};
+    // Shown at once as "sending…"; the server's answer turns it into the message, or "not sent".
+    const std::string localId = "local" + std::to_string(++m_nextLocalId);
+    m_timeline->addPending(localId, roomId, body);
     std::weak_ptr<int> life = m_lifetime;
-    const QString roomId = q(m_roomId);
-    m_services.backend->send(send, [this, life, roomId, text](Result<matrix::SendResult> r) {
-        if (life.expired() || r)
+    m_services.backend->send(send, [this, life, roomId, localId, composerText](Result<matrix::SendResult> r) {
+        if (life.expired())
             return;
+        if (r)
+            return m_timeline->markSent(localId, r->eventId);
         // Refused before it left (the one gate every send passes decided): the text goes back
         // to the composer with the reason, in the user's language, and nothing is lost.
-        if (r.error().code == ErrorCode::EncryptionRequired)
-            Q_EMIT composerRefused(roomId, text,
+        if (r.error().code == ErrorCode::EncryptionRequired) {
+            m_timeline->removePending(localId);
+            Q_EMIT composerRefused(q(roomId), composerText,
                                    tr("Not sent: this room is end-to-end encrypted and Tessera cannot encrypt "
                                       "messages here, so your message would have reached the server unencrypted."));
-        else
-            Q_EMIT notice(tr("Your message was not sent: %1").arg(q(r.error().message)));
+            return;
+        }
+        m_timeline->markFailed(localId, q(r.error().message));
     });
-    return {};
+}
+
+void HostController::retrySend(const QString &localId)
+{
+    auto unsent = m_timeline->pending(localId.toStdString());
+    if (!unsent)
+        return;
+    m_timeline->removePending(localId.toStdString());
+    sendMessage(unsent->first, unsent->second, QString::fromStdString(unsent->second));
+}
+
+void HostController::discardSend(const QString &localId)
+{
+    m_timeline->removePending(localId.toStdString());
 }
 
 QString HostController::addWidget(const QString &url, const QString &name)

@@ -204,6 +204,10 @@ public:
     void repaintWidgets();
     /** Sends composer text: `/widget <url> [name]` adds a widget; anything else is a message. Returns an error or "". */
     Q_INVOKABLE QString submitComposer(const QString &text);
+    /** Sends a message that was not sent (TimelineModel's localId role) again, as a new message at the end. */
+    Q_INVOKABLE void retrySend(const QString &localId);
+    /** Deletes a message that was not sent from the timeline. */
+    Q_INVOKABLE void discardSend(const QString &localId);
     /** Adds a widget by URL (what `/widget` does). Returns an error or "". */
     Q_INVOKABLE QString addWidget(const QString &url, const QString &name);
     /** Adds a widget of a plugin-provided type. Returns an error or "". */
@@ -302,6 +306,8 @@ private:
     std::string m_roomId;
     bool m_roomWasInvited = false; ///< the current room was an invitation when last looked at
     QStringList m_answeringInvites;
+    std::uint64_t m_nextLocalId = 0;
+    void sendMessage(const std::string &roomId, const std::string &body, const QString &composerText);
     void answerInvite(const QString &roomId, bool accept);
     void roomsReloaded();
     QList<QObject *> m_currentWidgets;

@@ -308,14 +308,164 @@ void TimelineModel::append(const json &event)
         return;
     if (!row->eventId.empty() && std::any_of(m_rows.begin(), m_rows.end(), [&](const Row &r) { return r.eventId == row->eventId; }))
         return;
-    if (int(m_rows.size()) >= kMaxEvents) {
-        beginRemoveRows({}, 0, 0);
-        m_rows.erase(m_rows.begin());
-        endRemoveRows();
-    }
+    trimOldest();
     beginInsertRows({}, int(m_rows.size()), int(m_rows.size()));
     m_rows.push_back(std::move(*row));
     endInsertRows();
+    Q_EMIT countChanged();
+}
+
+void TimelineModel::trimOldest()
+{
+    if (int(m_rows.size()) < kMaxEvents)
+        return;
+    beginRemoveRows({}, 0, 0);
+    m_rows.erase(m_rows.begin());
+    endRemoveRows();
+    // What came before the dropped event cannot be continued from: no scrolling further back.
+    if (!m_olderToken.empty()) {
+        m_olderToken.clear();
+        Q_EMIT olderChanged();
+    }
+}
+
+void TimelineModel::loadOlder()
+{
+    if (m_loading || m_loadingOlder || m_olderToken.empty() || m_roomId.empty())
+        return;
+    m_loadingOlder = true;
+    m_olderError.clear();
+    Q_EMIT olderChanged();
+    matrix::TimelineQuery query;
+    query.roomId = m_roomId;
+    query.direction = matrix::Direction::Backwards;
+    query.from = m_olderToken;
+    query.limit = kOlderPageSize;
+    const std::uint64_t generation = m_generation;
+    std::weak_ptr<int> life = m_lifetime;
+    m_backend.readTimeline(query, [this, life, generation](Result<matrix::TimelinePage> page) {
+        if (life.expired() || generation != m_generation)
+            return;
+        m_loadingOlder = false;
+        if (!page) {
+            // The way back stays open: scrolling to the top again tries again.
+            m_olderError = q(page.error().message);
+            Q_EMIT olderChanged();
+            return;
+        }
+        std::vector<Row> older;
+        for (auto it = page->events.rbegin(); it != page->events.rend(); ++it) {
+            auto row = rowFor(*it);
+            if (!row || (!row->eventId.empty() && std::any_of(m_rows.begin(), m_rows.end(), [&](const Row &r) {
+                             return r.eventId == row->eventId;
+                         })))
+                continue;
+            older.push_back(std::move(*row));
+        }
+        const int room = kMaxEvents - int(m_rows.size());
+        if (int(older.size()) > room) {
+            older.erase(older.begin(), older.end() - std::max(0, room));
+            page->next.clear(); // full: this is as far back as the model goes
+        }
+        m_olderToken = page->next;
+        if (!older.empty()) {
+            beginInsertRows({}, 0, int(older.size()) - 1);
+            m_rows.insert(m_rows.begin(), std::make_move_iterator(older.begin()), std::make_move_iterator(older.end()));
+            endInsertRows();
+            Q_EMIT countChanged();
+        }
+        Q_EMIT olderChanged();
+    });
+}
+
+int TimelineModel::rowOfLocal(const std::string &localId) const
+{
+    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+        if (m_rows[i].localId == localId)
+            return int(i);
+    }
+    return -1;
+}
+
+void TimelineModel::addPending(const std::string &localId, const std::string &roomId, const std::string &body)
+{
+    Row row;
+    row.localId = localId;
+    row.sender = m_backend.userId();
+    row.body = body;
+    row.kind = "message";
+    row.status = "sending";
+    row.ts = QDateTime::currentMSecsSinceEpoch();
+    m_unsent[roomId].push_back(row);
+    if (roomId != m_roomId)
+        return;
+    trimOldest();
+    beginInsertRows({}, int(m_rows.size()), int(m_rows.size()));
+    m_rows.push_back(std::move(row));
+    endInsertRows();
+    Q_EMIT countChanged();
+}
+
+std::optional<std::pair<std::string, std::string>> TimelineModel::pending(const std::string &localId) const
+{
+    for (const auto &[roomId, rows] : m_unsent) {
+        for (const auto &r : rows) {
+            if (r.localId == localId)
+                return std::make_pair(roomId, r.body);
+        }
+    }
+    return std::nullopt;
+}
+
+void TimelineModel::markSent(const std::string &localId, const std::string &eventId)
+{
+    for (auto &[roomId, rows] : m_unsent)
+        rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const Row &r) { return r.localId == localId; }), rows.end());
+    const int i = rowOfLocal(localId);
+    if (i < 0)
+        return;
+    const bool echoed = std::any_of(m_rows.begin(), m_rows.end(), [&](const Row &r) { return r.eventId == eventId; });
+    if (echoed) {
+        // The sync brought it back before the send's answer: that row is the message now.
+        beginRemoveRows({}, i, i);
+        m_rows.erase(m_rows.begin() + i);
+        endRemoveRows();
+        Q_EMIT countChanged();
+        return;
+    }
+    m_rows[std::size_t(i)].eventId = eventId;
+    m_rows[std::size_t(i)].status.clear();
+    Q_EMIT dataChanged(index(i), index(i), {EventIdRole, StatusRole});
+}
+
+void TimelineModel::markFailed(const std::string &localId, const QString &reason)
+{
+    for (auto &[roomId, rows] : m_unsent) {
+        for (auto &r : rows) {
+            if (r.localId == localId) {
+                r.status = "failed";
+                r.sendError = reason;
+            }
+        }
+    }
+    const int i = rowOfLocal(localId);
+    if (i < 0)
+        return;
+    m_rows[std::size_t(i)].status = "failed";
+    m_rows[std::size_t(i)].sendError = reason;
+    Q_EMIT dataChanged(index(i), index(i), {StatusRole, SendErrorRole});
+}
+
+void TimelineModel::removePending(const std::string &localId)
+{
+    for (auto &[roomId, rows] : m_unsent)
+        rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const Row &r) { return r.localId == localId; }), rows.end());
+    const int i = rowOfLocal(localId);
+    if (i < 0 || m_rows[std::size_t(i)].status.empty())
+        return;
+    beginRemoveRows({}, i, i);
+    m_rows.erase(m_rows.begin() + i);
+    endRemoveRows();
     Q_EMIT countChanged();
 }
 
@@ -388,8 +538,12 @@ void TimelineModel::setRoom(const std::string &roomId)
     m_members.clear();
     m_nameUses.clear();
     m_roomId = roomId;
+    m_olderToken.clear();
+    m_loadingOlder = false;
+    m_olderError.clear();
     endResetModel();
     Q_EMIT countChanged();
+    Q_EMIT olderChanged();
     if (roomId.empty())
         return;
     m_loading = true;
@@ -398,7 +552,7 @@ void TimelineModel::setRoom(const std::string &roomId)
     matrix::TimelineQuery query;
     query.roomId = roomId;
     query.direction = matrix::Direction::Backwards;
-    query.limit = 200;
+    query.limit = kFirstPageSize;
     std::weak_ptr<int> life = m_lifetime;
     m_backend.readState(roomId, "m.room.member", std::nullopt, [this, life, generation](Result<std::vector<json>> members) {
         if (!life.expired() && generation == m_generation && members)
@@ -421,10 +575,22 @@ void TimelineModel::setRoom(const std::string &roomId)
                 m_rows.erase(m_rows.begin(), m_rows.end() - kMaxEvents);
             endResetModel();
             Q_EMIT countChanged();
+            m_olderToken = page->next;
         }
         for (const auto &event : live)
             append(event);
+        // The user's messages on their way (or refused) stay at the end, where they were typed.
+        for (const Row &unsent : m_unsent[m_roomId]) {
+            if (rowOfLocal(unsent.localId) >= 0)
+                continue;
+            trimOldest();
+            beginInsertRows({}, int(m_rows.size()), int(m_rows.size()));
+            m_rows.push_back(unsent);
+            endInsertRows();
+            Q_EMIT countChanged();
+        }
         Q_EMIT loadingChanged();
+        Q_EMIT olderChanged();
     });
 }
 
@@ -438,7 +604,8 @@ QHash<int, QByteArray> TimelineModel::roleNames() const
     return {{EventIdRole, "eventId"}, {SenderRole, "sender"},       {SenderNameRole, "senderName"},
             {InitialsRole, "initials"}, {ColorIndexRole, "colorIndex"}, {TimeRole, "time"},
             {BodyRole, "body"},        {KindRole, "kind"},           {OwnRole, "own"},
-            {DayRole, "day"}};
+            {DayRole, "day"},          {StatusRole, "status"},       {SendErrorRole, "sendError"},
+            {LocalIdRole, "localId"}};
 }
 
 QVariant TimelineModel::data(const QModelIndex &index, int role) const
@@ -484,6 +651,9 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
         return {};
     case KindRole: return q(r.kind);
     case OwnRole: return r.sender == m_backend.userId();
+    case StatusRole: return q(r.status);
+    case SendErrorRole: return r.sendError;
+    case LocalIdRole: return q(r.localId);
     default: return {};
     }
 }

@@ -61,6 +61,11 @@ class TimelineModel final : public QAbstractListModel {
     Q_OBJECT
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
     Q_PROPERTY(bool loading READ loading NOTIFY loadingChanged)
+    /// Older events can be loaded (scrolling back): the server has more, and the model has room for them.
+    Q_PROPERTY(bool canLoadOlder READ canLoadOlder NOTIFY olderChanged)
+    Q_PROPERTY(bool loadingOlder READ loadingOlder NOTIFY olderChanged)
+    /// Why the last page of older events could not be loaded (empty when it could).
+    Q_PROPERTY(QString olderError READ olderError NOTIFY olderChanged)
 public:
     enum Roles {
         EventIdRole = Qt::UserRole + 1,
@@ -73,6 +78,9 @@ public:
         KindRole, ///< "message", "emote", "notice", "state", "sticker", "encrypted" (not decrypted)
         OwnRole,
         DayRole,
+        StatusRole,    ///< "" (on the server), "sending" or "failed": the user's own messages not yet accepted
+        SendErrorRole, ///< for "failed": why the server refused it
+        LocalIdRole,   ///< for a message not yet accepted: what retrySend()/discardSend() take
     };
     Q_ENUM(Roles)
 
@@ -82,22 +90,49 @@ public:
     QHash<int, QByteArray> roleNames() const override;
     bool loading() const { return m_loading; }
 
+    bool canLoadOlder() const { return !m_olderToken.empty() && !m_loading; }
+    bool loadingOlder() const { return m_loadingOlder; }
+    QString olderError() const { return m_olderError; }
+
     void setRoom(const std::string &roomId);
+    /** Loads the page of events before the oldest shown (the backend's /messages when its cache runs out). */
+    Q_INVOKABLE void loadOlder();
     /** How a plugin id is shown ("Kanban board" for io.tessera.kanban); the id when unset or unknown. */
     void setPluginNameLookup(std::function<QString(const std::string &pluginId)> lookup);
-    /** Number of events shown at most (older ones are dropped from the model). */
-    static constexpr int kMaxEvents = 500;
+
+    /** The user's message @p body to @p roomId is on its way: shown at once as "sending". */
+    void addPending(const std::string &localId, const std::string &roomId, const std::string &body);
+    /** The server accepted it as @p eventId (its echo from the sync is the same row). */
+    void markSent(const std::string &localId, const std::string &eventId);
+    /** The server refused it for good: "not sent", with @p reason. */
+    void markFailed(const std::string &localId, const QString &reason);
+    /** Forgets a message not yet accepted (sent again or deleted by the user). */
+    void removePending(const std::string &localId);
+    /** The room and text of a message not yet accepted; nullopt if there is none with @p localId. */
+    std::optional<std::pair<std::string, std::string>> pending(const std::string &localId) const;
+
+    /** Events held at most: more live events drop the oldest, and with them the way further back. */
+    static constexpr int kMaxEvents = 5000;
+    /** Events the first page of a room shows; scrolling back loads kOlderPageSize more at a time. */
+    static constexpr int kFirstPageSize = 200;
+    static constexpr int kOlderPageSize = 100;
 
 Q_SIGNALS:
     void countChanged();
     void loadingChanged();
+    void olderChanged();
 
 private:
     struct Row {
         std::string eventId, sender, body, kind;
         std::string stateKind; ///< for kind "state": what changed (translated when shown)
         std::int64_t ts = 0;
+        std::string localId; ///< the user's messages not yet accepted by the server
+        std::string status;  ///< "", "sending", "failed"
+        QString sendError;
     };
+    int rowOfLocal(const std::string &localId) const;
+    void trimOldest();
     std::optional<Row> rowFor(const nlohmann::json &event) const;
     void append(const nlohmann::json &event);
     /** An event shown as undecryptable that can now be read: its row becomes the message. */
@@ -117,6 +152,12 @@ private:
     std::map<std::string, matrix::RoomMember> m_members;
     std::map<std::string, int> m_nameUses;
     bool m_loading = false;
+    /** Where loadOlder() continues; empty at the start of the room (or once events were dropped). */
+    std::string m_olderToken;
+    bool m_loadingOlder = false;
+    QString m_olderError;
+    /** The user's messages not yet accepted by the server, per room, so they survive switching rooms. */
+    std::map<std::string, std::vector<Row>> m_unsent;
     std::uint64_t m_generation = 0;
     std::unique_ptr<matrix::ListenerHandle> m_listener;
     std::function<QString(const std::string &)> m_pluginName;

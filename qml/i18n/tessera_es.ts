@@ -720,6 +720,36 @@
 <context>
     <name>Timeline</name>
     <message>
+        <location filename="../Timeline.qml"/>
+        <source>Delete</source>
+        <translation>Eliminar</translation>
+    </message>
+    <message>
+        <location filename="../Timeline.qml"/>
+        <source>Retry</source>
+        <translation>Reintentar</translation>
+    </message>
+    <message>
+        <location filename="../Timeline.qml"/>
+        <source>Not sent: %1</source>
+        <translation>No enviado: %1</translation>
+    </message>
+    <message>
+        <location filename="../Timeline.qml"/>
+        <source>Sending…</source>
+        <translation>Enviando…</translation>
+    </message>
+    <message>
+        <location filename="../Timeline.qml"/>
+        <source>Try again</source>
+        <translation>Reintentar</translation>
+    </message>
+    <message>
+        <location filename="../Timeline.qml"/>
+        <source>Older messages could not be loaded: %1</source>
+        <translation>No se pudieron cargar los mensajes anteriores: %1</translation>
+    </message>
+    <message>
         <location filename="../Timeline.qml" line="93"/>
         <source>No messages yet</source>
         <translation>Todavía no hay mensajes</translation>

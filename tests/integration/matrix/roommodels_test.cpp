@@ -142,6 +142,83 @@ TEST(RoomModels, LiveEventsDuringTheFirstOpenAreMergedNotDropped)
     EXPECT_TRUE(messages == expected) << "every event once, oldest first: " << messages.join(QStringLiteral(" | ")).toStdString();
 }
 
+TEST(RoomModels, ScrollingBackLoadsTheWholeHistoryOnceInOrder)
+{
+    MatrixHarness h;
+    auto &server = h.server();
+    ASSERT_TRUE(server.createUser("bob", "pw", "Bob"));
+    e2e::RoomSpec spec;
+    spec.creator = "bob";
+    spec.name = "Long";
+    spec.preset = "public_chat";
+    spec.join = {"alice"};
+    auto roomId = server.createRoom(spec);
+    ASSERT_TRUE(roomId);
+    constexpr int kHistory = ui::TimelineModel::kFirstPageSize + 2 * ui::TimelineModel::kOlderPageSize + 30;
+    std::string last;
+    for (int i = 0; i < kHistory; ++i) {
+        auto id = server.sendEvent(*roomId, "@bob:tessera.test", "m.room.message", text("m" + std::to_string(i)));
+        ASSERT_TRUE(id);
+        last = *id;
+    }
+    ASSERT_TRUE(h.waitForEvent(last));
+    ui::TimelineModel timeline(h.backend());
+    timeline.setRoom(*roomId);
+    ASSERT_TRUE(h.pumpUntil([&] { return !timeline.loading(); }));
+    EXPECT_TRUE(timeline.canLoadOlder());
+    EXPECT_FALSE(column(timeline, ui::TimelineModel::BodyRole).contains(QStringLiteral("m0")));
+    int pages = 0;
+    while (timeline.canLoadOlder() && pages < 20) {
+        timeline.loadOlder();
+        EXPECT_TRUE(timeline.loadingOlder());
+        ASSERT_TRUE(h.pumpUntil([&] { return !timeline.loadingOlder(); }));
+        EXPECT_TRUE(timeline.olderError().isEmpty()) << timeline.olderError().toStdString();
+        ++pages;
+    }
+    EXPECT_FALSE(timeline.canLoadOlder()) << "the start of the room is reached";
+    QStringList messages;
+    for (const QString &body : column(timeline, ui::TimelineModel::BodyRole)) {
+        if (body.startsWith(QLatin1Char('m')) && body.size() > 1 && body[1].isDigit())
+            messages << body;
+    }
+    ASSERT_EQ(messages.size(), kHistory);
+    for (int i = 0; i < kHistory; ++i)
+        ASSERT_EQ(messages[i].toStdString(), "m" + std::to_string(i));
+    EXPECT_TRUE(column(timeline, ui::TimelineModel::BodyRole).contains(QStringLiteral("created the room")));
+}
+
+TEST(RoomModels, AMessageOnItsWayIsOneRowWhicheverComesFirstAnswerOrEcho)
+{
+    MatrixHarness h;
+    const std::string roomId = h.createRoom("Echo");
+    ui::TimelineModel timeline(h.backend());
+    timeline.setRoom(roomId);
+    ASSERT_TRUE(h.pumpUntil([&] { return !timeline.loading(); }));
+    const int before = timeline.rowCount();
+    timeline.addPending("l1", roomId, "hello");
+    ASSERT_EQ(timeline.rowCount(), before + 1);
+    EXPECT_EQ(timeline.data(timeline.index(before), ui::TimelineModel::StatusRole).toString(), QStringLiteral("sending"));
+    auto sent = h.send(roomId, "m.room.message", text("hello")); // the echo arrives before the answer is told
+    ASSERT_TRUE(sent);
+    timeline.markSent("l1", *sent);
+    EXPECT_EQ(timeline.rowCount(), before + 1) << "the pending row gave way to the echo";
+    EXPECT_EQ(timeline.data(timeline.index(before), ui::TimelineModel::EventIdRole).toString().toStdString(), *sent);
+    EXPECT_EQ(timeline.data(timeline.index(before), ui::TimelineModel::StatusRole).toString(), QString());
+
+    timeline.addPending("l2", roomId, "refused");
+    timeline.markFailed("l2", QStringLiteral("M_FORBIDDEN"));
+    EXPECT_EQ(timeline.data(timeline.index(before + 1), ui::TimelineModel::StatusRole).toString(), QStringLiteral("failed"));
+    // Another room and back: the refused message is still there, at the end.
+    timeline.setRoom({});
+    timeline.setRoom(roomId);
+    ASSERT_TRUE(h.pumpUntil([&] { return !timeline.loading(); }));
+    const int last = timeline.rowCount() - 1;
+    EXPECT_EQ(timeline.data(timeline.index(last), ui::TimelineModel::BodyRole).toString(), QStringLiteral("refused"));
+    EXPECT_EQ(timeline.data(timeline.index(last), ui::TimelineModel::SendErrorRole).toString(), QStringLiteral("M_FORBIDDEN"));
+    timeline.removePending("l2");
+    EXPECT_EQ(timeline.rowCount(), last);
+}
+
 TEST(Invitations, AnInvitationIsReadFromTheSyncAndNothingIsSentIntoIt)
 {
     MatrixHarness h;
