@@ -337,7 +337,12 @@ struct HttpClient::Worker {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
         curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-        curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+        // Waiting for a connection that might multiplex pays only where that is known at once:
+        // TLS says it in the handshake (ALPN). Over plain HTTP it is known from the first
+        // response, and the first request after a restart is a 30 s /sync long-poll: every
+        // request made meanwhile (a send) would wait for it. So plain HTTP opens a new connection.
+        const bool tls = r.url.rfind("https://", 0) == 0;
+        curl_easy_setopt(e, CURLOPT_PIPEWAIT, tls ? 1L : 0L);
         curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(r.timeoutMs));
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,

@@ -274,6 +274,40 @@ TEST_F(HttpClientTest, SequentialRequestsReuseOneConnection)
     EXPECT_EQ(clientPorts.size(), 1u);
 }
 
+TEST_F(HttpClientTest, ARequestDoesNotWaitBehindALongPollOnAFreshConnection)
+{
+    // A restarted client's first request is a long-poll (/sync with a stored token): its answer,
+    // and with it whether the plain-HTTP connection could multiplex, comes 30 s later. A request
+    // made meanwhile must take a connection of its own, not wait for that answer.
+    LoopbackServer server;
+    Gate held;
+    server.server().Get("/poll", [&](const httplib::Request &, httplib::Response &res) {
+        held.wait();
+        res.set_content("late", "text/plain");
+    });
+    server.server().Get("/quick", [](const httplib::Request &, httplib::Response &res) { res.set_content("now", "text/plain"); });
+    ASSERT_TRUE(server.start());
+    HttpClient client(m_scheduler);
+    std::optional<Result<Response>> poll;
+    std::optional<Result<Response>> quick;
+    Request longPoll;
+    longPoll.url = server.url("/poll");
+    client.send(longPoll, [&](Result<Response> r) { poll.emplace(std::move(r)); });
+    pumpFor(m_scheduler, 100ms); // the long-poll is on the wire
+    Request now;
+    now.url = server.url("/quick");
+    client.send(now, [&](Result<Response> r) { quick.emplace(std::move(r)); });
+    const bool quickFirst = pumpUntil(m_scheduler, [&] { return quick.has_value(); }, 1, 8s);
+    const bool pollStillHeld = !poll.has_value();
+    held.open();
+    ASSERT_TRUE(pumpUntil(m_scheduler, [&] { return poll.has_value() && quick.has_value(); }));
+    EXPECT_TRUE(quickFirst && pollStillHeld) << "the second request waited for the long-poll's answer";
+    ASSERT_TRUE(*quick);
+    EXPECT_EQ((*quick)->body, "now");
+    ASSERT_TRUE(*poll);
+    EXPECT_EQ((*poll)->body, "late");
+}
+
 TEST_F(HttpClientTest, ManyParallelRequestsAllComplete)
 {
     LoopbackServer server;
