@@ -31,6 +31,11 @@ ListView {
     Connections {
         target: Host.timeline
         function onOlderChanged() { Qt.callLater(list.loadOlderIfAtTop) }
+        // The user's own message: shown where it went, at the end, wherever the view was.
+        function onPendingAdded() {
+            list.atEnd = true
+            Qt.callLater(list.positionViewAtEnd)
+        }
     }
 
     header: Item {
@@ -79,6 +84,8 @@ ListView {
         required property int index
         width: ListView.view.width
         height: kind === "state" ? stateLine.implicitHeight + 12 : bubble.height + 8
+        // The last row grew (a message that was not sent says so): keep it in view at the end.
+        onHeightChanged: if (list.atEnd && index === list.count - 1) Qt.callLater(list.positionViewAtEnd)
 
         Label {
             id: stateLine

@@ -13,6 +13,7 @@
 #include "plugins/capabilitydirectory.h"
 #include "plugins/pluginmanager.h"
 #include "plugins/roomenablement.h"
+#include "util/jsonfields.h"
 #include "util/text.h"
 #include "widgets/urlpolicy.h"
 
@@ -528,7 +529,15 @@ void HostController::sendMessage(const std::string &roomId, const std::string &b
                                       "messages here, so your message would have reached the server unencrypted."));
             return;
         }
-        m_timeline->markFailed(localId, q(r.error().message));
+        // The server's own sentence when it gave one (not the request line around it).
+        const Error &e = r.error();
+        QString reason = q(e.message);
+        if (e.matrixApiError && e.matrixApiError->response.is_object()) {
+            const std::string said = jsonString(e.matrixApiError->response, "error");
+            if (!said.empty())
+                reason = q(said);
+        }
+        m_timeline->markFailed(localId, ui::visibleText(reason));
     });
 }
 

@@ -404,6 +404,7 @@ void TimelineModel::addPending(const std::string &localId, const std::string &ro
     m_rows.push_back(std::move(row));
     endInsertRows();
     Q_EMIT countChanged();
+    Q_EMIT pendingAdded();
 }
 
 std::optional<std::pair<std::string, std::string>> TimelineModel::pending(const std::string &localId) const

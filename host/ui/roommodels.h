@@ -121,6 +121,8 @@ Q_SIGNALS:
     void countChanged();
     void loadingChanged();
     void olderChanged();
+    /** The user just sent a message to the room shown (the view goes to the end to show it). */
+    void pendingAdded();
 
 private:
     struct Row {
