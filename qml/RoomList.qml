@@ -83,6 +83,7 @@ Rectangle {
                         spacing: 0
                         Layout.fillWidth: true
                         Label {
+                            objectName: "roomLabel_" + item.index
                             text: item.name
                             textFormat: Text.PlainText
                             elide: Text.ElideRight

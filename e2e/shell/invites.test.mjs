@@ -105,7 +105,8 @@ runScenario('e2e.shell.invites', async (ctx) => {
     check(list.find((r) => r.roomId === bobsRoom).name === 'Bob', 'Bob\'s invitation is named after Bob', list);
 
     ctx.phase('opening the invitation: Accept and Decline, no composer, nothing refused by the server');
-    await app.click(`room_${list.findIndex((r) => r.roomId === bobsRoom)}`);
+    // On the room's name: the middle of an invitation's row holds its Accept and Decline buttons.
+    await app.click(`roomLabel_${list.findIndex((r) => r.roomId === bobsRoom)}`);
     await app.waitVisible('invitePane', 10000);
     check((await app.find('roomName')).text === 'Bob', 'the header names the room', await app.find('roomName'));
     check(!(await app.find('composerInput')).visible, 'no composer in a room Alice has not joined', await app.find('composerInput'));
