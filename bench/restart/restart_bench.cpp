@@ -21,6 +21,7 @@
 
 #include "homeserver/testhomeserver.h"
 #include "manualscheduler.h"
+#include "tempdir.h"
 #include "matrix/matrixbackend.h"
 #include "net/httpclient.h"
 #include "util/secretstore.h"
@@ -68,9 +69,8 @@ std::optional<Run> runOnce(int n)
     if (!roomId)
         return std::nullopt;
 
-    const auto dir = std::filesystem::temp_directory_path() / ("tessera-bench-restart-" + std::to_string(::getpid()) + "-" + std::to_string(n));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
+    test::TempDir scratch("tessera-bench-restart");
+    const std::filesystem::path dir = scratch.path();
     FileSecretStore secrets(dir / "secrets");
     test::ManualScheduler scheduler;
     auto options = [&] {
@@ -135,7 +135,6 @@ std::optional<Run> runOnce(int n)
         run.peerMs = msSince(start);
     }
     server.stop();
-    std::filesystem::remove_all(dir);
     return run;
 }
 

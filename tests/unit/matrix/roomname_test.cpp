@@ -5,7 +5,7 @@
 #include "matrix/roomname.h"
 #include "matrix/roomstore.h"
 #include "storage/database.h"
-#include "support/tempdir.h"
+#include "tempdir.h"
 
 using namespace tessera;
 using namespace tessera::matrix;
@@ -155,7 +155,7 @@ protected:
                                        {"content", content}}));
     }
 
-    tessera::test::ScratchDir m_dir;
+    tessera::test::TempDir m_dir{"tessera-names"};
     std::unique_ptr<storage::Database> m_db;
     std::unique_ptr<RoomStore> m_store;
 };
