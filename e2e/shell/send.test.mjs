@@ -52,7 +52,8 @@ async function seedHomeserver(ctx, fixture) {
                 sender: USER,
                 type: 'm.widget',
                 state_key: WIDGET_ID,
-                content: { type: 'm.custom', url: probeUrl(fixture, [SEND_TEXT]), name: 'Probe', data: {}, creatorUserId: userId, id: WIDGET_ID },
+                // $matrix_display_name: the widget is told the user's display name, not their id.
+                content: { type: 'm.custom', url: `${probeUrl(fixture, [SEND_TEXT])}&who=$matrix_display_name`, name: 'Probe', data: {}, creatorUserId: userId, id: WIDGET_ID },
             }],
         }],
     };
@@ -104,6 +105,10 @@ runScenario((o) => `e2e.shell.send.${o.backend}`, async (ctx) => {
     check(prompt.items.map((i) => i.item).includes(SEND_TEXT), 'the prompt lists the capability', prompt.items);
     await answerPrompt(app, prompt.promptId, { approve: true });
     const widget = await app.widgetSession(probe.widgetId, fixture.origin);
+    if (backend === 'homeserver') {
+        const who = new URL(widget.target.url).searchParams.get('who');
+        check(who === 'Alice', '$matrix_display_name in the widget URL is the display name', widget.target.url);
+    }
     const state = JSON.parse(await app.waitEval(widget.sessionId,
         'probe.state.approved !== null && JSON.stringify(probe.state)', 20000, 'notify_capabilities'));
     check(state.approved.includes(SEND_TEXT), 'the capability is approved', state.notifications);

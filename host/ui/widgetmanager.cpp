@@ -93,7 +93,16 @@ void WidgetManager::refreshRoom(const std::string &roomId)
     auto collected = std::make_shared<std::vector<json>>();
     auto pluginState = std::make_shared<std::vector<json>>();
     auto powerLevels = std::make_shared<json>();
-    auto remaining = std::make_shared<int>(4);
+    // $matrix_display_name in the widgets' URLs: the user's profile is asked for once, before the
+    // first widgets are made (the user id stands in only when the server has no display name).
+    if (m_profileUser != m_services.backend->userId()) {
+        m_profileUser = m_services.backend->userId(); // another account: its own name
+        m_displayName.clear();
+        m_profileAsked = false;
+    }
+    const bool needProfile = !m_profileAsked && !m_profileUser.empty();
+    m_profileAsked = true;
+    auto remaining = std::make_shared<int>(needProfile ? 5 : 4);
     const auto finish = [this, roomId, collected, pluginState, powerLevels, remaining] {
         if (--*remaining != 0)
             return;
@@ -120,6 +129,16 @@ void WidgetManager::refreshRoom(const std::string &roomId)
             *pluginState = std::move(*r);
         finish();
     });
+    if (needProfile) {
+        const std::string user = m_services.backend->userId();
+        m_services.backend->profile(user, [this, life, user, finish](Result<matrix::Profile> profile) {
+            if (life.expired())
+                return;
+            if (profile && profile->displayName && m_displayName.empty() && user == m_profileUser)
+                m_displayName = *profile->displayName;
+            finish();
+        });
+    }
     m_services.backend->readState(roomId, "m.room.power_levels", std::string(), [life, powerLevels, finish](Result<std::vector<json>> r) {
         if (life.expired())
             return;

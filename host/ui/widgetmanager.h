@@ -127,6 +127,8 @@ private:
     bool m_dark = false;
     QString m_language = QStringLiteral("en");
     std::string m_displayName;
+    bool m_profileAsked = false;
+    std::string m_profileUser; ///< whose display name m_displayName is
     std::string m_avatarUrl;
     // MSC2790: at most one modal at a time.
     QPointer<WidgetController> m_modal;
