@@ -14,7 +14,7 @@ Rectangle {
                                   && (Account.connection === "connecting" || Account.connection === "offline")
     height: shown ? Math.max(Theme.touch, row.implicitHeight + 8) : 0
     visible: shown
-    color: Account.connection === "offline" ? (Theme.dark ? "#4a3a12" : "#fff4d6") : Theme.surfaceAlt
+    color: Account.connection === "offline" ? Theme.warningBackground : Theme.surfaceAlt
     Accessible.role: Accessible.AlertMessage
     Accessible.name: label.text
 
