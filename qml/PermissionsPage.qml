@@ -59,20 +59,24 @@ Rectangle {
                     model: Host.permissions.rules
                     delegate: RowLayout {
                         required property var modelData
+                        required property int index
                         Layout.fillWidth: true
                         Layout.leftMargin: 16
                         Layout.rightMargin: 8
                         Label {
+                            objectName: "ruleText_" + index
                             Layout.fillWidth: true
                             text: modelData.text
                             textFormat: Text.PlainText
                             wrapMode: Text.Wrap
                         }
                         Button {
+                            objectName: "ruleRemove_" + index
                             text: qsTr("Remove")
                             flat: true
                             implicitHeight: Theme.touch
-                            onClicked: Host.permissions.removeRule(modelData.id)
+                            Accessible.name: qsTr("Remove the rule “%1”").arg(modelData.text)
+                            onClicked: ruleError.text = Host.permissions.removeRule(modelData.id)
                         }
                     }
                 }
@@ -81,33 +85,43 @@ Rectangle {
                     Layout.leftMargin: 16
                     Layout.rightMargin: 16
                     spacing: 8
+                    // One rule of a kind: once in place it is listed above, not offered again.
                     Button {
                         objectName: "ruleTrustOwn"
+                        readonly property bool inPlace: { Host.permissions.rules; return Host.permissions.hasRule("own", "") }
+                        visible: !inPlace
                         text: qsTr("Trust widgets I add")
                         implicitHeight: Theme.touch
-                        onClicked: ruleError.text = Host.permissions.addRule("own", "")
+                        onClicked: ruleConfirm.ask("own", "")
                     }
                     TextField {
                         id: agentField
+                        objectName: "ruleAgentField"
                         Layout.fillWidth: true
                         implicitHeight: Theme.touch
                         placeholderText: qsTr("@agent:example.org")
+                        Accessible.name: qsTr("Matrix user id of the agent to trust")
+                        onAccepted: if (agentButton.enabled) agentButton.clicked()
                     }
                     Button {
+                        id: agentButton
+                        objectName: "ruleTrustAgent"
                         text: qsTr("Trust this agent")
                         implicitHeight: Theme.touch
                         enabled: agentField.text.trim().length > 0
-                        onClicked: { ruleError.text = Host.permissions.addRule("agent", agentField.text); if (!ruleError.text) agentField.clear() }
+                        onClicked: ruleConfirm.ask("agent", agentField.text.trim())
                     }
                 }
                 Label {
                     id: ruleError
+                    objectName: "ruleError"
                     visible: text.length > 0
                     color: Theme.danger
                     wrapMode: Text.Wrap
                     textFormat: Text.PlainText
                     Layout.fillWidth: true
                     Layout.leftMargin: 16
+                    Layout.rightMargin: 16
                 }
 
                 Label {
@@ -210,6 +224,63 @@ Rectangle {
                 }
                 Item { Layout.preferredHeight: 24 }
             }
+        }
+    }
+
+    // A standing rule grants without asking from then on: it is put to the user once more, in
+    // words, with the action on its button.
+    Dialog {
+        id: ruleConfirm
+        objectName: "ruleConfirmDialog"
+        property string kind: ""
+        property string subject: ""
+        parent: Overlay.overlay
+        anchors.centerIn: parent
+        modal: true
+        Overlay.modal: Rectangle { color: Theme.scrim }
+        width: Math.min(480, parent.width - 32)
+        title: kind === "own" ? qsTr("Trust widgets you add?") : qsTr("Trust this agent?")
+        function ask(k, who) {
+            kind = k
+            subject = who
+            open()
+        }
+        Label {
+            objectName: "ruleConfirmText"
+            width: ruleConfirm.availableWidth
+            wrapMode: Text.Wrap
+            textFormat: Text.PlainText
+            text: (ruleConfirm.kind === "own"
+                   ? qsTr("Widgets you add to a room yourself will get the capabilities they ask for without asking you.")
+                   : qsTr("Widgets that %1 adds to a room will load and get the capabilities they ask for without asking you.").arg(ruleConfirm.subject))
+                  + " " + qsTr("Your identity, camera, microphone and location are still asked for each time.")
+                  + " " + qsTr("Every grant is written to the audit log, and you can remove the rule here at any time.")
+        }
+        // A row of its own rather than a DialogButtonBox, which in Qt 6.4 can lay a button out
+        // beyond the dialog's edge.
+        footer: RowLayout {
+            spacing: 8
+            Item { Layout.fillWidth: true }
+            Button {
+                objectName: "ruleConfirmCancel"
+                text: qsTr("Cancel")
+                implicitHeight: Theme.touch
+                Layout.bottomMargin: 12
+                onClicked: ruleConfirm.reject()
+            }
+            PrimaryButton {
+                objectName: "ruleConfirmAdd"
+                text: ruleConfirm.kind === "own" ? qsTr("Trust widgets I add") : qsTr("Trust this agent")
+                implicitHeight: Theme.touch
+                Layout.rightMargin: 12
+                Layout.bottomMargin: 12
+                onClicked: ruleConfirm.accept()
+            }
+        }
+        onAccepted: {
+            ruleError.text = Host.permissions.addRule(kind, subject)
+            if (ruleError.text.length === 0 && kind === "agent")
+                agentField.clear()
         }
     }
 }

@@ -55,7 +55,7 @@ void PermissionsModel::reload()
             m[QStringLiteral("room")] = visibleText(r.roomId);
             switch (r.kind) {
             case consent::RuleKind::TrustOwnWidgets:
-                m[QStringLiteral("text")] = tr("Trust widgets I add myself");
+                m[QStringLiteral("text")] = tr("Trust widgets I add");
                 break;
             case consent::RuleKind::TrustAgent:
                 m[QStringLiteral("text")] = tr("Trust widgets added by %1").arg(visibleText(r.subject));
@@ -189,14 +189,43 @@ QString PermissionsModel::addRule(const QString &kind, const QString &subject)
     rule.subject = subject.trimmed().toStdString();
     auto r = m_service.addRule(rule);
     reload();
-    return r ? QString() : q(r.error().message);
+    if (r)
+        return {};
+    // In words: the service's English message is for the log, not for the page.
+    switch (r.error().code) {
+    case ErrorCode::Conflict: return tr("This rule is already in place.");
+    case ErrorCode::Unavailable: return tr("No rule can be added now: the audit log cannot record what it would grant.");
+    case ErrorCode::BadRequest:
+        if (rule.kind == consent::RuleKind::TrustAgent)
+            return tr("“%1” is not a Matrix user id. An agent is named as @name:server.").arg(visibleText(rule.subject));
+        return tr("This rule cannot be added.");
+    default: return tr("The rule was not saved. Try again.");
+    }
+}
+
+bool PermissionsModel::hasRule(const QString &kind, const QString &subject) const
+{
+    const QString wanted = kind == QLatin1String("own") ? QStringLiteral("trust_own_widgets")
+                         : kind == QLatin1String("agent") ? QStringLiteral("trust_agent")
+                         : kind == QLatin1String("plugin") ? QStringLiteral("trust_plugin_widget_types") : QString();
+    const QString who = visibleText(subject.trimmed().toStdString());
+    for (const QVariant &v : m_rules) {
+        const QVariantMap m = v.toMap();
+        if (m.value(QStringLiteral("kind")).toString() == wanted && m.value(QStringLiteral("subject")).toString() == who
+            && m.value(QStringLiteral("room")).toString().isEmpty())
+            return true;
+    }
+    return false;
 }
 
 QString PermissionsModel::removeRule(qint64 ruleId)
 {
     auto r = m_service.removeRule(ruleId);
     reload();
-    return r ? QString() : q(r.error().message);
+    if (r)
+        return {};
+    return r.error().code == ErrorCode::NotFound ? tr("This rule was already removed.")
+                                                 : tr("The rule was not removed. Try again.");
 }
 
 // ---- AuditModel ----
@@ -324,11 +353,80 @@ int AuditModel::rowCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
+QString AuditModel::decisionText(const QString &decision)
+{
+    if (decision == QLatin1String("allowed"))
+        return tr("allowed", "audit decision");
+    if (decision == QLatin1String("refused"))
+        return tr("refused", "audit decision");
+    if (decision == QLatin1String("dropped"))
+        return tr("dropped", "audit decision: not answered at all");
+    if (decision == QLatin1String("failed"))
+        return tr("failed", "audit decision: allowed, but it did not work");
+    if (decision == QLatin1String("info"))
+        return tr("note", "audit decision: nothing was decided");
+    return decision;
+}
+
+AuditModel::Tone AuditModel::decisionTone(const QString &decision)
+{
+    if (decision == QLatin1String("allowed"))
+        return Good;
+    if (decision == QLatin1String("failed"))
+        return Caution;
+    if (decision == QLatin1String("refused") || decision == QLatin1String("dropped"))
+        return Bad;
+    return Neutral;
+}
+
+QString AuditModel::directionText(const QString &direction)
+{
+    if (direction == QLatin1String("in"))
+        return tr("from the widget");
+    if (direction == QLatin1String("out"))
+        return tr("to the widget");
+    if (direction == QLatin1String("internal"))
+        return tr("in Tessera", "audit direction: no message crossed to or from a widget");
+    return direction;
+}
+
+QString AuditModel::categoryText(const QString &category)
+{
+    if (category == QLatin1String("message"))
+        return tr("message", "audit category");
+    if (category == QLatin1String("consent"))
+        return tr("consent", "audit category");
+    if (category == QLatin1String("plugin"))
+        return tr("plugin", "audit category");
+    if (category == QLatin1String("navigation"))
+        return tr("navigation", "audit category");
+    if (category == QLatin1String("session"))
+        return tr("session", "audit category");
+    if (category == QLatin1String("retention"))
+        return tr("retention", "audit category");
+    if (category == QLatin1String("log"))
+        return tr("audit log", "audit category");
+    if (category == QLatin1String("outgoing"))
+        return tr("outgoing", "audit category");
+    return category;
+}
+
+QVariantList AuditModel::decisionChoices() const
+{
+    QVariantList out{QVariantMap{{QStringLiteral("value"), QString()}, {QStringLiteral("text"), tr("Any decision")}}};
+    for (const char *d : {"allowed", "refused", "dropped", "failed", "info"})
+        out.append(QVariantMap{{QStringLiteral("value"), QString::fromLatin1(d)},
+                               {QStringLiteral("text"), decisionText(QString::fromLatin1(d))}});
+    return out;
+}
+
 QHash<int, QByteArray> AuditModel::roleNames() const
 {
     return {{SeqRole, "seq"},         {TimeRole, "time"},       {CategoryRole, "category"}, {DirectionRole, "direction"},
             {WidgetRole, "widget"},   {RoomRole, "room"},       {ActionRole, "action"},     {DecisionRole, "decision"},
-            {ReasonRole, "reason"},   {SizeRole, "size"},       {DurationRole, "duration"}};
+            {ReasonRole, "reason"},   {SizeRole, "size"},       {DurationRole, "duration"},
+            {DecisionTextRole, "decisionText"}, {DecisionToneRole, "tone"}, {DirectionTextRole, "directionText"},
+            {CategoryTextRole, "categoryText"}};
 }
 
 QVariant AuditModel::data(const QModelIndex &index, int role) const
@@ -348,6 +446,10 @@ QVariant AuditModel::data(const QModelIndex &index, int role) const
     case ReasonRole: return visibleText(r.reason);
     case SizeRole: return qint64(r.sizeBytes);
     case DurationRole: return qint64(r.durationMs);
+    case DecisionTextRole: return decisionText(q(r.decision));
+    case DecisionToneRole: return int(decisionTone(q(r.decision)));
+    case DirectionTextRole: return directionText(q(r.direction));
+    case CategoryTextRole: return categoryText(q(r.category));
     default: return {};
     }
 }

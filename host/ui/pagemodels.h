@@ -62,6 +62,8 @@ public:
     /** kind: "own", "agent" (subject = user id), "plugin" (subject = plugin id). */
     Q_INVOKABLE QString addRule(const QString &kind, const QString &subject);
     Q_INVOKABLE QString removeRule(qint64 ruleId);
+    /** Whether a rule of @p kind ("own", "agent", "plugin") for @p subject, in every room, is in place. */
+    Q_INVOKABLE bool hasRule(const QString &kind, const QString &subject) const;
 
     void onConsentChanged() override { reload(); }
 
@@ -111,8 +113,20 @@ public:
         ReasonRole,
         SizeRole,
         DurationRole,
+        DecisionTextRole,  ///< the decision in the user's language
+        DecisionToneRole,  ///< a Tone: how the decision is coloured
+        DirectionTextRole, ///< the direction in the user's language
+        CategoryTextRole,  ///< the category in the user's language
     };
     Q_ENUM(Roles)
+    /**
+     * How a row's decision is shown; the values index Theme.toneColors (Theme.qml), in this
+     * order. The page colours rows by this value, never by comparing words.
+     */
+    enum Tone { Neutral = 0, Good = 1, Caution = 2, Bad = 3 };
+    Q_ENUM(Tone)
+    /** The decisions the filter offers: [{value, text}], value "" for any, text translated. */
+    Q_PROPERTY(QVariantList decisionChoices READ decisionChoices NOTIFY filterChanged)
 
     explicit AuditModel(std::filesystem::path dataDir, QObject *parent = nullptr);
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -129,6 +143,13 @@ public:
     void setLive(bool live);
     QString verifyResult() const { return m_verifyResult; }
     bool verifyOk() const { return m_verifyOk; }
+
+    QVariantList decisionChoices() const;
+    /** @p decision ("allowed", …, as stored) in the user's language; unknown words as they are. */
+    static QString decisionText(const QString &decision);
+    static Tone decisionTone(const QString &decision);
+    static QString directionText(const QString &direction);
+    static QString categoryText(const QString &category);
 
     /** Reloads the newest page with the current filters. */
     Q_INVOKABLE void refresh();

@@ -97,5 +97,70 @@ Item {
             const where = findChild(page, "permissionWhere_" + i)
             verify(where.text.indexOf("w_spoof⟨U+200B⟩") === 0, "an unnamed widget is shown by its id: " + where.text)
         }
+
+        function ruleTexts() {
+            return Host.permissions.rules.map((r) => r.text)
+        }
+        function openConfirm(button) {
+            const dialog = findChild(page, "ruleConfirmDialog")
+            verify(dialog !== null)
+            mouseClick(button)
+            tryCompare(dialog, "opened", true)
+            return dialog
+        }
+
+        // A standing rule is confirmed in words, has one name everywhere, is offered once, and
+        // what goes wrong is said in words.
+        function test_4_a_standing_rule_is_confirmed_and_has_one_name() {
+            for (const r of Host.permissions.rules)
+                Host.permissions.removeRule(r.id)
+            const trustOwn = findChild(page, "ruleTrustOwn")
+            verify(trustOwn.visible)
+            compare(trustOwn.text, "Trust widgets I add")
+
+            // Cancel adds nothing.
+            let dialog = openConfirm(trustOwn)
+            verify(findChild(dialog.contentItem, "ruleConfirmText").text.indexOf("without asking you") > 0)
+            compare(findChild(dialog.footer, "ruleConfirmAdd").text, "Trust widgets I add")
+            mouseClick(findChild(dialog.footer, "ruleConfirmCancel"))
+            tryCompare(dialog, "visible", false)
+            compare(ruleTexts(), [])
+
+            // The action's own button adds it, under the button's name.
+            dialog = openConfirm(trustOwn)
+            mouseClick(findChild(dialog.footer, "ruleConfirmAdd"))
+            tryCompare(dialog, "visible", false)
+            compare(ruleTexts(), ["Trust widgets I add"])
+            compare(findChild(page, "ruleText_0").text, "Trust widgets I add")
+            const error = findChild(page, "ruleError")
+            verify(!error.visible, error.text)
+            // Not offered twice; a second attempt is said in words, not as the store's message.
+            verify(!trustOwn.visible, "the rule in place is offered again")
+            compare(Host.permissions.addRule("own", ""), "This rule is already in place.")
+
+            // The audit log calls it the same.
+            const added = fixture.auditRows("").filter((r) => r.action === "consent.rule_added").map((r) => r.reason)
+            verify(/^the user added rule [0-9]+ \(trust widgets I add\)$/.test(added[added.length - 1]), added)
+            // Removing it brings the button back and leaves no stale error.
+            mouseClick(findChild(page, "ruleRemove_0"))
+            tryCompare(Host.permissions.rules, "length", 0)
+            verify(trustOwn.visible)
+            verify(!error.visible, error.text)
+
+            // An agent that is not a Matrix user id is told so in words.
+            const field = findChild(page, "ruleAgentField")
+            mouseClick(field)
+            for (const c of "bot")
+                keyClick(c)
+            dialog = openConfirm(findChild(page, "ruleTrustAgent"))
+            verify(findChild(dialog.contentItem, "ruleConfirmText").text.indexOf("Widgets that bot adds") === 0)
+            compare(findChild(dialog.footer, "ruleConfirmAdd").text, "Trust this agent")
+            mouseClick(findChild(dialog.footer, "ruleConfirmAdd"))
+            tryCompare(dialog, "visible", false)
+            tryVerify(() => error.visible)
+            compare(error.text, "“bot” is not a Matrix user id. An agent is named as @name:server.")
+            compare(ruleTexts(), [])
+            field.text = ""
+        }
     }
 }

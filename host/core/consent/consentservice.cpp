@@ -80,8 +80,8 @@ json ruleJson(const StandingRule &r)
 std::string describeRule(const StandingRule &r)
 {
     switch (r.kind) {
-    case RuleKind::TrustOwnWidgets: return "rule " + std::to_string(r.id) + " (trust widgets I publish)";
-    case RuleKind::TrustAgent: return "rule " + std::to_string(r.id) + " (trust widgets published by " + r.subject + ")";
+    case RuleKind::TrustOwnWidgets: return "rule " + std::to_string(r.id) + " (trust widgets I add)";
+    case RuleKind::TrustAgent: return "rule " + std::to_string(r.id) + " (trust widgets added by " + r.subject + ")";
     case RuleKind::TrustPluginWidgetTypes:
         return "rule " + std::to_string(r.id) + " (trust the declared capabilities of plugin " + r.subject + ")";
     case RuleKind::Invalid: break;

@@ -85,9 +85,9 @@ TEST(ConsentAudit, EveryKindOfDecisionIsInTheRealAuditLog)
                                               "consent.rule_added", "consent.revoke", "consent.rule_removed"}));
     EXPECT_TRUE(reasons.count("consent.capabilities: the user allowed 1 and denied 1, remembered"));
     EXPECT_TRUE(reasons.count("consent.capabilities: nobody answered within 120 s: denied"));
-    EXPECT_TRUE(reasons.count("consent.standing_rule: rule 1 (trust widgets published by @bot:example.org) granted 1 "
+    EXPECT_TRUE(reasons.count("consent.standing_rule: rule 1 (trust widgets added by @bot:example.org) granted 1 "
                               "capability"));
-    EXPECT_TRUE(reasons.count("consent.rule_removed: the user removed rule 1 (trust widgets published by "
+    EXPECT_TRUE(reasons.count("consent.rule_removed: the user removed rule 1 (trust widgets added by "
                               "@bot:example.org)"));
 
     auto report = reader->verify();

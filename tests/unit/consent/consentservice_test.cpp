@@ -467,7 +467,7 @@ TEST_F(ConsentServiceTest, StandingRuleForOwnWidgetsGrantsAndIsAudited)
     const auto grants = m_audit.withAction("consent.standing_rule");
     ASSERT_EQ(grants.size(), 1u);
     EXPECT_EQ(grants[0].decision, audit::Decision::Allowed);
-    EXPECT_EQ(grants[0].reason, "rule " + std::to_string(rule->id) + " (trust widgets I publish) granted 2 capabilities");
+    EXPECT_EQ(grants[0].reason, "rule " + std::to_string(rule->id) + " (trust widgets I add) granted 2 capabilities");
     EXPECT_EQ(json::parse(grants[0].body)["granted"], json::array({kReadTopic, kSendText}));
 
     // A rule does not remember anything: the list of decisions stays empty.
