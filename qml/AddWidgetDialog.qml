@@ -27,6 +27,7 @@ Dialog {
             Layout.fillWidth: true
             implicitHeight: Theme.touch
             placeholderText: "https://"
+            Accessible.name: qsTr("Address of the widget")
             inputMethodHints: Qt.ImhUrlCharactersOnly
         }
         TextField {
@@ -35,6 +36,7 @@ Dialog {
             Layout.fillWidth: true
             implicitHeight: Theme.touch
             placeholderText: qsTr("Name (optional)")
+            Accessible.name: placeholderText
         }
         Label {
             visible: root.error.length > 0

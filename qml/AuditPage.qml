@@ -32,7 +32,7 @@ Rectangle {
             Layout.fillWidth: true
             visible: Host.audit.verifyResult.length > 0
             implicitHeight: verifyLabel.implicitHeight + 20
-            color: Host.audit.verifyOk ? (Theme.dark ? "#183a27" : "#e6f4ea") : (Theme.dark ? "#4a1f1f" : "#fdecea")
+            color: Host.audit.verifyOk ? Theme.successBackground : Theme.dangerBackground
             Label {
                 id: verifyLabel
                 objectName: "auditVerifyResult"
@@ -54,18 +54,26 @@ Rectangle {
                 Layout.fillWidth: true
                 implicitHeight: Theme.touch
                 placeholderText: qsTr("Widget")
+                Accessible.name: qsTr("Widget")
                 onEditingFinished: Host.audit.widgetFilter = text.trim()
             }
             TextField {
                 Layout.fillWidth: true
                 implicitHeight: Theme.touch
                 placeholderText: qsTr("Action")
+                Accessible.name: qsTr("Action")
                 onEditingFinished: Host.audit.actionFilter = text.trim()
             }
             ComboBox {
+                objectName: "auditDecisionFilter"
                 implicitHeight: Theme.touch
-                model: [qsTr("Any decision"), "allowed", "refused", "dropped", "failed", "info"]
-                onActivated: (i) => Host.audit.decisionFilter = i === 0 ? "" : currentText
+                // As wide as its longest choice, in any language.
+                implicitContentWidthPolicy: ComboBox.WidestText
+                model: Host.audit.decisionChoices
+                textRole: "text"
+                valueRole: "value"
+                Accessible.name: qsTr("Decision")
+                onActivated: Host.audit.decisionFilter = currentValue
             }
             Switch {
                 text: qsTr("Live")
@@ -95,14 +103,14 @@ Rectangle {
                         Label { text: "#" + row.model.seq; color: Theme.muted; font.family: "monospace"; font.pixelSize: 12 }
                         Label { text: row.model.time; color: Theme.muted; font.pixelSize: 12 }
                         Label {
-                            text: row.model.decision
+                            objectName: "auditDecision"
+                            text: row.model.decisionText
                             font.pixelSize: 12
                             font.bold: true
-                            color: row.model.decision === "allowed" ? Theme.success
-                                 : row.model.decision === "info" ? Theme.muted
-                                 : row.model.decision === "failed" ? Theme.warning : Theme.danger
+                            // The tone comes from the model (AuditModel::Tone), not from the word.
+                            color: Theme.toneColors[row.model.tone]
                         }
-                        Label { text: row.model.direction; color: Theme.muted; font.pixelSize: 12 }
+                        Label { objectName: "auditDirection"; text: row.model.directionText; color: Theme.muted; font.pixelSize: 12 }
                         Label {
                             objectName: "auditAction"
                             text: row.model.action

@@ -64,6 +64,8 @@ Rectangle {
                 placeholderText: Host.currentRoomId.length > 0 ? qsTr("Message, or /widget https://… to add a widget")
                                                                : qsTr("Choose a room")
                 enabled: Host.currentRoomId.length > 0
+                Accessible.name: qsTr("Message")
+                Accessible.description: placeholderText
                 onAccepted: root.send()
                 onTextChanged: if (root.error.length > 0) root.error = ""
             }

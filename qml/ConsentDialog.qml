@@ -19,6 +19,8 @@ Popup {
     Overlay.modal: Rectangle { color: Theme.scrim }
     closePolicy: Popup.NoAutoClose
     padding: 0
+    // The keyboard goes with the question: Tab walks its switches and buttons.
+    focus: true
 
     property var prompts: Host.consentPrompts
     property var prompt: ({})

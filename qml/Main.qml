@@ -67,6 +67,7 @@ ApplicationWindow {
         visible: root.page === ""
 
         RoomList {
+            id: dockedRoomList
             visible: !root.compact
             Layout.preferredWidth: 280
             Layout.fillHeight: true
@@ -119,11 +120,17 @@ ApplicationWindow {
         z: 5
     }
 
+    // One panel for both places, never moved to another parent: a layout hidden while it was
+    // moved kept its old geometry (the full-screen header stayed after leaving full screen).
     WidgetPanel {
         id: panel
-        parent: overlaySlot.visible ? overlaySlot : sideSlot
-        anchors.fill: parent
-        visible: parent.visible
+        readonly property bool overlay: Host.panelFullScreen || root.compact
+        visible: root.page === "" && Host.panelOpen
+        z: 5
+        x: overlay ? 0 : root.width - sideSlot.width
+        y: overlay ? 0 : connectionBanner.height
+        width: overlay ? root.width : sideSlot.width
+        height: overlay ? root.height : sideSlot.height
         compact: root.compact
     }
 
@@ -161,24 +168,30 @@ ApplicationWindow {
         property string text: ""
         objectName: "notice"
         z: 30
+        // While the room shows: over its timeline, above the composer and beside the widget panel,
+        // so that a notice never covers what is typed, here or in a widget.
+        readonly property bool overRoom: root.page === "" && !overlaySlot.visible && !Account.required
+        readonly property real areaLeft: overRoom && !root.compact ? dockedRoomList.width + 1 : 0
+        readonly property real areaWidth: overRoom ? roomView.width : root.width
         anchors.horizontalCenter: parent.horizontalCenter
+        anchors.horizontalCenterOffset: areaLeft + areaWidth / 2 - root.width / 2
         anchors.bottom: parent.bottom
-        anchors.bottomMargin: 24
-        width: Math.min(parent.width - 32, noticeLabel.implicitWidth + 48)
+        anchors.bottomMargin: 16 + (overRoom ? roomView.composerHeight : 0)
+        width: Math.min(areaWidth - 32, noticeLabel.implicitWidth + 48)
         height: Math.max(Theme.touch, noticeLabel.implicitHeight + 24)
         radius: Theme.radius
-        color: Theme.dark ? "#e8eaee" : "#2b2f36"
+        color: Theme.notice
         opacity: text.length > 0 ? 1 : 0
         visible: opacity > 0
         Behavior on opacity { NumberAnimation { duration: 150 } }
         Label {
             id: noticeLabel
             anchors.centerIn: parent
-            width: Math.min(implicitWidth, root.width - 80)
+            width: Math.min(implicitWidth, snackbar.areaWidth - 80)
             text: snackbar.text
             textFormat: Text.PlainText
             wrapMode: Text.Wrap
-            color: Theme.dark ? "#1b1d22" : "#ffffff"
+            color: Theme.noticeText
         }
         Timer {
             id: snackTimer
@@ -188,10 +201,34 @@ ApplicationWindow {
         function show(message) { text = message; snackTimer.restart() }
     }
 
+    // Keyboard shortcuts: the next or previous room (Alt+Down, Alt+Up) and widget tab
+    // (Ctrl+Page Down, Ctrl+Page Up), as in other chat clients and browsers.
+    function stepRoom(step) {
+        const rooms = Host.rooms
+        if (rooms.count === 0)
+            return
+        const at = rooms.indexOf(Host.currentRoomId)
+        const next = at < 0 ? 0 : Math.max(0, Math.min(rooms.count - 1, at + step))
+        if (next !== at)
+            Host.selectRoom(rooms.roomIdAt(next))
+    }
+    function stepTab(step) {
+        const count = Host.widgetModel.count
+        if (count === 0)
+            return
+        Host.panelOpen = true
+        Host.selectTab((Math.max(0, Host.activeTabIndex) + step + count) % count)
+    }
+    Shortcut { objectName: "nextRoomShortcut"; sequence: "Alt+Down"; onActivated: root.stepRoom(1) }
+    Shortcut { objectName: "previousRoomShortcut"; sequence: "Alt+Up"; onActivated: root.stepRoom(-1) }
+    Shortcut { objectName: "nextTabShortcut"; sequence: "Ctrl+PgDown"; onActivated: root.stepTab(1) }
+    Shortcut { objectName: "previousTabShortcut"; sequence: "Ctrl+PgUp"; onActivated: root.stepTab(-1) }
+
     Connections {
         target: Host
         function onNotice(text) { snackbar.show(text) }
         function onPopupRequested(widgetId, url, domain, internationalized) { popupPrompt.ask(widgetId, url, domain, internationalized) }
+        function onPopOutRequested(widgetId, name, url, domain, internationalized) { popupPrompt.askPopOut(widgetId, name, url, domain, internationalized) }
     }
     Component.onCompleted: {
         const startup = [Host.startupWarning, Host.engineNotice].filter((t) => t.length > 0)

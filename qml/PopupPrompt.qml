@@ -5,8 +5,8 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Tessera
 
-// A widget asked to open a window: nothing opens until the user agrees, and then only in the
-// system browser.
+// A widget asked to open a window, or the user asked to open a widget in the browser: nothing
+// leaves Tessera until the user agrees here, and then only in the system browser.
 Dialog {
     id: root
     objectName: "popupPrompt"
@@ -15,8 +15,11 @@ Dialog {
     width: Math.min(480, parent.width - 24)
     modal: true
     Overlay.modal: Rectangle { color: Theme.scrim }
-    title: qsTr("Open a link in your browser?")
+    title: root.popOut ? qsTr("Open this widget in your browser?") : qsTr("Open a link in your browser?")
     property string widgetId: ""
+    /// The user asked for it (the widget's "Open in your browser"), not the widget.
+    property bool popOut: false
+    property string widgetName: ""
     property string url: ""
     property string domain: ""
     property bool internationalized: false
@@ -24,11 +27,17 @@ Dialog {
     // Tessera has already refused what is not a plain https: address; this shows what the
     // browser would open, the owner's domain first.
     function ask(widget, link, registrable, idn) {
+        popOut = false
         widgetId = widget
         url = link
         domain = registrable
         internationalized = idn
         open()
+    }
+    function askPopOut(widget, name, link, registrable, idn) {
+        ask(widget, link, registrable, idn)
+        popOut = true
+        widgetName = name
     }
 
     ColumnLayout {
@@ -37,7 +46,10 @@ Dialog {
         Label {
             Layout.fillWidth: true
             wrapMode: Text.Wrap
-            text: qsTr("A widget wants to open a page of this site in a new window:")
+            objectName: "popupIntro"
+            textFormat: Text.PlainText
+            text: root.popOut ? qsTr("“%1” will open outside Tessera, in your web browser, at this site:").arg(root.widgetName)
+                              : qsTr("A widget wants to open a page of this site in a new window:")
         }
         Label {
             objectName: "popupDomain"

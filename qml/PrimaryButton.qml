@@ -9,6 +9,8 @@ import Tessera
 Button {
     id: control
     highlighted: true
+    // The custom text below leaves the style's accessible name empty: say it here.
+    Accessible.name: text
     contentItem: Text {
         text: control.text
         font: control.font
@@ -17,5 +19,15 @@ Button {
         horizontalAlignment: Text.AlignHCenter
         verticalAlignment: Text.AlignVCenter
         elide: Text.ElideRight
+    }
+    // The keyboard focus is seen in every style (Universal draws none on buttons).
+    Rectangle {
+        anchors.fill: parent
+        anchors.margins: -3
+        radius: 6
+        color: "transparent"
+        border.width: 2
+        border.color: Theme.focus
+        visible: control.visualFocus
     }
 }

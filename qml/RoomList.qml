@@ -73,7 +73,13 @@ Rectangle {
                 width: list.width
                 height: invited ? 60 + Theme.touch + 4 : 60
                 highlighted: roomId === Host.currentRoomId
+                Accessible.name: item.invited ? qsTr("%1, invitation").arg(item.name) : item.name
+                // Delegates take no focus by default: the rooms are reached with Tab.
+                focusPolicy: Qt.StrongFocus
                 onClicked: { Host.selectRoom(roomId); root.roomChosen() }
+                // Enter opens the room as Space does.
+                Keys.onReturnPressed: clicked()
+                Keys.onEnterPressed: clicked()
                 contentItem: GridLayout {
                     columns: 2
                     columnSpacing: Theme.gap
@@ -148,6 +154,8 @@ Rectangle {
                 Layout.fillWidth: true
                 height: Theme.touch
                 text: modelData.glyph + "   " + modelData.label
+                Accessible.name: modelData.label
+                focusPolicy: Qt.StrongFocus
                 onClicked: root.pageRequested(modelData.name)
             }
         }

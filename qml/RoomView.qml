@@ -10,6 +10,8 @@ Rectangle {
     id: root
     color: Theme.window
     property bool compact: false
+    /// The composer's height: notices are shown above it, never over it.
+    readonly property real composerHeight: composer.visible ? composer.height : 0
     signal menuRequested()
     /** A page to show instead of the rooms (as the room list's pageRequested). */
     signal pageRequested(string name)
@@ -198,6 +200,8 @@ Rectangle {
         }
 
         Composer {
+            id: composer
+            objectName: "composer"
             visible: !Host.currentRoomInvited
             Layout.fillWidth: true
         }

@@ -25,6 +25,14 @@ Rectangle {
     function select(i) {
         Host.selectTab(i)
     }
+    // Nothing leaves Tessera on one click: the host puts the address to the user first.
+    function openInBrowser() {
+        if (root.current === null)
+            return
+        const error = Host.offerPopOut(root.current.widgetId)
+        if (error.length > 0)
+            Host.notice(error)
+    }
 
     Rectangle {
         visible: !root.compact && !Host.panelFullScreen
@@ -52,9 +60,31 @@ Rectangle {
                 tip: qsTr("Back to the room")
                 onClicked: Host.panelFullScreen ? Host.panelFullScreen = false : Host.panelOpen = false
             }
+            // More tabs than fit: arrows at both ends say so and scroll the strip a page.
+            IconButton {
+                objectName: "tabsScrollBack"
+                visible: tabs.overflowing
+                enabled: !tabs.atXBeginning
+                glyph: "\u2039"
+                tip: qsTr("Earlier tabs")
+                onClicked: tabs.scrollBy(-1)
+            }
             ListView {
                 id: tabs
                 objectName: "widgetTabs"
+                readonly property bool overflowing: contentWidth > width + 1
+                // A page of tabs back (-1) or on (+1).
+                function scrollBy(direction) {
+                    const page = Math.max(120, width - 48)
+                    contentX = Math.max(originX, Math.min(originX + contentWidth - width, contentX + direction * page))
+                }
+                // The open widget's tab is always in view.
+                function showCurrent() {
+                    if (currentIndex >= 0)
+                        positionViewAtIndex(currentIndex, ListView.Contain)
+                }
+                onCurrentIndexChanged: Qt.callLater(showCurrent)
+                onWidthChanged: Qt.callLater(showCurrent)
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 orientation: ListView.Horizontal
@@ -71,10 +101,17 @@ Rectangle {
                     required property int index
                     objectName: "widgetTab_" + modelData.widgetId
                     height: tabs.height
-                    width: Math.min(220, Math.max(120, tabContent.implicitWidth + 28))
+                    // One width for every tab: the strip knows where each tab is before it is
+                    // made, so the open one can always be scrolled fully into view.
+                    width: 200
                     highlighted: index === root.currentIndex
+                    Accessible.role: Accessible.PageTab
+                    focusPolicy: Qt.StrongFocus
+                    Accessible.name: modelData.name
                     onClicked: root.select(index)
-                    onPressAndHold: { root.select(index); tabMenu.popup() }
+                    Keys.onReturnPressed: clicked()
+                    Keys.onEnterPressed: clicked()
+                    onPressAndHold: { root.select(index); tabMenu.popup(tab, 0, tab.height) }
                     contentItem: RowLayout {
                         id: tabContent
                         spacing: 8
@@ -106,7 +143,7 @@ Rectangle {
                             elide: Text.ElideRight
                             font.bold: tab.highlighted
                             color: Theme.text
-                            Layout.maximumWidth: 150
+                            Layout.fillWidth: true
                         }
                         BusyIndicator {
                             visible: tab.modelData.state === "loading"
@@ -139,6 +176,14 @@ Rectangle {
                         }
                     }
                 }
+            }
+            IconButton {
+                objectName: "tabsScrollOn"
+                visible: tabs.overflowing
+                enabled: !tabs.atXEnd
+                glyph: "\u203A"
+                tip: qsTr("Later tabs")
+                onClicked: tabs.scrollBy(1)
             }
             ToolButton {
                 id: moreButton
@@ -239,21 +284,20 @@ Rectangle {
                 color: Theme.muted
                 font.pixelSize: 12
             }
-            IconButton {
-                objectName: "reloadWidget"
-                glyph: "\u21BB"
-                tip: qsTr("Reload")
-                onClicked: root.current.reload()
-            }
+            // Leaves Tessera, so it sits apart from the buttons that change the panel and never
+            // moves into their place; it asks first in any case.
             IconButton {
                 objectName: "popOutWidget"
                 glyph: "\u2197"
                 tip: qsTr("Open in your browser")
                 visible: root.current !== null && root.current.canPopOut
-                onClicked: {
-                    const error = Host.openExternally(root.current.popOutUrl())
-                    if (error.length > 0) Host.notice(error)
-                }
+                onClicked: root.openInBrowser()
+            }
+            IconButton {
+                objectName: "reloadWidget"
+                glyph: "\u21BB"
+                tip: qsTr("Reload")
+                onClicked: root.current.reload()
             }
             IconButton {
                 objectName: "fullScreenWidget"
@@ -263,14 +307,18 @@ Rectangle {
                 onClicked: Host.panelFullScreen = !Host.panelFullScreen
             }
             IconButton {
+                id: menuButton
                 objectName: "widgetMenuButton"
                 glyph: "\u22EE"
                 tip: qsTr("More")
-                onClicked: tabMenu.popup()
+                // Under the button, inside the window.
+                onClicked: tabMenu.popup(menuButton, Math.min(0, menuButton.width - tabMenu.width), menuButton.height)
             }
+            // Shown in full screen too: the buttons before it keep their places when full screen
+            // is entered or left, so a second click lands on the same button.
             IconButton {
                 objectName: "hidePanelButton"
-                visible: !root.compact && !Host.panelFullScreen
+                visible: !root.compact
                 glyph: "\u2715"
                 tip: qsTr("Hide the panel")
                 onClicked: Host.panelOpen = false
@@ -323,18 +371,29 @@ Rectangle {
     Menu {
         id: tabMenu
         objectName: "widgetMenu"
+        // As wide as its longest item (the styles' fixed width cut the words off), within the window.
+        width: {
+            let widest = 0
+            for (let i = 0; i < count; ++i)
+                widest = Math.max(widest, itemAt(i).implicitWidth)
+            return Math.min(Math.max(200, widest + leftPadding + rightPadding), root.Window.width - 16)
+        }
         MenuItem {
+            implicitHeight: Theme.touch
             text: qsTr("Reload")
             enabled: root.current !== null
             onTriggered: root.current.reload()
         }
         MenuItem {
+            objectName: "openInBrowser"
+            implicitHeight: Theme.touch
             text: qsTr("Open in your browser")
             enabled: root.current !== null && root.current.canPopOut
-            onTriggered: Host.openExternally(root.current.popOutUrl())
+            onTriggered: root.openInBrowser()
         }
         MenuItem {
             objectName: "removeWidget"
+            implicitHeight: Theme.touch
             text: qsTr("Remove for everyone…")
             enabled: root.current !== null
             onTriggered: removeConfirm.open()
@@ -356,7 +415,27 @@ Rectangle {
             textFormat: Text.PlainText
             text: root.current ? qsTr("“%1” will be removed from the room for everyone.").arg(root.current.name) : ""
         }
-        standardButtons: Dialog.Cancel | Dialog.Ok
+        // The button says what it does. A row of its own rather than a DialogButtonBox, which in
+        // Qt 6.4 can lay a button out beyond the dialog's edge.
+        footer: RowLayout {
+            spacing: 8
+            Item { Layout.fillWidth: true }
+            Button {
+                objectName: "removeWidgetCancel"
+                text: qsTr("Cancel")
+                implicitHeight: Theme.touch
+                Layout.bottomMargin: 12
+                onClicked: removeConfirm.reject()
+            }
+            Button {
+                objectName: "removeWidgetConfirm"
+                text: qsTr("Remove for everyone")
+                implicitHeight: Theme.touch
+                Layout.rightMargin: 12
+                Layout.bottomMargin: 12
+                onClicked: removeConfirm.accept()
+            }
+        }
         onAccepted: Host.removeWidget(root.current.widgetId)
     }
 
@@ -382,6 +461,7 @@ Rectangle {
                 Layout.fillWidth: true
                 implicitHeight: Theme.touch
                 placeholderText: qsTr("Search by name")
+                Accessible.name: placeholderText
                 onTextChanged: Host.widgetSearch.query = text
             }
             Label {

@@ -6,6 +6,7 @@
 
 #include <QDesktopServices>
 #include <QFile>
+#include <QLocale>
 #include <QRandomGenerator>
 #include <QUrl>
 
@@ -54,6 +55,17 @@ RefusalKey splitRefusalKey(const std::string &key)
 consent::Language consentLanguage(const QString &language)
 {
     return consent::languageFromTag(language.toStdString()).value_or(consent::Language::English);
+}
+
+// Dates and numbers in the language the shell speaks: the system's own formats when they are
+// of that language (es_MX stays es_MX), Spain's when the system speaks another one.
+void useLocaleOf(const QString &language)
+{
+    const QLocale system = QLocale::system();
+    if (language == QLatin1String("es") && system.language() != QLocale::Spanish)
+        QLocale::setDefault(QLocale(QLocale::Spanish, QLocale::Spain));
+    else
+        QLocale::setDefault(system);
 }
 
 } // namespace
@@ -107,6 +119,7 @@ HostController::HostController(HostServices &services, UiState &uiState, QObject
     m_widgets->setDark(dark());
     m_widgets->setLanguage(m_language);
     m_permissions->setLanguage(consentLanguage(m_language));
+    useLocaleOf(m_language);
 }
 
 void HostController::setConsentPromptModel(ConsentPromptModel *model)
@@ -469,6 +482,7 @@ void HostController::setLanguage(const QString &language)
         return;
     m_language = language;
     m_ui.setValue("language", language.toStdString());
+    useLocaleOf(language);
     m_widgets->setLanguage(language);
     m_permissions->setLanguage(consentLanguage(language));
     if (m_consentPrompts)
@@ -724,8 +738,37 @@ void HostController::offerPopup(const QString &widgetId, const QString &url, boo
         Q_EMIT notice(tr("Nothing was opened: the audit log cannot record it."));
         return;
     }
-    m_popup = PendingPopup{m_roomId, widgetId.toStdString(), address.url};
+    m_popup = PendingPopup{m_roomId, widgetId.toStdString(), address.url, "popup"};
     Q_EMIT popupRequested(widgetId, address.url, address.domain, address.internationalized);
+}
+
+QString HostController::offerPopOut(const QString &widgetId)
+{
+    WidgetController *w = m_widgets->find(m_roomId, widgetId.toStdString());
+    const QString url = w ? w->popOutUrl() : QString();
+    if (url.isEmpty())
+        return tr("This widget cannot be opened in the browser.");
+    if (m_popup)
+        return tr("Answer the question about the other address first.");
+    // The widget's address passed the URL policy when it loaded: https:, or http: on a
+    // loopback host with the developer switch. It is shown as the browser reads it.
+    PopupAddress address = checkPopupAddress(url);
+    if (!address.refusal.isEmpty()) {
+        const QUrl u(url);
+        if (u.scheme() != QLatin1String("http") || u.host().isEmpty())
+            return tr("Only web addresses (https://…) can be opened in the browser.");
+        address.url = u.toString(QUrl::FullyEncoded);
+        address.domain = u.host(QUrl::FullyEncoded);
+        address.internationalized = false;
+    }
+    const std::string shown = forAudit(address.url);
+    if (!writeNavigationRow(m_roomId, widgetId.toStdString(), "pop_out", audit::Decision::Info,
+                            "asked the user whether to open the widget in the browser: " + shown)) {
+        return tr("Nothing was opened: the audit log cannot record it.");
+    }
+    m_popup = PendingPopup{m_roomId, widgetId.toStdString(), address.url, "pop_out"};
+    Q_EMIT popOutRequested(widgetId, w->name(), address.url, address.domain, address.internationalized);
+    return {};
 }
 
 void HostController::answerPopup(bool open)
@@ -736,7 +779,7 @@ void HostController::answerPopup(bool open)
     m_popup.reset();
     const std::string shown = forAudit(popup.url);
     if (!open) {
-        writeNavigationRow(popup.roomId, popup.widgetId, "popup", audit::Decision::Refused, "the user declined: " + shown);
+        writeNavigationRow(popup.roomId, popup.widgetId, popup.action, audit::Decision::Refused, "the user declined: " + shown);
         return;
     }
     // The row says what happened, so it is written after the attempt; the check before it
@@ -746,12 +789,12 @@ void HostController::answerPopup(bool open)
         return;
     }
     if (!openInBrowser(QUrl(popup.url))) {
-        writeNavigationRow(popup.roomId, popup.widgetId, "popup", audit::Decision::Failed,
+        writeNavigationRow(popup.roomId, popup.widgetId, popup.action, audit::Decision::Failed,
                            "the user agreed, but no web browser could be started: " + shown);
         Q_EMIT notice(tr("No web browser could be started."));
         return;
     }
-    writeNavigationRow(popup.roomId, popup.widgetId, "popup", audit::Decision::Allowed,
+    writeNavigationRow(popup.roomId, popup.widgetId, popup.action, audit::Decision::Allowed,
                        "the user opened it in the browser: " + shown);
 }
 

@@ -222,6 +222,12 @@ public:
      * the address under a prompt that is showing; everything else is refused and audited.
      */
     Q_INVOKABLE void offerPopup(const QString &widgetId, const QString &url, bool userInitiated);
+    /**
+     * The user asked to open widget @p widgetId in the system browser. Nothing leaves Tessera
+     * at once: the address is put to the user in the same prompt as a widget's popup
+     * (popOutRequested), and opens only on answerPopup(true). Returns why it cannot be offered, or "".
+     */
+    Q_INVOKABLE QString offerPopOut(const QString &widgetId);
     /** The user's answer to the popup prompt: opens the held address in the system browser or not. */
     Q_INVOKABLE void answerPopup(bool open);
     /**
@@ -266,6 +272,9 @@ Q_SIGNALS:
      * when the host is @p internationalized (written in another alphabet).
      */
     void popupRequested(const QString &widgetId, const QString &url, const QString &domain, bool internationalized);
+    /** The user asked to open widget @p name in the browser: the prompt asks once more. */
+    void popOutRequested(const QString &widgetId, const QString &name, const QString &url, const QString &domain,
+                         bool internationalized);
 
 private:
     void refreshWidgets();
@@ -332,6 +341,7 @@ private:
         std::string roomId;
         std::string widgetId;
         QString url;
+        std::string action; ///< "popup" (asked by the widget) or "pop_out" (asked by the user)
     };
     std::optional<PendingPopup> m_popup;
     std::shared_ptr<int> m_lifetime = std::make_shared<int>(0);

@@ -282,6 +282,14 @@ std::optional<TimelineModel::Row> TimelineModel::rowFor(const json &event) const
     if (type == "m.widget" || type == "im.vector.modular.widgets") {
         row.stateKind = content.contains("url") ? "widget_added" : "widget_removed";
         row.body = jsonString(content, "name", jsonString(content, "type"));
+        if (row.stateKind == "widget_removed") {
+            // The removal's content is empty: the widget is named by what it was before
+            // (unsigned.prev_content, which servers send with state events), else by its id.
+            const json &unsignedData = event.contains("unsigned") && event["unsigned"].is_object() ? event["unsigned"] : json::object();
+            const json &prev = unsignedData.contains("prev_content") && unsignedData["prev_content"].is_object()
+                                   ? unsignedData["prev_content"] : json::object();
+            row.body = jsonString(prev, "name", jsonString(event, "state_key"));
+        }
     } else if (type == "m.room.name") {
         row.stateKind = "renamed";
         row.body = jsonString(content, "name");
@@ -636,7 +644,7 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
         if (r.stateKind == "widget_added")
             return tr("added the widget %1").arg(visibleText(r.body));
         if (r.stateKind == "widget_removed")
-            return tr("removed a widget");
+            return tr("removed the widget %1").arg(visibleText(r.body));
         if (r.stateKind == "renamed")
             return tr("renamed the room to %1").arg(visibleText(r.body));
         if (r.stateKind == "topic")

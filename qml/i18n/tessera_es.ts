@@ -28,6 +28,10 @@
         <source>Add</source>
         <translation>Añadir</translation>
     </message>
+    <message>
+        <source>Address of the widget</source>
+        <translation>Dirección del widget</translation>
+    </message>
 </context>
 <context>
     <name>AlwaysOnScreenTile</name>
@@ -65,11 +69,6 @@
         <translation>Acción</translation>
     </message>
     <message>
-        <location filename="../AuditPage.qml" line="67"/>
-        <source>Any decision</source>
-        <translation>Cualquier decisión</translation>
-    </message>
-    <message>
         <location filename="../AuditPage.qml" line="71"/>
         <source>Live</source>
         <translation>En vivo</translation>
@@ -78,6 +77,10 @@
         <location filename="../AuditPage.qml" line="128"/>
         <source>No audit rows match.</source>
         <translation>Ninguna fila del registro coincide.</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>Decisión</translation>
     </message>
 </context>
 <context>
@@ -101,6 +104,10 @@
         <location filename="../Composer.qml" line="50"/>
         <source>Send</source>
         <translation>Enviar</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Mensaje</translation>
     </message>
 </context>
 <context>
@@ -179,6 +186,18 @@
         <location filename="../ConsentDialog.qml" line="255"/>
         <source>Approve</source>
         <translation>Aprobar</translation>
+    </message>
+    <message>
+        <source>Tessera will refuse these by itself:</source>
+        <translation>Tessera rechazará esto por su cuenta:</translation>
+    </message>
+    <message>
+        <source>Will be refused: %1</source>
+        <translation>Se rechazará: %1</translation>
+    </message>
+    <message>
+        <source>Suspicious: it contains hidden characters, shown as ⟨U+…⟩. Allow it only if you expected them.</source>
+        <translation>Sospechoso: contiene caracteres ocultos, mostrados como ⟨U+…⟩. Permítelo solo si los esperabas.</translation>
     </message>
 </context>
 <context>
@@ -358,6 +377,71 @@
         <source>Revoke</source>
         <translation>Revocar</translation>
     </message>
+    <message>
+        <source>Hide ids</source>
+        <translation>Ocultar ids</translation>
+    </message>
+    <message>
+        <source>Show ids</source>
+        <translation>Mostrar ids</translation>
+    </message>
+    <message>
+        <source>Remove the rule “%1”</source>
+        <translation>Quitar la regla «%1»</translation>
+    </message>
+    <message>
+        <source>Matrix user id of the agent to trust</source>
+        <translation>Id de usuario de Matrix del agente en el que confiar</translation>
+    </message>
+    <message>
+        <source>Suspicious: it contains hidden characters, shown as ⟨U+…⟩.</source>
+        <translation>Sospechoso: contiene caracteres ocultos, mostrados como ⟨U+…⟩.</translation>
+    </message>
+    <message>
+        <source>“%1”</source>
+        <comment>a widget&apos;s name</comment>
+        <translation>«%1»</translation>
+    </message>
+    <message>
+        <source>in %1</source>
+        <translation>en %1</translation>
+    </message>
+    <message>
+        <source>widget %1</source>
+        <translation>widget %1</translation>
+    </message>
+    <message>
+        <source>room %1</source>
+        <translation>sala %1</translation>
+    </message>
+    <message>
+        <source>Trust widgets you add?</source>
+        <translation>¿Confiar en los widgets que añades?</translation>
+    </message>
+    <message>
+        <source>Trust this agent?</source>
+        <translation>¿Confiar en este agente?</translation>
+    </message>
+    <message>
+        <source>Widgets you add to a room yourself will get the capabilities they ask for without asking you.</source>
+        <translation>Los widgets que tú mismo añadas a una sala obtendrán las capacidades que pidan sin preguntarte.</translation>
+    </message>
+    <message>
+        <source>Widgets that %1 adds to a room will load and get the capabilities they ask for without asking you.</source>
+        <translation>Los widgets que %1 añada a una sala se cargarán y obtendrán las capacidades que pidan sin preguntarte.</translation>
+    </message>
+    <message>
+        <source>Your identity, camera, microphone and location are still asked for each time.</source>
+        <translation>Tu identidad, la cámara, el micrófono y la ubicación se siguen preguntando cada vez.</translation>
+    </message>
+    <message>
+        <source>Every grant is written to the audit log, and you can remove the rule here at any time.</source>
+        <translation>Cada permiso concedido queda en el registro de auditoría, y puedes quitar la regla aquí cuando quieras.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
 </context>
 <context>
     <name>PluginsPage</name>
@@ -489,6 +573,14 @@
         <source>Open in browser</source>
         <translation>Abrir en el navegador</translation>
     </message>
+    <message>
+        <source>Open this widget in your browser?</source>
+        <translation>¿Abrir este widget en tu navegador?</translation>
+    </message>
+    <message>
+        <source>“%1” will open outside Tessera, in your web browser, at this site:</source>
+        <translation>«%1» se abrirá fuera de Tessera, en tu navegador web, en este sitio:</translation>
+    </message>
 </context>
 <context>
     <name>RoomList</name>
@@ -541,6 +633,10 @@
         <location filename="../RoomList.qml" line="117"/>
         <source>Settings</source>
         <translation>Ajustes</translation>
+    </message>
+    <message>
+        <source>%1, invitation</source>
+        <translation>%1, invitación</translation>
     </message>
 </context>
 <context>
@@ -884,6 +980,22 @@
         <source>“%1” will be removed from the room for everyone.</source>
         <translation>«%1» se quitará de la sala para todos.</translation>
     </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>Remove for everyone</source>
+        <translation>Quitar para todos</translation>
+    </message>
+    <message>
+        <source>Earlier tabs</source>
+        <translation>Pestañas anteriores</translation>
+    </message>
+    <message>
+        <source>Later tabs</source>
+        <translation>Pestañas siguientes</translation>
+    </message>
 </context>
 <context>
     <name>WidgetStatePage</name>
@@ -911,6 +1023,14 @@
         <location filename="../WidgetStatePage.qml" line="64"/>
         <source>Try again</source>
         <translation>Reintentar</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>Recargar</translation>
     </message>
 </context>
 <context>
@@ -1135,6 +1255,88 @@
         <source>All %1 rows verified (rows %2 to %3); nothing was edited or removed.</source>
         <translation>Las %1 filas están verificadas (filas %2 a %3); nada se editó ni se quitó.</translation>
     </message>
+    <message>
+        <source>allowed</source>
+        <comment>audit decision</comment>
+        <translation>permitido</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <comment>audit decision</comment>
+        <translation>rechazado</translation>
+    </message>
+    <message>
+        <source>dropped</source>
+        <comment>audit decision: not answered at all</comment>
+        <translation>descartado</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <comment>audit decision: allowed, but it did not work</comment>
+        <translation>fallido</translation>
+    </message>
+    <message>
+        <source>note</source>
+        <comment>audit decision: nothing was decided</comment>
+        <translation>nota</translation>
+    </message>
+    <message>
+        <source>from the widget</source>
+        <translation>del widget</translation>
+    </message>
+    <message>
+        <source>to the widget</source>
+        <translation>al widget</translation>
+    </message>
+    <message>
+        <source>in Tessera</source>
+        <comment>audit direction: no message crossed to or from a widget</comment>
+        <translation>en Tessera</translation>
+    </message>
+    <message>
+        <source>message</source>
+        <comment>audit category</comment>
+        <translation>mensaje</translation>
+    </message>
+    <message>
+        <source>consent</source>
+        <comment>audit category</comment>
+        <translation>consentimiento</translation>
+    </message>
+    <message>
+        <source>plugin</source>
+        <comment>audit category</comment>
+        <translation>plugin</translation>
+    </message>
+    <message>
+        <source>navigation</source>
+        <comment>audit category</comment>
+        <translation>navegación</translation>
+    </message>
+    <message>
+        <source>session</source>
+        <comment>audit category</comment>
+        <translation>sesión</translation>
+    </message>
+    <message>
+        <source>retention</source>
+        <comment>audit category</comment>
+        <translation>retención</translation>
+    </message>
+    <message>
+        <source>audit log</source>
+        <comment>audit category</comment>
+        <translation>registro de auditoría</translation>
+    </message>
+    <message>
+        <source>outgoing</source>
+        <comment>audit category</comment>
+        <translation>saliente</translation>
+    </message>
+    <message>
+        <source>Any decision</source>
+        <translation>Cualquier decisión</translation>
+    </message>
 </context>
 <context>
     <name>tessera::ui::ConsentPromptModel</name>
@@ -1235,14 +1437,17 @@
         <source>No web browser could be started.</source>
         <translation>No se pudo iniciar ningún navegador web.</translation>
     </message>
+    <message>
+        <source>This widget cannot be opened in the browser.</source>
+        <translation>Este widget no se puede abrir en el navegador.</translation>
+    </message>
+    <message>
+        <source>Answer the question about the other address first.</source>
+        <translation>Responde primero a la pregunta sobre la otra dirección.</translation>
+    </message>
 </context>
 <context>
     <name>tessera::ui::PermissionsModel</name>
-    <message>
-        <location filename="../../host/ui/pagemodels.cpp" line="52"/>
-        <source>Trust widgets I add myself</source>
-        <translation>Confiar en los widgets que añado yo</translation>
-    </message>
     <message>
         <location filename="../../host/ui/pagemodels.cpp" line="55"/>
         <source>Trust widgets added by %1</source>
@@ -1262,6 +1467,38 @@
         <location filename="../../host/ui/pagemodels.cpp" line="128"/>
         <source>Unknown kind of rule: %1</source>
         <translation>Tipo de regla desconocido: %1</translation>
+    </message>
+    <message>
+        <source>Trust widgets I add</source>
+        <translation>Confiar en los widgets que añado</translation>
+    </message>
+    <message>
+        <source>This rule is already in place.</source>
+        <translation>Esta regla ya existe.</translation>
+    </message>
+    <message>
+        <source>No rule can be added now: the audit log cannot record what it would grant.</source>
+        <translation>Ahora no se puede añadir ninguna regla: el registro de auditoría no puede anotar lo que concedería.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a Matrix user id. An agent is named as @name:server.</source>
+        <translation>«%1» no es un id de usuario de Matrix. Un agente se escribe como @nombre:servidor.</translation>
+    </message>
+    <message>
+        <source>This rule cannot be added.</source>
+        <translation>Esta regla no se puede añadir.</translation>
+    </message>
+    <message>
+        <source>The rule was not saved. Try again.</source>
+        <translation>La regla no se guardó. Inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>This rule was already removed.</source>
+        <translation>Esta regla ya se había quitado.</translation>
+    </message>
+    <message>
+        <source>The rule was not removed. Try again.</source>
+        <translation>La regla no se quitó. Inténtalo de nuevo.</translation>
     </message>
 </context>
 <context>
@@ -1339,11 +1576,6 @@
         <translation>añadió el widget %1</translation>
     </message>
     <message>
-        <location filename="../../host/ui/roommodels.cpp" line="286"/>
-        <source>removed a widget</source>
-        <translation>quitó un widget</translation>
-    </message>
-    <message>
         <location filename="../../host/ui/roommodels.cpp" line="288"/>
         <source>renamed the room to %1</source>
         <translation>cambió el nombre de la sala a %1</translation>
@@ -1367,6 +1599,10 @@
         <location filename="../../host/ui/roommodels.cpp" line="296"/>
         <source>disabled the plugin %1</source>
         <translation>desactivó el complemento %1</translation>
+    </message>
+    <message>
+        <source>removed the widget %1</source>
+        <translation>quitó el widget %1</translation>
     </message>
 </context>
 <context>
@@ -1601,6 +1837,38 @@
         <location filename="../../host/ui/widgetcontroller.cpp" line="412"/>
         <source>The widget cannot be reached</source>
         <translation>No se puede contactar con el widget</translation>
+    </message>
+    <message>
+        <source>“%1” is not responding</source>
+        <translation>«%1» no responde</translation>
+    </message>
+    <message>
+        <source>It has not answered for %1 seconds: it may be stuck in a loop or its page may have crashed. Other widgets keep working.</source>
+        <translation>No ha respondido en %1 segundos: puede estar atascado en un bucle o su página puede haberse cerrado por un fallo. Los demás widgets siguen funcionando.</translation>
+    </message>
+    <message>
+        <source>Its page crashed (exit code %1).</source>
+        <translation>Su página falló y se cerró (código de salida %1).</translation>
+    </message>
+    <message>
+        <source>Its page was stopped by the system (exit code %1), perhaps for using too much memory.</source>
+        <translation>El sistema detuvo su página (código de salida %1), quizá por usar demasiada memoria.</translation>
+    </message>
+    <message>
+        <source>Its page ended unexpectedly (exit code %1).</source>
+        <translation>Su página terminó de forma inesperada (código de salida %1).</translation>
+    </message>
+    <message>
+        <source>“%1” stopped working</source>
+        <translation>«%1» dejó de funcionar</translation>
+    </message>
+    <message>
+        <source>“%1” was closed</source>
+        <translation>«%1» se cerró</translation>
+    </message>
+    <message>
+        <source>You closed it because it stopped responding. Reload it to start it again.</source>
+        <translation>Lo cerraste porque dejó de responder. Recárgalo para volver a iniciarlo.</translation>
     </message>
 </context>
 <context>

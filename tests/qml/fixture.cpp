@@ -115,6 +115,7 @@ Fixture::Fixture()
     QQuickWebEngineProfile *profile = QQuickWebEngineProfile::defaultProfile();
     profile->installUrlSchemeHandler(ui::kAppScheme, m_appScheme.get());
     m_host->setWidgetProfile(profile);
+    m_account = std::make_unique<ui::AccountController>(nullptr, *m_host, QString());
     const auto rooms = m_backend->rooms();
     if (rooms.empty()) {
         m_error = QStringLiteral("the local backend made no welcome room");
@@ -127,6 +128,7 @@ Fixture::~Fixture()
 {
     if (m_consent)
         m_consent->closeSession(m_session);
+    m_account.reset();
     m_host.reset();
     if (m_plugins)
         m_plugins->shutdown();
@@ -342,6 +344,8 @@ bool Fixture::useSpanish(bool spanish)
             return false;
         }
     }
+    // As a start with --language does: the host speaks it too (dates in its formats).
+    m_host->setLanguage(spanish ? QStringLiteral("es") : QStringLiteral("en"));
     if (m_engine)
         m_engine->retranslate();
     return true;

@@ -20,6 +20,7 @@
 #include "net/httpclient.h"
 #include "plugins/pluginmanager.h"
 
+#include "accountcontroller.h"
 #include "consentmodel.h"
 #include "hostcontroller.h"
 #include "hostservices.h"
@@ -49,6 +50,8 @@ public:
     /** Empty when everything opened; otherwise why not (the tests then fail on it). */
     QString error() const { return m_error; }
     ui::HostController *host() const { return m_host.get(); }
+    /** The shell's `Account` singleton as the local rooms have it: no sign-in (Main.qml needs one). */
+    ui::AccountController *account() const { return m_account.get(); }
 
     int answers() const { return m_answers; }
     QStringList lastApproved() const { return m_lastApproved; }
@@ -91,6 +94,8 @@ public:
      */
     Q_INVOKABLE QStringList openedUrls() const { return m_opened; }
     Q_INVOKABLE void setBrowserStarts(bool starts) { m_browserStarts = starts; }
+    /** Forgets the addresses opened so far (each test file starts from none). */
+    Q_INVOKABLE void forgetOpenedUrls() { m_opened.clear(); }
     /** Events of @p type the local rooms stored for the current room (what left the gate). */
     Q_INVOKABLE int storedEvents(const QString &type) const;
     /**
@@ -130,6 +135,7 @@ private:
     std::unique_ptr<ui::UiState> m_uiState;
     std::unique_ptr<ui::HostServices> m_services;
     std::unique_ptr<ui::HostController> m_host;
+    std::unique_ptr<ui::AccountController> m_account;
     std::map<std::string, QString> m_names;
     QQmlEngine *m_engine = nullptr;
     QStringList m_opened;

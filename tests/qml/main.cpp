@@ -49,6 +49,7 @@ public Q_SLOTS:
         // As the application registers it; local rooms have no Matrix account, so no encryption.
         m_security = new tessera::ui::SecurityModel(nullptr);
         qmlRegisterSingletonInstance("Tessera", 1, 0, "Security", m_security);
+        qmlRegisterSingletonInstance("Tessera", 1, 0, "Account", m_fixture->account());
     }
     void qmlEngineAvailable(QQmlEngine *engine)
     {

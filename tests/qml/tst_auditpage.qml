@@ -16,6 +16,11 @@ Item {
         id: page
         anchors.fill: parent
     }
+    Component {
+        id: pageComponent
+        AuditPage { anchors.fill: parent }
+    }
+    TextMetrics { id: metrics }
 
     TestCase {
         name: "AuditPage"
@@ -47,6 +52,91 @@ Item {
                 verify(detail.text.indexOf("\u202e") < 0, detail.text)
             }
             Host.audit.widgetFilter = ""
+        }
+
+        // A Spanish test that fails half-way leaves no Spanish behind for the next ones.
+        function cleanup() {
+            fixture.useSpanish(false)
+        }
+
+        // A widget's refused request, so that the log has a "refused" row of a widget of its own.
+        function refuse(widgetId, capability) {
+            const before = fixture.answers
+            verify(fixture.askCapabilities(widgetId, "Audit", [capability]))
+            tryVerify(() => Host.consentPrompts.count > 0, 2000, "the prompt")
+            Host.consentPrompts.deny(Host.consentPrompts.get(0).promptId, false)
+            tryCompare(fixture, "answers", before + 1)
+        }
+        // Every choice of the decision filter fits in it, whole.
+        function checkFilterFits(combo) {
+            verify(combo.count === 6, "choices: " + combo.count)
+            metrics.font = combo.font
+            for (let i = 0; i < combo.count; ++i) {
+                metrics.text = combo.textAt(i)
+                verify(metrics.advanceWidth <= combo.contentItem.width,
+                       "“" + metrics.text + "” (" + metrics.advanceWidth + " px) is cut to " + combo.contentItem.width + " px")
+            }
+        }
+        function decisionLabels(p) {
+            const list = findChild(p, "auditList")
+            tryVerify(() => list.count > 0, 3000, "rows")
+            const out = []
+            for (let i = 0; i < list.count; ++i) {
+                list.positionViewAtIndex(i, ListView.Beginning)
+                const item = list.itemAtIndex(i)
+                out.push({ text: findChild(item, "auditDecision").text, color: findChild(item, "auditDecision").color,
+                           direction: findChild(item, "auditDirection").text })
+            }
+            return out
+        }
+
+        function test_2_the_decision_filter_is_whole_and_its_words_translated() {
+            refuse("w_filter", "org.matrix.msc2762.receive.state_event:io.tessera.test.filter")
+            const combo = findChild(page, "auditDecisionFilter")
+            checkFilterFits(combo)
+            compare(combo.textAt(0), "Any decision")
+            // Chosen by mouse, as a person would: the filter gets the stored word.
+            Host.audit.widgetFilter = "w_filter"
+            mouseClick(combo)
+            tryCompare(combo.popup, "opened", true)
+            const refusedItem = combo.popup.contentItem.itemAtIndex(2)
+            verify(refusedItem !== null)
+            compare(refusedItem.text, "refused")
+            mouseClick(refusedItem)
+            tryCompare(combo.popup, "visible", false)
+            compare(Host.audit.decisionFilter, "refused")
+            const rows = decisionLabels(page)
+            for (const r of rows) {
+                compare(r.text, "refused")
+                verify(Qt.colorEqual(r.color, Theme.danger), "a refusal is not in the danger colour: " + r.color)
+            }
+            combo.currentIndex = 0
+            Host.audit.decisionFilter = ""
+            Host.audit.widgetFilter = ""
+        }
+
+        function test_3_in_spanish_words_and_dates_follow_the_language() {
+            verify(fixture.useSpanish(true))
+            // Dates (the timeline's days, when a permission was given) in the formats of a
+            // Spanish locale, not "7 Dec 2026".
+            verify(Qt.locale().name.indexOf("es") === 0, "the locale is " + Qt.locale().name)
+            compare(new Date(2026, 11, 7).toLocaleDateString(Qt.locale(), Locale.LongFormat).indexOf("diciembre") >= 0, true)
+            Host.audit.widgetFilter = "w_filter"
+            Host.audit.refresh()
+            const p = createTemporaryObject(pageComponent, top)
+            verify(p !== null)
+            const combo = findChild(p, "auditDecisionFilter")
+            compare(combo.textAt(0), "Cualquier decisión")
+            compare(combo.textAt(2), "rechazado")
+            checkFilterFits(combo)
+            const rows = decisionLabels(p)
+            verify(rows.some((r) => r.text === "rechazado"), JSON.stringify(rows))
+            verify(rows.every((r) => ["allowed", "refused", "dropped", "failed", "info", "in", "out", "internal"].indexOf(r.text) < 0
+                                     && ["in", "out", "internal"].indexOf(r.direction) < 0), JSON.stringify(rows))
+            p.destroy()
+            Host.audit.widgetFilter = ""
+            verify(fixture.useSpanish(false))
+            verify(Qt.locale().name.indexOf("es") !== 0, "the locale stayed Spanish: " + Qt.locale().name)
         }
     }
 }

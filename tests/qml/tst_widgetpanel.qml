@@ -92,23 +92,36 @@ Item {
             tryCompare(menu, "opened", true)
             const remove = findChild(menu.contentItem, "removeWidget")
             verify(remove !== null)
+            // Every item is whole and finger-sized.
+            for (let i = 0; i < menu.count; ++i) {
+                const item = menu.itemAt(i)
+                verify(item.implicitWidth <= item.width, "“" + item.text + "” is cut: " + item.implicitWidth + " > " + item.width)
+                verify(item.height >= Theme.touch, "“" + item.text + "” is " + item.height + " px high")
+            }
             mouseClick(remove)
             tryCompare(dialog, "opened", true)
-            dialog.reject()
+            // The buttons say what they do.
+            const confirm = findChild(dialog.footer, "removeWidgetConfirm")
+            compare(confirm.text, "Remove for everyone")
+            mouseClick(findChild(dialog.footer, "removeWidgetCancel"))
             tryCompare(dialog, "visible", false)
             fixture.settle()
             compare(Host.widgets.length, count)
 
-            // OK removes it for everyone: the state event is emptied.
+            // "Remove for everyone" removes it for everyone: the state event is emptied.
             const inState = fixture.widgetsInRoomState()
+            const name = Host.activeWidget.name
             mouseClick(part("widgetMenuButton"))
             tryCompare(menu, "opened", true)
             mouseClick(remove)
             tryCompare(dialog, "opened", true)
-            dialog.accept()
+            mouseClick(confirm)
             tryVerify(() => Host.widgets.length === count - 1, 5000, "the widget leaves the panel")
             verify(widgetIds().indexOf(target) < 0)
             compare(fixture.widgetsInRoomState(), inState - 1)
+            // The timeline names the widget that went.
+            tryVerify(() => fixture.timelineBodies().indexOf("removed the widget " + name) >= 0, 3000,
+                      JSON.stringify(fixture.timelineBodies()))
         }
 
         function test_4_panel_state_is_kept_per_room() {
@@ -203,6 +216,41 @@ Item {
             compare(Host.hiddenWidgetCount, 0)
             compare(views.count, Host.widgetCount)
             verify(!more.visible)
+        }
+
+        // More tabs than the strip holds: arrows say so and scroll it, and the open widget's tab
+        // is always in view.
+        function test_7_tabs_that_do_not_fit_show_arrows_and_the_open_one() {
+            const first = Host.currentRoomId
+            const narrow = fixture.createRoom("Narrow panel")
+            Host.selectRoom(narrow)
+            Host.panelOpen = true
+            top.width = 420
+            for (let i = 0; i < 6; ++i)
+                compare(fixture.sendRaw("m.widget", "narrow_" + i,
+                                        JSON.stringify({ type: "m.custom", url: "https://127.0.0.1:9/narrow/" + i,
+                                                         name: "Narrow widget " + i, data: {} })), "")
+            const tabs = part("widgetTabs")
+            tryCompare(tabs, "count", 6, 5000)
+            const back = part("tabsScrollBack")
+            const on = part("tabsScrollOn")
+            tryVerify(() => back.visible && on.visible, 2000, "no sign that tabs are out of view")
+            const inView = (i) => {
+                const tab = findChild(tabs, "widgetTab_narrow_" + i)
+                return tab !== null && tab.x >= tabs.contentX - 1 && tab.x + tab.width <= tabs.contentX + tabs.width + 1
+            }
+            Host.selectTab(5)
+            tryVerify(() => inView(5), 2000, "the open widget's tab is out of view")
+            verify(!on.enabled, "at the end, the forward arrow does nothing")
+            Host.selectTab(0)
+            tryVerify(() => inView(0), 2000, "the first tab is out of view")
+            verify(!back.enabled)
+            const x = tabs.contentX
+            mouseClick(on)
+            tryVerify(() => tabs.contentX > x, 2000, "the arrow scrolls the strip")
+            verify(back.enabled)
+            top.width = 1000
+            Host.selectRoom(first)
         }
 
         function test_5_hide_button_closes_the_panel() {
