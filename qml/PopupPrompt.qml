@@ -86,16 +86,25 @@ Dialog {
             color: Theme.muted
         }
     }
-    footer: DialogButtonBox {
+    // A row of its own rather than a DialogButtonBox, which in Qt 6.4 can lay a button out
+    // beyond the dialog's edge for a moment, where a click misses it.
+    footer: RowLayout {
+        spacing: 8
+        Item { Layout.fillWidth: true }
         Button {
             objectName: "popupCancel"
             text: qsTr("Don't open")
-            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+            implicitHeight: Theme.touch
+            Layout.bottomMargin: 12
+            onClicked: root.reject()
         }
         PrimaryButton {
             objectName: "popupOpen"
             text: qsTr("Open in browser")
-            DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
+            implicitHeight: Theme.touch
+            Layout.rightMargin: 12
+            Layout.bottomMargin: 12
+            onClicked: root.accept()
         }
     }
     // The address opened is the one Tessera holds, not this dialog's copy. Escape and a click
