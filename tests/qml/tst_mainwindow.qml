@@ -24,7 +24,6 @@ Item {
         when: windowShown
 
         property var win: null
-        property string home: ""
 
         function part(name) {
             let item = null
@@ -41,7 +40,6 @@ Item {
         }
 
         function initTestCase() {
-            home = Host.currentRoomId
             const room = fixture.createRoom("Main window")
             verify(room.length > 0)
             Host.selectRoom(room)
@@ -61,14 +59,12 @@ Item {
         // No widget view stays behind for the next test file.
         function cleanupTestCase() {
             Host.panelFullScreen = false
-            Host.selectRoom(fixture.createRoom("Main window, empty"))
+            verify(fixture.resetShell(), "the shell is left with no widget shown")
             if (win) {
                 win.close()
                 win.destroy()
             }
             fixture.forgetOpenedUrls()
-            wait(200)
-            Host.selectRoom(home)
         }
 
         // A second click where the full-screen button was lands on it again, never on something
