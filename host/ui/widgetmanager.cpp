@@ -408,6 +408,8 @@ bridge::WidgetContext WidgetManager::contextFor(const widgets::WidgetDefinition 
     c.creatorUserId = widget.creatorUserId;
     c.stateEventId = widget.eventId;
     c.widgetType = widget.type;
+    if (widget.data.is_object())
+        c.data = widget.data;
     return c;
 }
 

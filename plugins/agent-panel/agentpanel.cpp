@@ -23,8 +23,9 @@ public:
         widget.displayName = "Agent panel";
         widget.description = "An agent's status, runs and live log from its runner, with Restart, Stop and Start";
         widget.icon = "icon.svg";
-        // runner_url and agent_id come from the widget's data; the plugin reads them back from
-        // this URL (never from the page's requests) and checks them before any request.
+        // runner_url and agent_id come from the widget's data. The page gets them in its URL to
+        // show them; the plugin reads them from the data the host passes with each call (never
+        // from the page's requests) and checks them before any request.
         widget.urlTemplate = std::string("tessera-plugin://") + agentpanel::kPluginId
                              + "/index.html?runner_url=$runner_url&agent_id=$agent_id"
                                "&theme=$org.matrix.msc2873.client_theme&lang=$org.matrix.msc2873.client_language";

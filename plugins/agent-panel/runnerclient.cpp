@@ -24,37 +24,6 @@ std::string lower(std::string s)
     return s;
 }
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-bool percentDecode(std::string_view in, std::string &out)
-{
-    out.clear();
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] != '%') {
-            out += in[i];
-            continue;
-        }
-        if (i + 2 >= in.size())
-            return false;
-        const int hi = hexValue(in[i + 1]);
-        const int lo = hexValue(in[i + 2]);
-        if (hi < 0 || lo < 0)
-            return false;
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-    }
-    return true;
-}
-
 bool validId(const std::string &id, std::size_t maxBytes)
 {
     if (id.empty() || id.size() > maxBytes || id == "." || id == "..")
@@ -166,38 +135,14 @@ std::string checkTarget(const std::string &runnerUrl, const std::string &agentId
 std::string parseTarget(std::string_view widgetJson, Target &out)
 {
     const json widget = json::parse(widgetJson, nullptr, false);
-    const std::string url = text(widget, "url");
-    const auto q = url.find('?');
-    std::string runnerUrl;
-    std::string agentId;
-    bool haveRunner = false;
-    bool haveAgent = false;
-    if (q != std::string::npos) {
-        std::string_view query(url);
-        query = query.substr(q + 1, url.find('#', q) == std::string::npos ? std::string::npos : url.find('#', q) - q - 1);
-        while (!query.empty()) {
-            const auto amp = query.find('&');
-            const std::string_view pair = query.substr(0, amp);
-            query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-            const auto eq = pair.find('=');
-            const std::string_view name = pair.substr(0, eq);
-            std::string value;
-            if (eq == std::string_view::npos || !percentDecode(pair.substr(eq + 1), value))
-                continue;
-            if (name == "runner_url") {
-                runnerUrl = value;
-                haveRunner = true;
-            } else if (name == "agent_id") {
-                agentId = value;
-                haveAgent = true;
-            }
-        }
-    }
-    if (!haveRunner || runnerUrl.empty() || runnerUrl == "$runner_url")
+    const json &data = field(widget, "data");
+    const json &runnerUrl = field(data, "runner_url");
+    const json &agentId = field(data, "agent_id");
+    if (!runnerUrl.is_string() || runnerUrl.get<std::string>().empty())
         return "the widget's data has no runner_url";
-    if (!haveAgent || agentId.empty() || agentId == "$agent_id")
+    if (!agentId.is_string() || agentId.get<std::string>().empty())
         return "the widget's data has no agent_id";
-    return checkTarget(runnerUrl, agentId, out);
+    return checkTarget(runnerUrl.get<std::string>(), agentId.get<std::string>(), out);
 }
 
 std::string normalizeRun(const json &in, json &out)

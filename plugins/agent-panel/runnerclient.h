@@ -51,8 +51,8 @@ struct Target {
 };
 
 /**
- * Reads runner_url and agent_id from the query of the widget's URL (the host fills them in from
- * the m.widget event's data with the type's URL template). Returns an error text, or empty.
+ * Reads runner_url and agent_id from the widget's `data` (the m.widget event's, as the host hands
+ * it to the plugin with each call, never what the page sends). Returns an error text, or empty.
  */
 std::string parseTarget(std::string_view widgetJson, Target &out);
 /** The same checks on the two values themselves. */

@@ -29,6 +29,8 @@ struct WidgetContext {
     std::string creatorUserId;
     std::string stateEventId; ///< the m.widget event that defined it (empty for virtual widgets)
     std::string widgetType;
+    /** The widget's `data` object as published in its state event ({} if none); untrusted input. */
+    nlohmann::json data = nlohmann::json::object();
 };
 
 struct SendEventRequest {

@@ -586,7 +586,8 @@ void PluginManager::Impl::dispatch(detail::PluginRuntime &rt, const bridge::Widg
         (data.is_object() ? data : json::object()).dump(-1, ' ', false, json::error_handler_t::replace);
     const std::string widgetText = json{{"id", widget.widgetId},      {"type", widget.widgetType},
                                         {"room_id", widget.roomId},   {"origin", widget.origin},
-                                        {"url", widget.url},          {"creator", widget.creatorUserId}}
+                                        {"url", widget.url},          {"creator", widget.creatorUserId},
+                                        {"data", widget.data.is_object() ? widget.data : json::object()}}
                                        .dump(-1, ' ', false, json::error_handler_t::replace);
     tessera_call_info info{};
     info.struct_size = sizeof info;

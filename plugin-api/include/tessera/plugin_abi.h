@@ -464,8 +464,9 @@ typedef struct tessera_call_info {
 	const char *data_json;
 
 	/*
-	 * The widget, as a JSON object: {"id", "type", "room_id", "origin", "url", "creator"}.
-	 * Never contains credentials.
+	 * The widget, as a JSON object: {"id", "type", "room_id", "origin", "url", "creator", "data"}.
+	 * "data" is the `data` object of the widget's state event as whoever added the widget
+	 * published it ({} if none): check it like any other input. Never contains credentials.
 	 */
 	const char *widget_json;
 } tessera_call_info;

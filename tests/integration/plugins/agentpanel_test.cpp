@@ -29,22 +29,6 @@ namespace {
 const std::string kUser = "@ana:example.org";
 const std::string kRoom = "!agents:example.org";
 
-std::string percent(const std::string &s)
-{
-    static const char *hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-            out += static_cast<char>(c);
-        else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 /** Records pushes to the page, answering as the page would. */
 struct Pushes final : tessera::plugins::WidgetPushTarget {
     std::vector<std::pair<tessera::bridge::WidgetContext, tessera::plugins::WidgetPush>> seen;
@@ -103,7 +87,7 @@ struct Panel {
         runner.reset();
     }
 
-    /** The panel widget as the host gives it to the plugin: the URL carries the widget's data. */
+    /** The panel widget as the host gives it to the plugin, with the data of its m.widget event. */
     tessera::bridge::WidgetContext widget(const std::string &agent = "triage", std::string runnerUrl = {},
                                           const std::string &id = "panel-1") const
     {
@@ -111,8 +95,8 @@ struct Panel {
             runnerUrl = runner->url();
         auto w = widgetContext(id, kRoom);
         w.origin = "tessera-plugin://io.tessera.agent";
-        w.url = "tessera-plugin://io.tessera.agent/index.html?runner_url=" + percent(runnerUrl) + "&agent_id=" + percent(agent)
-                + "&theme=light&lang=en";
+        w.url = "https://tessera.invalid/plugin-widget";
+        w.data = {{"runner_url", runnerUrl}, {"agent_id", agent}};
         w.widgetType = "io.tessera.agent_panel";
         w.creatorUserId = "@triage-bot:example.org";
         return w;
@@ -441,7 +425,7 @@ TEST(AgentPanel, ABadRunnerAddressOrAgentIdIsRefusedBeforeAnyRequest)
     for (const auto &[url, agent] : bad) {
         auto w = p.widget(agent, url);
         if (url.empty())
-            w.url = "tessera-plugin://io.tessera.agent/index.html?runner_url=$runner_url&agent_id=triage";
+            w.data.erase("runner_url");
         auto r = p.call(kStatus, json::object(), &w);
         EXPECT_EQ(p.kind(r), "bad-config") << url << " " << agent << ": " << (r ? "" : r.error().message);
     }

@@ -109,7 +109,9 @@ TEST(PluginHostApi, AHandlerSeesTheRequestItsSessionAndTheWidget)
 {
     PluginHarness h;
     h.load({fixture("good")});
-    auto reply = h.answer(action("echo"), {{"n", 1}});
+    auto widget = widgetContext();
+    widget.data = {{"columns", 3}}; // the widget's data, as its state event has it
+    auto reply = h.answer(action("echo"), {{"n", 1}}, widget);
     ASSERT_TRUE(reply) << reply.error().message;
     EXPECT_EQ((*reply)["echo"], (json{{"n", 1}}));
     EXPECT_EQ((*reply)["session"], 1);
@@ -118,7 +120,8 @@ TEST(PluginHostApi, AHandlerSeesTheRequestItsSessionAndTheWidget)
                                          {"room_id", "!ops:example.org"},
                                          {"origin", "https://board.example.org"},
                                          {"url", "https://board.example.org/?room=!ops:example.org"},
-                                         {"creator", "@alice:example.org"}}));
+                                         {"creator", "@alice:example.org"},
+                                         {"data", {{"columns", 3}}}}));
     const auto rows = h.audit.about(action("echo"));
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].decision, tessera::audit::Decision::Allowed);
