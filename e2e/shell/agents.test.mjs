@@ -111,7 +111,17 @@ runScenario('e2e.shell.agents', async (ctx) => {
         const r = await app.model('rooms');
         return r.some((x) => JSON.stringify(x).includes('Ops')) ? r : null;
     }, 30000, 'the room list after the first sync');
-    await app.click(`room_${rooms.findIndex((r) => JSON.stringify(r).includes('Ops'))}`);
+    // A portrait window (under 900 px wide) shows one thing at a time: the room list is a drawer.
+    const compact = Number(look.size.split('x')[0]) < 900;
+    const visible = async (name) => (await app.find(name).catch(() => ({ visible: false }))).visible;
+    if (compact) {
+        if (await visible('panelBack'))
+            await app.click('panelBack');
+        await app.click('roomsMenuButton');
+    }
+    const roomButton = `room_${rooms.findIndex((r) => JSON.stringify(r).includes('Ops'))}`;
+    await app.waitVisible(roomButton);
+    await app.click(roomButton);
     await waitUntil(async () => (await app.property('', 'currentRoomName')) === 'Ops', 10000, 'the room to open');
 
     ctx.phase('the runner starts, trusting the keys this Tessera publishes');
@@ -124,6 +134,8 @@ runScenario('e2e.shell.agents', async (ctx) => {
 
     ctx.phase('the widget is "added by" the agent, and Tessera asks before loading it');
     await app.waitWidget((w) => w.widgetId === WIDGET_ID, 30000, 'the agent\'s panel in the widget list');
+    if (compact && !(await visible(`widgetTab_${WIDGET_ID}`)))
+        await app.click('widgetPanelToggle');
     if ((await app.property('', 'activeWidgetId')) !== WIDGET_ID)
         await app.click(`widgetTab_${WIDGET_ID}`);
     const load = await waitPrompt(app, (p) => p.widgetId === WIDGET_ID && p.kind === 'load', 'the load prompt');
@@ -155,12 +167,13 @@ runScenario('e2e.shell.agents', async (ctx) => {
         await mkdir(shots, { recursive: true });
     await shot('panel');
 
-    ctx.phase('Restart: tapped, confirmed by name, reaches the runner; the panel shows the new run');
+    ctx.phase('Restart: clicked, confirmed by name, reaches the runner; the panel shows the new run');
     const pointer = await WidgetPointer.attach(app, WIDGET_ID, page.sessionId);
     const tap = async (js) => {
         const p = await pointer.toPage(await pointer.centre(js));
-        await pointer.touch('touchStart', p);
-        await pointer.touch('touchEnd', p);
+        await pointer.mouse('mouseMoved', p, 0);
+        await pointer.mouse('mousePressed', p, 1);
+        await pointer.mouse('mouseReleased', p, 0);
     };
     await tap(`document.getElementById('restart')`);
     const asked = await app.waitEval(page.sessionId, `!document.getElementById('confirm').hidden && document.getElementById('confirm-title').textContent`,

@@ -159,6 +159,7 @@
     async function retry() {
         clearInterval(state.countdown);
         state.retryAt = 0;
+        state.notice = ''; // what was said before the runner went away is old news
         renderConnection();
         try {
             await refresh();
@@ -293,6 +294,7 @@
         $('where').textContent = state.config.runner_url && state.config.agent_id ? t().runner(state.config.runner_url, state.config.agent_id) : '';
         $('status').dataset.status = a ? a.status : '';
         $('status').textContent = a ? t().status[a.status] : '';
+        $('status').classList.toggle('stale', state.offline); // the last status known, not the current one
         let notice = state.notice;
         if (state.approved === null)
             notice = t().waiting;
