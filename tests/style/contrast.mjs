@@ -107,6 +107,11 @@ const pages = [
         ['accent-fg', 'accent'], ['danger', 'bg']]],
     ['plugins/issues/web/issues.css', [['fg', 'bg'], ['muted', 'bg'], ['fg', 'card'], ['fg', 'panel'], ['muted', 'panel'],
         ['accent-fg', 'accent'], ['danger', 'bg'], ['label-fg', 'label']]],
+    ['plugins/agent-panel/web/panel.css', [['fg', 'bg'], ['muted', 'bg'], ['fg', 'panel'], ['muted', 'panel'], ['fg', 'card'],
+        ['accent-fg', 'accent'], ['danger', 'error-bg'], ['info-fg', 'info-bg'], ['running', 'running-bg'], ['idle', 'idle-bg'],
+        ['failed', 'failed-bg'], ['stopped', 'stopped-bg'], ['muted', 'idle-bg'], ['running', 'panel'], ['failed', 'panel'],
+        ['stopped', 'panel'], ['fg', 'log-bg'], ['muted', 'log-bg'], ['debug', 'log-bg'], ['accent', 'log-bg'],
+        ['warning', 'log-bg'], ['error', 'log-bg']]],
 ];
 for (const [file, pairs] of pages) {
     const css = readCss(path.join(top, file));
