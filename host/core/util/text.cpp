@@ -114,42 +114,54 @@ std::string percentEncodeComponent(std::string_view in)
     return out;
 }
 
+std::size_t decodeUtf8(const unsigned char *p, const unsigned char *end, char32_t &cp) noexcept
+{
+    const unsigned char c = *p;
+    if (c < 0x80) {
+        cp = c;
+        return 1;
+    }
+    std::size_t n = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 1;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 2;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 3;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (std::size_t(end - p) <= n)
+        return 0;
+    for (std::size_t i = 1; i <= n; ++i) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0; // overlong or out of range
+    if (cp >= 0xD800 && cp <= 0xDFFF)
+        return 0; // surrogate
+    return n + 1;
+}
+
 bool isValidUtf8(std::string_view in) noexcept
 {
     const auto *p = reinterpret_cast<const unsigned char *>(in.data());
     const auto *end = p + in.size();
     while (p < end) {
-        const unsigned char c = *p;
-        if (c < 0x80) {
+        if (*p < 0x80) {
             ++p;
             continue;
         }
-        int n = 0;
-        std::uint32_t cp = 0;
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
+        char32_t cp = 0;
+        const std::size_t n = decodeUtf8(p, end, cp);
+        if (n == 0)
             return false;
-        }
-        if (end - p <= n)
-            return false;
-        for (int i = 1; i <= n; ++i) {
-            if ((p[i] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-            return false; // overlong or out of range
-        if (cp >= 0xD800 && cp <= 0xDFFF)
-            return false; // surrogate
-        p += n + 1;
+        p += n;
     }
     return true;
 }

@@ -13,6 +13,13 @@ namespace tessera::text {
 /** Percent-encodes everything except the characters JavaScript's encodeURIComponent keeps. */
 std::string percentEncodeComponent(std::string_view in);
 
+/**
+ * Decodes the UTF-8 sequence at @p p (before @p end) into @p cp; returns its length in bytes, or
+ * 0 if the bytes there are not one (overlong, surrogate, above U+10FFFF, truncated, stray
+ * continuation byte). @p p must be before @p end.
+ */
+std::size_t decodeUtf8(const unsigned char *p, const unsigned char *end, char32_t &cp) noexcept;
+
 /** True if @p in is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF). */
 bool isValidUtf8(std::string_view in) noexcept;
 

@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdint>
 
+#include "util/text.h"
+
 namespace tessera::text {
 
 namespace {
@@ -50,44 +52,6 @@ bool isPresentationSelector(char32_t cp) noexcept
     return cp == 0xFE0E || cp == 0xFE0F;
 }
 
-/**
- * Decodes the well-formed UTF-8 sequence at @p p; returns its length, or 0 if the bytes there
- * are not one (overlong, surrogate, above U+10FFFF, truncated, stray continuation byte).
- */
-std::size_t decode(const unsigned char *p, const unsigned char *end, char32_t &cp) noexcept
-{
-    const unsigned char c = *p;
-    if (c < 0x80) {
-        cp = c;
-        return 1;
-    }
-    std::size_t n = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 1;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 2;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 3;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (std::size_t(end - p) <= n)
-        return 0;
-    for (std::size_t i = 1; i <= n; ++i) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    if (cp >= 0xD800 && cp <= 0xDFFF)
-        return 0;
-    return n + 1;
-}
-
 void appendHex(std::string &out, std::uint32_t value, int minDigits)
 {
     int digits = minDigits;
@@ -106,7 +70,7 @@ void walk(std::string_view utf8, Visit &&visit)
     bool afterShown = false; // the previous code point is shown as it is
     while (p < end) {
         char32_t cp = 0;
-        const std::size_t n = decode(p, end, cp);
+        const std::size_t n = decodeUtf8(p, end, cp);
         if (n == 0) {
             if (!visit(p, std::size_t(1), char32_t(*p), true, true))
                 return;

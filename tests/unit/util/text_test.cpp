@@ -54,6 +54,23 @@ TEST(Text, EncodesCodePointsAsUtf8)
     }
 }
 
+TEST(Text, DecodesOneCodePointOrSaysTheBytesAreNotOne)
+{
+    const auto decode = [](std::string_view bytes, char32_t &cp) {
+        const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
+        return text::decodeUtf8(p, p + bytes.size(), cp);
+    };
+    char32_t cp = 0;
+    EXPECT_EQ(decode("A", cp), 1u);
+    EXPECT_EQ(cp, U'A');
+    EXPECT_EQ(decode("\xc3\xa9x", cp), 2u);
+    EXPECT_EQ(cp, U'\u00e9');
+    EXPECT_EQ(decode("\xf0\x9f\x98\x80", cp), 4u);
+    EXPECT_EQ(cp, U'\U0001F600');
+    for (std::string_view bad : {"\xc0\x80", "\xe0\x80\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\x80", "\xe2\x82"})
+        EXPECT_EQ(decode(bad, cp), 0u) << text::hexEncode(bad);
+}
+
 TEST(Text, QuotesJsonStrings)
 {
     EXPECT_EQ(text::jsonString("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
