@@ -55,12 +55,25 @@ export class TestHomeserver {
         return this;
     }
 
-    async get(path) {
-        const r = await fetch(this.baseUrl + path, { signal: AbortSignal.timeout(10000) });
-        const body = await r.json();
+    /**
+     * A request to the server as a client makes it (as the user whose access @p token it is, or
+     * anonymously); resolves with the JSON answer, throws with the status and body otherwise.
+     */
+    async request(method, path, { body, token } = {}) {
+        const r = await fetch(this.baseUrl + path, {
+            method,
+            headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            signal: AbortSignal.timeout(10000),
+        });
+        const json = await r.json();
         if (!r.ok)
-            throw new Error(`GET ${path}: ${r.status} ${JSON.stringify(body)}`);
-        return body;
+            throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+        return json;
+    }
+
+    async get(path) {
+        return this.request('GET', path);
     }
 
     /** The events of a room (id or alias), optionally of one type, as the server stored them. */

@@ -56,18 +56,7 @@ async function seed(ctx, fixture) {
 
 /** Another member's client: logs in over the Client-Server API and sends what Megolm would. */
 async function bobSendsEncrypted(hs) {
-    const call = async (method, p, body, token) => {
-        const r = await fetch(hs.baseUrl + p, {
-            method,
-            headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-            body: body ? JSON.stringify(body) : undefined,
-            signal: AbortSignal.timeout(10000),
-        });
-        const json = await r.json();
-        if (!r.ok)
-            throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(json)}`);
-        return json;
-    };
+    const call = (method, p, body, token) => hs.request(method, p, { body: body || undefined, token });
     const login = await call('POST', '/_matrix/client/v3/login',
         { type: 'm.login.password', identifier: { type: 'm.id.user', user: BOB }, password: PASSWORD });
     const { room_id: roomId } = await call('GET', `/_matrix/client/v3/directory/room/${encodeURIComponent(ROOM_ALIAS)}`);

@@ -13,37 +13,10 @@ import path from 'node:path';
 
 import { check, runScenario } from '../lib/scenario.mjs';
 import { waitUntil } from '../lib/app.mjs';
+import { signInWithPassword } from '../lib/shell.mjs';
 
 const SERVER_NAME = 'tessera.test';
 const PASSWORD = 'correct horse';
-
-async function signIn(ctx, app, baseUrl) {
-    ctx.phase('sign in on the login page');
-    await app.waitVisible('loginPage');
-    await app.click('loginContinue');
-    await app.waitVisible('loginUser', 30000);
-    await app.setText('loginUser', 'alice');
-    await app.setText('loginPassword', PASSWORD);
-    await app.click('loginSubmit');
-    await app.waitHidden('loginPage', 30000).catch(async (e) => {
-        const error = await app.find('loginError');
-        throw new Error(`${e.message}; the login page says: ${error.visible ? error.text : '(nothing)'}`);
-    });
-}
-
-/** A client-server API call as another user (Bob), as his own client would make it. */
-async function api(hs, token, method, apiPath, body) {
-    const r = await fetch(hs.baseUrl + apiPath, {
-        method,
-        headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(10000),
-    });
-    const json = await r.json();
-    if (!r.ok)
-        throw new Error(`${method} ${apiPath}: ${r.status} ${JSON.stringify(json)}`);
-    return json;
-}
 
 runScenario('e2e.shell.invites', async (ctx) => {
     ctx.phase('start the test homeserver: a named room, Bob\'s unnamed room, Carol\'s invitation');
@@ -68,7 +41,8 @@ runScenario('e2e.shell.invites', async (ctx) => {
     const app = ctx.app({ args: ['--homeserver', hs.baseUrl, '--allow-http-loopback'] });
     ctx.phase('start tessera and sign in');
     await app.start();
-    await signIn(ctx, app, hs.baseUrl);
+    ctx.phase('sign in on the login page');
+    await signInWithPassword(app, 'alice', PASSWORD);
 
     const rooms = () => app.model('rooms');
     const row = async (name) => (await rooms()).findIndex((r) => r.name === name);
@@ -89,14 +63,14 @@ runScenario('e2e.shell.invites', async (ctx) => {
     check(hi.senderName === 'Bob' && hi.sender === `@bob:${SERVER_NAME}`, 'Bob\'s message is from "Bob"', hi);
 
     ctx.phase('Bob invites Alice while she is signed in');
-    const bob = await api(hs, null, 'POST', '/_matrix/client/v3/login',
-        { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'bob' }, password: PASSWORD });
-    const joined = (await api(hs, bob.access_token, 'GET', '/_matrix/client/v3/joined_rooms')).joined_rooms;
+    const bob = await hs.request('POST', '/_matrix/client/v3/login',
+        { body: { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'bob' }, password: PASSWORD } });
+    const joined = (await hs.request('GET', '/_matrix/client/v3/joined_rooms', { token: bob.access_token })).joined_rooms;
     const lobby = list.find((r) => r.name === 'Lobby').roomId;
     const bobsRoom = joined.find((id) => id !== lobby);
     check(bobsRoom, 'Bob has his own room', joined);
-    await api(hs, bob.access_token, 'POST', `/_matrix/client/v3/rooms/${encodeURIComponent(bobsRoom)}/invite`,
-        { user_id: `@alice:${SERVER_NAME}` });
+    await hs.request('POST', `/_matrix/client/v3/rooms/${encodeURIComponent(bobsRoom)}/invite`,
+        { token: bob.access_token, body: { user_id: `@alice:${SERVER_NAME}` } });
     const before = (await hs.get('/_tessera_test/requests')).requests.length;
     list = await waitUntil(async () => {
         const r = await rooms();

@@ -12,33 +12,11 @@ import path from 'node:path';
 
 import { check, runScenario } from '../lib/scenario.mjs';
 import { waitUntil } from '../lib/app.mjs';
+import { signInWithPassword } from '../lib/shell.mjs';
 
 const SERVER_NAME = 'tessera.test';
 const PASSWORD = 'correct horse';
 const HISTORY = 260; // more than the first page (200) and the sync's timeline (50)
-
-async function signIn(app) {
-    await app.waitVisible('loginPage');
-    await app.click('loginContinue');
-    await app.waitVisible('loginUser', 30000);
-    await app.setText('loginUser', 'alice');
-    await app.setText('loginPassword', PASSWORD);
-    await app.click('loginSubmit');
-    await app.waitHidden('loginPage', 30000);
-}
-
-async function api(hs, token, method, apiPath, body) {
-    const r = await fetch(hs.baseUrl + apiPath, {
-        method,
-        headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(10000),
-    });
-    const json = await r.json();
-    if (!r.ok)
-        throw new Error(`${method} ${apiPath}: ${r.status} ${JSON.stringify(json)}`);
-    return json;
-}
 
 runScenario('e2e.shell.timeline', async (ctx) => {
     ctx.phase('start the test homeserver with a room of long history');
@@ -57,7 +35,7 @@ runScenario('e2e.shell.timeline', async (ctx) => {
     const app = ctx.app({ args: ['--homeserver', hs.baseUrl, '--allow-http-loopback'] });
     ctx.phase('start tessera, sign in and open the room');
     await app.start();
-    await signIn(app);
+    await signInWithPassword(app, 'alice', PASSWORD);
     const rooms = await waitUntil(async () => {
         const r = await app.model('rooms');
         return r.some((x) => x.name === 'History') ? r : null;
@@ -94,8 +72,8 @@ runScenario('e2e.shell.timeline', async (ctx) => {
     };
 
     ctx.phase('the server drops the connection twice: "Sending…", then the message, once');
-    await api(hs, null, 'POST', '/_tessera_test/faults',
-        { kind: 'drop_connection', method: 'PUT', path_regex: '/send/m\\.room\\.message/', count: 2 });
+    await hs.request('POST', '/_tessera_test/faults',
+        { body: { kind: 'drop_connection', method: 'PUT', path_regex: '/send/m\\.room\\.message/', count: 2 } });
     await send('through a bad connection');
     const sending = await waitUntil(async () => (await timeline()).find((r) => r.body === 'through a bad connection'), 5000,
         'the message in the timeline at once');
@@ -111,11 +89,11 @@ runScenario('e2e.shell.timeline', async (ctx) => {
     check((await timeline()).filter((r) => r.body === 'through a bad connection').length === 1, 'one row, not two');
 
     ctx.phase('Bob lets nobody else speak: "Not sent" with Retry and Delete');
-    const bob = await api(hs, null, 'POST', '/_matrix/client/v3/login',
-        { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'bob' }, password: PASSWORD });
+    const bob = await hs.request('POST', '/_matrix/client/v3/login',
+        { body: { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'bob' }, password: PASSWORD } });
     const plPath = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.power_levels/`;
-    const levels = await api(hs, bob.access_token, 'GET', plPath);
-    await api(hs, bob.access_token, 'PUT', plPath, { ...levels, events_default: 50 });
+    const levels = await hs.request('GET', plPath, { token: bob.access_token });
+    await hs.request('PUT', plPath, { token: bob.access_token, body: { ...levels, events_default: 50 } });
     await send('refused at first');
     const failed = await waitUntil(async () => (await timeline()).find((r) => r.body === 'refused at first' && r.status === 'failed'),
         30000, 'the refusal');
@@ -124,7 +102,7 @@ runScenario('e2e.shell.timeline', async (ctx) => {
     check(failedLabel.visible && failedLabel.text.startsWith('Not sent: '), 'the row says "Not sent"', failedLabel);
 
     ctx.phase('Bob relents; Retry sends it');
-    await api(hs, bob.access_token, 'PUT', plPath, { ...levels, events_default: 0 });
+    await hs.request('PUT', plPath, { token: bob.access_token, body: { ...levels, events_default: 0 } });
     await app.click(`sendRetry_${await rowOf('refused at first')}`);
     let retried = [];
     await waitUntil(async () => {
@@ -137,7 +115,7 @@ runScenario('e2e.shell.timeline', async (ctx) => {
         'the server has the retried message once');
 
     ctx.phase('refused again; Delete removes it');
-    await api(hs, bob.access_token, 'PUT', plPath, { ...levels, events_default: 50 });
+    await hs.request('PUT', plPath, { token: bob.access_token, body: { ...levels, events_default: 50 } });
     await send('never mind');
     await waitUntil(async () => (await timeline()).some((r) => r.body === 'never mind' && r.status === 'failed'), 30000, 'the refusal');
     await app.click(`sendDelete_${await rowOf('never mind')}`);
