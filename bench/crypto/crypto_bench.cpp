@@ -34,6 +34,7 @@
 #include "net/httpclient.h"
 #include "qtscheduler.h"
 #include "schemehandler.h"
+#include "tempdir.h"
 #include "util/secretstore.h"
 
 using namespace tessera;
@@ -126,10 +127,9 @@ int main(int argc, char **argv)
     int qtArgc = 1;
     QGuiApplication app(qtArgc, argv);
 
-    char pattern[] = "/tmp/tessera-bench-crypto-XXXXXX";
-    if (!mkdtemp(pattern))
-        return fail("no temporary directory");
-    const std::filesystem::path dir = pattern;
+    // Declared before the accounts, so removed after them, on every way out.
+    const test::TempDir scratch("tessera-bench-crypto");
+    const std::filesystem::path &dir = scratch.path();
     ui::QtScheduler scheduler;
     net::HttpClient http(scheduler);
 
@@ -264,7 +264,5 @@ int main(int argc, char **argv)
     alice->backend.reset();
     bob->engine.reset();
     alice->engine.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
     return 0;
 }
