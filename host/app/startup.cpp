@@ -125,7 +125,7 @@ bool openGlAvailable()
 void prepareWebEngineEnvironment()
 {
     // Site isolation: a widget never shares a renderer with the wrapper that holds the WebChannel
-    // transport (ARCHITECTURE.md invariant 4).
+    // transport (docs/architecture.md invariant 4).
     QByteArray flags = qgetenv("QTWEBENGINE_CHROMIUM_FLAGS");
     if (!flags.contains("--site-per-process"))
         flags += " --site-per-process";

@@ -28,9 +28,9 @@ class WidgetManager;
  * @brief One widget of a room as the shell shows it: its tab, its state, and — while open —
  * its web view's port, its consent session and its Widget API session.
  *
- * It applies, in order: the URL template and policy (ARCHITECTURE.md invariant 1), load consent
- * for widgets someone else added, then the session. Every failure becomes a state the tab can
- * explain (refused URL, not enabled here, unreachable, TLS error) instead of a blank frame.
+ * It applies, in order: the URL template and policy (docs/architecture.md, invariant 1), load
+ * consent for widgets someone else added, then the session. Every failure becomes a state the tab
+ * can explain (refused URL, not enabled here, unreachable, TLS error) instead of a blank frame.
  */
 class WidgetController final : public QObject {
     Q_OBJECT

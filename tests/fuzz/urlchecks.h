@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Invariants of the URL parser and the widget URL policy (ARCHITECTURE.md invariant 1), shared
+// Invariants of the URL parser and the widget URL policy (docs/architecture.md invariant 1), shared
 // by the templater and widget-state fuzz targets.
 
 #include <string>

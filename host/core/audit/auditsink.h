@@ -65,8 +65,8 @@ struct Record {
  *
  * Implementations must be cheap to call on the UI thread: copy what is needed and return.
  * append() returns false when the log cannot accept records (disk full, database broken); the
- * caller then fails closed and refuses the action it was about to perform (ARCHITECTURE.md
- * invariant 6). accepting() answers the same question without a record.
+ * caller then fails closed and refuses the action it was about to perform
+ * (docs/architecture.md, invariant 6). accepting() answers the same question without a record.
  */
 class AuditSink {
 public:

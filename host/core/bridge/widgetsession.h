@@ -78,7 +78,8 @@ public:
 };
 
 /**
- * @brief One widget's Widget API session: the protocol object of ARCHITECTURE.md's message path.
+ * @brief One widget's Widget API session: the protocol object of the message path
+ * (docs/architecture.md).
  *
  * It validates every inbound message, runs capability negotiation (MSC2871) and renegotiation
  * (MSC2974), checks each action against the approved capabilities, calls the driver, writes

@@ -79,7 +79,7 @@ struct ScopedToken {
 };
 
 /**
- * @brief Mints host-signed tokens bound to user + room + widget (ARCHITECTURE.md invariant 3).
+ * @brief Mints host-signed tokens bound to user + room + widget (docs/architecture.md invariant 3).
  * The app wires it to the token service.
  */
 class ScopedTokenMinter {

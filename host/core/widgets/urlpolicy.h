@@ -21,7 +21,7 @@ struct UrlPolicyOptions {
 };
 
 /**
- * Applies ARCHITECTURE.md invariant 1 to a widget URL *after* templating: only https:, http:
+ * Applies docs/architecture.md invariant 1 to a widget URL *after* templating: only https:, http:
  * only for loopback hosts with the developer switch, never javascript:, data:, file:, blob:,
  * about: or a custom scheme from room state, no credentials in the URL. Every refusal has its
  * own message, shown to the user as is (e.g. "javascript: URLs are never loaded as widgets").
