@@ -38,7 +38,9 @@
 #include "util/paths.h"
 
 #include "accountcontroller.h"
+#if TESSERA_AUTOMATION
 #include "automation.h"
+#endif
 #include "consentmodel.h"
 #include "cryptoengine.h"
 #include "engineinfo.h"
@@ -177,7 +179,9 @@ Startup::Startup(Options options, std::filesystem::path dataDir) : m_options(std
 Startup::~Startup()
 {
     // QML first (it holds bindings to everything), then the widgets, then the services.
+#if TESSERA_AUTOMATION
     m_automation.reset();
+#endif
     m_engine.reset();
     m_account.reset();
     m_security.reset();
@@ -478,12 +482,17 @@ Result<void> Startup::run()
     if (m_engine->rootObjects().isEmpty())
         return Error(ErrorCode::Internal, "the user interface failed to load (see the messages above)");
 
-    // End-to-end tests drive the shell through a local socket; off unless the variable is set.
+    // End-to-end tests drive the shell through a local socket: only in builds made for them
+    // (TESSERA_AUTOMATION), and there only while the variable is set.
     if (const QString socket = qEnvironmentVariable("TESSERA_AUTOMATION_SOCKET"); !socket.isEmpty()) {
+#if TESSERA_AUTOMATION
         m_automation = std::make_unique<ui::AutomationServer>(*m_engine, *m_host);
         QString error;
         if (!m_automation->listen(socket, error))
             return Error(ErrorCode::Io, "TESSERA_AUTOMATION_SOCKET: cannot listen on " + socket.toStdString() + ": " + error.toStdString());
+#else
+        std::cerr << "tessera: TESSERA_AUTOMATION_SOCKET is ignored: this build has no automation socket\n";
+#endif
     }
 
     // The first room: the one asked for, else the last one, else the welcome room.

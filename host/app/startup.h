@@ -123,7 +123,9 @@ private:
     /// Made before the engine, which owns it once it has it (then m_iconProviderOwned is false).
     ui::PluginIconProvider *m_iconProvider = nullptr;
     bool m_iconProviderOwned = true;
+#if TESSERA_AUTOMATION
     std::unique_ptr<ui::AutomationServer> m_automation;
+#endif
     QTimer *m_screenshotTimer = nullptr;
     qint64 m_screenshotDeadline = 0;
     qint64 m_settledSince = 0;

@@ -82,6 +82,7 @@ case "$check" in
     # An unknown property is only a warning to flatpak-builder: here it is an error.
     [ ! -s "$TMPDIR_CHECK/flatpak.err" ] || fail "flatpak-builder warns about $manifest: $(cat "$TMPDIR_CHECK/flatpak.err")"
     echo "$out" | grep -q "\"id\" : \"$app_id\"" || fail "the manifest's id is not $app_id"
+    echo "$out" | grep -q -- "-DTESSERA_AUTOMATION=OFF" || fail "the Flatpak would build in the tests' automation socket"
     echo "flatpak manifest: read by flatpak-builder" ;;
   *)
     fail "unknown check $check" ;;
