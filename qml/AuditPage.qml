@@ -123,7 +123,7 @@ Rectangle {
                     Label {
                         objectName: "auditDetail"
                         Layout.fillWidth: true
-                        text: [row.model.widget, row.model.reason].filter(s => s && s.length > 0).join(" — ")
+                        text: [row.model.widget, row.model.reasonText].filter(s => s && s.length > 0).join(" — ")
                         textFormat: Text.PlainText
                         elide: Text.ElideRight
                         color: Theme.muted

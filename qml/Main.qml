@@ -68,6 +68,7 @@ ApplicationWindow {
 
         RoomList {
             id: dockedRoomList
+            objectName: "dockedRoomList"
             visible: !root.compact
             Layout.preferredWidth: 280
             Layout.fillHeight: true
@@ -130,7 +131,8 @@ ApplicationWindow {
         x: overlay ? 0 : root.width - sideSlot.width
         y: overlay ? 0 : connectionBanner.height
         width: overlay ? root.width : sideSlot.width
-        height: overlay ? root.height : sideSlot.height
+        // Over the window, it leaves the notice its strip at the bottom rather than lie under it.
+        height: overlay ? root.height - snackbar.reserve : sideSlot.height
         compact: root.compact
     }
 
@@ -171,6 +173,10 @@ ApplicationWindow {
         // While the room shows: over its timeline, above the composer and beside the widget panel,
         // so that a notice never covers what is typed, here or in a widget.
         readonly property bool overRoom: root.page === "" && !overlaySlot.visible && !Account.required
+        // Over the full-screen (or compact) widget panel: a strip of the window's bottom, which
+        // the panel gives up while the notice shows, so that it never covers a widget.
+        readonly property bool overPanel: root.page === "" && overlaySlot.visible && !Account.required
+        readonly property real reserve: overPanel && visible ? height + 32 : 0
         readonly property real areaLeft: overRoom && !root.compact ? dockedRoomList.width + 1 : 0
         readonly property real areaWidth: overRoom ? roomView.width : root.width
         anchors.horizontalCenter: parent.horizontalCenter

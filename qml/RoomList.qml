@@ -80,6 +80,15 @@ Rectangle {
                 // Enter opens the room as Space does.
                 Keys.onReturnPressed: clicked()
                 Keys.onEnterPressed: clicked()
+                // The room's menu: a long press (touch), a right click, or the Menu key.
+                onPressAndHold: roomMenu.openFor(item, item.width / 2, item.height / 2)
+                Keys.onMenuPressed: roomMenu.openFor(item, 0, item.height)
+                TapHandler {
+                    acceptedButtons: Qt.RightButton
+                    // A right click; a touch has no buttons, and its tap is the row's own.
+                    acceptedDevices: PointerDevice.Mouse | PointerDevice.TouchPad
+                    onTapped: (point) => roomMenu.openFor(item, point.position.x, point.position.y)
+                }
                 contentItem: GridLayout {
                     columns: 2
                     columnSpacing: Theme.gap
@@ -167,6 +176,62 @@ Rectangle {
             elide: Text.ElideMiddle
             Layout.fillWidth: true
             Layout.margins: Theme.gap
+        }
+    }
+
+    // What can be done with one room, without opening it first.
+    Menu {
+        id: roomMenu
+        objectName: "roomMenu"
+        property string roomId: ""
+        property bool invited: false
+        function openFor(row, x, y) {
+            roomId = row.roomId
+            invited = row.invited
+            popup(row, x, y)
+        }
+        // As wide as its longest item, within the window.
+        width: {
+            let widest = 0
+            for (let i = 0; i < count; ++i)
+                widest = Math.max(widest, itemAt(i).implicitWidth)
+            return Math.min(Math.max(200, widest + leftPadding + rightPadding), root.Window.width - 16)
+        }
+        MenuItem {
+            objectName: "roomMenuOpen"
+            implicitHeight: Theme.touch
+            text: qsTr("Open")
+            onTriggered: { Host.selectRoom(roomMenu.roomId); root.roomChosen() }
+        }
+        MenuItem {
+            objectName: "roomMenuWidgets"
+            implicitHeight: Theme.touch
+            text: qsTr("Open with its widgets")
+            visible: !roomMenu.invited
+            height: visible ? implicitHeight : 0
+            onTriggered: { Host.selectRoom(roomMenu.roomId); Host.panelOpen = true; root.roomChosen() }
+        }
+        MenuItem {
+            objectName: "roomMenuAccept"
+            implicitHeight: Theme.touch
+            text: qsTr("Accept the invitation")
+            visible: roomMenu.invited
+            height: visible ? implicitHeight : 0
+            onTriggered: Host.acceptInvite(roomMenu.roomId)
+        }
+        MenuItem {
+            objectName: "roomMenuDecline"
+            implicitHeight: Theme.touch
+            text: qsTr("Decline the invitation")
+            visible: roomMenu.invited
+            height: visible ? implicitHeight : 0
+            onTriggered: Host.declineInvite(roomMenu.roomId)
+        }
+        MenuItem {
+            objectName: "roomMenuCopyId"
+            implicitHeight: Theme.touch
+            text: qsTr("Copy the room ID")
+            onTriggered: Host.copyText(roomMenu.roomId)
         }
     }
 }

@@ -86,6 +86,16 @@ ListView {
         height: kind === "state" ? stateLine.implicitHeight + 12 : bubble.height + 8
         // The last row grew (a message that was not sent says so): keep it in view at the end.
         onHeightChanged: if (list.atEnd && index === list.count - 1) Qt.callLater(list.positionViewAtEnd)
+        // The message's menu: a long press (touch or mouse) or a right click.
+        TapHandler {
+            objectName: "messageMenuHandler"
+            acceptedButtons: Qt.LeftButton | Qt.RightButton
+            onLongPressed: messageMenu.openFor(row, point.position.x, point.position.y)
+            onTapped: (eventPoint, button) => {
+                if (button === Qt.RightButton)
+                    messageMenu.openFor(row, eventPoint.position.x, eventPoint.position.y)
+            }
+        }
 
         Label {
             id: stateLine
@@ -175,6 +185,49 @@ ListView {
                     }
                 }
             }
+        }
+    }
+
+    // What can be done with one message.
+    Menu {
+        id: messageMenu
+        objectName: "messageMenu"
+        property string text: ""
+        property string localId: ""
+        property bool failed: false
+        function openFor(row, x, y) {
+            text = row.kind === "state" ? row.senderName + " " + row.body : row.body
+            localId = row.localId
+            failed = row.status === "failed"
+            popup(row, x, y)
+        }
+        width: {
+            let widest = 0
+            for (let i = 0; i < count; ++i)
+                widest = Math.max(widest, itemAt(i).implicitWidth)
+            return Math.min(Math.max(200, widest + leftPadding + rightPadding), list.Window.width - 16)
+        }
+        MenuItem {
+            objectName: "messageMenuCopy"
+            implicitHeight: Theme.touch
+            text: qsTr("Copy the text")
+            onTriggered: Host.copyText(messageMenu.text)
+        }
+        MenuItem {
+            objectName: "messageMenuRetry"
+            implicitHeight: Theme.touch
+            text: qsTr("Try sending again")
+            visible: messageMenu.failed
+            height: visible ? implicitHeight : 0
+            onTriggered: Host.retrySend(messageMenu.localId)
+        }
+        MenuItem {
+            objectName: "messageMenuDelete"
+            implicitHeight: Theme.touch
+            text: qsTr("Delete the unsent message")
+            visible: messageMenu.failed
+            height: visible ? implicitHeight : 0
+            onTriggered: Host.discardSend(messageMenu.localId)
         }
     }
 

@@ -89,6 +89,9 @@ Rectangle {
                 Layout.fillHeight: true
                 orientation: ListView.Horizontal
                 clip: true
+                // A horizontal swipe moves between the tabs (the DragHandler below) rather than
+                // scrolling the strip: the arrows scroll it, and the open tab is always in view.
+                interactive: false
                 model: Host.widgetModel
                 currentIndex: root.currentIndex
                 // A new model resets the list to its first item; bind it to the open widget again.
@@ -111,7 +114,15 @@ Rectangle {
                     onClicked: root.select(index)
                     Keys.onReturnPressed: clicked()
                     Keys.onEnterPressed: clicked()
+                    // The widget's menu: a long press (touch), a right click, or the Menu key.
                     onPressAndHold: { root.select(index); tabMenu.popup(tab, 0, tab.height) }
+                    Keys.onMenuPressed: { root.select(index); tabMenu.popup(tab, 0, tab.height) }
+                    TapHandler {
+                        acceptedButtons: Qt.RightButton
+                        // A right click; a touch has no buttons, and its tap is the row's own.
+                        acceptedDevices: PointerDevice.Mouse | PointerDevice.TouchPad
+                        onTapped: { root.select(tab.index); tabMenu.popup(tab, 0, tab.height) }
+                    }
                     contentItem: RowLayout {
                         id: tabContent
                         spacing: 8
@@ -160,20 +171,26 @@ Rectangle {
                         visible: tab.highlighted
                     }
                 }
+                // A tab takes the press; the handler sees it too (handlers of the items under a
+                // press get it after the item that accepted it) and takes the drag from the tab
+                // once it passes the drag threshold, so a tap still reaches the tab.
                 DragHandler {
                     id: swipe
+                    objectName: "tabSwipe"
                     target: null
                     xAxis.enabled: true
                     yAxis.enabled: false
-                    property real startX: 0
+                    // How far the finger went since it came down, while it drags.
+                    property real dx: 0
+                    onCentroidChanged: if (active) dx = centroid.position.x - centroid.pressPosition.x
                     onActiveChanged: {
                         if (active) {
-                            startX = centroid.position.x
-                        } else {
-                            const dx = centroid.position.x - startX
-                            if (Math.abs(dx) > 60)
-                                root.select(root.currentIndex + (dx < 0 ? 1 : -1))
+                            dx = 0
+                            return
                         }
+                        const next = root.currentIndex + (dx < 0 ? 1 : -1)
+                        if (Math.abs(dx) > 60 && next >= 0 && next < tabs.count)
+                            root.select(next)
                     }
                 }
             }
@@ -337,6 +354,7 @@ Rectangle {
                 WidgetView {
                     required property var modelData
                     required property int index
+                    objectName: "widgetPage_" + modelData.widgetId
                     widget: modelData
                     shown: index === root.currentIndex && root.visible
                 }

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 
+#include <QClipboard>
 #include <QDesktopServices>
+#include <QGuiApplication>
 #include <QFile>
 #include <QLocale>
 #include <QRandomGenerator>
@@ -687,6 +689,14 @@ void HostController::removeWidget(const QString &widgetId)
         if (!life.expired() && !r)
             Q_EMIT notice(tr("The widget was not removed: %1").arg(q(r.error().message)));
     });
+}
+
+void HostController::copyText(const QString &text)
+{
+    if (QClipboard *clipboard = QGuiApplication::clipboard()) {
+        clipboard->setText(text);
+        Q_EMIT notice(tr("Copied"));
+    }
 }
 
 QString HostController::openExternally(const QString &url)

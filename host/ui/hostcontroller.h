@@ -216,6 +216,8 @@ public:
     Q_INVOKABLE void removeWidget(const QString &widgetId);
     /** Opens an http(s) URL in the system browser; anything else is refused. Returns an error or "". */
     Q_INVOKABLE QString openExternally(const QString &url);
+    /** Puts @p text on the clipboard (the long-press menus' "Copy") and says so in a notice. */
+    Q_INVOKABLE void copyText(const QString &text);
     /**
      * A widget asked to open a window. Only one started by a click on the widget is put to the
      * user, and only one at a time, so a widget can neither raise prompts by itself nor swap

@@ -7,6 +7,7 @@
 
 #include <set>
 
+#include "auditreason.h"
 #include "consent/capabilitytext.h"
 #include "util/visibletext.h"
 #include "visibletext.h"
@@ -426,7 +427,7 @@ QHash<int, QByteArray> AuditModel::roleNames() const
             {WidgetRole, "widget"},   {RoomRole, "room"},       {ActionRole, "action"},     {DecisionRole, "decision"},
             {ReasonRole, "reason"},   {SizeRole, "size"},       {DurationRole, "duration"},
             {DecisionTextRole, "decisionText"}, {DecisionToneRole, "tone"}, {DirectionTextRole, "directionText"},
-            {CategoryTextRole, "categoryText"}};
+            {CategoryTextRole, "categoryText"}, {ReasonTextRole, "reasonText"}};
 }
 
 QVariant AuditModel::data(const QModelIndex &index, int role) const
@@ -450,6 +451,7 @@ QVariant AuditModel::data(const QModelIndex &index, int role) const
     case DecisionToneRole: return int(decisionTone(q(r.decision)));
     case DirectionTextRole: return directionText(q(r.direction));
     case CategoryTextRole: return categoryText(q(r.category));
+    case ReasonTextRole: return localizedAuditReason(text::escapeInvisible(r.reason));
     default: return {};
     }
 }

@@ -117,6 +117,7 @@ public:
         DecisionToneRole,  ///< a Tone: how the decision is coloured
         DirectionTextRole, ///< the direction in the user's language
         CategoryTextRole,  ///< the category in the user's language
+        ReasonTextRole,    ///< the reason in the user's language (auditreason.h)
     };
     Q_ENUM(Roles)
     /**

@@ -638,6 +638,26 @@
         <source>%1, invitation</source>
         <translation>%1, invitación</translation>
     </message>
+    <message>
+        <source>Open</source>
+        <translation>Abrir</translation>
+    </message>
+    <message>
+        <source>Open with its widgets</source>
+        <translation>Abrir con sus widgets</translation>
+    </message>
+    <message>
+        <source>Accept the invitation</source>
+        <translation>Aceptar la invitación</translation>
+    </message>
+    <message>
+        <source>Decline the invitation</source>
+        <translation>Rechazar la invitación</translation>
+    </message>
+    <message>
+        <source>Copy the room ID</source>
+        <translation>Copiar el ID de la sala</translation>
+    </message>
 </context>
 <context>
     <name>RoomView</name>
@@ -849,6 +869,18 @@
         <location filename="../Timeline.qml" line="93"/>
         <source>No messages yet</source>
         <translation>Todavía no hay mensajes</translation>
+    </message>
+    <message>
+        <source>Copy the text</source>
+        <translation>Copiar el texto</translation>
+    </message>
+    <message>
+        <source>Try sending again</source>
+        <translation>Volver a intentar el envío</translation>
+    </message>
+    <message>
+        <source>Delete the unsent message</source>
+        <translation>Eliminar el mensaje no enviado</translation>
     </message>
 </context>
 <context>
@@ -1444,6 +1476,10 @@
     <message>
         <source>Answer the question about the other address first.</source>
         <translation>Responde primero a la pregunta sobre la otra dirección.</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>Copiado</translation>
     </message>
 </context>
 <context>
@@ -2402,6 +2438,377 @@
         <location filename="../../host/ui/securitymodel.cpp" line="60"/>
         <source>Pin</source>
         <translation>Alfiler</translation>
+    </message>
+</context>
+<context>
+    <name>tessera::ui::AuditReason</name>
+    <message>
+        <source>nobody answered within %1 s: denied</source>
+        <translation>nadie respondió en %1 s: denegado</translation>
+    </message>
+    <message>
+        <source>the user allowed %1 and denied %2, remembered</source>
+        <translation>el usuario permitió %1 y denegó %2, recordado</translation>
+    </message>
+    <message>
+        <source>the user allowed %1 and denied %2, this time only</source>
+        <translation>el usuario permitió %1 y denegó %2, solo esta vez</translation>
+    </message>
+    <message>
+        <source>decided without asking</source>
+        <translation>decidido sin preguntar</translation>
+    </message>
+    <message>
+        <source>declined earlier in this session</source>
+        <translation>rechazado antes en esta sesión</translation>
+    </message>
+    <message>
+        <source>too many consent questions are already waiting for an answer</source>
+        <translation>ya hay demasiadas preguntas de consentimiento esperando respuesta</translation>
+    </message>
+    <message>
+        <source>%1 granted 1 capability</source>
+        <translation>%1 concedió 1 capacidad</translation>
+    </message>
+    <message>
+        <source>%1 granted %2 capabilities</source>
+        <translation>%1 concedió %2 capacidades</translation>
+    </message>
+    <message>
+        <source>%1 granted 1 load</source>
+        <translation>%1 concedió 1 carga</translation>
+    </message>
+    <message>
+        <source>%1 granted %2 loads</source>
+        <translation>%1 concedió %2 cargas</translation>
+    </message>
+    <message>
+        <source>rule %1 (trust widgets I add)</source>
+        <translation>la regla %1 (confiar en los widgets que añado)</translation>
+    </message>
+    <message>
+        <source>rule %1 (trust widgets added by %2)</source>
+        <translation>la regla %1 (confiar en los widgets que añade %2)</translation>
+    </message>
+    <message>
+        <source>rule %1 (trust the declared capabilities of plugin %2)</source>
+        <translation>la regla %1 (confiar en las capacidades declaradas del complemento %2)</translation>
+    </message>
+    <message>
+        <source>capability %1 denied automatically: %2</source>
+        <translation>capacidad %1 denegada automáticamente: %2</translation>
+    </message>
+    <message>
+        <source>capability %1 was approved but not requested; ignored</source>
+        <translation>la capacidad %1 se aprobó sin haberse pedido; ignorada</translation>
+    </message>
+    <message>
+        <source>capability is empty, longer than 1024 bytes or contains control characters</source>
+        <translation>la capacidad está vacía, ocupa más de 1024 bytes o contiene caracteres de control</translation>
+    </message>
+    <message>
+        <source>Tessera does not support this capability</source>
+        <translation>Tessera no admite esta capacidad</translation>
+    </message>
+    <message>
+        <source>timeline capability needs a room id (!…) or *</source>
+        <translation>una capacidad de cronología necesita un ID de sala (!…) o *</translation>
+    </message>
+    <message>
+        <source>event type is empty or longer than 255 bytes</source>
+        <translation>el tipo de evento está vacío u ocupa más de 255 bytes</translation>
+    </message>
+    <message>
+        <source>state key or msgtype is longer than 255 bytes</source>
+        <translation>la clave de estado o el msgtype ocupa más de 255 bytes</translation>
+    </message>
+    <message>
+        <source>widgets cannot send pre-encrypted events</source>
+        <translation>los widgets no pueden enviar eventos ya cifrados</translation>
+    </message>
+    <message>
+        <source>widget did not answer the capabilities request: %1</source>
+        <translation>el widget no respondió a la petición de capacidades: %1</translation>
+    </message>
+    <message>
+        <source>capabilities reply refused: %1</source>
+        <translation>respuesta de capacidades rechazada: %1</translation>
+    </message>
+    <message>
+        <source>capability decision failed, nothing granted: %1</source>
+        <translation>la decisión sobre las capacidades falló, no se concedió nada: %1</translation>
+    </message>
+    <message>
+        <source>session is stopped</source>
+        <translation>la sesión está detenida</translation>
+    </message>
+    <message>
+        <source>a fromWidget response: only the host answers fromWidget requests</source>
+        <translation>una respuesta fromWidget: solo el anfitrión responde a las peticiones fromWidget</translation>
+    </message>
+    <message>
+        <source>a toWidget request: only the host sends toWidget requests</source>
+        <translation>una petición toWidget: solo el anfitrión envía peticiones toWidget</translation>
+    </message>
+    <message>
+        <source>response to an unknown or expired request</source>
+        <translation>respuesta a una petición desconocida o caducada</translation>
+    </message>
+    <message>
+        <source>widget is not answering: %1 requests already wait for it</source>
+        <translation>el widget no responde: ya hay %1 peticiones esperándolo</translation>
+    </message>
+    <message>
+        <source>identity request blocked</source>
+        <translation>petición de identidad bloqueada</translation>
+    </message>
+    <message>
+        <source>%1; no reply fits</source>
+        <translation>%1; no cabe ninguna respuesta</translation>
+    </message>
+    <message>
+        <source>Cannot send room events of this type</source>
+        <translation>No puede enviar eventos de sala de este tipo</translation>
+    </message>
+    <message>
+        <source>Cannot send state events of this type</source>
+        <translation>No puede enviar eventos de estado de este tipo</translation>
+    </message>
+    <message>
+        <source>Cannot send to-device events of this type</source>
+        <translation>No puede enviar eventos a dispositivos de este tipo</translation>
+    </message>
+    <message>
+        <source>Cannot send a state event with a sticky duration</source>
+        <translation>No puede enviar un evento de estado con duración fija</translation>
+    </message>
+    <message>
+        <source>Cannot read room events of this type</source>
+        <translation>No puede leer eventos de sala de este tipo</translation>
+    </message>
+    <message>
+        <source>Cannot read state events of this type</source>
+        <translation>No puede leer eventos de estado de este tipo</translation>
+    </message>
+    <message>
+        <source>Cannot read room account data of this type</source>
+        <translation>No puede leer datos de cuenta de la sala de este tipo</translation>
+    </message>
+    <message>
+        <source>Missing capability for %1</source>
+        <translation>Falta la capacidad para %1</translation>
+    </message>
+    <message>
+        <source>A capability request is already waiting for an answer</source>
+        <translation>Ya hay una petición de capacidades esperando respuesta</translation>
+    </message>
+    <message>
+        <source>Unknown or unsupported action: %1</source>
+        <translation>Acción desconocida o no admitida: %1</translation>
+    </message>
+    <message>
+        <source>Duplicate request ID: a request with this ID is still being processed</source>
+        <translation>ID de petición repetido: aún se está procesando una petición con este ID</translation>
+    </message>
+    <message>
+        <source>Tessera cannot write its audit log, so it refuses widget actions until it can</source>
+        <translation>Tessera no puede escribir su registro de auditoría, así que rechaza las acciones de los widgets hasta que pueda</translation>
+    </message>
+    <message>
+        <source>Only a modal widget has buttons</source>
+        <translation>Solo un widget modal tiene botones</translation>
+    </message>
+    <message>
+        <source>Only a modal widget can close itself</source>
+        <translation>Solo un widget modal puede cerrarse a sí mismo</translation>
+    </message>
+    <message>
+        <source>Invalid request - missing event type</source>
+        <translation>Petición no válida: falta el tipo de evento</translation>
+    </message>
+    <message>
+        <source>Invalid request - data is not a JSON object</source>
+        <translation>Petición no válida: los datos no son un objeto JSON</translation>
+    </message>
+    <message>
+        <source>Invalid request - content must be an object</source>
+        <translation>Petición no válida: el contenido debe ser un objeto</translation>
+    </message>
+    <message>
+        <source>Invalid request - missing event contents</source>
+        <translation>Petición no válida: falta el contenido del evento</translation>
+    </message>
+    <message>
+        <source>Invalid request - state_key must be a string</source>
+        <translation>Petición no válida: state_key debe ser una cadena</translation>
+    </message>
+    <message>
+        <source>Invalid request - limit out of range</source>
+        <translation>Petición no válida: límite fuera de rango</translation>
+    </message>
+    <message>
+        <source>Invalid request - capabilities must be a list of strings</source>
+        <translation>Petición no válida: las capacidades deben ser una lista de cadenas</translation>
+    </message>
+    <message>
+        <source>Invalid request - unsupported action</source>
+        <translation>Petición no válida: acción no admitida</translation>
+    </message>
+    <message>
+        <source>Invalid request - %1</source>
+        <translation>Petición no válida: %1</translation>
+    </message>
+    <message>
+        <source>Unable to access room timeline: %1</source>
+        <translation>No se puede acceder a la cronología de la sala: %1</translation>
+    </message>
+    <message>
+        <source>answers the heartbeat again</source>
+        <translation>vuelve a responder al latido</translation>
+    </message>
+    <message>
+        <source>closed by the user after it stopped responding</source>
+        <translation>cerrado por el usuario después de que dejara de responder</translation>
+    </message>
+    <message>
+        <source>the wrapper page has not answered the heartbeat for %1 ms (limit %2 ms)</source>
+        <translation>la página contenedora no ha respondido al latido durante %1 ms (límite: %2 ms)</translation>
+    </message>
+    <message>
+        <source>the widget&apos;s frame has not answered the heartbeat for %1 ms (limit %2 ms)</source>
+        <translation>el marco del widget no ha respondido al latido durante %1 ms (límite: %2 ms)</translation>
+    </message>
+    <message>
+        <source>the page&apos;s renderer process crashed (exit code %1)</source>
+        <translation>el proceso que dibuja la página se bloqueó (código de salida %1)</translation>
+    </message>
+    <message>
+        <source>the page&apos;s renderer process was killed (exit code %1)</source>
+        <translation>el proceso que dibuja la página fue detenido por el sistema (código de salida %1)</translation>
+    </message>
+    <message>
+        <source>the page&apos;s renderer process ended abnormally (exit code %1)</source>
+        <translation>el proceso que dibuja la página terminó de forma anómala (código de salida %1)</translation>
+    </message>
+    <message>
+        <source>asked the user whether to open the widget in the browser: %1</source>
+        <translation>se preguntó al usuario si abrir el widget en el navegador: %1</translation>
+    </message>
+    <message>
+        <source>asked the user whether to open %1 (registrable domain %2)</source>
+        <translation>se preguntó al usuario si abrir %1 (dominio registrable %2)</translation>
+    </message>
+    <message>
+        <source>the user declined: %1</source>
+        <translation>el usuario lo rechazó: %1</translation>
+    </message>
+    <message>
+        <source>the user agreed, but no web browser could be started: %1</source>
+        <translation>el usuario aceptó, pero no se pudo iniciar ningún navegador web: %1</translation>
+    </message>
+    <message>
+        <source>the user opened it in the browser: %1</source>
+        <translation>el usuario lo abrió en el navegador: %1</translation>
+    </message>
+    <message>
+        <source>refused, another address is waiting for the user: %1</source>
+        <translation>rechazado, otra dirección espera al usuario: %1</translation>
+    </message>
+    <message>
+        <source>%1 (after %2 more of this kind that were over the limit and not recorded one by one)</source>
+        <translation>%1 (tras otros %2 de este tipo que superaron el límite y no se registraron uno a uno)</translation>
+    </message>
+    <message>
+        <source>%1 requested by %2</source>
+        <translation>%1 solicitado por %2</translation>
+    </message>
+    <message>
+        <source>refused, %1 would have left unencrypted: %2</source>
+        <translation>rechazado, %1 habría salido sin cifrar: %2</translation>
+    </message>
+    <message>
+        <source>Tessera is shutting down</source>
+        <translation>Tessera se está cerrando</translation>
+    </message>
+    <message>
+        <source>plugin is not running</source>
+        <translation>el complemento no está en marcha</translation>
+    </message>
+    <message>
+        <source>no handler for this action</source>
+        <translation>no hay ningún controlador para esta acción</translation>
+    </message>
+    <message>
+        <source>too many unanswered calls</source>
+        <translation>demasiadas llamadas sin respuesta</translation>
+    </message>
+    <message>
+        <source>the plugin was disabled</source>
+        <translation>el complemento se desactivó</translation>
+    </message>
+    <message>
+        <source>the reply to %1 was refused: %2</source>
+        <translation>la respuesta a %1 fue rechazada: %2</translation>
+    </message>
+    <message>
+        <source>asked the user</source>
+        <translation>se preguntó al usuario</translation>
+    </message>
+    <message>
+        <source>the widget closed while the user was asked; nothing was decided</source>
+        <translation>el widget se cerró mientras se preguntaba al usuario; no se decidió nada</translation>
+    </message>
+    <message>
+        <source>the user revoked a remembered allow of capability %1</source>
+        <translation>el usuario retiró un permiso recordado de la capacidad %1</translation>
+    </message>
+    <message>
+        <source>the user revoked a remembered deny of capability %1</source>
+        <translation>el usuario retiró una denegación recordada de la capacidad %1</translation>
+    </message>
+    <message>
+        <source>the user revoked a remembered allow of load %1</source>
+        <translation>el usuario retiró un permiso recordado de carga %1</translation>
+    </message>
+    <message>
+        <source>the user revoked a remembered deny of load %1</source>
+        <translation>el usuario retiró una denegación recordada de carga %1</translation>
+    </message>
+    <message>
+        <source>the user revoked a remembered allow of openid %1</source>
+        <translation>el usuario retiró un permiso recordado de identidad OpenID %1</translation>
+    </message>
+    <message>
+        <source>the user revoked a remembered deny of openid %1</source>
+        <translation>el usuario retiró una denegación recordada de identidad OpenID %1</translation>
+    </message>
+    <message>
+        <source>the user revoked a remembered allow of browser_permission %1</source>
+        <translation>el usuario retiró un permiso recordado del navegador %1</translation>
+    </message>
+    <message>
+        <source>the user revoked a remembered deny of browser_permission %1</source>
+        <translation>el usuario retiró una denegación recordada del navegador %1</translation>
+    </message>
+    <message>
+        <source>the user revoked every remembered decision of the widget (%1)</source>
+        <translation>el usuario retiró todas las decisiones recordadas del widget (%1)</translation>
+    </message>
+    <message>
+        <source>the user added %1</source>
+        <translation>el usuario añadió %1</translation>
+    </message>
+    <message>
+        <source>the user removed %1</source>
+        <translation>el usuario quitó %1</translation>
+    </message>
+    <message>
+        <source>the audit log cannot be written, so nothing can be granted now</source>
+        <translation>no se puede escribir el registro de auditoría, así que ahora no se puede conceder nada</translation>
+    </message>
+    <message>
+        <source>the audit log cannot be written, so nothing was granted</source>
+        <translation>no se puede escribir el registro de auditoría, así que no se concedió nada</translation>
     </message>
 </context>
 </TS>

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "audit/auditreader.h"
+#include "auditreason.h"
 #include "urlrefusal.h"
 #include "widgets/urlpolicy.h"
 
@@ -289,6 +290,30 @@ QVariantList Fixture::urlRefusals(bool spanish) const
             {QStringLiteral("english"), QString::fromStdString(english)},
             {QStringLiteral("localized"), checked ? QString() : ui::localizedUrlRefusal(english)},
         });
+    }
+    if (spanish)
+        QCoreApplication::removeTranslator(&translator);
+    return out;
+}
+
+QVariantList Fixture::auditReasons(bool spanish, const QStringList &nested) const
+{
+    QTranslator translator;
+    if (spanish && (!translator.load(QStringLiteral(":/i18n/tessera_es.qm")) || !QCoreApplication::installTranslator(&translator)))
+        return {QVariantMap{{QStringLiteral("error"), QStringLiteral("the Spanish translation did not load")}}};
+    QStringList reasons;
+    for (QString pattern : ui::auditReasonPatterns()) {
+        for (int n = 1; n <= 9; ++n)
+            pattern.replace(QStringLiteral("%") + QString::number(n), QStringLiteral("⟦%1⟧").arg(n));
+        reasons << pattern;
+    }
+    reasons << nested;
+    QVariantList out;
+    for (const QString &english : reasons) {
+        const QByteArray utf8 = english.toUtf8();
+        out.append(QVariantMap{{QStringLiteral("english"), english},
+                               {QStringLiteral("localized"),
+                                ui::localizedAuditReason(std::string_view(utf8.constData(), std::size_t(utf8.size())))}});
     }
     if (spanish)
         QCoreApplication::removeTranslator(&translator);

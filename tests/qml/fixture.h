@@ -79,6 +79,13 @@ public:
      */
     Q_INVOKABLE QVariantList urlRefusals(bool spanish) const;
     /**
+     * Every reason the Audit page translates (auditreason.h), each variable part filled with
+     * "⟦N⟧": [{english, localized}], localized as the page shows it with the Spanish translation
+     * installed (@p spanish) or with none; then @p nested reasons (whole reasons as the log has
+     * them, parts that are reasons themselves) the same way. The translator is removed again.
+     */
+    Q_INVOKABLE QVariantList auditReasons(bool spanish, const QStringList &nested) const;
+    /**
      * Sends an event to the current room as the local user, as any member could: @p contentJson
      * is sent as it is (state when @p stateKey is not null). Returns "" or the backend's error.
      */

@@ -133,10 +133,48 @@ Item {
             verify(rows.some((r) => r.text === "rechazado"), JSON.stringify(rows))
             verify(rows.every((r) => ["allowed", "refused", "dropped", "failed", "info", "in", "out", "internal"].indexOf(r.text) < 0
                                      && ["in", "out", "internal"].indexOf(r.direction) < 0), JSON.stringify(rows))
+            // The reason too: the consent decision's own words, in Spanish.
+            const list = findChild(p, "auditList")
+            const details = []
+            for (let i = 0; i < list.count; ++i) {
+                list.positionViewAtIndex(i, ListView.Beginning)
+                details.push(findChild(list.itemAtIndex(i), "auditDetail").text)
+            }
+            verify(details.indexOf("w_filter — el usuario permitió 0 y denegó 1, solo esta vez") >= 0, JSON.stringify(details))
+            verify(details.every((d) => d.indexOf("the user") < 0 && d.indexOf("denied") < 0), JSON.stringify(details))
             p.destroy()
             Host.audit.widgetFilter = ""
             verify(fixture.useSpanish(false))
             verify(Qt.locale().name.indexOf("es") !== 0, "the locale stayed Spanish: " + Qt.locale().name)
+        }
+
+        // Every reason the host writes is shown in Spanish in a Spanish shell, its variable parts
+        // kept and, where a part is a reason itself, translated too; in English as it was written.
+        function test_4_every_reason_in_the_users_language() {
+            const nested = [
+                "capability org.example.x denied automatically: Tessera does not support this capability",
+                "the user declined: https://example.org/a%2Fb (after 3 more of this kind that were over the limit and not recorded one by one)",
+                "rule 7 (trust widgets I add) granted 2 capabilities",
+                "a reason a plugin wrote in its own words",
+            ]
+            const spanish = fixture.auditReasons(true, nested)
+            verify(spanish.length > 60, "patterns: " + spanish.length)
+            verify(spanish[0].error === undefined, spanish[0].error)
+            for (const r of spanish.slice(0, spanish.length - nested.length)) {
+                verify(r.localized !== r.english, "not translated: " + r.english)
+                for (const part of r.english.match(/⟦[0-9]⟧/g) || [])
+                    verify(r.localized.indexOf(part) >= 0, "“" + r.localized + "” lost " + part + " of “" + r.english + "”")
+                verify(!/%[0-9]/.test(r.localized), r.localized)
+            }
+            const last = spanish.slice(spanish.length - nested.length).map((r) => r.localized)
+            compare(last, [
+                "capacidad org.example.x denegada automáticamente: Tessera no admite esta capacidad",
+                "el usuario lo rechazó: https://example.org/a%2Fb (tras otros 3 de este tipo que superaron el límite y no se registraron uno a uno)",
+                "la regla 7 (confiar en los widgets que añado) concedió 2 capacidades",
+                "a reason a plugin wrote in its own words",
+            ])
+            for (const r of fixture.auditReasons(false, nested))
+                compare(r.localized, r.english)
         }
     }
 }

@@ -172,6 +172,45 @@ Item {
             Host.panelOpen = true
         }
 
+        // Over the full-screen panel, and over the panel that covers a narrow window, a notice
+        // takes a strip the panel gives up: it covers neither the widget nor the panel's bar.
+        function test_3b_a_notice_never_covers_a_full_screen_widget() {
+            const message = "Tessera keeps your secrets in a file only you can read, because no system keychain answered. "
+                       + "Install one (GNOME Keyring or KWallet) to keep them there instead."
+            const notice = part("notice")
+            const panel = part("widgetPanel")
+            for (const width of [1280, 800]) {
+                win.width = width
+                Host.panelOpen = true
+                Host.panelFullScreen = width > 900
+                tryVerify(() => at(panel).width === win.width, 2000, "at " + width + " px the panel covers the window")
+                Host.notice(message)
+                tryVerify(() => notice.visible && notice.opacity === 1, 2000, "the notice shows")
+                waitForRendering(win.contentItem)
+                const n = at(notice)
+                const p = at(panel)
+                verify(!overlaps(n, p), "at " + width + " px the notice " + JSON.stringify(n) + " covers the panel " + JSON.stringify(p))
+                verify(n.x >= 0 && n.x + n.width <= win.width && n.y + n.height <= win.height,
+                       "the notice is cut off: " + JSON.stringify(n))
+                const view = findChild(panel, "widgetPage_" + Host.activeWidgetId)
+                verify(view !== null, "the open widget has a page")
+                verify(view.visible && view.height > 0, "the open widget is shown")
+                verify(!overlaps(n, at(view)), "at " + width + " px the notice covers the widget")
+                for (const name of ["fullScreenWidget", "hidePanelButton", "widgetMenuButton", "panelBack"]) {
+                    const button = findChild(panel, name)
+                    if (button !== null && button.visible)
+                        verify(!overlaps(n, at(button)), "the notice covers " + name)
+                }
+                // Gone, the notice gives the strip back to the panel.
+                notice.text = ""
+                tryVerify(() => !notice.visible, 2000)
+                tryVerify(() => at(panel).height === win.height, 2000, "the panel has the whole window again")
+            }
+            Host.panelFullScreen = false
+            win.width = 1280
+            Host.panelOpen = true
+        }
+
         // Presses Tab until @p done(focused item) holds; every control the walk lands on has an
         // accessible name. Returns the item.
         function tabUntil(done, what) {
