@@ -77,6 +77,7 @@ Rectangle {
             }
             Switch {
                 text: qsTr("Live")
+                implicitHeight: Theme.touch
                 checked: Host.audit.live
                 onToggled: Host.audit.live = checked
             }
@@ -95,6 +96,9 @@ Rectangle {
                 required property var model
                 width: list.width
                 height: Math.max(Theme.touch, content.implicitHeight + 12)
+                // What a screen reader reads for the row: the words shown, in the order shown.
+                Accessible.name: [row.model.decisionText, row.model.directionText, row.model.action,
+                                  row.model.widget, row.model.reasonText].filter(s => s && s.length > 0).join(", ")
                 contentItem: ColumnLayout {
                     id: content
                     spacing: 2

@@ -207,6 +207,8 @@ Popup {
                 objectName: "consentCapability_" + index
                 width: items.width
                 height: Math.max(Theme.touch + 8, capColumn.implicitHeight + 16)
+                // Read as what it allows, as shown.
+                Accessible.name: cap.modelData.text
                 onClicked: capSwitch.toggle()
                 contentItem: RowLayout {
                     spacing: 12
@@ -308,6 +310,7 @@ Popup {
                 spacing: 8
                 CheckBox {
                     objectName: "consentRemember"
+                    implicitHeight: Theme.touch
                     text: qsTr("Remember my choice")
                     checked: root.remember
                     onToggled: root.remember = checked
@@ -315,6 +318,7 @@ Popup {
                 Button {
                     objectName: "consentShowRaw"
                     flat: true
+                    implicitHeight: Theme.touch
                     visible: root.prompt.kind === "capabilities"
                     text: root.showRaw ? qsTr("Hide details") : qsTr("Details")
                     onClicked: root.showRaw = !root.showRaw

@@ -137,7 +137,11 @@ ApplicationWindow {
     }
 
     Loader {
+        id: pageLoader
+        objectName: "pageLoader"
         anchors.fill: parent
+        // A page's fields and switches reach the bottom: the notice's strip is not the page's.
+        anchors.bottomMargin: snackbar.overPage && snackbar.visible ? snackbar.height + 32 : 0
         active: root.page !== ""
         z: 10
         sourceComponent: root.page === "permissions" ? permissionsPage
@@ -177,6 +181,8 @@ ApplicationWindow {
         // the panel gives up while the notice shows, so that it never covers a widget.
         readonly property bool overPanel: root.page === "" && overlaySlot.visible && !Account.required
         readonly property real reserve: overPanel && visible ? height + 32 : 0
+        // Over one of Tessera's pages: a strip the page gives up the same way.
+        readonly property bool overPage: root.page !== "" && !Account.required
         readonly property real areaLeft: overRoom && !root.compact ? dockedRoomList.width + 1 : 0
         readonly property real areaWidth: overRoom ? roomView.width : root.width
         anchors.horizontalCenter: parent.horizontalCenter

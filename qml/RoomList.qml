@@ -161,7 +161,8 @@ Rectangle {
                 required property var modelData
                 objectName: "page_" + modelData.name
                 Layout.fillWidth: true
-                height: Theme.touch
+                // In a layout, the height is the layout's to give: 48 px, as every touch target.
+                Layout.preferredHeight: Theme.touch
                 text: modelData.glyph + "   " + modelData.label
                 Accessible.name: modelData.label
                 focusPolicy: Qt.StrongFocus

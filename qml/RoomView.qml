@@ -52,8 +52,11 @@ Rectangle {
                             elide: Text.ElideRight
                             color: Theme.text
                             // As wide as the name, narrower (elided) when the badge needs the room.
+                            // In whole pixels: the layout rounds a width down, and the name, a
+                            // fraction of a pixel wider than that, was elided with room to spare.
                             Layout.fillWidth: true
-                            Layout.maximumWidth: implicitWidth
+                            Layout.preferredWidth: Math.ceil(implicitWidth)
+                            Layout.maximumWidth: Math.ceil(implicitWidth)
                             Layout.minimumWidth: 40
                         }
                         // The room has m.room.encryption: said where the room is named, not only in the composer.

@@ -64,6 +64,7 @@ Rectangle {
                     model: [{ v: "system", t: qsTr("Follow the system") }, { v: "light", t: qsTr("Light") }, { v: "dark", t: qsTr("Dark") }]
                     RadioButton {
                         required property var modelData
+                        implicitHeight: Theme.touch
                         text: modelData.t
                         checked: Host.themeMode === modelData.v
                         onClicked: Host.themeMode = modelData.v
@@ -73,8 +74,8 @@ Rectangle {
             Label { text: qsTr("Language"); font.bold: true }
             RowLayout {
                 spacing: 8
-                RadioButton { text: "English"; checked: Host.language === "en"; onClicked: Host.language = "en" }
-                RadioButton { text: "Español"; checked: Host.language === "es"; onClicked: Host.language = "es" }
+                RadioButton { implicitHeight: Theme.touch; text: "English"; checked: Host.language === "en"; onClicked: Host.language = "en" }
+                RadioButton { implicitHeight: Theme.touch; text: "Español"; checked: Host.language === "es"; onClicked: Host.language = "es" }
             }
             Label {
                 text: qsTr("A change of language applies to Tessera's own texts after a restart; widgets are told at once.")

@@ -211,6 +211,28 @@ Item {
             Host.panelOpen = true
         }
 
+        // Over one of Tessera's pages (their switches and fields reach the bottom), the page
+        // gives the notice its strip too.
+        function test_3c_a_notice_never_covers_a_page() {
+            const notice = part("notice")
+            const loader = part("pageLoader")
+            for (const page of ["permissions", "audit", "plugins", "security", "settings"]) {
+                win.page = page
+                tryVerify(() => loader.item !== null && loader.status === Loader.Ready, 2000, page)
+                tryVerify(() => at(loader).height === win.height, 2000, page + " has the whole window")
+                Host.notice("A notice over the page " + page + ", long enough to take more than one line in a narrow window, "
+                            + "as the start-up notices do.")
+                tryVerify(() => notice.visible && notice.opacity === 1, 2000, "the notice shows")
+                waitForRendering(win.contentItem)
+                verify(!overlaps(at(notice), at(loader)), "the notice " + JSON.stringify(at(notice)) + " covers the page "
+                       + page + " " + JSON.stringify(at(loader)))
+                notice.text = ""
+                tryVerify(() => !notice.visible, 2000)
+                tryVerify(() => at(loader).height === win.height, 2000, "the page has the whole window again")
+            }
+            win.page = ""
+        }
+
         // Presses Tab until @p done(focused item) holds; every control the walk lands on has an
         // accessible name. Returns the item.
         function tabUntil(done, what) {
