@@ -148,6 +148,15 @@ Result<void> parseProvides(const json &doc, PluginManifest &m)
                     return invalid("widget type \"" + t
                                    + "\" in provides.widgetTypes must be 1 to 255 bytes of printable ASCII without spaces");
             m.widgetTypes = std::move(*types);
+        } else if (key == "widgetFields") {
+            if (!value.is_object())
+                return invalid("field \"provides.widgetFields\" must be an object of widget types");
+            for (const auto &[type, fields] : value.items()) {
+                auto parsed = widgets::parseFieldDeclarations(fields, "provides.widgetFields[\"" + type + "\"]");
+                if (!parsed)
+                    return invalid(parsed.error().message);
+                m.widgetFields.emplace(type, std::move(*parsed));
+            }
         } else if (key == "capabilityHandlers") {
             if (!value.is_array())
                 return invalid("field \"provides.capabilityHandlers\" must be an array of objects");
@@ -195,6 +204,9 @@ Result<void> parseProvides(const json &doc, PluginManifest &m)
             return invalid("unknown field \"provides." + key + "\"");
         }
     }
+    for (const auto &[type, fields] : m.widgetFields)
+        if (std::find(m.widgetTypes.begin(), m.widgetTypes.end(), type) == m.widgetTypes.end())
+            return invalid("provides.widgetFields names \"" + type + "\", which is not in provides.widgetTypes");
     if (m.widgetTypes.empty() && m.capabilityHandlers.empty())
         return invalid("field \"provides\" must list at least one widget type or capability handler");
     return {};

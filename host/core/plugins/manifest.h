@@ -2,8 +2,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +14,7 @@
 #include "plugins/abiversion.h"
 #include "plugins/jsonschema.h"
 #include "util/result.h"
+#include "widgets/catalog.h"
 
 namespace tessera::plugins {
 
@@ -38,6 +41,8 @@ struct PluginManifest {
     std::string description; ///< optional
     std::string assets;      ///< directory next to plugin.json with served files, optional
     std::vector<std::string> widgetTypes;
+    /** What each widget type needs in its `data` (provides.widgetFields), shown by "+" and `/widget`. */
+    std::map<std::string, std::vector<widgets::CatalogField>, std::less<>> widgetFields;
     std::vector<CapabilityHandlerDeclaration> capabilityHandlers;
     /** Matrix capabilities the plugin's widget types may request (besides its own handlers'). */
     std::vector<std::string> capabilities;

@@ -387,6 +387,11 @@ void PluginManager::Impl::loadOne(std::size_t index)
     if (auto committed = commit(*rt); !committed)
         return failLoad(*rt, "registration failed: " + committed.error().message);
 
+    // What "+" asks for each type: the fields its manifest declares.
+    for (auto &t : rt->types)
+        if (auto it = manifest.widgetFields.find(t.info.type); it != manifest.widgetFields.end())
+            t.info.fields = it->second;
+
     // Strings in the user's language. A translation that cannot be read costs only itself.
     if (!options.language.empty()) {
         auto translation = readTranslation(record.directory, options.language);
@@ -418,6 +423,9 @@ void PluginManager::Impl::applyTranslation(PluginRecord &record, detail::PluginR
                 type.info.displayName = it->second.name;
             if (!it->second.description.empty())
                 type.info.description = it->second.description;
+            for (auto &field : type.info.fields)
+                if (auto label = it->second.fields.find(field.key); label != it->second.fields.end())
+                    field.label = label->second;
         }
         for (auto &need : type.info.capabilities)
             if (auto it = t.capabilities.find(need.capability); it != t.capabilities.end())

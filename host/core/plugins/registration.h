@@ -9,6 +9,7 @@
 #include <tessera/plugin_abi.h>
 
 #include "util/result.h"
+#include "widgets/catalog.h"
 
 namespace tessera::plugins {
 
@@ -37,6 +38,8 @@ struct WidgetTypeInfo {
     std::string urlTemplate; ///< when source is UrlTemplate
     std::string assetEntry;  ///< when source is Assets
     std::vector<NeededCapability> capabilities;
+    /** What its widget's `data` needs (plugin.json provides.widgetFields), labels translated. */
+    std::vector<widgets::CatalogField> fields;
 };
 
 /** @brief A registered capability handler: the host's copy of its strings. */

@@ -18,6 +18,9 @@ using nlohmann::json;
 
 namespace {
 
+/** The longest label of a widget field (as in plugin.json). */
+constexpr std::size_t kMaxFieldLabelBytes = 80;
+
 Error bad(const std::string &message)
 {
     return Error(ErrorCode::BadRequest, message);
@@ -73,6 +76,17 @@ Result<PluginTranslation> parseTranslation(std::string_view textIn)
                     return bad(where + " must be an object");
                 PluginTranslation::WidgetType w;
                 for (const auto &[field, v] : fields.items()) {
+                    if (field == "fields") {
+                        if (!v.is_object())
+                            return bad(where + ".fields must be an object of labels");
+                        for (const auto &[key, label] : v.items()) {
+                            auto s = stringField(label, where + ".fields[\"" + key + "\"]", kMaxFieldLabelBytes);
+                            if (!s)
+                                return s.error();
+                            w.fields.emplace(key, std::move(*s));
+                        }
+                        continue;
+                    }
                     if (field != "name" && field != "description")
                         return bad(where + " has an unknown field \"" + field + "\"");
                     auto s = stringField(v, where + "." + field,

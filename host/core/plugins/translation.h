@@ -19,7 +19,8 @@ namespace tessera::plugins {
  * plugin registered it.
  *
  *   {"name": "Tablero kanban", "description": "…",
- *    "widgetTypes": {"io.tessera.kanban": {"name": "Tablero kanban", "description": "…"}},
+ *    "widgetTypes": {"io.tessera.kanban": {"name": "Tablero kanban", "description": "…",
+ *                                          "fields": {"board": "Tablero"}}},
  *    "capabilities": {"org.matrix.msc2762.send.state_event:io.tessera.kanban.board": "…"}}
  */
 struct PluginTranslation {
@@ -28,6 +29,8 @@ struct PluginTranslation {
     struct WidgetType {
         std::string name;
         std::string description;
+        /** Labels of the type's widget fields (provides.widgetFields), by key. */
+        std::map<std::string, std::string, std::less<>> fields;
     };
     std::map<std::string, WidgetType, std::less<>> widgetTypes;
     /** The reason shown for a capability (its consent text), by capability. */

@@ -437,6 +437,14 @@ TEST(PluginLoading, APluginsTranslationGivesItsStringsInTheUsersLanguage)
     EXPECT_EQ(board->displayName, "Tablero de prueba");
     EXPECT_EQ(board->description, "Un tablero para pruebas");
     EXPECT_EQ(board->capabilities[0].reason, "Muestra las tarjetas de esta sala");
+    // The fields its manifest declares, labelled in the user's language where the table has them.
+    ASSERT_EQ(board->fields.size(), 2u);
+    EXPECT_EQ(board->fields[0].key, "board_url");
+    EXPECT_EQ(board->fields[0].label, "Dirección del tablero");
+    EXPECT_EQ(board->fields[0].maxLength, 300u);
+    EXPECT_EQ(board->fields[1].label, "Board code") << "not translated: as is";
+    EXPECT_FALSE(board->fields[1].required);
+    EXPECT_TRUE(h.manager->findWidgetType("io.tessera.test.good.link")->fields.empty());
     EXPECT_EQ(h.manager->findWidgetType("io.tessera.test.good.link")->displayName, "Test link") << "not translated: as is";
     EXPECT_EQ(h.manager->findCapability("io.tessera.test.good.echo")->description, "Responde a las peticiones de prueba");
 }
