@@ -50,6 +50,8 @@ runScenario('e2e.shell.issues', async (ctx) => {
     check(choice.text === 'Issue tracker', 'the button shows the display name', choice);
     const before = new Set((await first.widgets()).map((w) => w.widgetId));
     await first.click(`addPluginWidget_${TYPE}`);
+    // The type's fields, then Add (it has none to fill in).
+    await first.click('addWidgetConfirm');
     await first.waitHidden('addWidgetDialog');
     const tracker = await first.waitWidget((w) => !before.has(w.widgetId) && w.name === 'Issue tracker', 20000, 'the tracker widget');
     const enabled = await waitUntil(async () => (await stateOf('io.tessera.plugin')).find((s) => s.state_key === 'io.tessera.issues'),

@@ -54,6 +54,8 @@ runScenario('e2e.shell.kanban', async (ctx) => {
     check(choice.text === 'Kanban board', 'the button shows the display name, not the type', choice);
     const before = new Set((await first.widgets()).map((w) => w.widgetId));
     await first.click(`addPluginWidget_${TYPE}`);
+    // The type's fields, then Add (it has none to fill in).
+    await first.click('addWidgetConfirm');
     await first.waitHidden('addWidgetDialog');
     // Named after the type's display name (the widget list does not say the type).
     const board = await first.waitWidget((w) => !before.has(w.widgetId) && w.name === 'Kanban board', 20000, 'the kanban widget');

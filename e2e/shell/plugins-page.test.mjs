@@ -82,6 +82,8 @@ runScenario('e2e.shell.plugins-page', async (ctx) => {
     await app.waitVisible(`addPluginWidget_${KANBAN}`);
     const before = new Set((await app.widgets()).map((w) => w.widgetId));
     await app.click(`addPluginWidget_${KANBAN}`);
+    // The type's fields, then Add (it has none to fill in).
+    await app.click('addWidgetConfirm');
     await app.waitHidden('addWidgetDialog');
     const board = await app.waitWidget((w) => !before.has(w.widgetId), 20000, 'the kanban widget');
     const icon = `widgetTabIcon_${board.widgetId}`;

@@ -22,6 +22,7 @@
 
 #include "popupaddress.h"
 #include "urlrefusal.h"
+#include "widgetcatalog.h"
 #include "visibletext.h"
 
 namespace tessera::ui {
@@ -256,6 +257,7 @@ void HostController::setPlugins(QVariantList plugins, QVariantList widgetTypes)
         p = m;
     }
     Q_EMIT pluginsChanged();
+    publishCatalog();
 }
 
 void HostController::setPluginChoices(const PluginChoices &atStart, const QString &userPluginDir, bool thirdPartyFromCommandLine)
@@ -490,6 +492,7 @@ void HostController::setLanguage(const QString &language)
     if (m_consentPrompts)
         m_consentPrompts->setLanguage(consentLanguage(language));
     Q_EMIT languageChanged();
+    publishCatalog(); // its words are the shell's
 }
 
 QString HostController::submitComposer(const QString &text)
@@ -500,13 +503,30 @@ QString HostController::submitComposer(const QString &text)
     if (m_roomId.empty())
         return tr("Choose a room first.");
     if (trimmed == QLatin1String("/widget") || trimmed.startsWith(QLatin1String("/widget "))) {
-        const QString rest = trimmed.mid(7).trimmed();
-        if (rest.isEmpty())
-            return tr("Usage: /widget <https://…> [name]");
-        const int space = rest.indexOf(QLatin1Char(' '));
-        const QString url = space < 0 ? rest : rest.left(space);
-        const QString name = space < 0 ? QString() : rest.mid(space + 1).trimmed();
-        return addWidget(url, name);
+        // The same kinds as "+", read by the catalog: `/widget https://… [name]`,
+        // `/widget jitsi [conference] [server]`, `/widget call <address>`, `/widget kanban`, …
+        const auto entries = catalogEntries();
+        auto parsed = widgets::parseWidgetCommand(trimmed.mid(7).toStdString(), entries);
+        if (auto *error = std::get_if<widgets::WidgetCommandError>(&parsed))
+            return widgetCommandErrorText(*error, entries);
+        const auto &command = std::get<widgets::WidgetCommand>(parsed);
+        auto entry = std::find_if(entries.begin(), entries.end(),
+                                  [&](const widgets::CatalogEntry &e) { return e.id == command.entryId; });
+        if (entry == entries.end())
+            return widgetCommandHelp(entries);
+        const QVariantMap result = addFromCatalog(*entry, command.values);
+        if (const QString error = result.value(QStringLiteral("error")).toString(); !error.isEmpty())
+            return error;
+        QStringList problems;
+        for (const auto &field : entry->fields) {
+            const QString problem = result.value(QStringLiteral("problems")).toMap().value(QString::fromStdString(field.key)).toString();
+            if (!problem.isEmpty())
+                problems << problem;
+        }
+        for (const auto &[key, problem] : result.value(QStringLiteral("problems")).toMap().toStdMap())
+            if (std::none_of(entry->fields.begin(), entry->fields.end(), [&](const auto &f) { return QString::fromStdString(f.key) == key; }))
+                problems << problem.toString();
+        return problems.join(QLatin1Char(' '));
     }
     if (trimmed.startsWith(QLatin1Char('/')) && !trimmed.startsWith(QLatin1String("//")))
         return tr("Unknown command %1. Start with // to send a message that begins with a slash.").arg(trimmed.section(QLatin1Char(' '), 0, 0));
@@ -611,58 +631,197 @@ QString HostController::addPluginWidget(const QString &type)
 {
     if (m_roomId.empty())
         return tr("Choose a room first.");
-    const plugins::WidgetTypeInfo *info = m_services.plugins ? m_services.plugins->findWidgetType(type.toStdString()) : nullptr;
-    const plugins::PluginRecord *plugin = info ? m_services.plugins->find(info->pluginId) : nullptr;
-    if (!info || !plugin)
+    const auto entries = catalogEntries();
+    const std::string id = "plugin:" + type.toStdString();
+    auto entry = std::find_if(entries.begin(), entries.end(), [&](const widgets::CatalogEntry &e) { return e.id == id; });
+    if (entry == entries.end())
         return tr("No enabled plugin provides widgets of type %1.").arg(type);
+    const QVariantMap result = addFromCatalog(*entry, {});
+    if (const QString error = result.value(QStringLiteral("error")).toString(); !error.isEmpty())
+        return error;
+    QStringList problems;
+    for (const auto &problem : result.value(QStringLiteral("problems")).toMap())
+        problems << problem.toString();
+    return problems.join(QLatin1Char(' '));
+}
+
+std::vector<widgets::CatalogPluginType> HostController::catalogPluginTypes() const
+{
+    std::vector<widgets::CatalogPluginType> out;
+    if (!m_services.plugins)
+        return out;
+    for (const auto &t : m_services.plugins->widgetTypes()) {
+        widgets::CatalogPluginType c;
+        c.pluginId = t.pluginId;
+        c.type = t.type;
+        c.name = t.displayName;
+        c.description = t.description;
+        c.icon = t.icon;
+        c.widgetUrl = plugins::publishedWidgetUrl(t);
+        c.fields = t.fields;
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+std::vector<widgets::CatalogEntry> HostController::catalogEntries() const
+{
+    widgets::CatalogRoom room{m_roomId, m_services.backend->userId(), m_services.urlPolicy};
+    auto entries = widgets::builtInEntries(room);
+    for (const auto &t : catalogPluginTypes())
+        entries.push_back(widgets::pluginEntry(t));
+    if (m_offersRoom == m_roomId)
+        entries.insert(entries.end(), m_offers.begin(), m_offers.end());
+    return entries;
+}
+
+void HostController::publishCatalog()
+{
+    QVariantList list;
+    for (const auto &e : catalogEntries()) {
+        QString icon;
+        for (const QVariant &t : m_widgetTypes) // the icons Startup registered for the plugin types
+            if (t.toMap().value(QStringLiteral("type")).toString() == QString::fromStdString(e.widgetType))
+                icon = t.toMap().value(QStringLiteral("icon")).toString();
+        QString by;
+        if (!e.offeredBy.empty()) {
+            auto it = m_offerNames.find(e.offeredBy);
+            by = it != m_offerNames.end() && !it->second.isEmpty() ? it->second : QString::fromStdString(e.offeredBy);
+        }
+        list.push_back(catalogEntryToVariant(e, icon, by));
+    }
+    if (list == m_catalogVariant)
+        return; // unchanged: the dialog's list keeps its place
+    m_catalogVariant = std::move(list);
+    Q_EMIT widgetCatalogChanged();
+}
+
+void HostController::refreshWidgetCatalog()
+{
+    const std::uint64_t generation = ++m_catalogGeneration;
+    publishCatalog();
+    if (m_roomId.empty())
+        return;
+    // Agents' offers: read with the room's members, so only agents still in the room count.
+    const std::string roomId = m_roomId;
+    std::weak_ptr<int> life = m_lifetime;
+    m_services.backend->readState(roomId, std::string(widgets::kAgentOfferEventType), std::nullopt,
+                                  [this, life, roomId, generation](Result<std::vector<json>> offers) {
+        if (life.expired() || generation != m_catalogGeneration || !offers)
+            return;
+        if (offers->empty()) {
+            m_offers.clear();
+            m_offersRoom = roomId;
+            return publishCatalog();
+        }
+        m_services.backend->readState(roomId, "m.room.member", std::nullopt,
+                                      [this, life, roomId, generation, offers = std::move(*offers)](Result<std::vector<json>> members) {
+            if (life.expired() || generation != m_catalogGeneration || !members)
+                return;
+            std::vector<std::string> joined;
+            for (const json &m : *members) {
+                if (!m.is_object() || jsonString(m.value("content", json::object()), "membership") != "join")
+                    continue;
+                const std::string user = jsonString(m, "state_key");
+                joined.push_back(user);
+                m_offerNames[user] = QString::fromStdString(jsonString(m.value("content", json::object()), "displayname"));
+            }
+            m_offers = widgets::agentOffers(offers, catalogPluginTypes(), joined, m_services.urlPolicy);
+            m_offersRoom = roomId;
+            publishCatalog();
+        });
+    });
+}
+
+QVariantMap HostController::addCatalogWidget(const QString &entryId, const QVariantMap &values)
+{
+    const auto entries = catalogEntries();
+    auto entry = std::find_if(entries.begin(), entries.end(),
+                              [&](const widgets::CatalogEntry &e) { return e.id == entryId.toStdString(); });
+    if (entry == entries.end()) {
+        QVariantMap result;
+        result[QStringLiteral("error")] = tr("This kind of widget is not offered here any more.");
+        return result;
+    }
+    std::map<std::string, std::string> typed;
+    for (auto it = values.begin(); it != values.end(); ++it)
+        typed[it.key().toStdString()] = it.value().toString().toStdString();
+    return addFromCatalog(*entry, typed);
+}
+
+std::string HostController::newWidgetId() const
+{
+    return "tessera_" + std::to_string(m_services.scheduler->wallClockMs()) + "_"
+           + std::to_string(QRandomGenerator::global()->bounded(100000));
+}
+
+QVariantMap HostController::addFromCatalog(const widgets::CatalogEntry &entry, const std::map<std::string, std::string> &values)
+{
+    QVariantMap result;
+    const auto fail = [&](const QString &error) {
+        result[QStringLiteral("error")] = error;
+        return result;
+    };
+    if (m_roomId.empty())
+        return fail(tr("Choose a room first."));
+    const std::string widgetId = newWidgetId();
+    widgets::CatalogRoom room{m_roomId, m_services.backend->userId(), m_services.urlPolicy};
+    auto built = widgets::buildWidget(entry, values, room, widgetId);
+    if (!built.ok()) {
+        QVariantMap problems;
+        for (const auto &p : built.problems)
+            problems[QString::fromStdString(p.field)] = catalogProblemText(entry, p);
+        result[QStringLiteral("problems")] = problems;
+        return result;
+    }
     if (!m_services.backend->canSendState(m_roomId, "m.widget"))
-        return tr("You are not allowed to add widgets to this room.");
+        return fail(tr("You are not allowed to add widgets to this room."));
+
     // Adding a plugin's widget where the plugin is not enabled yet enables it, through the same
     // io.tessera.plugin state event an agent would send, when the user may send it. A room that
     // turned the plugin off, or a user who cannot turn it on, gets the reason instead of a
     // widget that could only show "not enabled here". The widget still asks for its
     // capabilities like any other.
-    std::optional<json> enable;
-    if (auto decision = m_widgets->pluginDecision(m_roomId, info->type); decision && !decision->enabled()) {
-        if (decision->status != plugins::RoomPluginStatus::NotEnabledHere || !decision->rights.currentUserCan
-            || !m_services.backend->canSendState(m_roomId, std::string(plugins::kPluginStateEventType)))
-            return q(decision->message);
-        auto content = plugins::makePluginStateContent(*plugin, true);
-        if (!content)
-            return q(content.error().message);
-        enable = std::move(content).value();
+    std::optional<matrix::SendRequest> enable;
+    if (entry.kind == widgets::CatalogKind::Plugin || entry.kind == widgets::CatalogKind::AgentOffer) {
+        const plugins::PluginRecord *plugin = m_services.plugins ? m_services.plugins->find(entry.pluginId) : nullptr;
+        if (!plugin)
+            return fail(tr("No enabled plugin provides widgets of type %1.").arg(QString::fromStdString(entry.widgetType)));
+        if (auto decision = m_widgets->pluginDecision(m_roomId, entry.widgetType); decision && !decision->enabled()) {
+            if (decision->status != plugins::RoomPluginStatus::NotEnabledHere || !decision->rights.currentUserCan
+                || !m_services.backend->canSendState(m_roomId, std::string(plugins::kPluginStateEventType)))
+                return fail(q(decision->message));
+            auto content = plugins::makePluginStateContent(*plugin, true);
+            if (!content)
+                return fail(q(content.error().message));
+            matrix::SendRequest send;
+            send.roomId = m_roomId;
+            send.type = std::string(plugins::kPluginStateEventType);
+            send.stateKey = plugin->id;
+            send.content = std::move(content).value();
+            enable = std::move(send);
+        }
     }
-    const std::string widgetId = "tessera_" + std::to_string(m_services.scheduler->wallClockMs());
     std::weak_ptr<int> life = m_lifetime;
-    if (enable) {
-        matrix::SendRequest send;
-        send.roomId = m_roomId;
-        send.type = std::string(plugins::kPluginStateEventType);
-        send.stateKey = plugin->id;
-        send.content = std::move(*enable);
-        m_services.backend->send(send, [this, life, widgetId](Result<matrix::SendResult> r) {
+    if (enable)
+        m_services.backend->send(*enable, [this, life, widgetId](Result<matrix::SendResult> r) {
             if (!life.expired() && !r)
                 addWidgetFailed(widgetId, r.error().message);
         });
-    }
     matrix::SendRequest send;
     send.roomId = m_roomId;
     send.type = "m.widget";
     send.stateKey = widgetId;
-    send.content = json{{"type", info->type},
-                        {"url", plugins::publishedWidgetUrl(*info)},
-                        {"name", info->displayName},
-                        {"data", json::object()},
-                        {"creatorUserId", m_services.backend->userId()},
-                        {"id", widgetId}};
+    send.content = std::move(*built.content);
     m_panel.activeWidgetId = widgetId;
+    m_panel.open = true;
     m_pendingWidgetId = widgetId;
     savePanel();
     m_services.backend->send(send, [this, life, widgetId](Result<matrix::SendResult> r) {
         if (!life.expired() && !r)
             addWidgetFailed(widgetId, r.error().message);
     });
-    return {};
+    return result;
 }
 
 void HostController::addWidgetFailed(const std::string &widgetId, const std::string &message)

@@ -7,11 +7,13 @@
 #include <QStringList>
 #include <QVariantList>
 #include <QVariantMap>
+#include <map>
 #include <memory>
 #include <optional>
 
 #include "util/ratelimiter.h"
 #include "util/scheduler.h"
+#include "widgets/catalog.h"
 
 #include "consentmodel.h"
 #include "hostservices.h"
@@ -87,6 +89,8 @@ class HostController final : public QObject {
     Q_PROPERTY(bool systemDark READ systemDark WRITE setSystemDark NOTIFY themeChanged)
     Q_PROPERTY(QString language READ language WRITE setLanguage NOTIFY languageChanged)
     Q_PROPERTY(QVariantList widgetTypes READ widgetTypes NOTIFY pluginsChanged)
+    /// What "+" offers in the current room (widgets/catalog.h): built-in kinds, plugin types, agents' offers.
+    Q_PROPERTY(QVariantList widgetCatalog READ widgetCatalog NOTIFY widgetCatalogChanged)
     /// The script each widget view injects into its widget's frame to answer the heartbeat.
     Q_PROPERTY(QString frameWatchScript READ frameWatchScript CONSTANT)
 
@@ -212,6 +216,18 @@ public:
     Q_INVOKABLE QString addWidget(const QString &url, const QString &name);
     /** Adds a widget of a plugin-provided type. Returns an error or "". */
     Q_INVOKABLE QString addPluginWidget(const QString &type);
+    QVariantList widgetCatalog() const { return m_catalogVariant; }
+    /**
+     * Rebuilds the catalog of the current room: at once from the built-in kinds and the running
+     * plugins' types, then again once the agents' offers (io.tessera.agent.offer) are read.
+     */
+    Q_INVOKABLE void refreshWidgetCatalog();
+    /**
+     * Adds a widget of catalog entry @p entryId with the field values @p values (key → text).
+     * Returns {"error": a sentence or "", "problems": {field key → sentence}}; both empty when
+     * the state event was sent.
+     */
+    Q_INVOKABLE QVariantMap addCatalogWidget(const QString &entryId, const QVariantMap &values);
     /** Removes a widget for everyone (sends the empty state event). */
     Q_INVOKABLE void removeWidget(const QString &widgetId);
     /** Opens an http(s) URL in the system browser; anything else is refused. Returns an error or "". */
@@ -261,6 +277,7 @@ Q_SIGNALS:
     void themeChanged();
     void languageChanged();
     void pluginsChanged();
+    void widgetCatalogChanged();
     /** A message for the user (snackbar). */
     void notice(const QString &text);
     /**
@@ -282,6 +299,14 @@ private:
     void refreshWidgets();
     void updateTabs();
     void addWidgetFailed(const std::string &widgetId, const std::string &message);
+    /** The catalog of the current room as it stands (built-ins, plugin types, the offers last read). */
+    std::vector<widgets::CatalogEntry> catalogEntries() const;
+    std::vector<widgets::CatalogPluginType> catalogPluginTypes() const;
+    void publishCatalog();
+    /** Checks and sends the widget; the same result as addCatalogWidget. */
+    QVariantMap addFromCatalog(const widgets::CatalogEntry &entry, const std::map<std::string, std::string> &values);
+    /** A new widget id: time and a random part, so two adds in one millisecond differ. */
+    std::string newWidgetId() const;
     void savePanel();
     /**
      * Audits a refusal under the limit of its room, widget and kind (see auditRefusal); with
@@ -314,6 +339,11 @@ private:
     QString m_userPluginDir;
     bool m_thirdPartyFromCommandLine = false;
     QVariantList m_widgetTypes;
+    std::vector<widgets::CatalogEntry> m_offers; ///< agents' offers in m_offersRoom
+    std::string m_offersRoom;
+    std::map<std::string, QString> m_offerNames; ///< agent user id → display name
+    QVariantList m_catalogVariant;
+    std::uint64_t m_catalogGeneration = 0;
     std::string m_roomId;
     bool m_roomWasInvited = false; ///< the current room was an invitation when last looked at
     QStringList m_answeringInvites;

@@ -9,16 +9,6 @@
         <translation>Añadir un widget</translation>
     </message>
     <message>
-        <location filename="../AddWidgetDialog.qml" line="37"/>
-        <source>Name (optional)</source>
-        <translation>Nombre (opcional)</translation>
-    </message>
-    <message>
-        <location filename="../AddWidgetDialog.qml" line="49"/>
-        <source>Or add one from a plugin:</source>
-        <translation>O añade uno de un complemento:</translation>
-    </message>
-    <message>
         <location filename="../AddWidgetDialog.qml" line="86"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
@@ -29,8 +19,34 @@
         <translation>Añadir</translation>
     </message>
     <message>
-        <source>Address of the widget</source>
-        <translation>Dirección del widget</translation>
+        <location filename="../AddWidgetDialog.qml" line="21"/>
+        <source>Add %1</source>
+        <translation>Añadir %1</translation>
+    </message>
+    <message>
+        <location filename="../AddWidgetDialog.qml" line="89"/>
+        <source>Kinds of widget</source>
+        <translation>Tipos de widget</translation>
+    </message>
+    <message>
+        <location filename="../AddWidgetDialog.qml" line="110"/>
+        <source>%1, offered by %2</source>
+        <translation>%1, ofrecido por %2</translation>
+    </message>
+    <message>
+        <location filename="../AddWidgetDialog.qml" line="140"/>
+        <source>Offered by %1</source>
+        <translation>Ofrecido por %1</translation>
+    </message>
+    <message>
+        <location filename="../AddWidgetDialog.qml" line="175"/>
+        <source>Offered by %1. Its settings come from the agent.</source>
+        <translation>Ofrecido por %1. Su configuración la pone el agente.</translation>
+    </message>
+    <message>
+        <location filename="../AddWidgetDialog.qml" line="249"/>
+        <source>Back</source>
+        <translation>Atrás</translation>
     </message>
 </context>
 <context>
@@ -1481,6 +1497,11 @@
         <source>Copied</source>
         <translation>Copiado</translation>
     </message>
+    <message>
+        <location filename="../../host/ui/hostcontroller.cpp" line="739"/>
+        <source>This kind of widget is not offered here any more.</source>
+        <translation>Este tipo de widget ya no se ofrece aquí.</translation>
+    </message>
 </context>
 <context>
     <name>tessera::ui::PermissionsModel</name>
@@ -2809,6 +2830,134 @@
     <message>
         <source>the audit log cannot be written, so nothing was granted</source>
         <translation>no se puede escribir el registro de auditoría, así que no se concedió nada</translation>
+    </message>
+</context>
+<context>
+    <name>tessera::ui::WidgetCatalog</name>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="29"/>
+        <source>Web page</source>
+        <translation>Página web</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="30"/>
+        <source>Jitsi Meet</source>
+        <translation>Jitsi Meet</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="31"/>
+        <source>Element Call</source>
+        <translation>Element Call</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="39"/>
+        <source>Any web app, by its https:// address</source>
+        <translation>Cualquier aplicación web, por su dirección https://</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="41"/>
+        <source>A video conference on a Jitsi Meet server, opened directly on that server; every member of the room meets in the same conference</source>
+        <translation>Una videoconferencia en un servidor de Jitsi Meet, abierta directamente en ese servidor; todos los miembros de la sala se reúnen en la misma conferencia</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="42"/>
+        <source>A call in this room through your Element Call service</source>
+        <translation>Una llamada en esta sala a través de tu servicio de Element Call</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="51"/>
+        <source>Name (optional)</source>
+        <translation>Nombre (opcional)</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="53"/>
+        <source>Address of the widget</source>
+        <translation>Dirección del widget</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="55"/>
+        <source>Address of the call service</source>
+        <translation>Dirección del servicio de llamadas</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="57"/>
+        <source>Jitsi server</source>
+        <translation>Servidor de Jitsi</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="59"/>
+        <source>Conference</source>
+        <translation>Conferencia</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="67"/>
+        <source>Letters, digits, - and _; the room&apos;s own conference unless you change it</source>
+        <translation>Letras, dígitos, - y _; la conferencia propia de la sala si no la cambias</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="69"/>
+        <source>The server&apos;s name, such as meet.jit.si</source>
+        <translation>El nombre del servidor, como meet.jit.si</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="72"/>
+        <source>Letters, digits, -, _ and .</source>
+        <translation>Letras, dígitos, -, _ y .</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="73"/>
+        <source>A server name, such as example.org</source>
+        <translation>Un nombre de servidor, como example.org</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="122"/>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="124"/>
+        <source>%1 is needed.</source>
+        <translation>Falta: %1.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="125"/>
+        <source>%1 is longer than %2 characters.</source>
+        <translation>%1: tiene más de %2 caracteres.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="126"/>
+        <source>%1 must be one line of text.</source>
+        <translation>%1: debe ser una sola línea de texto.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="128"/>
+        <source>%1 must be a server name such as meet.example.org (letters, digits, - and dots).</source>
+        <translation>%1: debe ser un nombre de servidor como meet.example.org (letras, dígitos, - y puntos).</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="129"/>
+        <source>%1 may only have letters, digits, -, _ and dots.</source>
+        <translation>%1: solo puede tener letras, dígitos, -, _ y puntos.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="130"/>
+        <source>This kind of widget has no field %1.</source>
+        <translation>Este tipo de widget no tiene el campo %1.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="147"/>
+        <source>Usage: /widget &lt;https://…&gt; [name] · /widget jitsi [conference] [server] · /widget call &lt;address of the call service&gt;</source>
+        <translation>Uso: /widget &lt;https://…&gt; [nombre] · /widget jitsi [conferencia] [servidor] · /widget call &lt;dirección del servicio de llamadas&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="159"/>
+        <source>There is no kind of widget called %1 here. %2</source>
+        <translation>No hay ningún tipo de widget llamado %1 aquí. %2</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/widgetcatalog.cpp" line="161"/>
+        <source>Several plugins have a widget called %1: write its full type (such as io.example.%1).</source>
+        <translation>Varios complementos tienen un widget llamado %1: escribe su tipo completo (como io.example.%1).</translation>
     </message>
 </context>
 </TS>

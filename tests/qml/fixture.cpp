@@ -209,6 +209,21 @@ int Fixture::widgetsInRoomState() const
     return n;
 }
 
+QStringList Fixture::widgetEventContents() const
+{
+    const std::string room = m_host->currentRoomId().toStdString();
+    auto r = waitFor<std::vector<nlohmann::json>>([&](auto done) { m_backend->readState(room, "m.widget", std::nullopt, std::move(done)); });
+    QStringList out;
+    if (!r || !*r)
+        return out;
+    for (const auto &ev : **r) {
+        const auto c = ev.find("content");
+        if (c != ev.end() && c->is_object() && c->contains("url"))
+            out.append(QString::fromStdString(c->dump()));
+    }
+    return out;
+}
+
 QString Fixture::createRoom(const QString &name)
 {
     matrix::CreateRoomRequest request;

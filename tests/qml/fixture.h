@@ -65,6 +65,8 @@ public:
     Q_INVOKABLE QStringList remembered(const QString &widgetId) const;
     /** Widgets in the current room's state (non-empty m.widget events), from the backend itself. */
     Q_INVOKABLE int widgetsInRoomState() const;
+    /** The contents of the current room's non-empty m.widget events, as JSON text. */
+    Q_INVOKABLE QStringList widgetEventContents() const;
     /** Creates a local room named @p name; returns its id ("" on failure). */
     Q_INVOKABLE QString createRoom(const QString &name);
     /**
