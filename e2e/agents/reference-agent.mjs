@@ -7,15 +7,19 @@
 //   1. logs in with its password,
 //   2. joins its room (--room, an alias or id) or creates one (--create NAME, inviting --invite),
 //   3. enables the agent panel plugin for the room (state io.tessera.plugin / io.tessera.agent),
-//   4. publishes its panel (state m.widget, type io.tessera.agent_panel, data runner_url + agent_id),
-//   5. says so in the room,
-// then prints one JSON line {"user_id", "room_id", "widget_id", "plugin": {...}, "widget": {...}}
+//   4. offers its panel in the room's widget catalog (state io.tessera.agent.offer, state key = its
+//      own user id: {"widgets": [{type, name, description, data}]}), so a person can add it from
+//      "+" without typing anything,
+//   5. publishes its panel (state m.widget, type io.tessera.agent_panel, data runner_url + agent_id),
+//      unless --offer-only,
+//   6. says so in the room,
+// then prints one JSON line {"user_id", "room_id", "widget_id", "plugin", "offer", "widget", "message"}
 // on stdout (each step's outcome: "ok", or the server's errcode and error) and stays until SIGTERM
 // or --max-seconds. A refusal (e.g. the power level for io.tessera.plugin) is reported, not hidden.
 //
 //   node reference-agent.mjs --homeserver URL --user NAME --password PW (--room ALIAS | --create NAME)
 //        --runner-url URL --agent-id ID [--name "Triage bot"] [--widget-id ID] [--invite @u:server]…
-//        [--max-seconds 300]
+//        [--offer-only] [--max-seconds 300]
 
 import { parseArgs } from 'node:util';
 
@@ -25,6 +29,7 @@ const { values: o } = parseArgs({
         room: { type: 'string' }, create: { type: 'string' }, invite: { type: 'string', multiple: true, default: [] },
         'runner-url': { type: 'string' }, 'agent-id': { type: 'string' }, name: { type: 'string' },
         'widget-id': { type: 'string' }, 'max-seconds': { type: 'string', default: '300' },
+        'offer-only': { type: 'boolean', default: false },
     },
 });
 
@@ -82,22 +87,30 @@ if (o.room) {
 const widgetId = o['widget-id'] || `agent_${o['agent-id']}`;
 const name = o.name || o['agent-id'];
 const plugin = await api('PUT', `/rooms/${enc(roomId)}/state/io.tessera.plugin/io.tessera.agent`, { enabled: true, config: {} });
-const widget = await api('PUT', `/rooms/${enc(roomId)}/state/m.widget/${enc(widgetId)}`, {
+const data = { runner_url: o['runner-url'], agent_id: o['agent-id'] };
+// The offer: what "+" lists for this agent. One state event per agent, keyed by its own user id
+// (which only it may send); Tessera lists it while the agent is in the room.
+const offer = await api('PUT', `/rooms/${enc(roomId)}/state/io.tessera.agent.offer/${enc(userId)}`, {
+    widgets: [{ type: 'io.tessera.agent_panel', name, description: `${name}'s status, runs and live log`, data }],
+});
+const widget = o['offer-only'] ? null : await api('PUT', `/rooms/${enc(roomId)}/state/m.widget/${enc(widgetId)}`, {
     type: 'io.tessera.agent_panel',
     // Tessera serves the panel from its plugin; other clients have no page for this type.
     url: 'https://tessera.invalid/plugin-widget',
     name,
-    data: { runner_url: o['runner-url'], agent_id: o['agent-id'] },
+    data,
     creatorUserId: userId,
     id: widgetId,
 });
 const said = await api('PUT', `/rooms/${enc(roomId)}/send/m.room.message/agent-${Date.now()}-${txn++}`, {
     msgtype: 'm.notice',
-    body: widget.refused ? `${name} is up, but could not publish its panel: ${widget.error}` : `${name} is up. Its panel is in this room.`,
+    body: !widget ? `${name} is up. Add its panel with + in the widget panel.`
+        : widget.refused ? `${name} is up, but could not publish its panel: ${widget.error}` : `${name} is up. Its panel is in this room.`,
 });
 
-process.stdout.write(JSON.stringify({ user_id: userId, room_id: roomId, widget_id: widgetId, plugin: outcome(plugin),
-                                      widget: outcome(widget), message: outcome(said) }) + '\n');
+process.stdout.write(JSON.stringify({ user_id: userId, room_id: roomId, widget_id: widget ? widgetId : null, plugin: outcome(plugin),
+                                      offer: outcome(offer), widget: widget ? outcome(widget) : 'not published',
+                                      message: outcome(said) }) + '\n');
 
 const stop = () => process.exit(0);
 process.on('SIGTERM', stop);

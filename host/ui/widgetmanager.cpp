@@ -317,8 +317,20 @@ std::optional<Result<std::string>> WidgetManager::pluginWidgetUrl(const widgets:
                                               m_powerLevels[widget.roomId], m_services.backend->userId());
     if (!decision)
         return std::nullopt; // an ordinary widget
-    if (!decision->enabled())
-        return Result<std::string>(Error(ErrorCode::Denied, decision->message));
+    if (!decision->enabled()) {
+        std::string message = decision->message;
+        // Added by someone else (an agent) who may not enable the plugin: the server refused
+        // that, and the tile says so, with the levels.
+        if (decision->status == plugins::RoomPluginStatus::NotEnabledHere && !widget.sender.empty()
+            && widget.sender != m_services.backend->userId()) {
+            const plugins::PluginRecord *plugin = m_services.plugins->find(decision->pluginId);
+            const std::string why = plugins::whyAdderCannotEnable(
+                m_powerLevels[widget.roomId], widget.sender, {}, plugin ? plugin->displayName() : decision->pluginId);
+            if (!why.empty())
+                message = why + " " + message;
+        }
+        return Result<std::string>(Error(ErrorCode::Denied, message));
+    }
     const plugins::WidgetTypeInfo *info = m_services.plugins->findWidgetType(widget.type);
     if (!info)
         return Result<std::string>(Error(ErrorCode::Unavailable, "no running plugin provides " + widget.type));

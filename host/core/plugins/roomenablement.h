@@ -109,6 +109,16 @@ std::optional<RoomPluginDecision> decideWidgetType(std::string_view widgetType, 
                                                    const nlohmann::json &powerLevels, std::string_view currentUserId);
 
 /**
+ * Why the one who added a widget (an agent, usually) could not enable its plugin here, when the
+ * plugin is not enabled: "Triage bot added this widget but may not enable Agent panel in this
+ * room: that needs power level 50, and their level is 0." Empty when @p addedBy may send
+ * io.tessera.plugin (then something else kept the plugin off). The server refuses such an agent's
+ * io.tessera.plugin event; this is what the person sees of that refusal, on the widget's tile.
+ */
+std::string whyAdderCannotEnable(const nlohmann::json &powerLevels, std::string_view addedBy,
+                                 std::string_view addedByName, std::string_view pluginName);
+
+/**
  * The content of an io.tessera.plugin event that sets @p enabled with @p config, after checking
  * the config against the plugin's configSchema (BadRequest listing the violations otherwise).
  */

@@ -281,3 +281,24 @@ TEST(PluginStateContent, IsBuiltOnlyFromAValidConfig)
     ASSERT_FALSE(notObject);
     EXPECT_EQ(notObject.error().message, "the config of Board must be a JSON object");
 }
+
+TEST(RoomPluginEnablement, SaysWhyTheAgentThatAddedAWidgetCouldNotEnableItsPlugin)
+{
+    using tessera::plugins::whyAdderCannotEnable;
+    const json levels{{"users", {{"@ana:x", 100}, {"@bot:x", 10}}}, {"users_default", 0}, {"state_default", 50},
+                      {"events", {{"m.widget", 0}}}};
+    EXPECT_EQ(whyAdderCannotEnable(levels, "@bot:x", "Triage bot", "Agent panel"),
+              "Triage bot added this widget but may not enable Agent panel in this room: that needs power level 50, "
+              "and their level is 10.");
+    // Not listed: the users_default level; no name: the user id.
+    EXPECT_EQ(whyAdderCannotEnable(levels, "@other:x", "", "Agent panel"),
+              "@other:x added this widget but may not enable Agent panel in this room: that needs power level 50, "
+              "and their level is 0.");
+    // The room's own level for io.tessera.plugin counts, not state_default.
+    json low = levels;
+    low["events"]["io.tessera.plugin"] = 10;
+    EXPECT_EQ(whyAdderCannotEnable(low, "@bot:x", "Triage bot", "Agent panel"), "");
+    // One who may enable it has no such excuse, and neither does a room without power levels.
+    EXPECT_EQ(whyAdderCannotEnable(levels, "@ana:x", "Ana", "Agent panel"), "");
+    EXPECT_EQ(whyAdderCannotEnable(json(), "@bot:x", "Triage bot", "Agent panel"), "");
+}
