@@ -58,7 +58,16 @@ Item {
                 url = root.widget.wrapperUrl
             }
 
+            // The Repeater (and the panel's, around this view) clears this view's QML context at
+            // once and deletes the view only later. A navigation starting in between reaches Qt
+            // 6.4's navigationRequested, which needs the context's engine and crashes without it
+            // (seen when a room's widgets go while one is still loading). Stopping the page here,
+            // while the context still stands, cancels every navigation in flight.
+            Component.onDestruction: view.stop()
+
             onNavigationRequested: function (request) {
+                if (!root.widget)
+                    return
                 // The view shows the wrapper and nothing else; widgets navigate inside their frame.
                 if (request.isMainFrame && request.url.toString() !== root.widget.wrapperUrl) {
                     request.action = WebEngineNavigationRequest.IgnoreRequest
@@ -115,6 +124,8 @@ Item {
                 root.widget.rendererTerminated(status, code)
             }
             onLoadingChanged: function (info) {
+                if (!root.widget)
+                    return
                 // Only a failure of the wrapper itself lands here; the widget's frame is checked separately.
                 if (info.status === WebEngineView.LoadFailedStatus && info.url.toString() === root.widget.wrapperUrl)
                     root.widget.reportLoadFailure(qsTr("The widget could not start"), info.errorString)
