@@ -250,8 +250,10 @@ CatalogResult buildWidget(const CatalogEntry &entry, const std::map<std::string,
                           const CatalogRoom &room, const std::string &widgetId)
 {
     CatalogResult result;
-    for (const auto &[key, value] : values) {
-        (void)value;
+    // Not a structured binding: clang before 16 cannot capture one in a lambda (the fuzzers
+    // build this file with clang).
+    for (const auto &entryValue : values) {
+        const std::string &key = entryValue.first;
         if (std::none_of(entry.fields.begin(), entry.fields.end(), [&](const CatalogField &f) { return f.key == key; }))
             result.problems.push_back(FieldProblem{key, FieldProblem::Kind::Unknown, {}});
     }
