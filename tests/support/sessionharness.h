@@ -126,6 +126,12 @@ public:
     void setModalButtonEnabled(const bridge::WidgetContext &, const std::string &buttonId, bool enabled,
                                bridge::Callback<bool> done) override;
     std::vector<std::string> knownRooms(const bridge::WidgetContext &) override { return rooms; }
+    /** Which capabilities the driver can serve; default: all. */
+    std::function<bool(const bridge::Capability &)> supports;
+    bool supportsCapability(const bridge::WidgetContext &, const bridge::Capability &c) override
+    {
+        return !supports || supports(c);
+    }
     bool isRoomEncrypted(const bridge::WidgetContext &, const std::string &) override { return encryptedRoom; }
 
     /** Live TURN subscriptions (destroyed ones decrement it). */

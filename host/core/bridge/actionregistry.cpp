@@ -8,7 +8,7 @@
 namespace tessera::bridge {
 
 namespace {
-constexpr std::array<std::string_view, 27> kBuiltInActions{
+constexpr std::array<std::string_view, 31> kBuiltInActions{
     "supported_api_versions", "content_loaded", "capabilities", "notify_capabilities",
     "org.matrix.msc2974.request_capabilities", "get_openid", "openid_credentials", "send_event",
     "org.matrix.msc4157.update_delayed_event", "send_to_device", "org.matrix.msc2876.read_events",
@@ -17,6 +17,8 @@ constexpr std::array<std::string_view, 27> kBuiltInActions{
     "watch_turn_servers", "unwatch_turn_servers", "update_turn_servers", "org.matrix.msc2931.navigate",
     "set_always_on_screen", "m.sticker", "open_modal", "close_modal", "set_button_enabled",
     "com.beeper.read_room_account_data", "update_state",
+    // Element's call actions (a call widget's; see SessionConfig::callActions).
+    "io.element.join", "im.vector.hangup", "io.element.close", "io.element.device_mute",
 };
 } // namespace
 

@@ -186,6 +186,12 @@ bool isPlausibleRoomId(std::string_view roomId) noexcept
     return !hasControlCharacters(roomId) && roomId.find(' ') == std::string_view::npos;
 }
 
+bool isKnownUnimplementedCapability(std::string_view raw) noexcept
+{
+    return raw == "org.matrix.msc4515.rtc_transports" || raw == "org.matrix.msc4533.rtc_livekit_get_token"
+        || raw == "org.matrix.msc4533.rtc_livekit_delegate_delayed_leave";
+}
+
 CapabilityCheck checkCapability(std::string_view raw, const CustomCapabilityLookup *custom)
 {
     CapabilityCheck out;
@@ -209,6 +215,11 @@ CapabilityCheck checkCapability(std::string_view raw, const CustomCapabilityLook
             return out;
         }
         out.verdict = CapabilityVerdict::Unknown;
+        if (isKnownUnimplementedCapability(raw)) {
+            out.reason = "Tessera does not implement this proposal's capability";
+            out.refusal = RefusalReason::NotImplemented;
+            return out;
+        }
         out.reason = "Tessera does not support this capability";
         out.refusal = RefusalReason::Unsupported;
         return out;

@@ -96,6 +96,7 @@ enum class RefusalReason {
     StateTypeAsEvent,         ///< a state event type asked for as a message event
     MessageTypeAsState,       ///< a message event type asked for as a state event
     PreEncrypted,             ///< sending m.room.encrypted
+    NotImplemented,           ///< Unknown, but a known proposal (MSC) Tessera or its room backend does not implement
 };
 
 struct CapabilityCheck {
@@ -119,6 +120,13 @@ public:
  * Returns nullopt when the string has none of the known shapes.
  */
 std::optional<Capability> parseCapability(std::string_view raw);
+
+/**
+ * Capabilities of Matrix proposals Element Call asks for that Tessera does not implement
+ * (MSC4515 RTC transports, MSC4533 LiveKit delegation): refused as NotImplemented, so the
+ * consent dialog can say "not supported by Tessera" instead of "unrecognised".
+ */
+bool isKnownUnimplementedCapability(std::string_view raw) noexcept;
 
 /** Parses and applies Tessera's refusal rules. @p custom may be null. */
 CapabilityCheck checkCapability(std::string_view raw, const CustomCapabilityLookup *custom = nullptr);

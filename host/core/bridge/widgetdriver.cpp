@@ -115,6 +115,11 @@ void WidgetDriver::setModalButtonEnabled(const WidgetContext &, const std::strin
     done(driverUnsupported("modal widgets"));
 }
 
+bool WidgetDriver::supportsCapability(const WidgetContext &, const Capability &)
+{
+    return true;
+}
+
 std::vector<std::string> WidgetDriver::knownRooms(const WidgetContext &)
 {
     return {};

@@ -210,8 +210,21 @@ void WidgetSession::handleRequest(std::string_view text, Envelope &&env)
         {"com.beeper.read_room_account_data", {&WidgetSession::onReadRoomAccountData}},
     };
 
-    const auto it = kHandlers.find(req->action);
+    // Element's call actions: only a call widget has them; to any other widget they are
+    // unknown, as Element answers them (its Call object listens on call widgets alone).
+    static const std::unordered_map<std::string_view, BuiltIn> kCallHandlers{
+        {"io.element.join", {&WidgetSession::onCallJoin}},
+        {"im.vector.hangup", {&WidgetSession::onCallHangup}},
+        {"io.element.close", {&WidgetSession::onCallClose}},
+        {"io.element.device_mute", {&WidgetSession::onCallDeviceMute}},
+    };
+
+    auto it = kHandlers.find(req->action);
     const BuiltIn *builtIn = it != kHandlers.end() ? &it->second : nullptr;
+    if (!builtIn && m_config.callActions) {
+        it = kCallHandlers.find(req->action);
+        builtIn = it != kCallHandlers.end() ? &it->second : nullptr;
+    }
     if (!(builtIn && builtIn->beforeNegotiation) && m_state != State::Ready) {
         if (builtIn || (m_registry && m_registry->find(req->action))) {
             replyError(req, kNotNegotiated);
@@ -580,8 +593,14 @@ std::vector<Capability> WidgetSession::screenCapabilities(const std::vector<std:
             continue;
         CapabilityCheck check = checkCapability(raw, m_registry);
         if (check.verdict == CapabilityVerdict::Recognised) {
-            recognised.push_back(std::move(*check.parsed));
-            continue;
+            if (m_driver.supportsCapability(m_config.widget, *check.parsed)) {
+                recognised.push_back(std::move(*check.parsed));
+                continue;
+            }
+            // Known, but nothing here can do it: refused as not supported, never granted in vain.
+            check.verdict = CapabilityVerdict::Unknown;
+            check.reason = "not supported by Tessera with this room backend";
+            check.refusal = RefusalReason::NotImplemented;
         }
         audit::Record r;
         r.category = audit::Category::Consent;
@@ -628,8 +647,10 @@ void WidgetSession::onCapabilitiesReply(std::uint64_t generation, Result<json> r
         return;
     std::vector<std::string> requested;
     if (!reply) {
-        audit(audit::Direction::Internal, audit::Decision::Failed, "capabilities", {}, {},
-              "widget did not answer the capabilities request: " + reply.error().message, -1);
+        const std::string reason = "widget did not answer the capabilities request: " + reply.error().message;
+        audit(audit::Direction::Internal, audit::Decision::Failed, "capabilities", {}, {}, reason, -1);
+        if (m_observer)
+            m_observer->onCapabilitiesUnanswered(reason);
     } else {
         const json &body = *reply;
         auto list = readCapabilityList(body.contains("capabilities") ? body["capabilities"] : json(),

@@ -35,6 +35,24 @@ public:
 
 enum class WidgetKind { Invalid = 0, Room, Account, Modal };
 
+/** The widget types Element hosts as calls (Element Call): they get the call actions. */
+bool isCallWidgetType(std::string_view type) noexcept;
+
+/** What a call widget told its host with one of Element's call actions. */
+enum class CallAction {
+    Invalid = 0,
+    Join,       ///< io.element.join: the user joined the call
+    Hangup,     ///< im.vector.hangup: the user left the call; the widget stays open
+    Close,      ///< io.element.close: the widget is done; the host closes it
+    DeviceMute, ///< io.element.device_mute: the widget's microphone and camera state
+};
+
+/** A call widget's microphone and camera, as it last said (io.element.device_mute). */
+struct DeviceMuteState {
+    std::optional<bool> audioEnabled;
+    std::optional<bool> videoEnabled;
+};
+
 /** Every limit a session enforces. Defaults are what the app uses; tests lower them. */
 struct SessionLimits {
     EnvelopeLimits envelope; ///< message size (8 MiB), JSON depth (64), id length (512)
@@ -63,6 +81,13 @@ struct SessionConfig {
     bool waitForIframeLoad = true;
     SessionLimits limits;
     widgets::UrlPolicyOptions urlPolicy; ///< for URLs the widget hands over (open_modal)
+    /**
+     * Serve Element's call actions (io.element.join, im.vector.hangup, io.element.close,
+     * io.element.device_mute) as Element's host does for its call widget. Off, they are
+     * unknown actions, as Element answers every other widget. The host sets it for
+     * isCallWidgetType() widgets.
+     */
+    bool callActions = false;
 };
 
 /** Notifications for the host UI. All default to nothing. */
@@ -75,6 +100,13 @@ public:
     virtual void onCapabilitiesChanged(const std::vector<std::string> &approved) { (void)approved; }
     /** A widget with waitForIframeLoad=false loaded but sent no content_loaded in time. */
     virtual void onContentLoadTimeout() {}
+    /**
+     * The widget did not answer the capabilities request (it never started the Widget API, or
+     * started it too late); onReady follows with nothing approved. @p reason is English.
+     */
+    virtual void onCapabilitiesUnanswered(const std::string &reason) { (void)reason; }
+    /** A call widget's call action, after the session answered it (see CallAction). */
+    virtual void onCallAction(CallAction action) { (void)action; }
 };
 
 /**
@@ -147,7 +179,22 @@ public:
     /** Consent revoked: the capabilities are gone at once, and the widget is told. */
     void revokeCapabilities(const std::vector<std::string> &capabilities);
 
+    /**
+     * Host → call widget: leave the call (im.vector.hangup, as Element's hang-up button). The
+     * widget answers and then sends its own hangup. False if this is not a call widget or the
+     * session is not ready.
+     */
+    bool requestHangup();
+    /**
+     * Host → call widget: ask for (both nullopt) or change its microphone and camera
+     * (io.element.device_mute); @p done gets the state the widget answers with.
+     */
+    bool requestDeviceMute(const DeviceMuteState &change, std::function<void(Result<DeviceMuteState>)> done);
+
     [[nodiscard]] State state() const { return m_state; }
+    /** A call widget said io.element.join and has not hung up or closed since. */
+    [[nodiscard]] bool inCall() const { return m_inCall; }
+    [[nodiscard]] const DeviceMuteState &deviceMute() const { return m_deviceMute; }
     [[nodiscard]] const CapabilitySet &approved() const { return m_approved; }
     [[nodiscard]] const std::vector<std::string> &widgetVersions() const { return m_widgetVersions; }
     [[nodiscard]] const SessionConfig &config() const { return m_config; }
@@ -255,6 +302,11 @@ private:
     void onSetButtonEnabled(const InboundPtr &req);
     void onReadRoomAccountData(const InboundPtr &req);
     void onCustomAction(const InboundPtr &req, const ActionRegistry::Entry &entry);
+    void onCallJoin(const InboundPtr &req);
+    void onCallHangup(const InboundPtr &req);
+    void onCallClose(const InboundPtr &req);
+    void onCallDeviceMute(const InboundPtr &req);
+    void notifyCall(CallAction action);
 
     void audit(audit::Direction direction, audit::Decision decision, std::string_view action,
                std::string_view requestId, std::string_view body, std::string_view reason, std::int64_t durationMs);
@@ -291,6 +343,9 @@ private:
     bool m_initialStatePending = false;
     int m_initialStateReads = 0;
     std::vector<nlohmann::json> m_pendingState;
+
+    bool m_inCall = false;
+    DeviceMuteState m_deviceMute;
 
     std::unique_ptr<Subscription> m_turnSubscription;
     bool m_turnWatching = false;

@@ -1150,4 +1150,110 @@ void WidgetSession::onCustomAction(const InboundPtr &req, const ActionRegistry::
     }));
 }
 
+// ---- Element's call actions (a call widget only; see SessionConfig::callActions) ----
+//
+// Element's host answers each with `{}` and changes its call state: join connects, hangup
+// disconnects and leaves the widget open, close disconnects and closes the widget (the shell
+// does that once the reply is out).
+
+bool isCallWidgetType(std::string_view type) noexcept
+{
+    return type == "m.call" || type == "io.element.call" || type == "org.matrix.msc3401.call";
+}
+
+void WidgetSession::notifyCall(CallAction action)
+{
+    if (m_observer)
+        m_observer->onCallAction(action);
+}
+
+void WidgetSession::onCallJoin(const InboundPtr &req)
+{
+    replyEmpty(req);
+    m_inCall = true;
+    notifyCall(CallAction::Join);
+}
+
+void WidgetSession::onCallHangup(const InboundPtr &req)
+{
+    replyEmpty(req);
+    m_inCall = false;
+    notifyCall(CallAction::Hangup);
+}
+
+void WidgetSession::onCallClose(const InboundPtr &req)
+{
+    // As Element: a widget that closes without hanging up (an error screen) has left the call.
+    replyEmpty(req);
+    m_inCall = false;
+    notifyCall(CallAction::Close);
+}
+
+namespace {
+// `audio_enabled` / `video_enabled`: absent, or a boolean.
+Result<DeviceMuteState> readDeviceMute(const json &data)
+{
+    DeviceMuteState out;
+    for (const auto &[key, field] : {std::pair{"audio_enabled", &DeviceMuteState::audioEnabled},
+                                     std::pair{"video_enabled", &DeviceMuteState::videoEnabled}}) {
+        auto it = data.find(key);
+        if (it == data.end())
+            continue;
+        if (!it->is_boolean())
+            return Error(ErrorCode::BadRequest, std::string("Invalid request - ") + key + " must be a boolean");
+        out.*field = it->get<bool>();
+    }
+    return out;
+}
+} // namespace
+
+void WidgetSession::onCallDeviceMute(const InboundPtr &req)
+{
+    auto state = readDeviceMute(req->data);
+    if (!state) {
+        replyError(req, state.error().message);
+        return;
+    }
+    replyEmpty(req);
+    if (state->audioEnabled)
+        m_deviceMute.audioEnabled = state->audioEnabled;
+    if (state->videoEnabled)
+        m_deviceMute.videoEnabled = state->videoEnabled;
+    notifyCall(CallAction::DeviceMute);
+}
+
+bool WidgetSession::requestHangup()
+{
+    if (!m_config.callActions || m_state != State::Ready)
+        return false;
+    // The widget's own hangup request, which follows, is what changes the call state.
+    return sendRequest("im.vector.hangup", json::object(), [](Result<json>) {}, true);
+}
+
+bool WidgetSession::requestDeviceMute(const DeviceMuteState &change, std::function<void(Result<DeviceMuteState>)> done)
+{
+    if (!m_config.callActions || m_state != State::Ready)
+        return false;
+    json data = json::object();
+    if (change.audioEnabled)
+        data["audio_enabled"] = *change.audioEnabled;
+    if (change.videoEnabled)
+        data["video_enabled"] = *change.videoEnabled;
+    std::weak_ptr<int> life = m_lifetime;
+    return sendRequest("io.element.device_mute", data, [this, life, done = std::move(done)](Result<json> r) {
+        if (!r) {
+            done(r.error());
+            return;
+        }
+        auto state = readDeviceMute(*r);
+        if (state && !life.expired()) {
+            if (state->audioEnabled)
+                m_deviceMute.audioEnabled = state->audioEnabled;
+            if (state->videoEnabled)
+                m_deviceMute.videoEnabled = state->videoEnabled;
+        }
+        done(std::move(state));
+    }, false);
+}
+
 } // namespace tessera::bridge

@@ -376,6 +376,28 @@ CapabilityDescription describeCapability(std::string_view capability, Language l
         out.risk = RiskLevel::High;
         return out;
     case CapabilityVerdict::Unknown:
+        if (capability == "org.matrix.msc4515.rtc_transports") {
+            out.text = fill({"Find the media servers that carry calls (MatrixRTC transports, MSC4515)",
+                             "Buscar los servidores de medios que transportan las llamadas (transportes MatrixRTC, MSC4515)"},
+                            lang);
+            out.risk = RiskLevel::Low;
+            return out;
+        }
+        if (capability == "org.matrix.msc4533.rtc_livekit_get_token") {
+            out.text = fill({"Get a token for the call's LiveKit media server in your name (MSC4533)",
+                             "Obtener en tu nombre un token para el servidor de medios LiveKit de la llamada (MSC4533)"},
+                            lang);
+            out.risk = RiskLevel::Medium;
+            return out;
+        }
+        if (capability == "org.matrix.msc4533.rtc_livekit_delegate_delayed_leave") {
+            out.text = fill({"Let the call's media server announce that you left the call (MSC4533)",
+                             "Dejar que el servidor de medios de la llamada anuncie que saliste de ella (MSC4533)"},
+                            lang);
+            out.risk = RiskLevel::Medium;
+            return out;
+        }
+        break;
     case CapabilityVerdict::Invalid:
         break;
     }
@@ -424,6 +446,8 @@ std::string describeRefusal(bridge::RefusalReason reason, Language language)
         return fill({"widgets cannot send events that are already encrypted",
                      "los widgets no pueden enviar eventos ya cifrados"},
                     language);
+    case RefusalReason::NotImplemented:
+        return fill({"not supported by Tessera", "Tessera no lo admite"}, language);
     case RefusalReason::Invalid:
         break;
     }

@@ -297,6 +297,19 @@ std::unique_ptr<bridge::Subscription> BackendWidgetDriver::watchTurnServers(
     return std::make_unique<TurnWatch>(std::move(state));
 }
 
+bool BackendWidgetDriver::supportsCapability(const bridge::WidgetContext &, const bridge::Capability &capability)
+{
+    if (capability.kind != bridge::CapabilityKind::Simple)
+        return true;
+    if (capability.eventType == bridge::cap::kMsc4407SendStickyEvent
+        || capability.eventType == bridge::cap::kMsc4407ReceiveStickyEvent)
+        return false;
+    if (capability.eventType == bridge::cap::kMsc4157SendDelayedEvent
+        || capability.eventType == bridge::cap::kMsc4157UpdateDelayedEvent)
+        return m_backend.supportsDelayedEvents();
+    return true;
+}
+
 std::vector<std::string> BackendWidgetDriver::knownRooms(const bridge::WidgetContext &)
 {
     std::vector<std::string> out;

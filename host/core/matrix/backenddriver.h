@@ -79,6 +79,8 @@ public:
                       bridge::Callback<bridge::MediaDownload> done) override;
     std::unique_ptr<bridge::Subscription> watchTurnServers(
         const bridge::WidgetContext &widget, std::function<void(Result<bridge::TurnServer>)> update) override;
+    /** Sticky events (MSC4407): never, this driver does not send them; delayed events (MSC4140): if the backend can. */
+    bool supportsCapability(const bridge::WidgetContext &widget, const bridge::Capability &capability) override;
     std::vector<std::string> knownRooms(const bridge::WidgetContext &widget) override;
     bool isRoomEncrypted(const bridge::WidgetContext &widget, const std::string &roomId) override;
 

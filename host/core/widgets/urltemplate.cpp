@@ -89,6 +89,27 @@ std::string runTemplate(std::string_view urlTemplate, const nlohmann::json &data
     return out;
 }
 
+std::vector<std::string> emptyServerVariables(std::string_view urlTemplate, const TemplateParams &params)
+{
+    const std::pair<std::string_view, const std::string *> serverVariables[] = {
+        {"org.matrix.msc4039.matrix_base_url", &params.baseUrl},
+        {"org.matrix.msc3819.matrix_device_id", &params.deviceId},
+        {"org.matrix.msc2873.matrix_device_id", &params.deviceId},
+    };
+    std::vector<std::string> out;
+    for (const auto &[name, value] : serverVariables) {
+        if (!value->empty())
+            continue;
+        for (std::size_t at = urlTemplate.find('$'); at != std::string_view::npos; at = urlTemplate.find('$', at + 1)) {
+            if (text::startsWith(urlTemplate.substr(at + 1), name)) {
+                out.emplace_back(name);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
 std::string addEmbeddingParameters(std::string_view url, std::string_view widgetId, std::string_view parentUrl)
 {
     std::string_view base = url;

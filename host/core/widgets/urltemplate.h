@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -36,6 +37,13 @@ struct TemplateParams {
  *   left alone rather than becoming "[object Object]" or "null".
  */
 std::string runTemplate(std::string_view urlTemplate, const nlohmann::json &data, const TemplateParams &params);
+
+/**
+ * The variables of @p urlTemplate that only a Matrix server gives (the homeserver's base URL,
+ * this device's id) and that are empty in @p params, as their names without `$`, in a fixed
+ * order: on the local rooms a widget such as Element Call gets nothing for them.
+ */
+std::vector<std::string> emptyServerVariables(std::string_view urlTemplate, const TemplateParams &params);
 
 /**
  * Adds the query parameters widgets built on matrix-widget-api read to find their host:

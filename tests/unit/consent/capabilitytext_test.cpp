@@ -205,7 +205,7 @@ TEST(CapabilityText, ExplainsEveryRefusalInBothLanguages)
     for (auto r : {RefusalReason::EmptyOrTooLong, RefusalReason::ControlCharacters, RefusalReason::Unsupported,
                    RefusalReason::TimelineRoomId, RefusalReason::EventTypeLength, RefusalReason::KeyLength,
                    RefusalReason::EncryptionToDevice, RefusalReason::StateTypeAsEvent, RefusalReason::MessageTypeAsState,
-                   RefusalReason::PreEncrypted}) {
+                   RefusalReason::PreEncrypted, RefusalReason::NotImplemented}) {
         const std::string en = describeRefusal(r, Language::English);
         const std::string es = describeRefusal(r, Language::Spanish);
         EXPECT_FALSE(en.empty());
@@ -216,6 +216,22 @@ TEST(CapabilityText, ExplainsEveryRefusalInBothLanguages)
               "it is empty or longer than 1024 bytes");
     EXPECT_EQ(describeRefusal(bridge::checkCapability("com.example.mystery").refusal, Language::Spanish),
               "Tessera no admite este permiso");
+}
+
+TEST(CapabilityText, SaysWhatElementCallsUnimplementedCapabilitiesWouldDo)
+{
+    // Known proposals Tessera does not implement: said in words, and "not supported by Tessera".
+    const auto transports = describeCapability("org.matrix.msc4515.rtc_transports", Language::English);
+    EXPECT_EQ(transports.verdict, CapabilityVerdict::Unknown);
+    EXPECT_EQ(transports.text, "Find the media servers that carry calls (MatrixRTC transports, MSC4515)");
+    EXPECT_EQ(describeRefusal(bridge::checkCapability("org.matrix.msc4515.rtc_transports").refusal, Language::English),
+              "not supported by Tessera");
+    EXPECT_EQ(describeRefusal(bridge::checkCapability("org.matrix.msc4533.rtc_livekit_get_token").refusal, Language::Spanish),
+              "Tessera no lo admite");
+    EXPECT_NE(describeCapability("org.matrix.msc4533.rtc_livekit_delegate_delayed_leave", Language::Spanish).text.find("MSC4533"),
+              std::string::npos);
+    // An unknown capability of an unknown proposal stays "unrecognised".
+    EXPECT_EQ(bridge::checkCapability("org.matrix.msc9999.other").refusal, bridge::RefusalReason::Unsupported);
 }
 
 TEST(CapabilityText, DescribesTheOtherConsentQuestions)

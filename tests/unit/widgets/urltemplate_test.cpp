@@ -95,3 +95,22 @@ TEST(UrlTemplate, AddsTheEmbeddingParametersBeforeTheFragment)
               "https://w.example/app?widgetId=w%201&parentUrl=tessera%3A%2F%2Fapp%2Fwrapper.html#/board");
     EXPECT_EQ(addEmbeddingParameters("https://w.example/app?x=1", "w", "p"), "https://w.example/app?x=1&widgetId=w&parentUrl=p");
 }
+
+TEST(UrlTemplate, NamesTheServerVariablesThatAreEmpty)
+{
+    // Element Call's embedded default asks for the homeserver and the device; the local rooms have neither.
+    const std::string url = "https://call.example/#?roomId=$matrix_room_id&baseUrl=$org.matrix.msc4039.matrix_base_url"
+                            "&deviceId=$org.matrix.msc3819.matrix_device_id";
+    TemplateParams local;
+    local.userId = "@me:local";
+    EXPECT_EQ(emptyServerVariables(url, local),
+              (std::vector<std::string>{"org.matrix.msc4039.matrix_base_url", "org.matrix.msc3819.matrix_device_id"}));
+    TemplateParams server = local;
+    server.baseUrl = "https://matrix.example";
+    server.deviceId = "DEVICE";
+    EXPECT_TRUE(emptyServerVariables(url, server).empty());
+    // A URL that does not ask for them needs no server, whatever is empty.
+    EXPECT_TRUE(emptyServerVariables("https://example.org/?user=$matrix_user_id", local).empty());
+    EXPECT_EQ(emptyServerVariables("https://x/?d=$org.matrix.msc2873.matrix_device_id", local),
+              std::vector<std::string>{"org.matrix.msc2873.matrix_device_id"});
+}
