@@ -67,13 +67,15 @@ Rectangle {
                 required property string topic
                 required property string initials
                 required property bool invited
+                required property bool inCall
                 required property int index
                 objectName: "room_" + index
                 readonly property bool answering: Host.answeringInvites.indexOf(roomId) >= 0
                 width: list.width
                 height: invited ? 60 + Theme.touch + 4 : 60
                 highlighted: roomId === Host.currentRoomId
-                Accessible.name: item.invited ? qsTr("%1, invitation").arg(item.name) : item.name
+                Accessible.name: item.invited ? qsTr("%1, invitation").arg(item.name)
+                                 : item.inCall ? qsTr("%1, in call").arg(item.name) : item.name
                 // Delegates take no focus by default: the rooms are reached with Tab.
                 focusPolicy: Qt.StrongFocus
                 onClicked: { Host.selectRoom(roomId); root.roomChosen() }
@@ -107,10 +109,13 @@ Rectangle {
                             Layout.fillWidth: true
                         }
                         Label {
-                            text: item.invited ? qsTr("Invitation") : item.topic
+                            objectName: "roomSubtitle_" + item.index
+                            // In a call, the room says so where its topic is.
+                            text: item.invited ? qsTr("Invitation") : item.inCall ? qsTr("● In call") : item.topic
                             textFormat: Text.PlainText
                             elide: Text.ElideRight
-                            color: Theme.muted
+                            color: item.inCall && !item.invited ? Theme.success : Theme.muted
+                            font.bold: item.inCall && !item.invited
                             font.pixelSize: 12
                             visible: text.length > 0
                             Layout.fillWidth: true

@@ -110,7 +110,7 @@ Rectangle {
                     highlighted: index === root.currentIndex
                     Accessible.role: Accessible.PageTab
                     focusPolicy: Qt.StrongFocus
-                    Accessible.name: modelData.name
+                    Accessible.name: modelData.inCall ? qsTr("%1, in call").arg(modelData.name) : modelData.name
                     onClicked: root.select(index)
                     Keys.onReturnPressed: clicked()
                     Keys.onEnterPressed: clicked()
@@ -155,6 +155,15 @@ Rectangle {
                             font.bold: tab.highlighted
                             color: Theme.text
                             Layout.fillWidth: true
+                        }
+                        // A call widget in its call says so on its tab.
+                        Label {
+                            objectName: "widgetTabInCall_" + tab.modelData.widgetId
+                            visible: tab.modelData.inCall
+                            text: qsTr("In call")
+                            color: Theme.success
+                            font.bold: true
+                            font.pixelSize: 12
                         }
                         BusyIndicator {
                             visible: tab.modelData.state === "loading"
@@ -401,6 +410,14 @@ Rectangle {
             text: qsTr("Reload")
             enabled: root.current !== null
             onTriggered: root.current.reload()
+        }
+        MenuItem {
+            // As Element's hang-up button: the call widget is asked to leave its call.
+            objectName: "leaveCall"
+            implicitHeight: visible ? Theme.touch : 0
+            visible: root.current !== null && root.current.inCall
+            text: qsTr("Leave the call")
+            onTriggered: root.current.leaveCall()
         }
         MenuItem {
             objectName: "openInBrowser"

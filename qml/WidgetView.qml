@@ -20,13 +20,50 @@ Item {
     readonly property bool hasView: widget !== null && widget.wrapperUrl.length > 0
         && widget.state !== "failed"
 
+    // Above the widget, while it shows: why it does not use the Widget API as it should (it
+    // never answered, or its address asks for a Matrix server Tessera does not have). The words
+    // come from the widget's state.
+    Rectangle {
+        id: apiNotice
+        objectName: "widgetApiNotice"
+        readonly property bool shown: root.widget !== null && root.hasView
+            && (root.widget.state === "needs_server" || root.widget.state === "no_api")
+        visible: shown
+        anchors { top: parent.top; left: parent.left; right: parent.right }
+        height: shown ? noticeText.implicitHeight + 2 * Theme.gap : 0
+        color: Theme.warningBackground
+        Accessible.role: Accessible.AlertMessage
+        Accessible.name: shown ? root.widget.errorTitle : ""
+        Column {
+            id: noticeText
+            anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: Theme.gap }
+            spacing: 2
+            Label {
+                objectName: "widgetApiNoticeTitle"
+                width: parent.width
+                text: apiNotice.shown ? root.widget.errorTitle : ""
+                textFormat: Text.PlainText
+                font.bold: true
+                color: Theme.text
+                wrapMode: Text.Wrap
+            }
+            Label {
+                width: parent.width
+                text: apiNotice.shown ? root.widget.errorText : ""
+                textFormat: Text.PlainText
+                color: Theme.text
+                wrapMode: Text.Wrap
+            }
+        }
+    }
+
     // One view per generation: a reload builds a fresh one; a closed widget drops it, which
     // unloads the page.
     Repeater {
         model: root.hasView ? [root.widget.generation] : []
         delegate: WebEngineView {
             id: view
-            anchors.fill: parent
+            anchors { top: apiNotice.bottom; left: parent.left; right: parent.right; bottom: parent.bottom }
             objectName: "widgetView_" + root.widget.widgetId
             profile: Host.widgetProfile
             backgroundColor: Theme.surface

@@ -251,6 +251,7 @@ QJsonObject AutomationServer::handle(const QJsonObject &command)
                                     {"frameLoaded", w->frameLoaded()},
                                     {"errorTitle", w->errorTitle()},
                                     {"errorText", w->errorText()},
+                                    {"inCall", w->inCall()},
                                     {"approved", QJsonArray::fromStringList(w->approvedCapabilities())}});
         }
         return QJsonObject{{"ok", true}, {"widgets", list}};

@@ -113,6 +113,10 @@ HostController::HostController(HostServices &services, UiState &uiState, QObject
     });
     connect(m_widgets.get(), &WidgetManager::navigateRequested, this, &HostController::selectRoom);
     connect(m_widgets.get(), &WidgetManager::notice, this, &HostController::notice);
+    connect(m_widgets.get(), &WidgetManager::callsChanged, this, [this] {
+        if (m_widgets && m_rooms) // not while either is being destroyed
+            m_rooms->setRoomsInCall(m_widgets->roomsInCall());
+    });
     connect(m_rooms.get(), &RoomListModel::countChanged, this, &HostController::roomsReloaded);
 
     if (auto mode = m_ui.value("theme"))

@@ -80,7 +80,7 @@ int RoomListModel::rowCount(const QModelIndex &parent) const
 QHash<int, QByteArray> RoomListModel::roleNames() const
 {
     return {{RoomIdRole, "roomId"}, {NameRole, "name"}, {TopicRole, "topic"}, {EncryptedRole, "encrypted"},
-            {InvitedRole, "invited"}, {InitialsRole, "initials"}};
+            {InvitedRole, "invited"}, {InitialsRole, "initials"}, {InCallRole, "inCall"}};
 }
 
 QVariant RoomListModel::data(const QModelIndex &index, int role) const
@@ -96,8 +96,18 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
     case EncryptedRole: return r.encrypted;
     case InvitedRole: return r.membership == matrix::Membership::Invite;
     case InitialsRole: return initialsOf(name);
+    case InCallRole: return m_inCall.count(r.roomId) > 0;
     default: return {};
     }
+}
+
+void RoomListModel::setRoomsInCall(std::set<std::string> roomIds)
+{
+    if (roomIds == m_inCall)
+        return;
+    m_inCall = std::move(roomIds);
+    if (!m_rooms.empty())
+        Q_EMIT dataChanged(index(0), index(int(m_rooms.size()) - 1), {InCallRole});
 }
 
 int RoomListModel::indexOf(const QString &roomId) const

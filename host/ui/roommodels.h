@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -21,7 +22,15 @@ class RoomListModel final : public QAbstractListModel {
     Q_OBJECT
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 public:
-    enum Roles { RoomIdRole = Qt::UserRole + 1, NameRole, TopicRole, EncryptedRole, InvitedRole, InitialsRole };
+    enum Roles {
+        RoomIdRole = Qt::UserRole + 1,
+        NameRole,
+        TopicRole,
+        EncryptedRole,
+        InvitedRole,
+        InitialsRole,
+        InCallRole, ///< a call widget of the room is in its call
+    };
     Q_ENUM(Roles)
 
     explicit RoomListModel(matrix::RoomBackend &backend, QObject *parent = nullptr);
@@ -42,12 +51,15 @@ public:
     /** Whether @p roomId has m.room.encryption (as last listed). */
     bool encryptedOf(const std::string &roomId) const;
     void reload();
+    /** The rooms whose call widget is in its call (the room list says "in call"). */
+    void setRoomsInCall(std::set<std::string> roomIds);
 
 Q_SIGNALS:
     void countChanged();
 
 private:
     matrix::RoomBackend &m_backend;
+    std::set<std::string> m_inCall;
     std::vector<matrix::RoomInfo> m_rooms;
     std::vector<QString> m_names; ///< displayName() of each room, in the order of m_rooms
     std::unique_ptr<matrix::ListenerHandle> m_listener;

@@ -99,6 +99,10 @@ public:
         return m_room->watchTurnServers(w, std::move(update));
     }
     std::vector<std::string> knownRooms(const bridge::WidgetContext &w) override { return m_room->knownRooms(w); }
+    bool supportsCapability(const bridge::WidgetContext &w, const bridge::Capability &c) override
+    {
+        return m_room->supportsCapability(w, c);
+    }
     bool isRoomEncrypted(const bridge::WidgetContext &w, const std::string &room) override
     {
         return m_room->isRoomEncrypted(w, room);
@@ -150,16 +154,19 @@ public:
     explicit Observer(WidgetController &owner) : m_owner(owner) {}
     void onReady(const std::vector<std::string> &) override
     {
-        m_owner.setState(QStringLiteral("ready"));
+        m_owner.setServingState();
         Q_EMIT m_owner.capabilitiesChanged();
         m_owner.m_manager.widgetReady(m_owner);
     }
     void onCapabilitiesChanged(const std::vector<std::string> &) override { Q_EMIT m_owner.capabilitiesChanged(); }
     void onContentLoadTimeout() override
     {
-        // Only a note: the widget may still work without the Widget API.
-        m_owner.setState(QStringLiteral("ready"));
+        // The widget may still work without the Widget API; the tab says it did not start it.
+        m_owner.m_capabilitiesUnanswered = true;
+        m_owner.setServingState();
     }
+    void onCapabilitiesUnanswered(const std::string &) override { m_owner.m_capabilitiesUnanswered = true; }
+    void onCallAction(bridge::CallAction action) override { m_owner.onCallAction(action); }
 
 private:
     WidgetController &m_owner;
@@ -243,6 +250,76 @@ void WidgetController::setState(const QString &state, const QString &title, cons
     Q_EMIT stateChanged();
 }
 
+void WidgetController::setServingState()
+{
+    if (!m_missingServerVariables.empty()) {
+        QStringList names;
+        for (const auto &v : m_missingServerVariables)
+            names << QLatin1Char('$') + QString::fromStdString(v);
+        setState(QStringLiteral("needs_server"), tr("This widget needs a Matrix server"),
+                 tr("Its address asks for %1, which Tessera has only when it is signed in to a Matrix server. "
+                    "On the local rooms the widget gets nothing there and may not work.")
+                     .arg(names.join(QStringLiteral(", "))));
+        return;
+    }
+    if (m_capabilitiesUnanswered) {
+        setState(QStringLiteral("no_api"), tr("“%1” did not start the Widget API").arg(name()),
+                 tr("It did not answer Tessera within %1 seconds, so it cannot read or send anything in this room. "
+                    "It may work on its own; Reload tries again.")
+                     .arg((m_session ? m_session->config().limits.requestTimeoutMs : bridge::SessionLimits{}.requestTimeoutMs) / 1000));
+        return;
+    }
+    setState(QStringLiteral("ready"));
+}
+
+bool WidgetController::isCall() const
+{
+    return bridge::isCallWidgetType(m_definition.type);
+}
+
+void WidgetController::setInCall(bool inCall)
+{
+    if (m_inCall == inCall)
+        return;
+    m_inCall = inCall;
+    audit(audit::Category::Session, audit::Decision::Info, inCall ? "call_joined" : "call_left",
+          inCall ? "the call widget joined its call" : "the call widget left its call");
+    Q_EMIT callChanged();
+    m_manager.callStateChanged(*this);
+}
+
+void WidgetController::onCallAction(bridge::CallAction action)
+{
+    switch (action) {
+    case bridge::CallAction::Join:
+        setInCall(true);
+        return;
+    case bridge::CallAction::Hangup:
+        setInCall(false);
+        return;
+    case bridge::CallAction::Close:
+        setInCall(false);
+        // As Element closes its call view: the session ends and the page is unloaded, once the
+        // reply has gone out (not from inside the session's own handler).
+        QTimer::singleShot(0, this, [this, generation = m_generation] {
+            if (generation != m_generation || !m_session)
+                return;
+            audit(audit::Category::Session, audit::Decision::Info, "widget_closed", "closed by the widget (io.element.close)");
+            stopWith(QStringLiteral("closed"), tr("“%1” closed").arg(name()),
+                     tr("The widget closed itself. Reload it to open it again."));
+        });
+        return;
+    case bridge::CallAction::DeviceMute:
+    case bridge::CallAction::Invalid:
+        return;
+    }
+}
+
+bool WidgetController::leaveCall()
+{
+    return m_inCall && m_session && m_session->requestHangup();
+}
+
 void WidgetController::audit(audit::Category category, audit::Decision decision, std::string_view action,
                              std::string_view reason, std::size_t size)
 {
@@ -264,8 +341,11 @@ void WidgetController::audit(audit::Category category, audit::Decision decision,
 void WidgetController::activate()
 {
     if (m_state == QLatin1String("loading") || m_state == QLatin1String("ready") || m_state == QLatin1String("consent")
-        || m_state == QLatin1String("unresponsive"))
+        || m_state == QLatin1String("unresponsive") || m_state == QLatin1String("needs_server")
+        || m_state == QLatin1String("no_api"))
         return;
+    m_capabilitiesUnanswered = false;
+    m_missingServerVariables.clear();
 
     // 1. The URL: template, then policy (invariant 1), or the plugin's own URL.
     std::string url;
@@ -281,6 +361,7 @@ void WidgetController::activate()
     } else {
         widgets::TemplateParams params = m_manager.templateParams(m_definition);
         url = widgets::runTemplate(m_definition.url, m_definition.data, params);
+        m_missingServerVariables = widgets::emptyServerVariables(m_definition.url, params);
     }
     widgets::UrlPolicyOptions policy = m_services.urlPolicy;
     policy.allowPluginScheme = m_pluginServed;
@@ -362,6 +443,7 @@ void WidgetController::startSession(const QString &url)
     sessionConfig.kind = m_kind;
     sessionConfig.waitForIframeLoad = m_definition.waitForIframeLoad;
     sessionConfig.urlPolicy = m_services.urlPolicy;
+    sessionConfig.callActions = isCall();
     m_session = std::make_unique<bridge::WidgetSession>(sessionConfig, *m_driver, *m_port, *m_services.audit,
                                                         *m_services.scheduler, m_services.actions);
     m_session->setObserver(m_observer.get());
@@ -414,6 +496,13 @@ void WidgetController::startSession(const QString &url)
     };
     m_port->onPulse = [this](int, int frameSilentMs) { onPulse(frameSilentMs); };
     m_session->start();
+    if (!m_missingServerVariables.empty()) {
+        std::string names;
+        for (const auto &v : m_missingServerVariables)
+            names += (names.empty() ? "$" : ", $") + v;
+        audit(audit::Category::Session, audit::Decision::Info, "widget_needs_server",
+              "the widget's URL asks for " + names + ", empty without a Matrix server");
+    }
     m_wrapperUrl = wrapper;
     ++m_generation;
     m_pulseSeen = false;
@@ -549,6 +638,7 @@ void WidgetController::deactivate()
     m_viewToken.clear();
     m_wrapperUrl.clear();
     m_frameLoaded = false;
+    setInCall(false); // as Element: a call widget that stops has left its call
     if (m_alwaysOnScreen) {
         m_alwaysOnScreen = false;
         Q_EMIT alwaysOnScreenChanged();

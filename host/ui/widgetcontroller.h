@@ -53,6 +53,10 @@ class WidgetController final : public QObject {
     Q_PROPERTY(bool isModal READ isModal CONSTANT)
     Q_PROPERTY(QVariantList modalButtons READ modalButtons NOTIFY modalButtonsChanged)
     Q_PROPERTY(QStringList approvedCapabilities READ approvedCapabilities NOTIFY capabilitiesChanged)
+    /** A call widget (Element Call) said it joined its call and has not left it. */
+    Q_PROPERTY(bool inCall READ inCall NOTIFY callChanged)
+    /** A call widget: it serves Element's call actions. */
+    Q_PROPERTY(bool isCall READ isCall CONSTANT)
 
 public:
     /** The sandbox every widget iframe gets: never top navigation, never modals. */
@@ -92,6 +96,8 @@ public:
     bool isModal() const { return m_kind == bridge::WidgetKind::Modal; }
     QVariantList modalButtons() const { return m_modalButtons; }
     QStringList approvedCapabilities() const;
+    bool inCall() const { return m_inCall; }
+    bool isCall() const;
 
     const widgets::WidgetDefinition &definition() const { return m_definition; }
     /** True if @p other describes the same widget (same event); false means: ask and load again. */
@@ -114,6 +120,8 @@ public:
     Q_INVOKABLE void rendererTerminated(int status, int exitCode);
     /** The user closed a widget that stopped responding: its session and page are closed. */
     Q_INVOKABLE void closeUnresponsive();
+    /** Leaves the call as Element's hang-up button does: the call widget is asked to hang up. */
+    Q_INVOKABLE bool leaveCall();
     /** A modal's button was pressed (MSC2790). */
     Q_INVOKABLE void pressModalButton(const QString &buttonId);
 
@@ -137,11 +145,16 @@ Q_SIGNALS:
     void alwaysOnScreenChanged();
     void modalButtonsChanged();
     void capabilitiesChanged();
+    void callChanged();
 
 private:
     class Driver;
     class Observer;
     void setState(const QString &state, const QString &title = {}, const QString &text = {});
+    /** The session is serving: "ready", or why the widget does not use it as it should. */
+    void setServingState();
+    void onCallAction(bridge::CallAction action);
+    void setInCall(bool inCall);
     void startSession(const QString &embedUrl);
     void probe(const std::string &url);
     void checkHeartbeat();
@@ -166,6 +179,9 @@ private:
     bool m_alwaysOnScreen = false;
     bool m_pluginServed = false;
     bool m_frameLoaded = false;
+    bool m_inCall = false;
+    bool m_capabilitiesUnanswered = false; ///< this load's capabilities request went unanswered
+    std::vector<std::string> m_missingServerVariables; ///< URL variables the widget needs that are empty here
     QVariantList m_modalButtons;
     nlohmann::json m_modalConfig;
     std::uint64_t m_loadConsentSession = 0;

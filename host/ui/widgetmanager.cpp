@@ -545,4 +545,21 @@ void WidgetManager::widgetStopped(WidgetController &widget)
     Q_EMIT alwaysOnScreenWidgetChanged();
 }
 
+void WidgetManager::callStateChanged(WidgetController &)
+{
+    Q_EMIT callsChanged();
+}
+
+std::set<std::string> WidgetManager::roomsInCall() const
+{
+    std::set<std::string> out;
+    for (const auto &[room, list] : m_rooms) {
+        for (const auto &w : list) {
+            if (w && w->inCall())
+                out.insert(room);
+        }
+    }
+    return out;
+}
+
 } // namespace tessera::ui

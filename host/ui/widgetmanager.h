@@ -96,12 +96,17 @@ public:
     void closeModal(WidgetController &modal, const nlohmann::json &data);
     void widgetReady(WidgetController &widget);
     void widgetStopped(WidgetController &widget);
+    void callStateChanged(WidgetController &widget);
+    /** The rooms one of whose call widgets is in its call. */
+    std::set<std::string> roomsInCall() const;
 
 Q_SIGNALS:
     void roomWidgetsChanged(const QString &roomId);
     void navigateRequested(const QString &roomId);
     void modalChanged();
     void alwaysOnScreenWidgetChanged();
+    /** A call widget joined or left its call (roomsInCall() changed, perhaps). */
+    void callsChanged();
     /** Something to tell the user that belongs to no dialog (a widget tried to navigate, …). */
     void notice(const QString &text);
 

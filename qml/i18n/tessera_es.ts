@@ -601,6 +601,16 @@
 <context>
     <name>RoomList</name>
     <message>
+        <location filename="../RoomList.qml"/>
+        <source>%1, in call</source>
+        <translation>%1, en llamada</translation>
+    </message>
+    <message>
+        <location filename="../RoomList.qml"/>
+        <source>● In call</source>
+        <translation>● En llamada</translation>
+    </message>
+    <message>
         <location filename="../RoomList.qml" line="117"/>
         <source>Security</source>
         <translation>Seguridad</translation>
@@ -901,6 +911,21 @@
 </context>
 <context>
     <name>WidgetPanel</name>
+    <message>
+        <location filename="../WidgetPanel.qml"/>
+        <source>%1, in call</source>
+        <translation>%1, en llamada</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml"/>
+        <source>In call</source>
+        <translation>En llamada</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml"/>
+        <source>Leave the call</source>
+        <translation>Salir de la llamada</translation>
+    </message>
     <message>
         <location filename="../WidgetPanel.qml" line="163"/>
         <source>1 widget of this room could not be read</source>
@@ -1860,6 +1885,30 @@
 </context>
 <context>
     <name>tessera::ui::WidgetController</name>
+    <message>
+        <source>This widget needs a Matrix server</source>
+        <translation>Este widget necesita un servidor de Matrix</translation>
+    </message>
+    <message>
+        <source>Its address asks for %1, which Tessera has only when it is signed in to a Matrix server. On the local rooms the widget gets nothing there and may not work.</source>
+        <translation>Su dirección pide %1, que Tessera solo tiene cuando ha iniciado sesión en un servidor de Matrix. En las salas locales el widget no recibe nada ahí y puede que no funcione.</translation>
+    </message>
+    <message>
+        <source>“%1” did not start the Widget API</source>
+        <translation>«%1» no inició la API de widgets</translation>
+    </message>
+    <message>
+        <source>It did not answer Tessera within %1 seconds, so it cannot read or send anything in this room. It may work on its own; Reload tries again.</source>
+        <translation>No respondió a Tessera en %1 segundos, así que no puede leer ni enviar nada en esta sala. Puede que funcione por su cuenta; Recargar lo intenta de nuevo.</translation>
+    </message>
+    <message>
+        <source>“%1” closed</source>
+        <translation>«%1» se cerró</translation>
+    </message>
+    <message>
+        <source>The widget closed itself. Reload it to open it again.</source>
+        <translation>El widget se cerró solo. Recárgalo para volver a abrirlo.</translation>
+    </message>
     <message>
         <location filename="../../host/ui/widgetcontroller.cpp" line="258"/>
         <source>Not enabled in this room</source>
