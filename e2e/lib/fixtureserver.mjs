@@ -8,6 +8,7 @@
 //   /widgets/<file>            e2e/widgets/
 //   /lib/matrix-widget-api.js  matrix-widget-api's browser bundle (exposes `mxwidgets`)
 //   /landing?…                 where a malicious widget tries to send the user; must never be hit
+//   /element-call/<path>       Element Call's embedded build (@element-hq/element-call-embedded's dist/)
 
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -23,6 +24,15 @@ const TYPES = {
     '.mjs': 'text/javascript; charset=utf-8',
     '.css': 'text/css; charset=utf-8',
     '.json': 'application/json',
+    '.svg': 'image/svg+xml',
+    '.png': 'image/png',
+    '.woff': 'font/woff',
+    '.woff2': 'font/woff2',
+    '.wasm': 'application/wasm',
+    '.mp3': 'audio/mpeg',
+    '.ogg': 'audio/ogg',
+    '.map': 'application/json',
+    '.tflite': 'application/octet-stream',
 };
 
 export class FixtureServer {
@@ -97,6 +107,9 @@ export class FixtureServer {
             file = path.join(this.modulesDir, 'node_modules', 'matrix-widget-api', 'dist', 'api.js');
         else if (/^\/widgets\/[A-Za-z0-9_.-]+$/.test(url.pathname))
             file = path.join(e2eDir, url.pathname);
+        else if (/^\/element-call\/(?:assets\/)?[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(url.pathname))
+            file = path.join(this.modulesDir, 'node_modules', '@element-hq', 'element-call-embedded', 'dist',
+                url.pathname.slice('/element-call/'.length));
         if (!file) {
             res.writeHead(404, { ...headers, 'content-type': 'text/plain' });
             res.end('not found');
