@@ -462,6 +462,10 @@ void WidgetController::startSession(const QString &url)
         }
         if (m_session)
             m_session->onIframeLoaded();
+        // What the widget needs is known from its address: say so once it shows, not only
+        // when its Widget API answers (or, as in Element Call's standalone mode, never does).
+        if (!m_missingServerVariables.empty() && m_state == QLatin1String("loading"))
+            setServingState();
     };
     m_port->onRefused = [this](const QString &kind, const QString &detail, int size) {
         if (kind == QLatin1String("frame-navigation")) {
