@@ -80,6 +80,18 @@ TEST_P(DriverBehaviour, ARedactionIsSentThroughContentRedacts)
     EXPECT_NE(missing.error().message.find("content.redacts"), std::string::npos);
 }
 
+TEST_P(DriverBehaviour, SaysWhichCapabilitiesItCannotServe)
+{
+    // Asked before the user is: what the driver could never do is refused as not supported.
+    const auto cap = [](const char *raw) { return *bridge::parseCapability(raw); };
+    EXPECT_FALSE(driver->supportsCapability(widget, cap("org.matrix.msc4407.send.sticky_event")));
+    EXPECT_FALSE(driver->supportsCapability(widget, cap("org.matrix.msc4407.receive.sticky_event")));
+    EXPECT_EQ(driver->supportsCapability(widget, cap("org.matrix.msc4157.send.delayed_event")),
+              h->backend().supportsDelayedEvents());
+    EXPECT_TRUE(driver->supportsCapability(widget, cap("org.matrix.msc2762.send.event:m.room.message")));
+    EXPECT_TRUE(driver->supportsCapability(widget, cap("m.always_on_screen")));
+}
+
 TEST_P(DriverBehaviour, StickyEventsAndEncryptedToDeviceAreRefusedAsUnsupported)
 {
     auto req = message("sticky");
