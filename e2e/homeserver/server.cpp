@@ -216,6 +216,7 @@ std::string_view faultKindName(FaultKind kind)
     case FaultKind::DropConnection: return "drop_connection";
     case FaultKind::SlowBody: return "slow_body";
     case FaultKind::ApplyThenDrop: return "apply_then_drop";
+    case FaultKind::Unavailable: return "unavailable";
     case FaultKind::Invalid: break;
     }
     return "invalid";
@@ -224,7 +225,8 @@ std::string_view faultKindName(FaultKind kind)
 FaultKind parseFaultKind(std::string_view name)
 {
     for (FaultKind kind : {FaultKind::Delay, FaultKind::RateLimit, FaultKind::ServerError,
-                           FaultKind::DropConnection, FaultKind::SlowBody, FaultKind::ApplyThenDrop}) {
+                           FaultKind::DropConnection, FaultKind::SlowBody, FaultKind::ApplyThenDrop,
+                           FaultKind::Unavailable}) {
         if (faultKindName(kind) == name) {
             return kind;
         }
@@ -635,6 +637,15 @@ void TestHomeserver::Impl::handleHttp(const httplib::Request &req, httplib::Resp
             case FaultKind::ServerError:
                 finish(errorReply(500, "M_UNKNOWN", "Internal server error"), nullptr);
                 return;
+            case FaultKind::Unavailable: {
+                // What a reverse proxy answers while the homeserver behind it is down.
+                Reply reply;
+                reply.status = 503;
+                reply.contentType = "text/html";
+                reply.raw = "<html><body><h1>503 Service Unavailable</h1></body></html>";
+                finish(std::move(reply), nullptr);
+                return;
+            }
             case FaultKind::DropConnection: {
                 // Recorded first: the client may look at the log as soon as the socket closes.
                 recordRequest(record);
@@ -796,12 +807,13 @@ Result<FaultRule> FaultRule::fromJson(const nlohmann::json &json)
     FaultRule rule;
     if (!json.contains("kind") || !json["kind"].is_string()) {
         return bad("fault 'kind' is required: one of delay, rate_limit, server_error, drop_connection, "
-                   "slow_body, apply_then_drop");
+                   "slow_body, apply_then_drop, unavailable");
     }
     rule.kind = parseFaultKind(json["kind"].get<std::string>());
     if (rule.kind == FaultKind::Invalid) {
         return bad("unknown fault kind '" + json["kind"].get<std::string>() +
-                   "': expected delay, rate_limit, server_error, drop_connection, slow_body or apply_then_drop");
+                   "': expected delay, rate_limit, server_error, drop_connection, slow_body, apply_then_drop or "
+                   "unavailable");
     }
     for (const char *key : {"method", "path_prefix", "path_regex"}) {
         if (json.contains(key) && !json[key].is_string()) {

@@ -31,6 +31,7 @@ enum class FaultKind {
     DropConnection, ///< close the socket without a response; not performed
     SlowBody,       ///< perform, then send the body `chunkBytes` at a time, `delayMs` between chunks
     ApplyThenDrop,  ///< perform (e.g. store the event), then close the socket without a response
+    Unavailable,    ///< 503 with an HTML page, as a reverse proxy whose homeserver is down; not performed
 };
 
 /** @brief The wire name of a fault kind ("delay", "rate_limit", ...), as the control endpoint uses. */

@@ -100,6 +100,9 @@ runScenario('e2e.shell.timeline', async (ctx) => {
     check(/permission/i.test(failed.sendError) && !failed.sendError.includes('/_matrix/'), 'the row says why, in the server\'s words', failed);
     const failedLabel = await app.find(`sendStatus_${await rowOf('refused at first')}`);
     check(failedLabel.visible && failedLabel.text.startsWith('Not sent: '), 'the row says "Not sent"', failedLabel);
+    const outbox = async (status) => (await ctx.sql(path.join(app.dataDir, 'matrix', 'matrix.db'),
+        `SELECT count(*) AS n FROM outbox WHERE status = '${status}'`))[0].n;
+    check(await outbox('failed') === 1, 'the refusal is kept in the outbox while the row shows it');
 
     ctx.phase('Bob relents; Retry sends it');
     await hs.request('PUT', plPath, { token: bob.access_token, body: { ...levels, events_default: 0 } });
@@ -113,6 +116,7 @@ runScenario('e2e.shell.timeline', async (ctx) => {
     });
     check((await hs.roomEvents(roomId, 'm.room.message')).filter((e) => e.content.body === 'refused at first').length === 1,
         'the server has the retried message once');
+    check(await outbox('failed') === 0, 'the refused copy left the outbox when it was sent again');
 
     ctx.phase('refused again; Delete removes it');
     await hs.request('PUT', plPath, { token: bob.access_token, body: { ...levels, events_default: 50 } });
@@ -120,5 +124,6 @@ runScenario('e2e.shell.timeline', async (ctx) => {
     await waitUntil(async () => (await timeline()).some((r) => r.body === 'never mind' && r.status === 'failed'), 30000, 'the refusal');
     await app.click(`sendDelete_${await rowOf('never mind')}`);
     await waitUntil(async () => !(await timeline()).some((r) => r.body === 'never mind'), 10000, 'the row to go');
+    check(await outbox('failed') === 0 && await outbox('pending') === 0, 'and it left the outbox');
     check(!(await hs.roomEvents(roomId, 'm.room.message')).some((e) => e.content.body === 'never mind'), 'the server has none of it');
 });

@@ -553,6 +553,7 @@ void HostController::sendMessage(const std::string &roomId, const std::string &b
     send.content = json{{"msgtype", "m.text"}, {"body", body}};
     // Shown at once as "sending…"; the server's answer turns it into the message, or "not sent".
     const std::string localId = "local" + std::to_string(++m_nextLocalId);
+    send.sendKey = localId;
     m_timeline->addPending(localId, roomId, body);
     std::weak_ptr<int> life = m_lifetime;
     m_services.backend->send(send, [this, life, roomId, localId, composerText](Result<matrix::SendResult> r) {
@@ -586,12 +587,15 @@ void HostController::retrySend(const QString &localId)
     auto unsent = m_timeline->pending(localId.toStdString());
     if (!unsent)
         return;
+    // Sent again as a new message: the refused one leaves the outbox.
+    m_services.backend->forgetFailedSend(localId.toStdString());
     m_timeline->removePending(localId.toStdString());
     sendMessage(unsent->first, unsent->second, QString::fromStdString(unsent->second));
 }
 
 void HostController::discardSend(const QString &localId)
 {
+    m_services.backend->forgetFailedSend(localId.toStdString());
     m_timeline->removePending(localId.toStdString());
 }
 

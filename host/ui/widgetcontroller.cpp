@@ -46,6 +46,10 @@ public:
     {
         m_room->sendEvent(w, r, std::move(done));
     }
+    bridge::SendWithdrawal withdrawSend(const bridge::WidgetContext &w, const std::string &sendKey) override
+    {
+        return m_room->withdrawSend(w, sendKey);
+    }
     void updateDelayedEvent(const bridge::WidgetContext &w, const std::string &id, bridge::DelayedEventAction a,
                             bridge::Callback<bool> done) override
     {

@@ -27,6 +27,11 @@ void WidgetDriver::sendEvent(const WidgetContext &, const SendEventRequest &, Ca
     done(driverUnsupported("sending events"));
 }
 
+SendWithdrawal WidgetDriver::withdrawSend(const WidgetContext &, const std::string &)
+{
+    return SendWithdrawal::Unknown;
+}
+
 void WidgetDriver::updateDelayedEvent(const WidgetContext &, const std::string &, DelayedEventAction,
                                       Callback<bool> done)
 {

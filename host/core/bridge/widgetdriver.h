@@ -41,6 +41,16 @@ struct SendEventRequest {
     std::optional<std::int64_t> delayMs;      ///< MSC4157
     std::optional<std::string> parentDelayId; ///< MSC4157
     std::optional<std::int64_t> stickyDurationMs; ///< MSC4407
+    /** Set by the session: names this send for WidgetDriver::withdrawSend(). */
+    std::string sendKey;
+};
+
+/** What WidgetDriver::withdrawSend() did with a send that had not finished. */
+enum class SendWithdrawal {
+    Unknown = 0,    ///< nothing to withdraw under that key: the send's callback will come as it comes
+    Withdrawn,      ///< it will never be sent; its callback gets an error
+    MayHaveArrived, ///< no more attempts, but an earlier one got no answer: it may still appear
+    InFlight,       ///< its last request is with the server; its callback gets the outcome
 };
 
 struct SendEventResult {
@@ -182,6 +192,11 @@ public:
 
     virtual void sendEvent(const WidgetContext &widget, const SendEventRequest &request,
                            Callback<SendEventResult> done);
+    /**
+     * Withdraws a sendEvent() that has not finished (the session asks before the widget's own
+     * timeout, so that what the widget hears is what happens). The default has nothing queued.
+     */
+    virtual SendWithdrawal withdrawSend(const WidgetContext &widget, const std::string &sendKey);
     virtual void updateDelayedEvent(const WidgetContext &widget, const std::string &delayId,
                                     DelayedEventAction action, Callback<bool> done);
     /**

@@ -281,8 +281,63 @@ bool WidgetSession::parseData(const InboundPtr &req)
 
 void WidgetSession::armTimeout(const InboundPtr &req)
 {
+    const SessionLimits &limits = m_config.limits;
+    if (!req->sendKey.empty() && limits.sendWithdrawMs < limits.requestTimeoutMs) {
+        std::weak_ptr<int> life = m_lifetime;
+        req->timer = m_scheduler.schedule(limits.sendWithdrawMs, [this, life, req] {
+            if (life.expired() || req->done)
+                return;
+            req->timer = 0;
+            withdrawSend(req);
+        });
+        return;
+    }
+    scheduleTimeout(req, limits.requestTimeoutMs);
+}
+
+void WidgetSession::withdrawSend(const InboundPtr &req)
+{
+    const SessionLimits &limits = m_config.limits;
+    const std::string after = std::to_string(limits.sendWithdrawMs / 1000) + " s";
+    switch (m_driver.withdrawSend(m_config.widget, req->sendKey)) {
+    case SendWithdrawal::Withdrawn:
+        replyError(req, "Error sending event: the homeserver could not be reached in time; the event was withdrawn "
+                        "and will not be sent",
+                   audit::Decision::Failed, "not sent: withdrawn from the outbox after " + after +
+                                                " without reaching the homeserver");
+        return;
+    case SendWithdrawal::MayHaveArrived:
+        replyError(req, "Error sending event: the homeserver did not answer in time; the event was withdrawn, but an "
+                        "earlier attempt may have reached the homeserver, so it may still appear in the room",
+                   audit::Decision::Failed, "withdrawn from the outbox after " + after + "; an earlier attempt got no "
+                                            "answer, so the event may still appear");
+        return;
+    case SendWithdrawal::InFlight: {
+        // Its last request is with the server: wait for the answer while the widget still listens.
+        std::weak_ptr<int> life = m_lifetime;
+        req->timer = m_scheduler.schedule(std::max<std::int64_t>(0, limits.sendAnswerMs - limits.sendWithdrawMs),
+                                          [this, life, req] {
+            if (life.expired() || req->done)
+                return;
+            req->timer = 0;
+            req->outcomeUnknown = true;
+            replyError(req, "Error sending event: the homeserver has not answered yet; the event may still appear "
+                            "in the room",
+                       audit::Decision::Failed, "no answer from the homeserver in time; its request was the last "
+                                                "attempt, and its outcome is recorded when it comes");
+        });
+        return;
+    }
+    case SendWithdrawal::Unknown:
+        break;
+    }
+    scheduleTimeout(req, std::max<std::int64_t>(0, limits.requestTimeoutMs - limits.sendWithdrawMs));
+}
+
+void WidgetSession::scheduleTimeout(const InboundPtr &req, std::int64_t delayMs)
+{
     std::weak_ptr<int> life = m_lifetime;
-    req->timer = m_scheduler.schedule(m_config.limits.requestTimeoutMs, [this, life, req] {
+    req->timer = m_scheduler.schedule(delayMs, [this, life, req] {
         if (life.expired() || req->done)
             return;
         req->timer = 0;

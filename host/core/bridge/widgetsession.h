@@ -62,6 +62,18 @@ struct SessionLimits {
     std::size_t maxPendingToWidget = 64;
     /** How long either side has to answer a request. */
     std::int64_t requestTimeoutMs = 10'000;
+    /**
+     * send_event: a send not finished after this long is withdrawn (WidgetDriver::withdrawSend),
+     * so that the widget hears what happened before its own timeout (matrix-widget-api gives up
+     * after 10 s) rather than an error for an event that is sent later.
+     */
+    std::int64_t sendWithdrawMs = 6'000;
+    /**
+     * send_event: a send whose last request was with the server when it was withdrawn is awaited
+     * until this long after the widget asked; then the widget hears that it may still appear,
+     * and the audit log records the outcome when it comes.
+     */
+    std::int64_t sendAnswerMs = 9'000;
     /** Capabilities one request may list. */
     std::size_t maxCapabilitiesPerRequest = 256;
     /** read_events: the largest `limit`, and the one used when the widget gives none. */
@@ -213,6 +225,8 @@ private:
         std::int64_t startMs = 0;
         Scheduler::TimerId timer = 0;
         bool done = false;
+        std::string sendKey;         ///< send_event: what the driver knows the send by
+        bool outcomeUnknown = false; ///< answered "may still appear"; the outcome is audited when it comes
     };
     using ResponseHandler = std::function<void(Result<nlohmann::json>)>;
     struct Outbound {
@@ -242,6 +256,9 @@ private:
     /** The request's `data` as raw JSON text ("{}" when absent). */
     static std::string_view dataText(const InboundPtr &req);
     void armTimeout(const InboundPtr &req);
+    void scheduleTimeout(const InboundPtr &req, std::int64_t delayMs);
+    /** send_event's time is nearly up: withdraws the send and answers what that did. */
+    void withdrawSend(const InboundPtr &req);
     bool alive(const InboundPtr &req) const;
     /** Wraps a driver callback so it does nothing once the session stopped or the request was answered. */
     template<typename T>

@@ -378,22 +378,42 @@ void WidgetSession::onSendEvent(const InboundPtr &req)
     if (hasContent)
         send.content = buildJson(content); // checkDataText refused what would be discarded
 
-    m_driver.sendEvent(m_config.widget, send, guarded<SendEventResult>(req, [this, req](Result<SendEventResult> r) {
+    static std::uint64_t nextSendKey = 0; // unique among every session's sends (one thread)
+    send.sendKey = "widget-send-" + std::to_string(++nextSendKey);
+    req->sendKey = send.sendKey;
+    std::weak_ptr<int> life = m_lifetime;
+    m_driver.sendEvent(m_config.widget, send, [this, life, req](Result<SendEventResult> r) {
+        if (life.expired())
+            return;
+        std::string out;
+        if (r) {
+            // The members in the order nlohmann's dump of the same object would write them.
+            const std::string &id = r->delayId.empty() ? r->eventId : r->delayId;
+            out.reserve(id.size() + r->roomId.size() + 32);
+            out += r->delayId.empty() ? "{\"event_id\":" : "{\"delay_id\":";
+            text::appendJsonString(out, id);
+            out += ",\"room_id\":";
+            text::appendJsonString(out, r->roomId);
+            out += '}';
+        }
+        if (req->done) {
+            // The widget was told the event may still appear: the audit log records what did.
+            if (req->outcomeUnknown) {
+                req->outcomeUnknown = false;
+                audit(audit::Direction::Internal, r ? audit::Decision::Allowed : audit::Decision::Failed, req->action,
+                      req->requestId, out,
+                      r ? "sent after the widget was told it may still appear"
+                        : "not sent after all (the widget was told it may still appear): " + r.error().message,
+                      m_scheduler.nowMs() - req->startMs);
+            }
+            return;
+        }
         if (!r) {
             replyDriverError(req, "Error sending event", r.error());
             return;
         }
-        // The members in the order nlohmann's dump of the same object would write them.
-        const std::string &id = r->delayId.empty() ? r->eventId : r->delayId;
-        std::string out;
-        out.reserve(id.size() + r->roomId.size() + 32);
-        out += r->delayId.empty() ? "{\"event_id\":" : "{\"delay_id\":";
-        text::appendJsonString(out, id);
-        out += ",\"room_id\":";
-        text::appendJsonString(out, r->roomId);
-        out += '}';
         replyRaw(req, out, audit::Decision::Allowed, {});
-    }));
+    });
 }
 
 void WidgetSession::onUpdateDelayedEvent(const InboundPtr &req)

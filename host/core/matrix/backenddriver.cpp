@@ -128,6 +128,7 @@ void BackendWidgetDriver::sendEvent(const bridge::WidgetContext &widget, const b
     send.delayMs = request.delayMs;
     send.parentDelayId = request.parentDelayId;
     send.widgetId = widget.widgetId;
+    send.sendKey = request.sendKey;
     m_backend.send(send, [roomId, done = std::move(done)](Result<SendResult> r) {
         if (!r)
             return done(std::move(r).error());
@@ -137,6 +138,17 @@ void BackendWidgetDriver::sendEvent(const bridge::WidgetContext &widget, const b
         out.delayId = r->delayId;
         done(std::move(out));
     });
+}
+
+bridge::SendWithdrawal BackendWidgetDriver::withdrawSend(const bridge::WidgetContext &, const std::string &sendKey)
+{
+    switch (m_backend.withdrawSend(sendKey)) {
+    case Withdrawal::Withdrawn: return bridge::SendWithdrawal::Withdrawn;
+    case Withdrawal::MayHaveArrived: return bridge::SendWithdrawal::MayHaveArrived;
+    case Withdrawal::InFlight: return bridge::SendWithdrawal::InFlight;
+    case Withdrawal::Unknown: break;
+    }
+    return bridge::SendWithdrawal::Unknown;
 }
 
 void BackendWidgetDriver::updateDelayedEvent(const bridge::WidgetContext &, const std::string &delayId,

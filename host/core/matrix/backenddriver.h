@@ -57,6 +57,7 @@ public:
 
     void sendEvent(const bridge::WidgetContext &widget, const bridge::SendEventRequest &request,
                    bridge::Callback<bridge::SendEventResult> done) override;
+    bridge::SendWithdrawal withdrawSend(const bridge::WidgetContext &widget, const std::string &sendKey) override;
     void updateDelayedEvent(const bridge::WidgetContext &widget, const std::string &delayId,
                             bridge::DelayedEventAction action, bridge::Callback<bool> done) override;
     void sendToDevice(const bridge::WidgetContext &widget, const std::string &type, bool encrypted,

@@ -90,6 +90,8 @@ public:
     {
         m_backend.send(request, std::move(done));
     }
+    Withdrawal withdrawSend(const std::string &sendKey) override { return m_backend.withdrawSend(sendKey); }
+    bool forgetFailedSend(const std::string &sendKey) override { return m_backend.forgetFailedSend(sendKey); }
     void redact(const std::string &roomId, const std::string &eventId, const std::optional<std::string> &reason,
                 Callback<std::string> done) override
     {

@@ -593,9 +593,12 @@ void MatrixBackend::stop()
         cancelCall(*m_outboxRequest);
     m_outboxRequest.reset();
     m_outboxBusy = false;
+    m_outboxSeq.reset();
+    dropWithdrawnInFlight("Tessera stopped sending before the homeserver answered; the event may still appear");
     if (m_outboxTimer)
         m_scheduler.cancel(*m_outboxTimer);
     m_outboxTimer.reset();
+    m_outboxRetrySeq.reset();
     if (m_refreshTimer)
         m_scheduler.cancel(*m_refreshTimer);
     m_refreshTimer.reset();
@@ -1289,6 +1292,7 @@ void MatrixBackend::pumpOutbox()
 
     call.timeoutMs = m_options.requestTimeoutMs;
     m_outboxBusy = true;
+    m_outboxSeq = seq;
     m_outboxRequest = api(call, [this, seq](Result<ApiResponse> r) { onOutboxResult(seq, std::move(r)); });
 }
 
@@ -1304,10 +1308,14 @@ void MatrixBackend::encryptOutboxRow(std::int64_t seq, const std::string &roomId
         return; // startEncryption() pumps the outbox once the store is open
     }
     m_outboxBusy = true;
+    m_outboxSeq = seq;
     m_encryption->encryptRoomEvent(roomId, type, body, [alive = std::weak_ptr<int>(m_alive), this, seq](Result<nlohmann::json> r) {
         if (!alive.lock())
             return;
+        if (m_outboxSeq != seq)
+            return; // withdrawn (or stopped) while it was being encrypted: the outbox moved on
         m_outboxBusy = false;
+        m_outboxSeq.reset();
         if (!m_running)
             return;
         if (!r) {
@@ -1335,10 +1343,35 @@ void MatrixBackend::encryptOutboxRow(std::int64_t seq, const std::string &roomId
     });
 }
 
+namespace {
+/** Whether a failed attempt may still have been applied by the server (no answer says it was not). */
+bool mayHaveTakenEffect(const Error &e)
+{
+    if (net::neverSent(e))
+        return false;
+    if (e.matrixApiError) {
+        const int status = e.matrixApiError->httpStatus;
+        return status != 429 && status != 503 && status != 401;
+    }
+    return true;
+}
+} // namespace
+
 void MatrixBackend::onOutboxResult(std::int64_t seq, Result<ApiResponse> result)
 {
     m_outboxBusy = false;
+    m_outboxSeq.reset();
     m_outboxRequest.reset();
+    if (m_outboxLastAttempt.erase(seq)) {
+        // Withdrawn while this request was on the wire: its answer is the outcome, whatever it is.
+        if (result)
+            m_outboxFailures = 0;
+        logLine(LogLevel::Info, std::string("a withdrawn send's last request ") +
+                                    (result ? "was accepted" : "failed: " + result.error().message));
+        finishOutbox(seq, std::move(result), false);
+        pumpOutbox();
+        return;
+    }
     if (result || !isTransient(result.error())) {
         if (!result && result.error().matrixApiError && result.error().matrixApiError->httpStatus == 401) {
             // the session is gone; keep the send for after the next login
@@ -1351,6 +1384,8 @@ void MatrixBackend::onOutboxResult(std::int64_t seq, Result<ApiResponse> result)
         return;
     }
     const Error &e = result.error();
+    if (mayHaveTakenEffect(e))
+        m_outboxMaybeArrived.insert(seq);
     ++m_outboxFailures;
     auto up = m_sessionDb.prepare("UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?1");
     if (up && up->bindInt64(1, seq))
@@ -1360,15 +1395,23 @@ void MatrixBackend::onOutboxResult(std::int64_t seq, Result<ApiResponse> result)
         delay = std::min(*after, m_options.maxRetryAfterMs);
     logLine(LogLevel::Info, "a send failed (" + std::to_string(m_outboxFailures) + " in a row), retrying with the same "
                             "transaction id in " + std::to_string(delay) + " ms: " + e.message);
+    m_outboxRetrySeq = seq;
     m_outboxTimer = m_scheduler.schedule(delay, [this] {
         m_outboxTimer.reset();
+        m_outboxRetrySeq.reset();
         pumpOutbox();
     });
 }
 
-void MatrixBackend::finishOutbox(std::int64_t seq, Result<ApiResponse> result)
+void MatrixBackend::finishOutbox(std::int64_t seq, Result<ApiResponse> result, bool keepRefused)
 {
-    if (result) {
+    if (auto key = m_outboxKeys.find(seq); key != m_outboxKeys.end()) {
+        if (!result && keepRefused)
+            m_failedKeys[key->second] = seq;
+        m_outboxKeys.erase(key);
+    }
+    m_outboxMaybeArrived.erase(seq);
+    if (result || !keepRefused) {
         auto del = m_sessionDb.prepare("DELETE FROM outbox WHERE seq = ?1");
         if (del && del->bindInt64(1, seq))
             (void)del->run();
@@ -1384,6 +1427,95 @@ void MatrixBackend::finishOutbox(std::int64_t seq, Result<ApiResponse> result)
     auto waiter = std::move(it->second);
     m_outboxWaiters.erase(it);
     waiter(std::move(result));
+}
+
+Withdrawal MatrixBackend::withdrawSend(const std::string &sendKey)
+{
+    if (sendKey.empty())
+        return Withdrawal::Unknown;
+    auto key = std::find_if(m_outboxKeys.begin(), m_outboxKeys.end(), [&](const auto &k) { return k.second == sendKey; });
+    if (key == m_outboxKeys.end())
+        return Withdrawal::Unknown;
+    const std::int64_t seq = key->first;
+    if (m_outboxLastAttempt.count(seq))
+        return Withdrawal::InFlight;
+    if (m_outboxSeq == seq && m_outboxRequest && callOnWire(*m_outboxRequest)) {
+        // Cancelling the request now would not unsend it: let its answer decide, and no retry.
+        m_outboxLastAttempt.insert(seq);
+        logLine(LogLevel::Info, "a send was withdrawn while its request was with the homeserver; its answer decides");
+        return Withdrawal::InFlight;
+    }
+    if (m_outboxSeq == seq) {
+        // Waiting for an access token or being encrypted: nothing has left yet.
+        if (m_outboxRequest)
+            cancelCall(*m_outboxRequest);
+        m_outboxRequest.reset();
+        m_outboxSeq.reset();
+        m_outboxBusy = false;
+    }
+    if (m_outboxTimer && m_outboxRetrySeq == seq) {
+        // The wait was for this row's next attempt; the next row need not wait for it.
+        m_scheduler.cancel(*m_outboxTimer);
+        m_outboxTimer.reset();
+        m_outboxRetrySeq.reset();
+    }
+    const bool maybe = m_outboxMaybeArrived.count(seq) > 0;
+    m_outboxKeys.erase(key);
+    m_outboxMaybeArrived.erase(seq);
+    auto del = m_sessionDb.prepare("DELETE FROM outbox WHERE seq = ?1");
+    if (!del || !del->bindInt64(1, seq) || !del->run()) {
+        logLine(LogLevel::Warning, "a withdrawn send could not be removed from the outbox");
+        return Withdrawal::Unknown; // still queued: it will be sent, and its sender hears so
+    }
+    logLine(LogLevel::Info, maybe ? "a send was withdrawn; an earlier attempt got no answer, so it may still appear"
+                                  : "a send was withdrawn before it reached the homeserver");
+    if (auto it = m_outboxWaiters.find(seq); it != m_outboxWaiters.end()) {
+        auto waiter = std::move(it->second);
+        m_outboxWaiters.erase(it);
+        m_scheduler.post([waiter = std::move(waiter), maybe] {
+            waiter(Error(ErrorCode::Conflict, maybe ? "withdrawn; an earlier attempt may have reached the homeserver"
+                                                    : "withdrawn before it reached the homeserver"));
+        });
+    }
+    if (m_running && !m_outboxBusy && !m_outboxTimer)
+        m_scheduler.post([alive = std::weak_ptr<int>(m_alive), this] {
+            if (alive.lock())
+                pumpOutbox();
+        });
+    return maybe ? Withdrawal::MayHaveArrived : Withdrawal::Withdrawn;
+}
+
+bool MatrixBackend::forgetFailedSend(const std::string &sendKey)
+{
+    auto it = m_failedKeys.find(sendKey);
+    if (it == m_failedKeys.end())
+        return false;
+    const std::int64_t seq = it->second;
+    m_failedKeys.erase(it);
+    auto del = m_sessionDb.prepare("DELETE FROM outbox WHERE seq = ?1 AND status = 'failed'");
+    if (!del || !del->bindInt64(1, seq) || !del->run()) {
+        logLine(LogLevel::Warning, "a refused send could not be removed from the outbox");
+        return false;
+    }
+    return m_sessionDb.changes() > 0;
+}
+
+void MatrixBackend::dropWithdrawnInFlight(const std::string &why)
+{
+    auto seqs = std::move(m_outboxLastAttempt);
+    m_outboxLastAttempt.clear();
+    for (std::int64_t seq : seqs) {
+        m_outboxKeys.erase(seq);
+        m_outboxMaybeArrived.erase(seq);
+        auto del = m_sessionDb.prepare("DELETE FROM outbox WHERE seq = ?1");
+        if (del && del->bindInt64(1, seq))
+            (void)del->run();
+        auto it = m_outboxWaiters.find(seq);
+        if (it == m_outboxWaiters.end())
+            continue;
+        m_scheduler.post([waiter = std::move(it->second), why] { waiter(Error(ErrorCode::Timeout, why)); });
+        m_outboxWaiters.erase(it);
+    }
 }
 
 // --- rooms ------------------------------------------------------------------------------------
@@ -1817,6 +1949,8 @@ void MatrixBackend::send(const SendRequest &request, Callback<SendResult> done)
     auto seq = enqueue(row);
     if (!seq)
         return post<SendResult>(std::move(done), std::move(seq).error());
+    if (!request.sendKey.empty())
+        m_outboxKeys[*seq] = request.sendKey;
     m_outboxWaiters[*seq] = [done = std::move(done)](Result<ApiResponse> r) {
         if (!r)
             return done(std::move(r).error());

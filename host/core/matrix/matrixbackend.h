@@ -325,6 +325,15 @@ public:
     void setRoomAccountData(const std::string &roomId, const std::string &type, const nlohmann::json &content,
                             Callback<void> done) override;
     void send(const SendRequest &request, Callback<SendResult> done) override;
+    /**
+     * Takes a send out of the outbox unless its request is with the server right now (then that
+     * request is its last attempt). An earlier attempt that got no answer (a timeout, a dropped
+     * connection, a 500) may have reached the server: MayHaveArrived. Attempts that could not
+     * connect, and 429 and 503 answers, did not.
+     */
+    Withdrawal withdrawSend(const std::string &sendKey) override;
+    /** Deletes the `failed` outbox row of a refused send (failedSends() no longer lists it). */
+    bool forgetFailedSend(const std::string &sendKey) override;
     void redact(const std::string &roomId, const std::string &eventId, const std::optional<std::string> &reason,
                 Callback<std::string> done) override;
     [[nodiscard]] bool supportsDelayedEvents() const override { return m_delayedEvents; }
@@ -406,7 +415,11 @@ private:
     Result<std::int64_t> enqueue(const OutboxRow &row);
     void pumpOutbox();
     void onOutboxResult(std::int64_t seq, Result<ApiResponse> result);
-    void finishOutbox(std::int64_t seq, Result<ApiResponse> result);
+    /** @p keepRefused: a refused send stays as `failed` for the UI (not for a withdrawn one). */
+    void finishOutbox(std::int64_t seq, Result<ApiResponse> result, bool keepRefused = true);
+    /** Sends withdrawn while on the wire whose answer never came: gone, and their senders told so. */
+    void dropWithdrawnInFlight(const std::string &why);
+    [[nodiscard]] bool callOnWire(std::uint64_t id) const;
 
     // timeline reads with backfill
     void continueTimelineRead(std::shared_ptr<TimelineRead> read);
@@ -452,6 +465,18 @@ private:
     std::optional<std::uint64_t> m_outboxRequest;
     int m_outboxFailures = 0;
     std::map<std::int64_t, std::function<void(Result<ApiResponse>)>> m_outboxWaiters;
+    /** The row the outbox works on (being encrypted or on its way), while m_outboxBusy. */
+    std::optional<std::int64_t> m_outboxSeq;
+    /** SendRequest::sendKey of the rows sent with one, for withdrawSend(). */
+    std::map<std::int64_t, std::string> m_outboxKeys;
+    /** Rows an earlier attempt of which got no answer: the server may have applied them. */
+    std::set<std::int64_t> m_outboxMaybeArrived;
+    /** SendRequest::sendKey of refused sends kept as `failed`, for forgetFailedSend(). */
+    std::map<std::string, std::int64_t> m_failedKeys;
+    /** The row m_outboxTimer waits to try again. */
+    std::optional<std::int64_t> m_outboxRetrySeq;
+    /** Rows withdrawn while their request was on the wire: its answer is final, no retry. */
+    std::set<std::int64_t> m_outboxLastAttempt;
 
     net::HttpClient &m_http;
     oauth::Client m_oauth;

@@ -59,6 +59,12 @@ std::uint64_t MatrixBackend::api(ApiCall call, std::function<void(Result<ApiResp
     return id;
 }
 
+bool MatrixBackend::callOnWire(std::uint64_t id) const
+{
+    auto it = m_calls.find(id);
+    return it != m_calls.end() && it->second->wire.has_value();
+}
+
 void MatrixBackend::cancelCall(std::uint64_t id)
 {
     auto it = m_calls.find(id);
@@ -253,6 +259,9 @@ void MatrixBackend::endSession(const Error &why, bool soft)
     m_tokenWaiters.clear();
     auto outboxWaiters = std::move(m_outboxWaiters);
     m_outboxWaiters.clear();
+    m_outboxKeys.clear();
+    m_outboxMaybeArrived.clear();
+    m_failedKeys.clear();
     // A soft logout keeps the device (and so its crypto store) for signing in again.
     closeEncryption(!soft);
     if (soft) {
@@ -722,6 +731,9 @@ void MatrixBackend::logout(bool keepLocalData, Callback<void> done)
     auto finish = [this, keepLocalData, done = std::move(done)](std::string serverProblem) mutable {
         auto waiters = std::move(m_outboxWaiters);
         m_outboxWaiters.clear();
+        m_outboxKeys.clear();
+        m_outboxMaybeArrived.clear();
+        m_failedKeys.clear();
         // The device is gone from the server: its crypto store is closed and its key forgotten,
         // which leaves the store unreadable (kept local data is the rooms' cache only).
         closeEncryption(true);

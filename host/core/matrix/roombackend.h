@@ -120,7 +120,22 @@ struct SendRequest {
     std::optional<std::string> parentDelayId;
     /** The widget the event is sent for (for the audit log); empty for the user's own, e.g. the composer. */
     std::string widgetId;
+    /**
+     * Names the send for withdrawSend() while it waits in an outbox (the sender chooses it and
+     * keeps it unique among its sends in flight); empty: it cannot be withdrawn.
+     */
+    std::string sendKey;
 };
+
+/** What withdrawSend() did. */
+enum class Withdrawal {
+    Unknown = 0,    ///< no send waits under that key (finished, refused, or never queued): nothing changed
+    Withdrawn,      ///< taken out of the outbox before any request carrying it could have reached the server
+    MayHaveArrived, ///< taken out, no more attempts; an earlier attempt got no answer, so it may still appear
+    InFlight,       ///< a request carrying it is with the server now: no more attempts, its outcome is the send's
+};
+
+std::string_view withdrawalName(Withdrawal withdrawal);
 
 struct SendResult {
     std::string eventId; ///< immediate sends
@@ -296,6 +311,28 @@ public:
     /** Redacts @p eventId; answers the redaction's event id. */
     virtual void redact(const std::string &roomId, const std::string &eventId, const std::optional<std::string> &reason,
                         Callback<std::string> done) = 0;
+    /**
+     * Withdraws a send made with SendRequest::sendKey that has not finished: a backend with an
+     * outbox takes it out so no request for it is made again. Answers at once, from local data.
+     * Unless the answer is Unknown, the send's callback still runs exactly once: with ErrorCode::
+     * Conflict ("withdrawn") when it was taken out, with the server's answer when InFlight.
+     * Backends that finish every send at once (the local one) have nothing to withdraw.
+     */
+    virtual Withdrawal withdrawSend(const std::string &sendKey)
+    {
+        (void)sendKey;
+        return Withdrawal::Unknown;
+    }
+    /**
+     * Forgets a send made with SendRequest::sendKey that the server refused for good and that a
+     * backend keeps for the user interface (MatrixBackend::failedSends): the user deleted it, or
+     * sends it again as a new send. False if there is none under that key.
+     */
+    virtual bool forgetFailedSend(const std::string &sendKey)
+    {
+        (void)sendKey;
+        return false;
+    }
     /** Whether send() accepts delayMs / parentDelayId (MSC4140). */
     [[nodiscard]] virtual bool supportsDelayedEvents() const = 0;
     virtual void updateDelayedEvent(const std::string &delayId, DelayedEventAction action, Callback<void> done) = 0;

@@ -89,6 +89,12 @@ std::optional<std::string_view> Response::header(std::string_view lowerCaseName)
     return std::nullopt;
 }
 
+bool neverSent(const Error &error)
+{
+    return error.code == ErrorCode::Unavailable && !error.matrixApiError &&
+           error.message.find(kNoConnection) != std::string::npos;
+}
+
 std::string redactUrl(std::string_view url)
 {
     const UrlParts p = parseUrl(url);
@@ -246,6 +252,11 @@ Error transferError(const Transfer &t, CURLcode rc)
                                                  " redirects");
     case CURLE_UNSUPPORTED_PROTOCOL:
         return Error(ErrorCode::Denied, what + " failed: redirected to a scheme that is not allowed (" + detail + ")");
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+        // No connection: the request never left, whatever it would have done did not happen.
+        return Error(ErrorCode::Unavailable, what + " failed: " + std::string(kNoConnection) + " (" + detail + ")");
     default:
         return Error(ErrorCode::Unavailable, what + " failed: " + detail);
     }

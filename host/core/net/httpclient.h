@@ -141,6 +141,14 @@ private:
 /** @p url without user info, query or fragment: what error messages may show. */
 std::string redactUrl(std::string_view url);
 
+/** What the message of a request that could not connect says (see neverSent()). */
+inline constexpr std::string_view kNoConnection = "no connection could be made";
+/**
+ * True for the error of a request that never left this machine (the host name did not resolve
+ * or no connection could be made): whatever it asked for cannot have happened on the server.
+ */
+bool neverSent(const Error &error);
+
 /** True if @p host is localhost, 127.0.0.0/8 or ::1 (an http: URL is acceptable there). */
 bool isLoopbackHost(std::string_view host);
 

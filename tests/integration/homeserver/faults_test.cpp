@@ -60,6 +60,18 @@ TEST_F(Faults, ServerErrorAnswers500AndDoesNotSend)
     EXPECT_EQ(as(bob).put(roomPath(roomId, "/send/m.room.message/t"), {{"body", "x"}}).status, 200);
 }
 
+TEST_F(Faults, UnavailableAnswers503LikeAProxyAndDoesNotSend)
+{
+    const std::string roomId = sharedRoom();
+    ASSERT_TRUE(server->addFault(sendRule(FaultKind::Unavailable)));
+    const HttpResult r = as(bob).put(roomPath(roomId, "/send/m.room.message/t"), {{"body", "x"}});
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.errcode(), "") << "a proxy's page, not a homeserver's JSON";
+    EXPECT_EQ(server->countEvents(roomId, "m.room.message"), 0u);
+    EXPECT_EQ(as(bob).put(roomPath(roomId, "/send/m.room.message/t"), {{"body", "x"}}).status, 200);
+    EXPECT_EQ(FaultRule::fromJson(json{{"kind", "unavailable"}})->kind, FaultKind::Unavailable);
+}
+
 TEST_F(Faults, DroppedConnectionGivesNoAnswerAndDoesNotSend)
 {
     const std::string roomId = sharedRoom();

@@ -120,8 +120,8 @@ matrix::MatrixBackendOptions MatrixHarness::backendOptions()
     o.syncTimeoutMs = 300;
     o.syncTimelineLimit = m_options.syncTimelineLimit;
     o.requestTimeoutMs = m_options.requestTimeoutMs;
-    o.initialBackoffMs = 50;
-    o.maxBackoffMs = 400;
+    o.initialBackoffMs = m_options.initialBackoffMs;
+    o.maxBackoffMs = m_options.maxBackoffMs;
     o.log = [this](matrix::LogLevel, const std::string &line) {
         std::lock_guard lock(m_logMutex);
         m_log.push_back(line);

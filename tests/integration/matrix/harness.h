@@ -83,6 +83,9 @@ struct MatrixHarnessOptions {
     std::string password = "correct horse battery staple";
     int syncTimelineLimit = 50;
     std::int64_t requestTimeoutMs = 5'000;
+    /** The outbox's and the sync's first wait after a failure (virtual time), doubling up to maxBackoffMs. */
+    std::int64_t initialBackoffMs = 50;
+    std::int64_t maxBackoffMs = 400;
     bool loginAndStart = true;
 };
 

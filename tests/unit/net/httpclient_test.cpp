@@ -499,6 +499,10 @@ TEST_F(HttpClientTest, ARefusedConnectionIsUnavailable)
     EXPECT_NE(r.error().message.find("GET http://127.0.0.1:" + std::to_string(freePort) + "/x failed"),
               std::string::npos)
         << r.error().message;
+    EXPECT_TRUE(tessera::net::neverSent(r.error())) << "no connection: the request cannot have reached a server";
+    EXPECT_FALSE(tessera::net::neverSent(tessera::Error(ErrorCode::Timeout, "GET http://127.0.0.1/x timed out")));
+    EXPECT_FALSE(tessera::net::neverSent(
+        tessera::Error(ErrorCode::Unavailable, "GET http://127.0.0.1/x failed: Empty reply from server")));
 }
 
 TEST_F(HttpClientTest, OnlyHttpAndHttpsUrlsAndKnownMethodsAreAccepted)
