@@ -219,6 +219,12 @@ TimelineModel::TimelineModel(matrix::RoomBackend &backend, QObject *parent) : QA
         if (!life.expired() && jsonString(event, "room_id") == m_roomId)
             replaceDecrypted(event);
     };
+    listener.onTimelineGap = [this, life](const std::string &roomId) {
+        // The server skipped events: the rows shown would run on past a hole. Read the room
+        // again from its newest events (what follows the gap comes in while that page loads).
+        if (!life.expired() && roomId == m_roomId)
+            setRoom(roomId);
+    };
     m_listener = m_backend.addListener(std::move(listener));
 }
 

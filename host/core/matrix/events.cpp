@@ -450,6 +450,14 @@ void ListenerSet::emitEventDecrypted(const nlohmann::json &event) const
     }
 }
 
+void ListenerSet::emitTimelineGap(const std::string &roomId) const
+{
+    for (const auto &e : m_registry->snapshot()) {
+        if (e->active && e->listener.onTimelineGap)
+            e->listener.onTimelineGap(roomId);
+    }
+}
+
 std::size_t ListenerSet::size() const
 {
     std::lock_guard lock(m_registry->mutex);

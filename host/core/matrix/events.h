@@ -108,6 +108,7 @@ public:
     void emitToDevice(const nlohmann::json &message) const;
     void emitRoomChanged(const RoomInfo &room) const;
     void emitEventDecrypted(const nlohmann::json &event) const;
+    void emitTimelineGap(const std::string &roomId) const;
     [[nodiscard]] std::size_t size() const;
 
     struct Registry;

@@ -164,6 +164,7 @@ struct MatrixBackend::TimelineRead {
 
 /** What one sync tells the listeners, emitted in order once its encrypted events are decrypted. */
 struct MatrixBackend::EmitBatch {
+    std::vector<std::string> gaps; ///< rooms whose cached timeline a limited sync cut off
     std::vector<nlohmann::json> stateChanges;
     std::vector<nlohmann::json> events;
     std::set<std::string> roomsChanged;
@@ -760,6 +761,7 @@ Result<void> MatrixBackend::applySync(const nlohmann::json &response, const std:
     const std::int64_t now = m_scheduler.wallClockMs();
     std::vector<nlohmann::json> newEvents;
     std::vector<nlohmann::json> stateChanges;
+    std::vector<std::string> gaps;
     std::set<std::string> roomsChanged;
     std::vector<std::string> roomsWithAccountData; // rooms whose account data this sync brings up to date
     auto tx = m_cacheDb.begin();
@@ -808,8 +810,10 @@ Result<void> MatrixBackend::applySync(const nlohmann::json &response, const std:
             auto count = m_store->timelineCount(roomId);
             if (!count)
                 return std::move(count).error();
-            if (limited && *count > 0)
+            if (limited && *count > 0) {
                 TRY(m_store->clearTimeline(roomId)); // a gap: the cache stays contiguous, older pages come from /messages
+                gaps.push_back(roomId);
+            }
             if ((limited || *count == 0) && prevBatch != tl->end() && prevBatch->is_string())
                 TRY(m_store->setBackfillToken(roomId, prevBatch->get<std::string>()));
             for (auto ev : tl->value("events", nlohmann::json::array())) {
@@ -897,6 +901,7 @@ Result<void> MatrixBackend::applySync(const nlohmann::json &response, const std:
     }
 
     EmitBatch batch;
+    batch.gaps = std::move(gaps);
     batch.stateChanges = std::move(stateChanges);
     batch.events = std::move(newEvents);
     batch.roomsChanged = std::move(roomsChanged);
@@ -961,6 +966,8 @@ void MatrixBackend::pumpEmits()
         }
         std::unique_ptr<EmitBatch> batch = std::move(m_emits.front());
         m_emits.pop_front();
+        for (const auto &roomId : batch->gaps)
+            m_listeners.emitTimelineGap(roomId);
         for (const auto &ev : batch->stateChanges)
             m_listeners.emitStateChanged(ev);
         for (const auto &ev : batch->events) {

@@ -230,6 +230,12 @@ struct RoomListener {
     std::function<void(const nlohmann::json &event)> onEventDecrypted;
     /** A room appeared, or its membership, name, topic or encryption changed. */
     std::function<void(const RoomInfo &room)> onRoomChanged;
+    /**
+     * The server skipped events of @p roomId (a `limited` sync): what a listener holds of the
+     * room's timeline no longer reaches the events that follow, which onEvent gives next. A
+     * timeline read from the newest event sees them contiguously again.
+     */
+    std::function<void(const std::string &roomId)> onTimelineGap;
 };
 
 /** Keeps a listener registered; destroying it unregisters. May outlive the backend. */

@@ -187,6 +187,69 @@ TEST(RoomModels, ScrollingBackLoadsTheWholeHistoryOnceInOrder)
     EXPECT_TRUE(column(timeline, ui::TimelineModel::BodyRole).contains(QStringLiteral("created the room")));
 }
 
+TEST(RoomModels, AnOpenTimelineShowsNoHoleAfterALimitedSync)
+{
+    MatrixHarnessOptions options;
+    options.syncTimelineLimit = 5;
+    MatrixHarness h(options);
+    auto &server = h.server();
+    ASSERT_TRUE(server.createUser("bob", "pw", "Bob"));
+    e2e::RoomSpec spec;
+    spec.creator = "bob";
+    spec.name = "Busy";
+    spec.preset = "public_chat";
+    spec.join = {"alice"};
+    auto roomId = server.createRoom(spec);
+    ASSERT_TRUE(roomId);
+    std::string last;
+    for (int i = 0; i < 3; ++i) {
+        auto id = server.sendEvent(*roomId, "@bob:tessera.test", "m.room.message", text("before " + std::to_string(i)));
+        ASSERT_TRUE(id);
+        last = *id;
+    }
+    ASSERT_TRUE(h.waitForEvent(last));
+    ui::TimelineModel timeline(h.backend());
+    timeline.setRoom(*roomId);
+    ASSERT_TRUE(h.pumpUntil([&] { return !timeline.loading() && column(timeline, ui::TimelineModel::BodyRole).contains("before 2"); }));
+
+    // Away for a while: more happens than one sync gives (its timeline is `limited`).
+    h.matrixBackend().stop();
+    for (int i = 0; i < 20; ++i) {
+        auto id = server.sendEvent(*roomId, "@bob:tessera.test", "m.room.message", text("burst " + std::to_string(i)));
+        ASSERT_TRUE(id);
+        last = *id;
+    }
+    h.matrixBackend().start();
+    ASSERT_TRUE(h.waitForEvent(last));
+    ASSERT_TRUE(h.pumpUntil([&] { return !timeline.loading() && column(timeline, ui::TimelineModel::BodyRole).contains("burst 19"); }));
+
+    // What the timeline shows is one stretch of the room, without the skipped events missing in it.
+    QStringList serverMessages;
+    for (const auto &ev : server.roomEvents(*roomId, "m.room.message"))
+        serverMessages << QString::fromStdString(ev["content"]["body"].get<std::string>());
+    QStringList shown;
+    for (const QString &body : column(timeline, ui::TimelineModel::BodyRole)) {
+        if (serverMessages.contains(body))
+            shown << body;
+    }
+    ASSERT_FALSE(shown.isEmpty());
+    const int first = int(serverMessages.indexOf(shown.front()));
+    EXPECT_EQ(shown, serverMessages.mid(first, shown.size())) << "shown: " << shown.join(QStringLiteral(", ")).toStdString();
+    // Scrolling back reaches the rest, in order, without a hole.
+    int pages = 0;
+    while (timeline.canLoadOlder() && pages < 20) {
+        timeline.loadOlder();
+        ASSERT_TRUE(h.pumpUntil([&] { return !timeline.loadingOlder(); }));
+        ++pages;
+    }
+    shown.clear();
+    for (const QString &body : column(timeline, ui::TimelineModel::BodyRole)) {
+        if (serverMessages.contains(body))
+            shown << body;
+    }
+    EXPECT_EQ(shown, serverMessages);
+}
+
 TEST(RoomModels, AMessageOnItsWayIsOneRowWhicheverComesFirstAnswerOrEcho)
 {
     MatrixHarness h;
