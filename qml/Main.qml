@@ -161,6 +161,15 @@ ApplicationWindow {
         z: 40
         visible: Account.required
     }
+    // Signed out (or the server ended the session): the pages of the account behind the sign-in
+    // page close, so that signing in again starts from the rooms, not from a page left open.
+    Connections {
+        target: Account
+        function onChanged() {
+            if (Account.required)
+                root.page = ""
+        }
+    }
 
     AlwaysOnScreenTile { z: 20 }
     ConsentDialog { id: consentDialog }

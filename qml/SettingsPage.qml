@@ -57,6 +57,57 @@ Rectangle {
                 wrapMode: Text.Wrap
                 Layout.fillWidth: true
             }
+            Label { visible: Account.matrix; text: qsTr("Sign-in in the browser"); font.bold: true }
+            Label {
+                visible: Account.matrix
+                text: Account.oauthClientIdFixed
+                      ? qsTr("The client id was given with --oauth-client-id.")
+                      : qsTr("If your server's administrators registered Tessera, give the client id they gave you; leave it empty and Tessera registers itself. It is used from the next sign-in on.")
+                color: Theme.muted
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
+            RowLayout {
+                visible: Account.matrix
+                spacing: 8
+                Layout.fillWidth: true
+                TextField {
+                    id: clientIdField
+                    objectName: "settingsClientId"
+                    text: Account.oauthClientId
+                    enabled: !Account.oauthClientIdFixed
+                    placeholderText: qsTr("Client id (empty: Tessera registers itself)")
+                    Accessible.name: qsTr("OAuth client id")
+                    implicitHeight: Theme.touch
+                    Layout.fillWidth: true
+                    Layout.maximumWidth: 480
+                    onTextEdited: clientIdStatus.text = ""
+                    onAccepted: clientIdSave.clicked()
+                }
+                Button {
+                    id: clientIdSave
+                    objectName: "settingsClientIdSave"
+                    visible: !Account.oauthClientIdFixed
+                    text: qsTr("Save")
+                    implicitHeight: Theme.touch
+                    onClicked: {
+                        const error = Account.saveOAuthClientId(clientIdField.text)
+                        clientIdStatus.failed = error.length > 0
+                        clientIdStatus.text = error.length > 0 ? error
+                            : Account.oauthClientId.length > 0 ? qsTr("Saved: the next sign-in uses this client id.")
+                            : qsTr("Saved: Tessera registers itself at the next sign-in.")
+                    }
+                }
+            }
+            Label {
+                id: clientIdStatus
+                objectName: "settingsClientIdStatus"
+                property bool failed: false
+                visible: text.length > 0
+                color: failed ? Theme.danger : Theme.muted
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
             Label { text: qsTr("Theme"); font.bold: true }
             RowLayout {
                 spacing: 8

@@ -229,22 +229,44 @@ runScenario('e2e.shell.oauth', async (ctx) => {
     await app.waitVisible('settingsSignOut');
     check((await app.find('settingsAccountUser')).text.includes(`@${USER}:${SERVER_NAME}`), 'Settings shows the account');
     check((await app.find('settingsManageAccount')).visible, 'the account management link is offered (MSC4191)');
+
+    ctx.phase('Settings keeps a client id the administrators registered');
+    const uiDb = path.join(app.dataDir, 'ui.db');
+    const savedClientId = async () => (await ctx.sql(uiDb, "SELECT value FROM settings WHERE key = 'oauth_client_id'"))[0]?.value;
+    await app.type('settingsClientId', 'has a space', true);
+    await app.click('settingsClientIdSave');
+    check(/no spaces/.test((await app.find('settingsClientIdStatus')).text), 'a malformed id is refused, in words', await app.find('settingsClientIdStatus'));
+    check(await savedClientId() === undefined, 'and not kept');
+    await app.type('settingsClientId', provider.preregisteredClientId, true);
+    await app.click('settingsClientIdSave');
+    check(/next sign-in uses this client id/.test((await app.find('settingsClientIdStatus')).text), 'Settings says it is saved', await app.find('settingsClientIdStatus'));
+    check(await savedClientId() === provider.preregisteredClientId, 'it is kept for the next start', await savedClientId());
+
+    ctx.phase('sign out from Settings: the sign-in page, with Settings closed behind it');
     const revocations = provider.count('revocation');
     await app.click('settingsSignOut');
     await app.waitVisible('signOutConfirm');
     await app.click('signOutConfirm');
     await app.waitVisible('loginPage', 30000);
     check(/You signed out/.test((await app.find('loginNotice')).text), 'the page says the user signed out');
+    await app.waitHidden('settingsPage', 5000);
     await waitUntil(async () => provider.count('revocation') > revocations, 10000, 'the revocation');
     check(await sessions() === 0, 'the session is gone after signing out');
 
-    ctx.phase('a refresh token that expired while Tessera was closed');
+    ctx.phase('a refresh token that expired while Tessera was closed (signed in with the kept client id)');
+    const registrations = provider.count('registration');
     await app.waitVisible('loginBrowser', 30000);
     await app.click('loginBrowser');
-    tab = await browser.open(await handoff.next());
+    const authorizeUrl = await handoff.next();
+    check(new URL(authorizeUrl).searchParams.get('client_id') === provider.preregisteredClientId,
+        'the browser sign-in uses the client id from Settings', authorizeUrl);
+    tab = await browser.open(authorizeUrl);
     await browser.signIn(tab, { user: USER, password: PASSWORD });
     await app.waitHidden('loginPage', 30000);
+    check((await app.find('settingsPage')).found !== true || !(await app.find('settingsPage')).visible,
+        'signed in again, the rooms show, not the Settings page left open');
     await browser.close(tab);
+    check(provider.count('registration') === registrations, 'Tessera did not register itself again');
     await app.stop();
     await sleep((REFRESH_TTL_S + 2) * 1000);
     app = ctx.app({ args: appArgs, env: handoff.env(), name: 'tessera-again' });

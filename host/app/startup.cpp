@@ -421,7 +421,7 @@ Result<void> Startup::run()
     m_host->setWidgetProfile(m_profile);
     if (matrixBackend) {
         m_host->setBackendLabel(QString::fromStdString(m_options.homeserver));
-        // A client id the administrators gave: the command line, else the one saved on the sign-in page.
+        // A client id the administrators gave: the command line, else the one kept in Settings.
         if (m_options.oauthClientId.empty())
             if (auto saved = m_uiState->value("oauth_client_id"); saved && !saved->empty())
                 matrixBackend->setOAuthClientId(*saved);
@@ -429,6 +429,8 @@ Result<void> Startup::run()
         m_host->setBackendLabel(tr("Local rooms on this computer"));
     }
     m_account = std::make_unique<ui::AccountController>(matrixBackend, *m_host, QString::fromStdString(m_options.homeserver));
+    m_account->setOAuthClientIdStore([this](const std::string &id) { m_uiState->setValue("oauth_client_id", id); },
+                                     !m_options.oauthClientId.empty());
     if (matrixBackend && matrixBackend->session())
         matrixBackend->start();
     QStringList warnings;

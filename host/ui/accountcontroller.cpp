@@ -68,6 +68,39 @@ QString AccountController::accountManagementUrl() const
     return m_backend && m_backend->session() ? q(m_backend->session()->accountManagementUrl) : QString();
 }
 
+QString AccountController::oauthClientId() const
+{
+    return m_backend ? q(m_backend->oauthClientId()) : QString();
+}
+
+void AccountController::setOAuthClientIdStore(std::function<void(const std::string &)> save, bool fixed)
+{
+    m_saveClientId = std::move(save);
+    m_clientIdFixed = fixed;
+}
+
+QString AccountController::saveOAuthClientId(const QString &clientId)
+{
+    if (!m_backend)
+        return tr("Local rooms need no sign-in.");
+    if (m_clientIdFixed)
+        return tr("The client id was given with --oauth-client-id and cannot be changed here.");
+    const QString id = clientId.trimmed();
+    if (id.size() > kMaxClientIdLength)
+        return tr("A client id has at most %1 characters.").arg(kMaxClientIdLength);
+    for (const QChar c : id) {
+        // RFC 6749: visible ASCII characters.
+        if (c.unicode() < 0x21 || c.unicode() > 0x7e)
+            return tr("A client id has only visible ASCII characters (no spaces).");
+    }
+    const std::string value = id.toStdString();
+    m_backend->setOAuthClientId(value);
+    if (m_saveClientId)
+        m_saveClientId(value);
+    Q_EMIT changed();
+    return {};
+}
+
 std::pair<QString, QString> AccountController::describe(const Error &e)
 {
     const QString detail = q(e.message);

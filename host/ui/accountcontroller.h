@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QString>
 #include <QStringList>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -48,6 +49,10 @@ class AccountController final : public QObject {
     /// "connecting", "online", "offline", "signedOut", or "" (local rooms).
     Q_PROPERTY(QString connection READ connection NOTIFY connectionChanged)
     Q_PROPERTY(QString connectionDetail READ connectionDetail NOTIFY connectionChanged)
+    /// The OAuth client id browser sign-in uses (empty: Tessera registers itself with the server).
+    Q_PROPERTY(QString oauthClientId READ oauthClientId NOTIFY changed)
+    /// It was given with --oauth-client-id: shown, not changed here.
+    Q_PROPERTY(bool oauthClientIdFixed READ oauthClientIdFixed CONSTANT)
 
 public:
     AccountController(matrix::MatrixBackend *backend, HostController &host, QString homeserver,
@@ -72,6 +77,13 @@ public:
     QString accountManagementUrl() const;
     QString connection() const { return m_connection; }
     QString connectionDetail() const { return m_connectionDetail; }
+    QString oauthClientId() const;
+    bool oauthClientIdFixed() const { return m_clientIdFixed; }
+    /**
+     * Where saveOAuthClientId() keeps the id for the next start; @p fixed: the command line
+     * gave one, which wins and cannot be changed here.
+     */
+    void setOAuthClientIdStore(std::function<void(const std::string &)> save, bool fixed);
 
     /** Step one: what does this server offer? */
     Q_INVOKABLE void discover(const QString &homeserver);
@@ -87,6 +99,14 @@ public:
     Q_INVOKABLE void retryNow();
     /** Opens the account management page (MSC4191) in the browser; returns an error or "". */
     Q_INVOKABLE QString openAccountManagement();
+    /**
+     * Keeps @p clientId (trimmed) as the client id the server's administrators registered for
+     * Tessera, used from the next browser sign-in on; empty: Tessera registers itself. Returns
+     * why it was refused, or "".
+     */
+    Q_INVOKABLE QString saveOAuthClientId(const QString &clientId);
+    /** Longest client id saveOAuthClientId() accepts. */
+    static constexpr int kMaxClientIdLength = 255;
 
     /** The sentence for a failed connection attempt, and its detail. */
     static std::pair<QString, QString> describe(const Error &error);
@@ -118,6 +138,8 @@ private:
     QString m_connection;
     QString m_connectionDetail;
     std::optional<matrix::LoginChoices> m_choices;
+    std::function<void(const std::string &)> m_saveClientId;
+    bool m_clientIdFixed = false;
     std::shared_ptr<int> m_lifetime = std::make_shared<int>(0);
 };
 

@@ -820,6 +820,46 @@
         <source>Widgets written for Chromium %1 or later may not display as they should on this engine.</source>
         <translation>Los widgets escritos para Chromium %1 o posterior pueden no verse como deberían con este motor.</translation>
     </message>
+    <message>
+        <location filename="../SettingsPage.qml"/>
+        <source>Sign-in in the browser</source>
+        <translation>Inicio de sesión en el navegador</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml"/>
+        <source>The client id was given with --oauth-client-id.</source>
+        <translation>El identificador de cliente se dio con --oauth-client-id.</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml"/>
+        <source>If your server&apos;s administrators registered Tessera, give the client id they gave you; leave it empty and Tessera registers itself. It is used from the next sign-in on.</source>
+        <translation>Si los administradores de tu servidor registraron Tessera, escribe el identificador de cliente que te dieron; déjalo vacío y Tessera se registra por sí mismo. Se usa a partir del próximo inicio de sesión.</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml"/>
+        <source>Client id (empty: Tessera registers itself)</source>
+        <translation>Identificador de cliente (vacío: Tessera se registra por sí mismo)</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml"/>
+        <source>OAuth client id</source>
+        <translation>Identificador de cliente OAuth</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml"/>
+        <source>Save</source>
+        <translation>Guardar</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml"/>
+        <source>Saved: the next sign-in uses this client id.</source>
+        <translation>Guardado: el próximo inicio de sesión usa este identificador de cliente.</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml"/>
+        <source>Saved: Tessera registers itself at the next sign-in.</source>
+        <translation>Guardado: Tessera se registra por sí mismo en el próximo inicio de sesión.</translation>
+    </message>
 </context>
 <context>
     <name>SignOutDialog</name>
@@ -1304,6 +1344,26 @@
         <location filename="../../host/ui/accountcontroller.cpp"/>
         <source>This server gives no account management page.</source>
         <translation>Este servidor no ofrece una página para gestionar la cuenta.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>Local rooms need no sign-in.</source>
+        <translation>Las salas locales no necesitan iniciar sesión.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>The client id was given with --oauth-client-id and cannot be changed here.</source>
+        <translation>El identificador de cliente se dio con --oauth-client-id y no se puede cambiar aquí.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>A client id has at most %1 characters.</source>
+        <translation>Un identificador de cliente tiene como máximo %1 caracteres.</translation>
+    </message>
+    <message>
+        <location filename="../../host/ui/accountcontroller.cpp"/>
+        <source>A client id has only visible ASCII characters (no spaces).</source>
+        <translation>Un identificador de cliente solo tiene caracteres ASCII visibles (sin espacios).</translation>
     </message>
 </context>
 <context>
