@@ -39,14 +39,9 @@ runScenario('e2e.shell.truthful-send', async (ctx) => {
         }],
     }));
     const hs = await ctx.homeserver(['--server-name', SERVER_NAME, '--seed', seed]);
-    const control = async (what, body) => {
-        const r = await fetch(`${hs.baseUrl}/_tessera_test/${what}`, { method: body === null ? 'DELETE' : 'POST',
-            headers: { 'content-type': 'application/json' }, body: body === null ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(10000) });
-        check(r.ok, `control ${what}: ${r.status}`);
-        return r.json();
-    };
+    const faults = (rule) => (rule ? hs.request('POST', '/_tessera_test/faults', { body: rule }) : hs.request('DELETE', '/_tessera_test/faults'));
     const stored = async (body) => (await hs.roomEvents(ROOM_ALIAS, 'm.room.message')).filter((e) => e.content?.body === body);
-    const sendAttempts = async () => (await (await fetch(`${hs.baseUrl}/_tessera_test/requests`)).json()).requests
+    const sendAttempts = async () => (await hs.get('/_tessera_test/requests')).requests
         .filter((r) => r.method === 'PUT' && r.path.includes('/send/m.room.message/'));
 
     const app = ctx.app({ args: ['--homeserver', hs.baseUrl, '--allow-http-loopback'] });
@@ -62,7 +57,7 @@ runScenario('e2e.shell.truthful-send', async (ctx) => {
     await app.waitEval(widget.sessionId, 'probe.state.approved !== null && probe.state.approved.length > 0', 20000, 'notify_capabilities');
 
     ctx.phase('the server is down: the widget sends, and hears the event was withdrawn');
-    await control('faults', { kind: 'unavailable', method: 'PUT', path_prefix: '/_matrix/client/v3/rooms/', count: 10000 });
+    await faults({ kind: 'unavailable', method: 'PUT', path_prefix: '/_matrix/client/v3/rooms/', count: 10000 });
     const lost = `sent while the server is down ${Date.now()}`;
     const started = Date.now();
     const failed = await app.cdp.evaluate(widget.sessionId, `probe.send(${JSON.stringify(lost)})`);
@@ -75,7 +70,7 @@ runScenario('e2e.shell.truthful-send', async (ctx) => {
     check((await ctx.sql(matrixDb, 'SELECT count(*) AS n FROM outbox'))[0].n === 0, 'the outbox is empty');
 
     ctx.phase('the server comes back: the withdrawn event never appears');
-    await control('faults', null);
+    await faults(null);
     const attemptsBefore = (await sendAttempts()).length;
     // Longer than Tessera's first back-offs (1, 2, 4 s): a send still queued would go out now.
     await sleep(8000);
