@@ -400,11 +400,14 @@ void WidgetSession::onSendEvent(const InboundPtr &req)
             // The widget was told the event may still appear: the audit log records what did.
             if (req->outcomeUnknown) {
                 req->outcomeUnknown = false;
+                std::string reason = "sent after the widget was told it may still appear";
+                if (!r) {
+                    const bool refused = r.error().matrixApiError && r.error().matrixApiError->httpStatus < 500;
+                    reason = (refused ? "not sent after all, the homeserver refused it: "
+                                      : "still unknown, the last attempt got no answer either: ") + r.error().message;
+                }
                 audit(audit::Direction::Internal, r ? audit::Decision::Allowed : audit::Decision::Failed, req->action,
-                      req->requestId, out,
-                      r ? "sent after the widget was told it may still appear"
-                        : "not sent after all (the widget was told it may still appear): " + r.error().message,
-                      m_scheduler.nowMs() - req->startMs);
+                      req->requestId, out, reason, m_scheduler.nowMs() - req->startMs);
             }
             return;
         }

@@ -161,7 +161,9 @@ namespace {
 /** One widget session on a BackendWidgetDriver over the Matrix backend, negotiated for sending messages. */
 class WidgetOnMatrix {
 public:
-    WidgetOnMatrix(MatrixHarness &h, const std::string &room) : m_h(h), driver(h.scheduler(), h.backend())
+    /** @p withdrawMs, @p answerMs: the session's send limits, in virtual time stepped 1 ms at a time below. */
+    WidgetOnMatrix(MatrixHarness &h, const std::string &room, std::int64_t withdrawMs, std::int64_t answerMs)
+        : m_h(h), driver(h.scheduler(), h.backend())
     {
         bridge::SessionConfig c;
         c.widget.widgetId = "w1";
@@ -170,9 +172,9 @@ public:
         c.widget.url = "https://widget.example/";
         c.widget.widgetType = "m.custom";
         c.userId = h.backend().userId();
-        c.limits.sendWithdrawMs = 2'000; // virtual time, stepped 1 ms at a time below
-        c.limits.sendAnswerMs = 3'000;
-        c.limits.requestTimeoutMs = 4'000;
+        c.limits.sendWithdrawMs = withdrawMs;
+        c.limits.sendAnswerMs = answerMs;
+        c.limits.requestTimeoutMs = answerMs + 1'000;
         // The approval is the test's: this driver leaves validateCapabilities to the host.
         session = std::make_unique<bridge::WidgetSession>(c, approving, transport, audit, h.scheduler());
         approving.inner = &driver;
@@ -280,7 +282,8 @@ TEST(TruthfulWidgetSend, WhileTheServerIsDownTheWidgetHearsTheEventWasWithdrawnA
 {
     MatrixHarness h(slowRetries());
     const std::string room = h.createRoom();
-    WidgetOnMatrix w(h, room);
+    // The first attempt's 503 comes back long before 1 s of virtual time (at least 0.5 s of real time).
+    WidgetOnMatrix w(h, room, 1'000, 1'500);
     ASSERT_EQ(w.session->state(), bridge::WidgetSession::State::Ready);
 
     ASSERT_TRUE(h.server().addFault(sendFault(FaultKind::Unavailable, 1000)));
@@ -313,9 +316,10 @@ TEST(TruthfulWidgetSend, AnUnansweredRequestIsToldItMayStillAppearAndTheAuditLog
 {
     MatrixHarness h(slowRetries());
     const std::string room = h.createRoom();
-    WidgetOnMatrix w(h, room);
-    // The server holds the request for longer than the widget waits, then stores it.
-    ASSERT_TRUE(h.server().addFault(sendFault(FaultKind::Delay, 1, 2'500)));
+    // The session waits 0.6 s of virtual time (well under the 4 s of real time the server holds
+    // the request, which is within the backend's request timeout of 5 s), then stores it.
+    WidgetOnMatrix w(h, room, 300, 600);
+    ASSERT_TRUE(h.server().addFault(sendFault(FaultKind::Delay, 1, 4'000)));
     const json reply = w.send("slow", "a slow server");
     EXPECT_EQ(errorOf(reply), "Error sending event: the homeserver has not answered yet; the event may still appear "
                               "in the room");
