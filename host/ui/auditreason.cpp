@@ -92,6 +92,13 @@ constexpr const char *kReasons[] = {
     QT_TRANSLATE_NOOP("tessera::ui::AuditReason", "Invalid request - unsupported action"),
     QT_TRANSLATE_NOOP("tessera::ui::AuditReason", "Invalid request - %1"),
     QT_TRANSLATE_NOOP("tessera::ui::AuditReason", "Unable to access room timeline: %1"),
+    // Widget sends withdrawn before the widget's own timeout (widgetsession.cpp, widgetsession_actions.cpp).
+    QT_TRANSLATE_NOOP("tessera::ui::AuditReason", "not sent: withdrawn from the outbox after %1 without reaching the homeserver"),
+    QT_TRANSLATE_NOOP("tessera::ui::AuditReason", "withdrawn from the outbox after %1; an earlier attempt got no answer, so the event may still appear"),
+    QT_TRANSLATE_NOOP("tessera::ui::AuditReason", "no answer from the homeserver in time; its request was the last attempt, and its outcome is recorded when it comes"),
+    QT_TRANSLATE_NOOP("tessera::ui::AuditReason", "sent after the widget was told it may still appear"),
+    QT_TRANSLATE_NOOP("tessera::ui::AuditReason", "not sent after all, the homeserver refused it: %1"),
+    QT_TRANSLATE_NOOP("tessera::ui::AuditReason", "still unknown, the last attempt got no answer either: %1"),
     // Widgets' pages (host/ui/widgetcontroller.cpp).
     QT_TRANSLATE_NOOP("tessera::ui::AuditReason", "answers the heartbeat again"),
     QT_TRANSLATE_NOOP("tessera::ui::AuditReason", "closed by the user after it stopped responding"),

@@ -2940,6 +2940,30 @@
         <source>the audit log cannot be written, so nothing was granted</source>
         <translation>no se puede escribir el registro de auditoría, así que no se concedió nada</translation>
     </message>
+    <message>
+        <source>not sent: withdrawn from the outbox after %1 without reaching the homeserver</source>
+        <translation>no enviado: retirado de la cola de envío tras %1 sin llegar al servidor</translation>
+    </message>
+    <message>
+        <source>withdrawn from the outbox after %1; an earlier attempt got no answer, so the event may still appear</source>
+        <translation>retirado de la cola de envío tras %1; un intento anterior no obtuvo respuesta, así que el evento aún puede aparecer</translation>
+    </message>
+    <message>
+        <source>no answer from the homeserver in time; its request was the last attempt, and its outcome is recorded when it comes</source>
+        <translation>el servidor no respondió a tiempo; su petición fue el último intento, y su resultado se registra cuando llegue</translation>
+    </message>
+    <message>
+        <source>sent after the widget was told it may still appear</source>
+        <translation>enviado después de decirle al widget que aún podía aparecer</translation>
+    </message>
+    <message>
+        <source>not sent after all, the homeserver refused it: %1</source>
+        <translation>finalmente no enviado, el servidor lo rechazó: %1</translation>
+    </message>
+    <message>
+        <source>still unknown, the last attempt got no answer either: %1</source>
+        <translation>aún se desconoce, el último intento tampoco obtuvo respuesta: %1</translation>
+    </message>
 </context>
 <context>
     <name>tessera::ui::WidgetCatalog</name>
