@@ -231,7 +231,7 @@ runScenario('e2e.shell.oauth', async (ctx) => {
     check((await app.find('settingsManageAccount')).visible, 'the account management link is offered (MSC4191)');
 
     ctx.phase('Settings keeps a client id the administrators registered');
-    const uiDb = path.join(app.dataDir, 'ui.db');
+    const uiDb = path.join(app.dataDir, 'config', 'ui.db');
     const savedClientId = async () => (await ctx.sql(uiDb, "SELECT value FROM settings WHERE key = 'oauth_client_id'"))[0]?.value;
     await app.type('settingsClientId', 'has a space', true);
     await app.click('settingsClientIdSave');
