@@ -76,7 +76,7 @@ Rectangle {
                     objectName: "settingsClientId"
                     text: Account.oauthClientId
                     enabled: !Account.oauthClientIdFixed
-                    placeholderText: qsTr("Client id (empty: Tessera registers itself)")
+                    placeholderText: qsTr("Client id")
                     Accessible.name: qsTr("OAuth client id")
                     implicitHeight: Theme.touch
                     Layout.fillWidth: true

@@ -837,8 +837,8 @@
     </message>
     <message>
         <location filename="../SettingsPage.qml"/>
-        <source>Client id (empty: Tessera registers itself)</source>
-        <translation>Identificador de cliente (vacío: Tessera se registra por sí mismo)</translation>
+        <source>Client id</source>
+        <translation>Identificador de cliente</translation>
     </message>
     <message>
         <location filename="../SettingsPage.qml"/>
