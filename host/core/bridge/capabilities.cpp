@@ -64,11 +64,6 @@ bool isRoomEventKind(CapabilityKind k)
     return k == CapabilityKind::SendEvent || k == CapabilityKind::ReceiveEvent;
 }
 
-bool hasControlCharacters(std::string_view s)
-{
-    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
-}
-
 // Splits an event segment into type and key with the reference's escape rules.
 // Returns false when no part terminates the type (every part ends in a backslash).
 bool splitTypeAndKey(std::string_view segment, std::string &type, std::optional<std::string> &key)
@@ -183,7 +178,7 @@ bool isPlausibleRoomId(std::string_view roomId) noexcept
 {
     if (roomId.size() < 2 || roomId.size() > kMaxEventTypeLength || roomId[0] != '!')
         return false;
-    return !hasControlCharacters(roomId) && roomId.find(' ') == std::string_view::npos;
+    return !text::hasControlCharacters(roomId) && roomId.find(' ') == std::string_view::npos;
 }
 
 bool isKnownUnimplementedCapability(std::string_view raw) noexcept
@@ -195,10 +190,10 @@ bool isKnownUnimplementedCapability(std::string_view raw) noexcept
 CapabilityCheck checkCapability(std::string_view raw, const CustomCapabilityLookup *custom)
 {
     CapabilityCheck out;
-    if (raw.empty() || raw.size() > kMaxCapabilityLength || hasControlCharacters(raw)) {
+    if (raw.empty() || raw.size() > kMaxCapabilityLength || text::hasControlCharacters(raw)) {
         out.verdict = CapabilityVerdict::Malformed;
         out.reason = "capability is empty, longer than 1024 bytes or contains control characters";
-        out.refusal = hasControlCharacters(raw) && !raw.empty() && raw.size() <= kMaxCapabilityLength
+        out.refusal = text::hasControlCharacters(raw) && !raw.empty() && raw.size() <= kMaxCapabilityLength
             ? RefusalReason::ControlCharacters
             : RefusalReason::EmptyOrTooLong;
         return out;

@@ -32,11 +32,6 @@ Error invalid(const std::string &message)
     return Error(ErrorCode::BadRequest, message);
 }
 
-bool hasControlCharacters(std::string_view s)
-{
-    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
-}
-
 bool isPrintableAsciiWithoutSpace(std::string_view s)
 {
     return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7F; });
@@ -94,7 +89,7 @@ Result<std::string> stringField(const json &doc, const char *name, bool required
         return invalid(std::string("field \"") + name + "\" must not be empty");
     if (value.size() > maxBytes)
         return invalid(std::string("field \"") + name + "\" is longer than " + std::to_string(maxBytes) + " bytes");
-    if (hasControlCharacters(value))
+    if (text::hasControlCharacters(value))
         return invalid(std::string("field \"") + name + "\" must not contain control characters");
     return value;
 }

@@ -11,6 +11,7 @@
 #include "plugins/manifest.h"
 #include "plugins/registration.h"
 #include "util/text.h"
+#include "widgets/catalog.h"
 
 namespace tessera::plugins {
 
@@ -19,7 +20,6 @@ using nlohmann::json;
 namespace {
 
 /** The longest label of a widget field (as in plugin.json). */
-constexpr std::size_t kMaxFieldLabelBytes = 80;
 
 Error bad(const std::string &message)
 {
@@ -80,7 +80,7 @@ Result<PluginTranslation> parseTranslation(std::string_view textIn)
                         if (!v.is_object())
                             return bad(where + ".fields must be an object of labels");
                         for (const auto &[key, label] : v.items()) {
-                            auto s = stringField(label, where + ".fields[\"" + key + "\"]", kMaxFieldLabelBytes);
+                            auto s = stringField(label, where + ".fields[\"" + key + "\"]", widgets::kMaxFieldLabelBytes);
                             if (!s)
                                 return s.error();
                             w.fields.emplace(key, std::move(*s));

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "util/text.h"
 
+#include <algorithm>
 #include <array>
 
 namespace tessera::text {
@@ -220,6 +221,11 @@ bool startsWith(std::string_view s, std::string_view prefix) noexcept
 bool endsWith(std::string_view s, std::string_view suffix) noexcept
 {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool hasControlCharacters(std::string_view s) noexcept
+{
+    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
 }
 
 std::string base64Encode(std::string_view bytes) { return base64EncodeWith(bytes, kB64, true); }

@@ -39,6 +39,8 @@ std::string toLowerAscii(std::string_view in);
 
 bool startsWith(std::string_view s, std::string_view prefix) noexcept;
 bool endsWith(std::string_view s, std::string_view suffix) noexcept;
+/** True if @p s holds an ASCII control character (below 0x20, or DEL). */
+bool hasControlCharacters(std::string_view s) noexcept;
 
 /** Standard base64 (RFC 4648, with padding). */
 std::string base64Encode(std::string_view bytes);

@@ -70,14 +70,6 @@ std::string trimmed(std::string_view s)
     return std::string(s);
 }
 
-bool hasControl(std::string_view s)
-{
-    return std::any_of(s.begin(), s.end(), [](char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return u < 0x20 || u == 0x7f;
-    });
-}
-
 bool isIdentifierChar(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
@@ -93,7 +85,7 @@ bool isDomain(std::string_view d)
     while (start <= d.size()) {
         const std::size_t end = std::min(d.find('.', start), d.size());
         const std::string_view label = d.substr(start, end - start);
-        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+        if (label.empty() || label.size() > kMaxDnsLabelBytes || label.front() == '-' || label.back() == '-')
             return false;
         for (char c : label)
             if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
@@ -102,13 +94,6 @@ bool isDomain(std::string_view d)
         start = end + 1;
     }
     return labels >= 1;
-}
-
-std::string lower(std::string s)
-{
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-    return s;
 }
 
 std::string base32Lower(std::string_view bytes)
@@ -205,7 +190,6 @@ CatalogEntry pluginEntry(const CatalogPluginType &type)
     e.name = type.name;
     e.description = type.description;
     e.pluginId = type.pluginId;
-    e.icon = type.icon;
     e.widgetUrl = type.widgetUrl;
     e.fields = type.fields;
     e.fields.push_back(nameField(type.name));
@@ -224,7 +208,7 @@ std::variant<std::string, FieldProblem> checkField(const CatalogField &f, std::s
                           : std::variant<std::string, FieldProblem>(std::string());
     if (value.size() > f.maxLength)
         return problem(FieldProblem::Kind::TooLong, std::to_string(f.maxLength));
-    if (hasControl(value) || !text::isValidUtf8(value))
+    if (text::hasControlCharacters(value) || !text::isValidUtf8(value))
         return problem(FieldProblem::Kind::ControlChars);
     switch (f.kind) {
     case FieldKind::Text:
@@ -234,7 +218,7 @@ std::variant<std::string, FieldProblem> checkField(const CatalogField &f, std::s
             return problem(FieldProblem::Kind::BadUrl, checked.error().message);
         break;
     case FieldKind::Domain:
-        value = lower(std::move(value));
+        value = text::toLowerAscii(value);
         if (!isDomain(value))
             return problem(FieldProblem::Kind::BadDomain);
         break;
@@ -302,7 +286,7 @@ CatalogResult buildWidget(const CatalogEntry &entry, const std::map<std::string,
         if (parsed && !parsed->hasFragment && !parsed->hasQuery) {
             while (!service.empty() && service.back() == '/')
                 service.pop_back();
-            const bool atRoom = parsed->path.size() >= 5 && parsed->path.substr(parsed->path.size() - 5) == "/room";
+            const bool atRoom = text::endsWith(parsed->path, "/room");
             url = service + (atRoom ? "" : "/room") + "#?" + std::string(kCallParameters);
         } else {
             url = service; // a fully written widget address is used as given
@@ -367,17 +351,18 @@ Result<std::vector<CatalogField>> parseFieldDeclarations(const json &value, cons
                 return bad("has an unknown field \"" + k + "\"");
             }
         }
-        if (f.key.empty() || f.key.size() > 64 || !std::all_of(f.key.begin(), f.key.end(), isIdentifierChar))
-            return bad("has a key that is not 1 to 64 letters, digits, '-', '_' or '.'");
+        if (f.key.empty() || f.key.size() > kMaxFieldKeyBytes || !std::all_of(f.key.begin(), f.key.end(), isIdentifierChar))
+            return bad("has a key that is not 1 to " + std::to_string(kMaxFieldKeyBytes)
+                       + " letters, digits, '-', '_' or '.'");
         if (f.key == kFieldUrl || f.key == kFieldName)
             return bad("uses the reserved key \"" + f.key + "\"");
         if (!seen.insert(f.key).second)
             return bad("lists the key \"" + f.key + "\" twice");
-        if (f.label.empty() || f.label.size() > 80 || hasControl(f.label) || !text::isValidUtf8(f.label))
+        if (f.label.empty() || f.label.size() > kMaxFieldLabelBytes || text::hasControlCharacters(f.label) || !text::isValidUtf8(f.label))
             return bad("has a label that is not 1 to 80 bytes of text");
         if (!haveKind)
             return bad("has a field without \"kind\"");
-        if (f.kind == FieldKind::Url && f.maxLength == 255 && !item.contains("maxLength"))
+        if (f.kind == FieldKind::Url && !item.contains("maxLength"))
             f.maxLength = kMaxFieldValueBytes;
         out.push_back(std::move(f));
     }
@@ -454,7 +439,7 @@ std::vector<CatalogEntry> agentOffers(const std::vector<json> &offerEvents, cons
             entry.fields = std::move(remaining);
             if (w.contains("name") && w["name"].is_string()) {
                 std::string name = trimmed(w["name"].get<std::string>());
-                if (!name.empty() && name.size() <= kMaxWidgetNameBytes && !hasControl(name) && text::isValidUtf8(name)) {
+                if (!name.empty() && name.size() <= kMaxWidgetNameBytes && !text::hasControlCharacters(name) && text::isValidUtf8(name)) {
                     entry.name = name;
                     for (auto &f : entry.fields)
                         if (f.key == kFieldName)
@@ -463,7 +448,7 @@ std::vector<CatalogEntry> agentOffers(const std::vector<json> &offerEvents, cons
             }
             if (w.contains("description") && w["description"].is_string()) {
                 std::string d = trimmed(w["description"].get<std::string>());
-                if (d.size() <= 500 && !hasControl(d) && text::isValidUtf8(d))
+                if (d.size() <= kMaxOfferDescriptionBytes && !text::hasControlCharacters(d) && text::isValidUtf8(d))
                     entry.description = d;
             }
             out.push_back(std::move(entry));
@@ -523,12 +508,12 @@ std::variant<WidgetCommand, WidgetCommandError> parseWidgetCommand(std::string_v
         entry = byId("custom");
         next = 0;
     } else {
-        const std::string word = lower(first);
+        const std::string word = text::toLowerAscii(first);
         std::vector<const CatalogEntry *> matches;
         for (const CatalogEntry &e : entries) {
             if (e.kind == CatalogKind::AgentOffer)
                 continue;
-            if (lower(e.widgetType) == word && e.kind == CatalogKind::Plugin) {
+            if (text::toLowerAscii(e.widgetType) == word && e.kind == CatalogKind::Plugin) {
                 matches = {&e};
                 break;
             }

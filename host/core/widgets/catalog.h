@@ -64,6 +64,12 @@ inline constexpr std::size_t kMaxFieldsPerType = 16;
 inline constexpr std::size_t kMaxFieldValueBytes = 2048;
 inline constexpr std::size_t kMaxOffersPerAgent = 8;
 inline constexpr std::size_t kMaxOffersPerRoom = 64;
+inline constexpr std::size_t kMaxOfferDescriptionBytes = 500;
+inline constexpr std::size_t kMaxFieldKeyBytes = 64;
+/** A field's label, also in a plugin's translation table. */
+inline constexpr std::size_t kMaxFieldLabelBytes = 80;
+/** One label of a domain name (RFC 1035). */
+inline constexpr std::size_t kMaxDnsLabelBytes = 63;
 
 /** The Jitsi Meet domain offered until the user types another. */
 inline constexpr std::string_view kDefaultJitsiDomain = "meet.jit.si";
@@ -82,7 +88,6 @@ struct CatalogEntry {
     std::string name;       ///< plugin/offer display name; built-ins leave it to the UI
     std::string description;
     std::string pluginId;  ///< Plugin and AgentOffer
-    std::string icon;      ///< plugin icon path (Plugin and AgentOffer)
     std::string offeredBy; ///< AgentOffer: the agent's user id
     std::string widgetUrl; ///< Plugin and AgentOffer: the URL published for the type
     std::vector<CatalogField> fields;
@@ -95,7 +100,6 @@ struct CatalogPluginType {
     std::string type;
     std::string name;
     std::string description;
-    std::string icon;
     std::string widgetUrl; ///< publishedWidgetUrl of the type
     std::vector<CatalogField> fields;
 };
