@@ -31,13 +31,6 @@ Item {
             tryVerify(() => (item = findChild(under || test.win.contentItem, name)) !== null, 2000, "the window has no " + name)
             return item
         }
-        function shown(item) {
-            for (let i = item; i !== null; i = i.parent) {
-                if (!i.visible || i.opacity === 0)
-                    return false
-            }
-            return true
-        }
         // Told by what it can do: instanceof does not see the Quick Controls' C++ base types.
         function isButton(item) { return typeof item.toggle === "function" && "checkable" in item && "autoRepeat" in item }
         function isText(item) { return "cursorPosition" in item && "selectByMouse" in item }

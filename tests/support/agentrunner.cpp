@@ -205,20 +205,6 @@ std::vector<AgentRunner::Seen> AgentRunner::requests() const
     return m_seen;
 }
 
-json AgentRunner::agentJson(const std::string &agentId) const
-{
-    std::lock_guard lock(m_mutex);
-    auto it = m_agents.find(agentId);
-    return it == m_agents.end() ? json() : stateJson(it->second);
-}
-
-std::size_t AgentRunner::logCount(const std::string &agentId) const
-{
-    std::lock_guard lock(m_mutex);
-    auto it = m_agents.find(agentId);
-    return it == m_agents.end() ? 0 : it->second.lines.size();
-}
-
 json AgentRunner::runJson(const Run &run) const
 {
     json j{{"id", run.id}, {"started_at", run.startedAt}, {"result", run.result}, {"trigger", run.trigger}, {"task", run.task}};

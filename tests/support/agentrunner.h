@@ -96,8 +96,6 @@ public:
     void start();
 
     [[nodiscard]] std::vector<Seen> requests() const;
-    [[nodiscard]] nlohmann::json agentJson(const std::string &agentId) const;
-    [[nodiscard]] std::size_t logCount(const std::string &agentId) const;
 
 private:
     struct Run {

@@ -249,13 +249,13 @@ public:
     virtual void setModalButtonEnabled(const WidgetContext &widget, const std::string &buttonId, bool enabled,
                                        Callback<bool> done);
 
-    /** Rooms the user has joined or been invited to (for `timeline:*`). */
     /**
      * Whether what @p capability allows can be done at all (sticky events need a room backend
      * that sends them, delayed events a homeserver with MSC4140). A capability it cannot serve
      * is refused before the user is asked, as not supported. Default: everything.
      */
     virtual bool supportsCapability(const WidgetContext &widget, const Capability &capability);
+    /** Rooms the user has joined or been invited to (for `timeline:*`). */
     virtual std::vector<std::string> knownRooms(const WidgetContext &widget);
     /** Whether @p roomId uses end-to-end encryption (plaintext to-device is then not delivered). */
     virtual bool isRoomEncrypted(const WidgetContext &widget, const std::string &roomId);

@@ -61,17 +61,6 @@ std::string_view membershipName(Membership membership)
     return "";
 }
 
-std::string_view withdrawalName(Withdrawal withdrawal)
-{
-    switch (withdrawal) {
-    case Withdrawal::Withdrawn: return "withdrawn";
-    case Withdrawal::MayHaveArrived: return "may have arrived";
-    case Withdrawal::InFlight: return "in flight";
-    case Withdrawal::Unknown: break;
-    }
-    return "unknown";
-}
-
 Membership parseMembership(std::string_view name)
 {
     if (name == "join")

@@ -135,8 +135,6 @@ enum class Withdrawal {
     InFlight,       ///< a request carrying it is with the server now: no more attempts, its outcome is the send's
 };
 
-std::string_view withdrawalName(Withdrawal withdrawal);
-
 struct SendResult {
     std::string eventId; ///< immediate sends
     std::string delayId; ///< delayed sends
