@@ -593,7 +593,6 @@ void MatrixBackend::stop()
     if (m_outboxRequest)
         cancelCall(*m_outboxRequest);
     m_outboxRequest.reset();
-    m_outboxBusy = false;
     m_outboxSeq.reset();
     dropWithdrawnInFlight("Tessera stopped sending before the homeserver answered; the event may still appear");
     if (m_outboxTimer)
@@ -1250,7 +1249,7 @@ std::vector<FailedSend> MatrixBackend::failedSends() const
 
 void MatrixBackend::pumpOutbox()
 {
-    if (!m_running || !m_session || m_outboxBusy || m_outboxTimer)
+    if (!m_running || !m_session || m_outboxSeq || m_outboxTimer)
         return;
     auto st = m_sessionDb.prepare("SELECT seq, txn_id, kind, room_id, event_type, state_key, target_event_id, body, "
                                   "delay_ms, parent_delay_id, encrypt FROM outbox WHERE status = 'pending' "
@@ -1298,7 +1297,6 @@ void MatrixBackend::pumpOutbox()
         call.query.emplace_back("org.matrix.msc4140.parent_delay_id", *parent);
 
     call.timeoutMs = m_options.requestTimeoutMs;
-    m_outboxBusy = true;
     m_outboxSeq = seq;
     m_outboxRequest = api(call, [this, seq](Result<ApiResponse> r) { onOutboxResult(seq, std::move(r)); });
 }
@@ -1314,14 +1312,12 @@ void MatrixBackend::encryptOutboxRow(std::int64_t seq, const std::string &roomId
         }
         return; // startEncryption() pumps the outbox once the store is open
     }
-    m_outboxBusy = true;
     m_outboxSeq = seq;
     m_encryption->encryptRoomEvent(roomId, type, body, [alive = std::weak_ptr<int>(m_alive), this, seq](Result<nlohmann::json> r) {
         if (!alive.lock())
             return;
         if (m_outboxSeq != seq)
             return; // withdrawn (or stopped) while it was being encrypted: the outbox moved on
-        m_outboxBusy = false;
         m_outboxSeq.reset();
         if (!m_running)
             return;
@@ -1366,7 +1362,6 @@ bool mayHaveTakenEffect(const Error &e)
 
 void MatrixBackend::onOutboxResult(std::int64_t seq, Result<ApiResponse> result)
 {
-    m_outboxBusy = false;
     m_outboxSeq.reset();
     m_outboxRequest.reset();
     if (m_outboxLastAttempt.erase(seq)) {
@@ -1419,9 +1414,7 @@ void MatrixBackend::finishOutbox(std::int64_t seq, Result<ApiResponse> result, b
     }
     m_outboxMaybeArrived.erase(seq);
     if (result || !keepRefused) {
-        auto del = m_sessionDb.prepare("DELETE FROM outbox WHERE seq = ?1");
-        if (del && del->bindInt64(1, seq))
-            (void)del->run();
+        (void)deleteOutboxRow(seq);
     } else {
         auto up = m_sessionDb.prepare("UPDATE outbox SET status = 'failed', error = ?2 WHERE seq = ?1");
         if (up && up->bindInt64(1, seq) && up->bindText(2, scrub(result.error().message)))
@@ -1458,7 +1451,6 @@ Withdrawal MatrixBackend::withdrawSend(const std::string &sendKey)
             cancelCall(*m_outboxRequest);
         m_outboxRequest.reset();
         m_outboxSeq.reset();
-        m_outboxBusy = false;
     }
     if (m_outboxTimer && m_outboxRetrySeq == seq) {
         // The wait was for this row's next attempt; the next row need not wait for it.
@@ -1469,11 +1461,8 @@ Withdrawal MatrixBackend::withdrawSend(const std::string &sendKey)
     const bool maybe = m_outboxMaybeArrived.count(seq) > 0;
     m_outboxKeys.erase(key);
     m_outboxMaybeArrived.erase(seq);
-    auto del = m_sessionDb.prepare("DELETE FROM outbox WHERE seq = ?1");
-    if (!del || !del->bindInt64(1, seq) || !del->run()) {
-        logLine(LogLevel::Warning, "a withdrawn send could not be removed from the outbox");
+    if (!deleteOutboxRow(seq))
         return Withdrawal::Unknown; // still queued: it will be sent, and its sender hears so
-    }
     logLine(LogLevel::Info, maybe ? "a send was withdrawn; an earlier attempt got no answer, so it may still appear"
                                   : "a send was withdrawn before it reached the homeserver");
     if (auto it = m_outboxWaiters.find(seq); it != m_outboxWaiters.end()) {
@@ -1484,12 +1473,21 @@ Withdrawal MatrixBackend::withdrawSend(const std::string &sendKey)
                                                     : "withdrawn before it reached the homeserver"));
         });
     }
-    if (m_running && !m_outboxBusy && !m_outboxTimer)
+    if (m_running && !m_outboxSeq && !m_outboxTimer)
         m_scheduler.post([alive = std::weak_ptr<int>(m_alive), this] {
             if (alive.lock())
                 pumpOutbox();
         });
     return maybe ? Withdrawal::MayHaveArrived : Withdrawal::Withdrawn;
+}
+
+bool MatrixBackend::deleteOutboxRow(std::int64_t seq)
+{
+    auto del = m_sessionDb.prepare("DELETE FROM outbox WHERE seq = ?1");
+    if (del && del->bindInt64(1, seq) && del->run())
+        return true;
+    logLine(LogLevel::Warning, "a send could not be removed from the outbox");
+    return false;
 }
 
 bool MatrixBackend::forgetFailedSend(const std::string &sendKey)
@@ -1514,9 +1512,7 @@ void MatrixBackend::dropWithdrawnInFlight(const std::string &why)
     for (std::int64_t seq : seqs) {
         m_outboxKeys.erase(seq);
         m_outboxMaybeArrived.erase(seq);
-        auto del = m_sessionDb.prepare("DELETE FROM outbox WHERE seq = ?1");
-        if (del && del->bindInt64(1, seq))
-            (void)del->run();
+        (void)deleteOutboxRow(seq);
         auto it = m_outboxWaiters.find(seq);
         if (it == m_outboxWaiters.end())
             continue;

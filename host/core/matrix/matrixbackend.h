@@ -419,6 +419,8 @@ private:
     void finishOutbox(std::int64_t seq, Result<ApiResponse> result, bool keepRefused = true);
     /** Sends withdrawn while on the wire whose answer never came: gone, and their senders told so. */
     void dropWithdrawnInFlight(const std::string &why);
+    /** Removes one outbox row; false (and a log line) if the store refused. */
+    bool deleteOutboxRow(std::int64_t seq);
     [[nodiscard]] bool callOnWire(std::uint64_t id) const;
 
     // timeline reads with backfill
@@ -460,12 +462,11 @@ private:
      *  empty cache proves nothing, and readRoomAccountData() asks the homeserver. */
     std::set<std::string> m_syncedRooms;
 
-    bool m_outboxBusy = false;
     std::optional<Scheduler::TimerId> m_outboxTimer;
     std::optional<std::uint64_t> m_outboxRequest;
     int m_outboxFailures = 0;
     std::map<std::int64_t, std::function<void(Result<ApiResponse>)>> m_outboxWaiters;
-    /** The row the outbox works on (being encrypted or on its way), while m_outboxBusy. */
+    /** The row the outbox works on (being encrypted or on its way); empty while it is idle. */
     std::optional<std::int64_t> m_outboxSeq;
     /** SendRequest::sendKey of the rows sent with one, for withdrawSend(). */
     std::map<std::int64_t, std::string> m_outboxKeys;
