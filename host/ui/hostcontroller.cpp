@@ -518,19 +518,7 @@ QString HostController::submitComposer(const QString &text)
                                   [&](const widgets::CatalogEntry &e) { return e.id == command.entryId; });
         if (entry == entries.end())
             return widgetCommandHelp(entries);
-        const QVariantMap result = addFromCatalog(*entry, command.values);
-        if (const QString error = result.value(QStringLiteral("error")).toString(); !error.isEmpty())
-            return error;
-        QStringList problems;
-        for (const auto &field : entry->fields) {
-            const QString problem = result.value(QStringLiteral("problems")).toMap().value(QString::fromStdString(field.key)).toString();
-            if (!problem.isEmpty())
-                problems << problem;
-        }
-        for (const auto &[key, problem] : result.value(QStringLiteral("problems")).toMap().toStdMap())
-            if (std::none_of(entry->fields.begin(), entry->fields.end(), [&](const auto &f) { return QString::fromStdString(f.key) == key; }))
-                problems << problem.toString();
-        return problems.join(QLatin1Char(' '));
+        return catalogOutcomeText(*entry, addFromCatalog(*entry, command.values));
     }
     if (trimmed.startsWith(QLatin1Char('/')) && !trimmed.startsWith(QLatin1String("//")))
         return tr("Unknown command %1. Start with // to send a message that begins with a slash.").arg(trimmed.section(QLatin1Char(' '), 0, 0));
@@ -601,56 +589,31 @@ void HostController::discardSend(const QString &localId)
 
 QString HostController::addWidget(const QString &url, const QString &name)
 {
-    if (m_roomId.empty())
-        return tr("Choose a room first.");
-    // The same policy the widget will be loaded under, so nothing refused is ever published.
-    auto checked = widgets::checkWidgetUrl(url.toStdString(), m_services.urlPolicy);
-    if (!checked)
-        return localizedUrlRefusal(checked.error().message);
-    if (!m_services.backend->canSendState(m_roomId, "m.widget"))
-        return tr("You are not allowed to add widgets to this room.");
-    const std::string widgetId = "tessera_" + std::to_string(m_services.scheduler->wallClockMs()) + "_"
-        + std::to_string(QRandomGenerator::global()->bounded(100000));
-    const std::string displayName = name.isEmpty() ? checked->host : name.toStdString();
-    json content{{"type", "m.custom"},
-                 {"url", url.toStdString()},
-                 {"name", displayName},
-                 {"data", json::object()},
-                 {"creatorUserId", m_services.backend->userId()},
-                 {"id", widgetId}};
-    matrix::SendRequest send;
-    send.roomId = m_roomId;
-    send.type = "m.widget";
-    send.stateKey = widgetId;
-    send.content = content;
-    m_panel.activeWidgetId = widgetId;
-    m_panel.open = true;
-    m_pendingWidgetId = widgetId;
-    savePanel();
-    std::weak_ptr<int> life = m_lifetime;
-    m_services.backend->send(send, [this, life, widgetId](Result<matrix::SendResult> r) {
-        if (!life.expired() && !r)
-            addWidgetFailed(widgetId, r.error().message);
-    });
-    return {};
+    // The catalog's custom kind: the same checks and the same event as "+" and `/widget <url>`.
+    const auto entries = catalogEntries();
+    auto custom = std::find_if(entries.begin(), entries.end(),
+                               [](const widgets::CatalogEntry &e) { return e.kind == widgets::CatalogKind::Custom; });
+    std::map<std::string, std::string> values{{std::string(widgets::kFieldUrl), url.toStdString()}};
+    if (!name.isEmpty())
+        values[std::string(widgets::kFieldName)] = name.toStdString();
+    return catalogOutcomeText(*custom, addFromCatalog(*custom, values));
 }
 
-QString HostController::addPluginWidget(const QString &type)
+QString HostController::catalogOutcomeText(const widgets::CatalogEntry &entry, const QVariantMap &result) const
 {
-    if (m_roomId.empty())
-        return tr("Choose a room first.");
-    const auto entries = catalogEntries();
-    const std::string id = "plugin:" + type.toStdString();
-    auto entry = std::find_if(entries.begin(), entries.end(), [&](const widgets::CatalogEntry &e) { return e.id == id; });
-    if (entry == entries.end())
-        return tr("No enabled plugin provides widgets of type %1.").arg(type);
-    const QVariantMap result = addFromCatalog(*entry, {});
     if (const QString error = result.value(QStringLiteral("error")).toString(); !error.isEmpty())
         return error;
-    QStringList problems;
-    for (const auto &problem : result.value(QStringLiteral("problems")).toMap())
-        problems << problem.toString();
-    return problems.join(QLatin1Char(' '));
+    // The entry's fields in their order, then any key the entry does not know.
+    const QVariantMap problems = result.value(QStringLiteral("problems")).toMap();
+    QStringList out;
+    for (const auto &field : entry.fields)
+        if (const QString problem = problems.value(QString::fromStdString(field.key)).toString(); !problem.isEmpty())
+            out << problem;
+    for (auto it = problems.begin(); it != problems.end(); ++it)
+        if (std::none_of(entry.fields.begin(), entry.fields.end(),
+                         [&](const auto &f) { return QString::fromStdString(f.key) == it.key(); }))
+            out << it.value().toString();
+    return out.join(QLatin1Char(' '));
 }
 
 std::vector<widgets::CatalogPluginType> HostController::catalogPluginTypes() const
@@ -664,7 +627,6 @@ std::vector<widgets::CatalogPluginType> HostController::catalogPluginTypes() con
         c.type = t.type;
         c.name = t.displayName;
         c.description = t.description;
-        c.icon = t.icon;
         c.widgetUrl = plugins::publishedWidgetUrl(t);
         c.fields = t.fields;
         out.push_back(std::move(c));

@@ -212,10 +212,8 @@ public:
     Q_INVOKABLE void retrySend(const QString &localId);
     /** Deletes a message that was not sent from the timeline. */
     Q_INVOKABLE void discardSend(const QString &localId);
-    /** Adds a widget by URL (what `/widget` does). Returns an error or "". */
+    /** Adds an `m.custom` widget by URL (the tests' shortcut for "+"). Returns an error or "". */
     Q_INVOKABLE QString addWidget(const QString &url, const QString &name);
-    /** Adds a widget of a plugin-provided type. Returns an error or "". */
-    Q_INVOKABLE QString addPluginWidget(const QString &type);
     QVariantList widgetCatalog() const { return m_catalogVariant; }
     /**
      * Rebuilds the catalog of the current room: at once from the built-in kinds and the running
@@ -299,6 +297,8 @@ private:
     void refreshWidgets();
     void updateTabs();
     void addWidgetFailed(const std::string &widgetId, const std::string &message);
+    /** What addFromCatalog's @p result says, in one line: its error, or its problems in field order. */
+    QString catalogOutcomeText(const widgets::CatalogEntry &entry, const QVariantMap &result) const;
     /** The catalog of the current room as it stands (built-ins, plugin types, the offers last read). */
     std::vector<widgets::CatalogEntry> catalogEntries() const;
     std::vector<widgets::CatalogPluginType> catalogPluginTypes() const;
