@@ -59,12 +59,10 @@ runScenario('e2e.shell.truthful-send', async (ctx) => {
     ctx.phase('the server is down: the widget sends, and hears the event was withdrawn');
     await faults({ kind: 'unavailable', method: 'PUT', path_prefix: '/_matrix/client/v3/rooms/', count: 10000 });
     const lost = `sent while the server is down ${Date.now()}`;
-    const started = Date.now();
     const failed = await app.cdp.evaluate(widget.sessionId, `probe.send(${JSON.stringify(lost)})`);
-    const tookMs = Date.now() - started;
     check(failed.ok === false, 'the widget is told the send failed', failed);
+    // The widget's own 10 s timeout would have answered with its timeout error instead.
     check(/withdrawn and will not be sent/.test(failed.error), 'in words that say it will not be sent, not a timeout', failed);
-    check(tookMs < 10000, 'before the widget\'s own 10 s timeout', tookMs);
     check((await sendAttempts()).length >= 1 && (await sendAttempts()).every((r) => r.status === 503),
         'Tessera did try, and the server refused every attempt', await sendAttempts());
     check((await ctx.sql(matrixDb, 'SELECT count(*) AS n FROM outbox'))[0].n === 0, 'the outbox is empty');

@@ -194,34 +194,30 @@ QStringList Fixture::remembered(const QString &widgetId) const
     return out;
 }
 
-int Fixture::widgetsInRoomState() const
+std::optional<QStringList> Fixture::widgetContents() const
 {
     const std::string room = m_host->currentRoomId().toStdString();
     auto r = waitFor<std::vector<nlohmann::json>>([&](auto done) { m_backend->readState(room, "m.widget", std::nullopt, std::move(done)); });
     if (!r || !*r)
-        return -1;
-    int n = 0;
+        return std::nullopt;
+    QStringList out;
     for (const auto &ev : **r) {
         const auto c = ev.find("content");
-        if (c != ev.end() && c->is_object() && c->contains("url"))
-            ++n;
+        if (c != ev.end() && c->is_object() && c->contains("url")) // a removed widget's content is empty
+            out.append(QString::fromStdString(c->dump()));
     }
-    return n;
+    return out;
+}
+
+int Fixture::widgetsInRoomState() const
+{
+    const auto contents = widgetContents();
+    return contents ? static_cast<int>(contents->size()) : -1;
 }
 
 QStringList Fixture::widgetEventContents() const
 {
-    const std::string room = m_host->currentRoomId().toStdString();
-    auto r = waitFor<std::vector<nlohmann::json>>([&](auto done) { m_backend->readState(room, "m.widget", std::nullopt, std::move(done)); });
-    QStringList out;
-    if (!r || !*r)
-        return out;
-    for (const auto &ev : **r) {
-        const auto c = ev.find("content");
-        if (c != ev.end() && c->is_object() && c->contains("url"))
-            out.append(QString::fromStdString(c->dump()));
-    }
-    return out;
+    return widgetContents().value_or(QStringList());
 }
 
 QString Fixture::createRoom(const QString &name)

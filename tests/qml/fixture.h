@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "audit/auditlog.h"
 #include "bridge/actionregistry.h"
@@ -126,6 +127,8 @@ Q_SIGNALS:
     void answered();
 
 private:
+    /** The contents of the current room's live widget state events; nothing if the read failed. */
+    std::optional<QStringList> widgetContents() const;
     consent::ConsentSubject subject(const QString &widgetId, const QString &name);
 
     QTemporaryDir m_dir;

@@ -272,11 +272,6 @@ private:
     }
 };
 
-std::string errorOf(const json &response)
-{
-    return response.contains("error") ? response["error"].value("message", "") : "";
-}
-
 } // namespace
 
 TEST(TruthfulWidgetSend, WhileTheServerIsDownTheWidgetHearsTheEventWasWithdrawnAndItNeverArrives)
@@ -289,7 +284,7 @@ TEST(TruthfulWidgetSend, WhileTheServerIsDownTheWidgetHearsTheEventWasWithdrawnA
 
     ASSERT_TRUE(h.server().addFault(sendFault(FaultKind::Unavailable, 1000)));
     const json reply = w.send("down", "sent while the server is down");
-    EXPECT_EQ(errorOf(reply),
+    EXPECT_EQ(tessera::test::SessionHarness::errorOf(reply),
               "Error sending event: the homeserver could not be reached in time; the event was withdrawn and will "
               "not be sent");
     const auto rows = w.auditRows("down");
@@ -322,7 +317,7 @@ TEST(TruthfulWidgetSend, AnUnansweredRequestIsToldItMayStillAppearAndTheAuditLog
     WidgetOnMatrix w(h, room, 300, 600);
     ASSERT_TRUE(h.server().addFault(sendFault(FaultKind::Delay, 1, 4'000)));
     const json reply = w.send("slow", "a slow server");
-    EXPECT_EQ(errorOf(reply), "Error sending event: the homeserver has not answered yet; the event may still appear "
+    EXPECT_EQ(tessera::test::SessionHarness::errorOf(reply), "Error sending event: the homeserver has not answered yet; the event may still appear "
                               "in the room");
     ASSERT_TRUE(w.pump([&] { return w.auditRows("slow").size() == 2; }));
     const auto rows = w.auditRows("slow");

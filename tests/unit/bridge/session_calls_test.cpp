@@ -195,10 +195,20 @@ TEST(CallActions, AWidgetThatNeverAnswersTheCapabilitiesRequestIsReported)
 
 TEST(CallActions, APluginCannotClaimThem)
 {
-    EXPECT_TRUE(ActionRegistry::isBuiltInAction("io.element.join"));
-    EXPECT_TRUE(ActionRegistry::isBuiltInAction("im.vector.hangup"));
-    EXPECT_TRUE(ActionRegistry::isBuiltInAction("io.element.close"));
-    EXPECT_TRUE(ActionRegistry::isBuiltInAction("io.element.device_mute"));
+    struct Claimer final : CustomActionHandler {
+        void handle(const WidgetContext &, const std::string &, const json &, Callback<json> done) override
+        {
+            done(json::object());
+        }
+    } plugin;
+    ActionRegistry registry;
+    ASSERT_TRUE(registry.addCapability("io.tessera.calls", &plugin));
+    for (const char *action : {"io.element.join", "im.vector.hangup", "io.element.close", "io.element.device_mute"}) {
+        auto claimed = registry.addAction(action, "io.tessera.calls", &plugin);
+        ASSERT_FALSE(claimed) << action;
+        EXPECT_EQ(claimed.error().code, ErrorCode::Conflict) << action;
+        EXPECT_EQ(registry.find(action), nullptr) << action;
+    }
 }
 
 TEST(UnsupportedCapabilities, AreShownAsNotSupportedNeverAskedOrGranted)
