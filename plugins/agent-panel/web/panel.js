@@ -1,7 +1,7 @@
 // SPDX-FileCopyrightText: Tessera contributors
 // SPDX-License-Identifier: Apache-2.0
 //
-// The agent panel's page: a minimal Matrix Widget API client (no library) around panel-logic.js.
+// The agent panel's page: panel-logic.js over the SDK's Widget API client (tessera-widget.js).
 // It never talks to the runner: every request is a fromWidget action of the plugin's
 // capabilities (io.tessera.agent.read, io.tessera.agent.control), which the plugin answers with
 // the host's HTTP client; new log lines and status changes arrive as pushed toWidget actions.
@@ -10,13 +10,8 @@
 (function () {
     const L = window.AgentPanelLogic;
     const params = new URLSearchParams(location.search);
-    const widgetId = params.get('widgetId') || '';
-    const hostOrigin = new URL(params.get('parentUrl') || 'tessera://app/').origin;
-    const targetOrigin = hostOrigin === 'null' ? 'tessera://app' : hostOrigin;
     const READ = 'io.tessera.agent.read';
     const CONTROL = 'io.tessera.agent.control';
-    const pending = new Map();
-    let nextId = 1;
 
     let lang = L.pickLang(params.get('lang') || navigator.language);
     const t = () => L.texts[lang];
@@ -24,13 +19,11 @@
     document.documentElement.classList.toggle('dark', params.get('theme') === 'dark');
 
     const state = {
-        approved: null, // null until the host says what the user allowed
         config: { runner_url: params.get('runner_url') || '', agent_id: params.get('agent_id') || '' },
         agent: null,
         runs: [],
         lines: [],
         lastSeq: 0,
-        tailing: false,
         offline: false,
         attempt: 0,
         retryAt: 0,
@@ -48,23 +41,29 @@
 
     // ---- the Widget API -----------------------------------------------------------------------
 
-    function post(message) {
-        window.parent.postMessage(message, targetOrigin);
-    }
-
-    function request(action, data) {
-        const requestId = 'agent-' + (nextId++);
-        post({ api: 'fromWidget', widgetId, requestId, action, data: data || {} });
-        return new Promise((resolve, reject) => {
-            pending.set(requestId, { resolve, reject });
-            setTimeout(() => {
-                if (pending.delete(requestId))
-                    reject(new Error('timeout: no answer from Tessera within 15 s'));
-            }, 15000);
-        });
-    }
-
-    const allowed = (cap) => Array.isArray(state.approved) && state.approved.includes(cap);
+    const widget = TesseraWidget.connect({
+        requestPrefix: 'agent',
+        capabilities: [READ, CONTROL],
+        onAsked: () => render(),
+        onCapabilities: () => {
+            render();
+            load();
+        },
+        // Pushed by the plugin while the log is tailed.
+        onAction: (action, data) => {
+            if (action === READ + '.tail_event')
+                tailEvent(data);
+            else if (action === READ + '.tail_ended')
+                tailEnded(data);
+        },
+        onTheme: (name) => document.documentElement.classList.toggle('dark', name === 'dark'),
+        onLanguage: (l) => {
+            lang = L.pickLang(l);
+            render();
+        },
+    });
+    const request = (action, data) => widget.request(action, data);
+    const allowed = (cap) => widget.can(cap);
 
     // ---- talking to the runner (through the plugin) -------------------------------------------
 
@@ -111,7 +110,6 @@
 
     async function startTail() {
         await request(READ + '.tail', { since: state.lastSeq });
-        state.tailing = true;
         if (state.offline) {
             state.offline = false;
             state.notice = state.notice || t().back;
@@ -133,7 +131,6 @@
 
     /** The tail ended (runner gone, stream cut): say so and try again, further apart each time. */
     function tailEnded(data) {
-        state.tailing = false;
         if (data && Number.isSafeInteger(data.last_seq))
             state.lastSeq = Math.max(state.lastSeq, data.last_seq);
         const d = L.describeError((data && data.kind ? data.kind + ': ' : '') + ((data && data.message) || ''), lang);
@@ -296,7 +293,7 @@
         $('status').textContent = a ? t().status[a.status] : '';
         $('status').classList.toggle('stale', state.offline); // the last status known, not the current one
         let notice = state.notice;
-        if (state.approved === null)
+        if (widget.approved === null)
             notice = t().waiting;
         else if (!allowed(READ))
             notice = t().noRead;
@@ -362,56 +359,6 @@
     }
 
     // ---- events -------------------------------------------------------------------------------
-
-    window.addEventListener('message', (ev) => {
-        if (ev.source !== window.parent || (ev.origin !== hostOrigin && ev.origin !== targetOrigin))
-            return;
-        const m = ev.data;
-        if (!m || typeof m !== 'object' || m.widgetId !== widgetId)
-            return;
-        if (m.api === 'fromWidget' && m.response) {
-            const p = pending.get(m.requestId);
-            if (p) {
-                pending.delete(m.requestId);
-                if (m.response.error)
-                    p.reject(new Error(m.response.error.message));
-                else
-                    p.resolve(m.response);
-            }
-            return;
-        }
-        if (m.api !== 'toWidget')
-            return;
-        const reply = (response) => post(Object.assign({}, m, { response }));
-        switch (m.action) {
-        case 'supported_api_versions':
-            return reply({ supported_versions: ['0.0.1', '0.0.2', 'org.matrix.msc2762', 'org.matrix.msc2871'] });
-        case 'capabilities':
-            state.approved = null;
-            render();
-            return reply({ capabilities: [READ, CONTROL] });
-        case 'notify_capabilities':
-            state.approved = (m.data && m.data.approved) || [];
-            reply({});
-            render();
-            return load();
-        case READ + '.tail_event':
-            reply({});
-            return tailEvent(m.data);
-        case READ + '.tail_ended':
-            reply({});
-            return tailEnded(m.data);
-        case 'theme_change':
-            document.documentElement.classList.toggle('dark', !!(m.data && m.data.name === 'dark'));
-            return reply({});
-        case 'language_change':
-            lang = L.pickLang(m.data && m.data.lang);
-            render();
-            return reply({});
-        default:
-            return reply({});
-        }
-    });
 
     for (const verb of ['restart', 'stop', 'start']) {
         $(verb).addEventListener('click', () => {
