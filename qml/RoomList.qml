@@ -186,7 +186,7 @@ Rectangle {
     }
 
     // What can be done with one room, without opening it first.
-    Menu {
+    FittedMenu {
         id: roomMenu
         objectName: "roomMenu"
         property string roomId: ""
@@ -195,13 +195,6 @@ Rectangle {
             roomId = row.roomId
             invited = row.invited
             popup(row, x, y)
-        }
-        // As wide as its longest item, within the window.
-        width: {
-            let widest = 0
-            for (let i = 0; i < count; ++i)
-                widest = Math.max(widest, itemAt(i).implicitWidth)
-            return Math.min(Math.max(200, widest + leftPadding + rightPadding), root.Window.width - 16)
         }
         MenuItem {
             objectName: "roomMenuOpen"

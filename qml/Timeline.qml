@@ -189,7 +189,7 @@ ListView {
     }
 
     // What can be done with one message.
-    Menu {
+    FittedMenu {
         id: messageMenu
         objectName: "messageMenu"
         property string text: ""
@@ -200,12 +200,6 @@ ListView {
             localId = row.localId
             failed = row.status === "failed"
             popup(row, x, y)
-        }
-        width: {
-            let widest = 0
-            for (let i = 0; i < count; ++i)
-                widest = Math.max(widest, itemAt(i).implicitWidth)
-            return Math.min(Math.max(200, widest + leftPadding + rightPadding), list.Window.width - 16)
         }
         MenuItem {
             objectName: "messageMenuCopy"

@@ -395,16 +395,9 @@ Rectangle {
         }
     }
 
-    Menu {
+    FittedMenu {
         id: tabMenu
         objectName: "widgetMenu"
-        // As wide as its longest item (the styles' fixed width cut the words off), within the window.
-        width: {
-            let widest = 0
-            for (let i = 0; i < count; ++i)
-                widest = Math.max(widest, itemAt(i).implicitWidth)
-            return Math.min(Math.max(200, widest + leftPadding + rightPadding), root.Window.width - 16)
-        }
         MenuItem {
             implicitHeight: Theme.touch
             text: qsTr("Reload")
