@@ -17,8 +17,7 @@
 
 namespace tessera::bridge {
 
-template<typename T>
-using Callback = std::function<void(Result<T>)>;
+using tessera::Callback;
 
 /** Who is asking: the session that forwards a widget's request to the driver. */
 struct WidgetContext {

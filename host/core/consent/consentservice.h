@@ -63,9 +63,6 @@ inline constexpr std::size_t kMaxUrlBytes = 8192;
  */
 class ConsentService {
 public:
-    template<typename T>
-    using Callback = std::function<void(Result<T>)>;
-
     /** Opens <dataDir>/consent.db and checks @p options against the limits above. */
     static Result<std::unique_ptr<ConsentService>> open(const std::filesystem::path &dataDir, Prompter &prompter,
                                                         audit::AuditSink &audit, Scheduler &scheduler,

@@ -12,12 +12,6 @@ namespace tessera::matrix {
 
 namespace {
 
-#define TRY(expr)                                                                                                    \
-    do {                                                                                                             \
-        if (auto _r = (expr); !_r)                                                                                   \
-            return std::move(_r).error();                                                                            \
-    } while (0)
-
 constexpr std::string_view kSettingWelcomeSeeded = "welcome_seeded";
 constexpr std::string_view kSettingWelcomeRoom = "welcome_room_id";
 

@@ -15,12 +15,6 @@ namespace tessera::matrix {
 
 namespace {
 
-#define TRY(expr)                                                                                                    \
-    do {                                                                                                             \
-        if (auto _r = (expr); !_r)                                                                                   \
-            return std::move(_r).error();                                                                            \
-    } while (0)
-
 constexpr std::string_view kSessionSchemaV1 = R"sql(
 CREATE TABLE session (
     id             INTEGER PRIMARY KEY CHECK (id = 1),

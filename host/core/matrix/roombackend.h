@@ -16,8 +16,7 @@
 
 namespace tessera::matrix {
 
-template<typename T>
-using Callback = std::function<void(Result<T>)>;
+using tessera::Callback;
 
 /** Largest page a timeline, relations or directory read returns. */
 inline constexpr int kMaxPageSize = 1000;

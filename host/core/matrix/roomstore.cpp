@@ -104,12 +104,6 @@ Result<void> bindOptional(storage::Statement &st, int index, const std::optional
     return value ? st.bindText(index, *value) : st.bindNull(index);
 }
 
-#define TRY(expr)                                                                                                    \
-    do {                                                                                                             \
-        if (auto _r = (expr); !_r)                                                                                   \
-            return std::move(_r).error();                                                                            \
-    } while (0)
-
 Error badRequest(std::string message)
 {
     return matrixError(400, "M_INVALID_PARAM", message);

@@ -104,7 +104,7 @@ struct ClientOptions {
 class HttpClient {
 public:
     using RequestId = std::uint64_t;
-    using Callback = std::function<void(Result<Response>)>;
+    using Callback = tessera::Callback<Response>;
 
     explicit HttpClient(Scheduler &scheduler, ClientOptions options = {});
     ~HttpClient();

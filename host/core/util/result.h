@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cassert>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -110,4 +111,21 @@ inline Error makeError(ErrorCode code, std::string message)
     return Error(code, std::move(message));
 }
 
+/**
+ * @brief How an asynchronous call hands back its outcome: called at most once, on the
+ * scheduler's thread (see util/scheduler.h), with the value or the error.
+ */
+template<typename T>
+using Callback = std::function<void(Result<T>)>;
+
 } // namespace tessera
+
+/**
+ * Evaluates @p expr (a Result) and, if it holds an error, returns that error from the enclosing
+ * function (which must return a Result or an Error). The project's one early-return macro.
+ */
+#define TRY(expr)                                                                                                    \
+    do {                                                                                                             \
+        if (auto _r = (expr); !_r)                                                                                   \
+            return std::move(_r).error();                                                                            \
+    } while (0)
