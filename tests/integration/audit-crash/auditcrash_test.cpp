@@ -128,7 +128,11 @@ struct RunResult {
 RunResult parse(const std::string &output)
 {
     RunResult result;
-    std::istringstream in(output);
+    // Only whole lines: a kill can cut the last one short ("33996 " of "33996 r3-9944"), and a
+    // row's acknowledgement is its whole line. The cut row may still be stored; it was never
+    // promised.
+    const auto lastNewline = output.rfind('\n');
+    std::istringstream in(lastNewline == std::string::npos ? std::string() : output.substr(0, lastNewline + 1));
     std::string line;
     while (std::getline(in, line)) {
         if (line == "done") {
