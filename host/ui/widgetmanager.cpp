@@ -337,12 +337,14 @@ std::optional<Result<std::string>> WidgetManager::pluginWidgetUrl(const widgets:
     switch (info->source) {
     case plugins::WidgetSource::Assets: {
         // Like the welcome widget, a served page starts in the client's theme and language
-        // (MSC2873's variables); theme_change and language_change tell it of later changes.
+        // (MSC2873's variables); theme_change and language_change tell it of later changes. The
+        // user's id lets a page tell its own changes from other members' in the room.
         const char *join = info->assetEntry.find('?') == std::string::npos ? "?" : "&";
         return Result<std::string>("tessera-plugin://" + info->pluginId + "/" + info->assetEntry
                                    + widgets::runTemplate(std::string(join)
                                                               + "theme=$org.matrix.msc2873.client_theme"
-                                                                "&lang=$org.matrix.msc2873.client_language",
+                                                                "&lang=$org.matrix.msc2873.client_language"
+                                                                "&userId=$matrix_user_id",
                                                           json::object(), templateParams(widget)));
     }
     case plugins::WidgetSource::UrlTemplate: {

@@ -94,9 +94,15 @@
                     return;
                 pending.delete(m.requestId);
                 clearTimeout(p.timer);
-                if (m.response.error)
-                    p.reject(new Error(String(m.response.error.message || 'refused by the host')));
-                else
+                if (m.response.error) {
+                    // The homeserver's answer, when there was one: error.matrixApiError
+                    // ({http_status, response}), so a page can tell a refusal from an outage.
+                    const error = new Error(String(m.response.error.message || 'refused by the host'));
+                    const api = m.response.error.matrix_api_error;
+                    if (api && typeof api === 'object')
+                        error.matrixApiError = api;
+                    p.reject(error);
+                } else
                     p.resolve(m.response);
                 return;
             }
