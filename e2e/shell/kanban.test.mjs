@@ -5,9 +5,10 @@
 // display name; adding it to a fresh local room enables the plugin there (io.tessera.plugin) and
 // publishes the widget; the board asks for its capabilities with the plugin's reasons; approved,
 // a card added and moved in the page (with its button, a real mouse drag, a finger on its grip
-// and the keyboard) is one io.tessera.kanban.board state event in rooms.db; a
-// change written to the room by someone else reaches the open board; malformed content is shown
-// as an error and left as it is; after a restart the board is back as the room has it.
+// and the keyboard) is one io.tessera.kanban.card state event per card in rooms.db, and a row of
+// the kanban's database (the plugin's SQLite file) on this device; a change written to the room
+// by someone else reaches the open board; malformed content is shown as an error and left as it
+// is; after a restart the board is back as the room has it.
 
 import path from 'node:path';
 
@@ -20,8 +21,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const TYPE = 'io.tessera.kanban';
 const EVENT = 'io.tessera.kanban.board';
-const READ = `org.matrix.msc2762.receive.state_event:${EVENT}`;
-const WRITE = `org.matrix.msc2762.send.state_event:${EVENT}`;
+const CARD = 'io.tessera.kanban.card';
+const CAPABILITIES = [`org.matrix.msc2762.receive.state_event:${EVENT}`, `org.matrix.msc2762.send.state_event:${EVENT}`,
+                      `org.matrix.msc2762.receive.state_event:${CARD}`, `org.matrix.msc2762.send.state_event:${CARD}`,
+                      'io.tessera.kanban.store'];
 const PAGE = 'tessera-plugin://io.tessera.kanban/';
 
 /** The titles of the cards in each column, as the page shows them. */
@@ -70,7 +73,8 @@ runScenario('e2e.shell.kanban', async (ctx) => {
     ctx.phase('the board asks for its capabilities, with the reasons; approve and remember');
     const asked = await waitPrompt(first, (p) => p.widgetId === board.widgetId, 'the board to ask for consent');
     const items = asked.prompt.items.map((i) => i.item).sort();
-    check(JSON.stringify(items) === JSON.stringify([READ, WRITE].sort()), 'it asks to read and send its state event only', asked.prompt.items);
+    check(JSON.stringify(items) === JSON.stringify(CAPABILITIES.slice().sort()),
+          'it asks to read and send its state events and for its database on this device, nothing else', asked.prompt.items);
     check(asked.prompt.items.every((i) => typeof i.reason === 'string' && i.reason.length > 0), 'each capability comes with the plugin\'s reason',
           asked.prompt.items);
     check((await first.find('consentReason_0')).visible, 'the dialog shows the reason');
@@ -138,18 +142,29 @@ runScenario('e2e.shell.kanban', async (ctx) => {
     await first.waitEval(page.sessionId, `${COLUMNS_JS}.includes('["todo",["Book the room"]]') && !document.getElementById('status').textContent.includes('…')`,
                          10000, 'the card moved back to To do with the keyboard');
 
-    ctx.phase('the board is one state event in the room');
+    ctx.phase('each card is one state event in the room, and a row in the database on this device');
+    const userId = await first.property('', 'userId');
+    const cardsOf = async () => (await stateOf(CARD)).map((s) => ({ id: s.state_key, event: JSON.parse(s.json) }))
+        .filter((c) => c.event.content.board === board.widgetId && !c.event.content.deleted);
     const saved = await waitUntil(async () => {
-        const row = (await stateOf(EVENT)).find((s) => s.state_key === board.widgetId);
-        const content = row && JSON.parse(row.json).content;
-        return content && content.cards.length === 2 && content.cards.some((c) => c.column === 'done')
-            && content.cards.some((c) => c.column === 'todo') ? { row, content } : null;
-    }, 10000, 'the io.tessera.kanban.board state event');
-    check(JSON.parse(saved.row.json).sender === await first.property('', 'userId'), 'the user sent it', saved.row);
-    check(saved.content.version === 1 && saved.content.columns.map((c) => c.id).join() === 'todo,doing,done',
-          'it has the format version and the default columns', saved.content);
-    check(JSON.stringify(saved.content.cards.map((c) => [c.title, c.column]).sort()) === JSON.stringify([['Book the room', 'todo'], ['Write the agenda', 'done']]),
-          'it has both cards in their columns', saved.content);
+        const cards = await cardsOf();
+        const placed = cards.map((c) => [c.event.content.title, c.event.content.column]).sort();
+        return JSON.stringify(placed) === JSON.stringify([['Book the room', 'todo'], ['Write the agenda', 'done']]) ? cards : null;
+    }, 10000, 'the io.tessera.kanban.card state events');
+    check(saved.every((c) => c.event.sender === userId && c.event.content.version === 2 && typeof c.event.content.position === 'string'),
+          'the user sent them, in the per-card format with a position', saved);
+    const boardRow = (await stateOf(EVENT)).find((s) => s.state_key === board.widgetId);
+    const boardEvent = boardRow && JSON.parse(boardRow.json).content;
+    check(boardEvent && boardEvent.version === 2 && boardEvent.columns.map((c) => c.id).join() === 'todo,doing,done' && !boardEvent.cards,
+          'the board event has the format version and the default columns, and no cards', boardEvent);
+    const mirrorFile = path.join(first.dataDir, 'plugin-data', 'io.tessera.kanban', 'boards.sqlite3');
+    const mirrored = await waitUntil(async () => {
+        const rows = await ctx.sql(mirrorFile, `SELECT card, content, event_id, sender FROM cards WHERE board = '${board.widgetId}'`);
+        const placed = rows.map((r) => [JSON.parse(r.content).title, JSON.parse(r.content).column]).sort();
+        return JSON.stringify(placed) === JSON.stringify([['Book the room', 'todo'], ['Write the agenda', 'done']]) ? rows : null;
+    }, 10000, 'the cards in the kanban database');
+    check(mirrored.every((r) => r.sender === userId && r.event_id.startsWith('$')), 'with the room\'s event ids and senders', mirrored);
+    check((await ctx.sql(mirrorFile, 'SELECT count(*) AS n FROM queue'))[0].n === 0, 'nothing waits to be sent');
 
     ctx.phase('limits: an over-long title is refused with a message');
     await addCard('x'.repeat(301));
@@ -161,40 +176,31 @@ runScenario('e2e.shell.kanban', async (ctx) => {
     ctx.phase('a change someone else saves reaches the open board; malformed content is shown, not overwritten');
     // The host's own send path (the same one the widget uses) stands in for another member: the
     // page gets it as a pushed send_event, exactly as a remote update.
-    const remote = { ...saved.content, cards: saved.content.cards.concat([{ id: 'remote1', title: 'From someone else', column: 'doing' }]) };
-    const pushed = await first.cdp.evaluate(page.sessionId, `new Promise((resolve) => {
-        const id = 'e2e-' + Date.now();
+    const sendAs = (type, stateKey, content, id) => first.cdp.evaluate(page.sessionId, `new Promise((resolve) => {
+        const id = ${JSON.stringify(id)};
         const onReply = (ev) => { if (ev.data && ev.data.requestId === id && ev.data.response) { window.removeEventListener('message', onReply); resolve(ev.data.response); } };
         window.addEventListener('message', onReply);
         window.parent.postMessage({ api: 'fromWidget', widgetId: ${JSON.stringify(board.widgetId)}, requestId: id, action: 'send_event',
-            data: { type: ${JSON.stringify(EVENT)}, state_key: ${JSON.stringify(board.widgetId)}, content: ${JSON.stringify(remote)} } }, '*');
+            data: { type: ${JSON.stringify(type)}, state_key: ${JSON.stringify(stateKey)}, content: ${JSON.stringify(content)} } }, '*');
     })`);
-    check(pushed && pushed.event_id, 'the remote board was sent', pushed);
+    const remote = { version: 2, board: board.widgetId, title: 'From someone else', description: '', column: 'doing', position: 'V',
+                     assignee: null, labels: [], updated_by: userId, updated_at: Date.now(), base: '' };
+    const pushed = await sendAs(CARD, 'remote1', remote, 'e2e-remote');
+    check(pushed && pushed.event_id, 'the remote card was sent', pushed);
     await first.waitEval(page.sessionId, `${COLUMNS_JS}.includes('["doing",["From someone else"]]')`, 10000, 'the remote card on the board');
     const broken = { version: 1, columns: [{ id: 'todo' }], cards: [{ id: 'bad', title: '', column: 'todo' }] };
-    await first.cdp.evaluate(page.sessionId, `new Promise((resolve) => {
-        const id = 'e2e-broken';
-        const onReply = (ev) => { if (ev.data && ev.data.requestId === id && ev.data.response) resolve(true); };
-        window.addEventListener('message', onReply);
-        window.parent.postMessage({ api: 'fromWidget', widgetId: ${JSON.stringify(board.widgetId)}, requestId: id, action: 'send_event',
-            data: { type: ${JSON.stringify(EVENT)}, state_key: ${JSON.stringify(board.widgetId)}, content: ${JSON.stringify(broken)} } }, '*');
-    })`);
+    await sendAs(EVENT, board.widgetId, broken, 'e2e-broken');
     const brokenText = await first.waitEval(page.sessionId, `!document.getElementById('broken').hidden && document.getElementById('broken-text').textContent`,
                                             10000, 'the malformed board to be shown as an error');
     check(/card 1 is invalid/.test(brokenText), 'the error says what is wrong', brokenText);
     check((await first.cdp.evaluate(page.sessionId, `document.getElementById('add').hidden && document.querySelectorAll('.card').length === 0`)) === true,
           'nothing can be edited on a malformed board');
     const stillBroken = JSON.parse((await stateOf(EVENT)).find((s) => s.state_key === board.widgetId).json).content;
+    check((await cardsOf()).length === 3, 'no card event was touched');
     check(stillBroken.columns.length === 1 && stillBroken.cards.length === 1 && stillBroken.cards[0].title === '',
           'the malformed content was not overwritten', stillBroken);
     // Put the good board back, as the person who broke it would.
-    await first.cdp.evaluate(page.sessionId, `new Promise((resolve) => {
-        const id = 'e2e-fix';
-        const onReply = (ev) => { if (ev.data && ev.data.requestId === id && ev.data.response) resolve(true); };
-        window.addEventListener('message', onReply);
-        window.parent.postMessage({ api: 'fromWidget', widgetId: ${JSON.stringify(board.widgetId)}, requestId: id, action: 'send_event',
-            data: { type: ${JSON.stringify(EVENT)}, state_key: ${JSON.stringify(board.widgetId)}, content: ${JSON.stringify(remote)} } }, '*');
-    })`);
+    await sendAs(EVENT, board.widgetId, boardEvent, 'e2e-fix');
     await first.waitEval(page.sessionId, `document.getElementById('broken').hidden && document.querySelectorAll('.card').length === 3`, 10000,
                          'the board back');
     const exit = await first.stop();

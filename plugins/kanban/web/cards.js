@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // The kanban board's second format, one state event per card, as pure functions (no DOM, no
-// Widget API), tested with Node's test runner (tests/cards.test.cjs). Not used by the page yet:
-// this is the data model the page moves to so that no move can be lost.
+// Widget API), tested with Node's test runner (tests/cards.test.cjs): the data model the page
+// uses (through replica.js) so that no move can be lost. Card contents written by the page also
+// carry `base`, the event id of the card its writer had (replica.js), which readCard ignores.
 //
 // - The board: `io.tessera.kanban.board`, state key = the board's id:
 //     {"version": 2, "columns": [{"id": "todo"}, {"id": "doing"}, {"id": "done"}]}

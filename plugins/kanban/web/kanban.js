@@ -1,22 +1,46 @@
 // SPDX-FileCopyrightText: Tessera contributors
 // SPDX-License-Identifier: Apache-2.0
 //
-// The kanban board's page: board.js with the Matrix Widget API through the SDK's page helper.
-// The board is one state event in the room (io.tessera.kanban.board, state key = this widget's
-// id): read once with read_events, written whole with send_event, and replaced whenever the
-// host pushes a newer one (another member's change, or the echo of this page's own). Changes not
-// yet confirmed are replayed onto whatever the room says (KanbanBoard.rebase), so a remote update
-// never undoes them. Content this page cannot read is shown as an error and never written over
-// unless the user asks for a new board.
+// The kanban board's page: the board as one state event per card (cards.js), kept on this device
+// by the plugin's database (replica.js, the capability io.tessera.kanban.store), with the Matrix
+// Widget API through the SDK's page helper.
+//
+// Opening: the board is shown at once from this device's copy, then read from the room (the
+// board event for the columns, every card event) and reconciled; the copy follows the room.
+// Changing: a change writes one card event. It is queued in the database first and shown at
+// once; the queue is sent in order, one at a time. A send that fails because the server cannot
+// be reached keeps the queue (across restarts too) and is tried again, sooner when the room
+// speaks again. A change another member's overrode is said ("Your move of X was overridden by
+// Y"), never silently. A board of the first format (board.js) is migrated card by card at the
+// first change. Content this page cannot read is shown as an error and never written over.
 'use strict';
 
 (function () {
     const B = window.KanbanBoard;
+    const C = window.KanbanCards;
+    const R = window.KanbanReplica;
     const params = new URLSearchParams(location.search);
     const widgetId = params.get('widgetId') || '';
+    const userId = params.get('userId') || '';
     const EVENT = 'io.tessera.kanban.board';
+    const CARD = 'io.tessera.kanban.card';
     const READ = 'org.matrix.msc2762.receive.state_event:' + EVENT;
     const WRITE = 'org.matrix.msc2762.send.state_event:' + EVENT;
+    const READ_CARD = 'org.matrix.msc2762.receive.state_event:' + CARD;
+    const WRITE_CARD = 'org.matrix.msc2762.send.state_event:' + CARD;
+    const STORE = 'io.tessera.kanban.store';
+    const QUEUE_LIMIT = 500; // the database's kMaxQueuedEdits
+    const MIRROR_BATCH = 500; // cards per mirror call (the database takes at most 1000)
+    const RETRY_FIRST_MS = 1000; // a failed send is tried again after 1 s, 2 s, 4 s, … 30 s
+    const RETRY_MAX_MS = 30000;
+    // A send refused for good (the homeserver said no, or the host did): retrying cannot help.
+    // Anything else (no answer, a 5xx, 429) may pass: the change waits in the queue.
+    const permanent = (e) => {
+        const status = e.matrixApiError && e.matrixApiError.http_status;
+        if (Number.isInteger(status))
+            return status >= 400 && status < 500 && status !== 429;
+        return /^(Cannot send|Invalid request|Missing capability)/.test(e.message);
+    };
 
     const texts = {
         en: {
@@ -31,7 +55,16 @@
             noRead: 'The board cannot be shown: reading it from the room was not allowed.',
             noWrite: 'You can look at this board, but not change it: saving to the room was not allowed.',
             notSaved: (m) => 'Your change was not saved: ' + m, notRead: (m) => 'The board could not be read: ' + m,
-            dropped: 'Someone else changed the board: a change of yours no longer applied and was left out.',
+            offline: (n) => (n === 1 ? 'Offline: 1 change waits to be sent' : 'Offline: ' + n + ' changes wait to be sent'),
+            fromDevice: 'Shown from this device; checking the room…',
+            storeError: (m) => "This device's copy of the board cannot be used (" + m + '): the board works from the room, and changes are kept only while it is open.',
+            notKept: (m) => 'Your change is sent while the board is open, but this device could not keep it: ' + m,
+            badRows: (ids) => "Some rows of this device's copy cannot be read (" + ids + '); they are kept as they are, and the room has the board.',
+            overridden: (n) => {
+                const by = n.by || 'someone';
+                const what = { move: 'Your move of', edit: 'Your edit of', delete: 'Your deletion of', add: 'The card you added,' }[n.kind];
+                return (what ? what + ' “' + n.title + '”' : 'Your change to “' + n.title + '”') + ' was overridden by ' + by + '.';
+            },
             errors: {
                 'title-empty': 'Write a title first.',
                 'title-long': (n) => "A card's title can have at most " + n + ' characters.',
@@ -40,6 +73,8 @@
                 'no-card': 'That card was deleted in the meantime.',
                 'no-column': 'That column no longer exists.',
                 'bad-change': 'That change is not possible.',
+                'queue-full': (n) => n + ' changes already wait to be sent; wait until the server is back before making more.',
+                'bad-id': 'That change is not possible.',
             },
             brokenTitle: 'This board cannot be shown',
             broken: {
@@ -65,7 +100,16 @@
             noRead: 'No se puede mostrar el tablero: no se permitió leerlo de la sala.',
             noWrite: 'Puedes ver este tablero, pero no cambiarlo: no se permitió guardar en la sala.',
             notSaved: (m) => 'Tu cambio no se guardó: ' + m, notRead: (m) => 'No se pudo leer el tablero: ' + m,
-            dropped: 'Otra persona cambió el tablero: un cambio tuyo ya no era aplicable y se descartó.',
+            offline: (n) => (n === 1 ? 'Sin conexión: 1 cambio espera para enviarse' : 'Sin conexión: ' + n + ' cambios esperan para enviarse'),
+            fromDevice: 'Mostrado desde este dispositivo; comprobando la sala…',
+            storeError: (m) => 'No se puede usar la copia del tablero en este dispositivo (' + m + '): el tablero funciona desde la sala y los cambios solo se guardan mientras esté abierto.',
+            notKept: (m) => 'Tu cambio se envía mientras el tablero esté abierto, pero este dispositivo no pudo guardarlo: ' + m,
+            badRows: (ids) => 'Algunas filas de la copia de este dispositivo no se pueden leer (' + ids + '); se conservan tal cual y la sala tiene el tablero.',
+            overridden: (n) => {
+                const by = n.by || 'otra persona';
+                const what = { move: 'Tu movimiento de', edit: 'Tu edición de', delete: 'Tu eliminación de', add: 'La tarjeta que añadiste,' }[n.kind];
+                return (what ? what + ' «' + n.title + '»' : 'Tu cambio en «' + n.title + '»') + ' lo anuló ' + by + '.';
+            },
             errors: {
                 'title-empty': 'Escribe un título primero.',
                 'title-long': (n) => 'El título de una tarjeta puede tener como máximo ' + n + ' caracteres.',
@@ -74,6 +118,8 @@
                 'no-card': 'Esa tarjeta se eliminó mientras tanto.',
                 'no-column': 'Esa columna ya no existe.',
                 'bad-change': 'Ese cambio no es posible.',
+                'queue-full': (n) => 'Ya hay ' + n + ' cambios esperando para enviarse; espera a que vuelva el servidor antes de hacer más.',
+                'bad-id': 'Ese cambio no es posible.',
             },
             brokenTitle: 'No se puede mostrar este tablero',
             broken: {
@@ -97,125 +143,285 @@
     const state = {
         approved: null, // null until the host says what the user allowed
         loaded: false, // the room's board has been read
-        base: null, // the last valid board the room had
-        board: B.emptyBoard(), // what is shown: base with the pending changes
-        pending: [], // changes not yet confirmed by the room, oldest first
-        inFlight: null, // the changes the send in progress carries
+        mirrored: false, // the board was shown from this device's copy (the room not read yet)
+        replica: new R.Replica(widgetId, userId),
+        board: null, // what is shown: replica.board()
         broken: null, // why the room's board is not valid: read-only until fixed
         editing: null, // the id of the card being renamed
         confirming: null, // the id of the card whose deletion waits for a yes
         focus: null, // the id of the card to focus after the next render (it was just moved)
-        awaitingEcho: null, // the event id of this page's last save, until the room echoes it
-        seen: [], // event ids of the latest boards pushed by the room
+        sending: false, // a queued change is on its way to the room
+        offline: false, // the last send failed for a reason that may pass: the queue waits
+        retryTimer: 0,
+        retryMs: RETRY_FIRST_MS,
+        storeError: null, // why this device's copy cannot be used (the board still works from the room)
+        toMirror: new Map(), // card events to copy into the database, by card id
+        mirrorTimer: 0,
     };
+    state.board = state.replica.board();
 
-    // ---- the Widget API -----------------------------------------------------------------------
+    // ---- the Widget API and the kanban's database ----------------------------------------------
 
-    const canRead = () => Array.isArray(state.approved) && state.approved.includes(READ);
-    const canWrite = () => Array.isArray(state.approved) && state.approved.includes(WRITE);
-    const canEdit = () => canWrite() && state.loaded && !state.broken;
+    const canRead = () => Array.isArray(state.approved) && state.approved.includes(READ) && state.approved.includes(READ_CARD);
+    const canWrite = () => Array.isArray(state.approved) && state.approved.includes(WRITE) && state.approved.includes(WRITE_CARD);
+    const canStore = () => Array.isArray(state.approved) && state.approved.includes(STORE) && !state.storeError;
+    const canEdit = () => canWrite() && (state.loaded || state.mirrored) && !state.broken;
 
+    function storeFailed(e) {
+        state.storeError = e.message;
+        render();
+    }
+
+    /** This device's copy first (instant), then the room, then whatever waits to be sent. */
     async function loadBoard() {
         if (!canRead())
             return render();
+        if (canStore()) {
+            try {
+                const mirror = { columns: null, cards: [], queue: [], invalid: [] };
+                let offset = 0;
+                for (;;) {
+                    const page = await request(STORE + '.load', { offset });
+                    if (offset === 0) {
+                        mirror.columns = page.columns;
+                        mirror.queue = page.queue || [];
+                    }
+                    mirror.cards.push(...(page.cards || []));
+                    mirror.invalid.push(...(page.invalid || []));
+                    if (typeof page.next !== 'number')
+                        break;
+                    offset = page.next;
+                }
+                if (!state.loaded) {
+                    state.replica.loadMirror(mirror);
+                    state.mirrored = mirror.cards.length > 0 || mirror.queue.length > 0;
+                    state.board = state.replica.board();
+                    if (mirror.invalid.length > 0)
+                        showError(t().badRows(mirror.invalid.map((i) => i.card || i.seq).join(', ')));
+                    render();
+                    if (state.mirrored && !document.documentElement.dataset.shownFrom) {
+                        document.documentElement.dataset.shownFrom = 'device'; // where the board first came from
+                        performance.mark('kanban-shown-from-device'); // read by bench/kanban
+                    }
+                }
+            } catch (e) {
+                storeFailed(e);
+            }
+        }
+        await readRoom();
+        send();
+    }
+
+    async function readRoom() {
         try {
-            const r = await request('org.matrix.msc2876.read_events', { type: EVENT, state_key: widgetId, limit: 1 });
-            const event = (r.events || []).find((e) => e && e.state_key === widgetId);
-            // A push may have come first; it is at least as new as this read.
-            if (!state.loaded)
-                fromRoom(event ? event.content : null);
+            const [b, c] = await Promise.all([
+                request('org.matrix.msc2876.read_events', { type: EVENT, state_key: widgetId, limit: 1 }),
+                request('org.matrix.msc2876.read_events', { type: CARD, state_key: true }),
+            ]);
+            const event = (b.events || []).find((e) => e && e.state_key === widgetId);
+            fromBoard(event ? event.content : null);
+            const cards = (c.events || []).filter((e) => e && typeof e.state_key === 'string' && e.content && e.content.board === widgetId);
+            const notices = state.replica.roomCards(cards.map(cardEvent));
+            state.loaded = true;
+            state.mirrored = false;
+            if (!document.documentElement.dataset.shownFrom)
+                document.documentElement.dataset.shownFrom = 'room';
+            mirrorAll(cards);
+            refresh(notices);
+            performance.mark('kanban-shown-from-room');
         } catch (e) {
             showError(t().notRead(e.message));
+            render();
         }
     }
 
-    /** A board from the room: the first read, another member's save, or the echo of ours. */
-    function fromRoom(content) {
-        state.loaded = true;
-        const r = B.fromContent(content);
-        if (!r.ok) {
-            state.broken = r.error;
-            state.base = null;
-            state.pending = [];
-            state.editing = state.confirming = null;
-            return render();
+    const cardEvent = (e) => ({ state_key: e.state_key, content: e.content, event_id: e.event_id, sender: e.sender });
+
+    function fromBoard(content) {
+        if (content && content.version === 1) {
+            const r = B.fromContent(content);
+            if (!r.ok) {
+                state.broken = r.error;
+                state.editing = state.confirming = null;
+                return;
+            }
         }
-        state.broken = null;
-        state.base = r.board;
-        const merged = B.rebase(r.board, state.pending);
-        state.pending = merged.kept;
-        state.board = merged.board;
-        if (merged.dropped.length > 0)
-            showError(t().dropped);
+        state.replica.setBoard(content);
+        state.broken = state.replica.broken;
+        if (state.broken)
+            state.editing = state.confirming = null;
+        else if (canStore())
+            request(STORE + '.mirror', { columns: state.replica.columns, cards: [] }).catch(storeFailed);
+    }
+
+    /** Copies the room's cards into the database, in batches the store takes. */
+    function mirrorAll(events) {
+        if (!canStore())
+            return;
+        const rows = events.map((e) => ({ id: e.state_key, content: e.content, event_id: e.event_id || '', sender: e.sender || '' }));
+        for (let i = 0; i < rows.length; i += MIRROR_BATCH)
+            request(STORE + '.mirror', { cards: rows.slice(i, i + MIRROR_BATCH) }).catch(storeFailed);
+    }
+
+    /** A pushed card event: mirrored a moment later, with the others that come with it. */
+    function mirrorSoon(e) {
+        if (!canStore())
+            return;
+        state.toMirror.set(e.state_key, { id: e.state_key, content: e.content, event_id: e.event_id || '', sender: e.sender || '' });
+        if (!state.mirrorTimer)
+            state.mirrorTimer = setTimeout(() => {
+                state.mirrorTimer = 0;
+                const rows = Array.from(state.toMirror.values());
+                state.toMirror.clear();
+                for (let i = 0; i < rows.length; i += MIRROR_BATCH)
+                    request(STORE + '.mirror', { cards: rows.slice(i, i + MIRROR_BATCH) }).catch(storeFailed);
+            }, 200);
+    }
+
+    function refresh(notices) {
+        state.board = state.replica.board();
+        for (const n of notices || [])
+            showError(t().overridden(n));
         render();
     }
 
     /**
-     * A board the host pushes. The room's events come in order, but the answer to a save and
-     * its echo race: once a save is confirmed, anything pushed before its echo is older than
-     * that save and would briefly undo it (and a change made then would save the older board).
+     * Sends the queue's head, then the next: one at a time, in order. A send that fails for a
+     * reason that may pass (the server cannot be reached) leaves the queue as it is and tries
+     * again later; one the room refuses is dropped and said.
      */
-    function fromPush(event) {
-        if (typeof event.event_id === 'string') {
-            state.seen.push(event.event_id);
-            if (state.seen.length > 32)
-                state.seen.shift();
-            if (state.awaitingEcho === event.event_id)
-                state.awaitingEcho = null;
-            else if (state.awaitingEcho)
-                return;
-        }
-        fromRoom(event.content);
-    }
-
-    /** Sends the board with every pending change; one send at a time, the next picks up the rest. */
-    async function save() {
-        if (state.inFlight || state.pending.length === 0 || !canEdit())
+    async function send() {
+        if (state.sending || !canWrite() || !state.loaded || state.broken)
             return;
-        const batch = state.pending.slice();
-        const content = state.board;
-        state.inFlight = batch;
+        const head = state.replica.head();
+        if (!head) {
+            if (state.replica.needsBoardEvent() && state.replica.room.size > 0)
+                await sendBoard();
+            return;
+        }
+        state.sending = true;
         renderStatus();
         try {
-            const r = await request('send_event', { type: EVENT, state_key: widgetId, content });
-            // This is the room's board now, unless its echo came already (and maybe newer
-            // boards after it). Until the echo comes, fromPush() holds back the older ones.
-            const id = r && r.event_id;
-            const echoed = typeof id === 'string' && state.seen.includes(id);
-            if (!echoed)
-                state.base = content;
-            if (!echoed && typeof id === 'string' && canRead()) {
-                state.awaitingEcho = id;
-                // An echo that never comes must not hold back other members' boards for long.
-                setTimeout(() => {
-                    if (state.awaitingEcho === id)
-                        state.awaitingEcho = null;
-                }, 10000);
-            }
+            if (state.replica.needsBoardEvent() && !head.migration)
+                await sendBoard();
+            const r = await request('send_event', { type: CARD, state_key: head.card, content: head.content });
+            state.replica.settleHead(r && r.event_id);
+            state.offline = false;
+            state.retryMs = RETRY_FIRST_MS;
+            settle(head);
         } catch (e) {
-            showError(t().notSaved(e.message));
+            if (permanent(e)) {
+                state.replica.dropHead();
+                settle(head);
+                showError(t().notSaved(e.message));
+            } else {
+                state.offline = true;
+                scheduleRetry();
+            }
         }
-        state.pending = state.pending.filter((c) => !batch.includes(c));
-        state.board = B.rebase(state.base || B.emptyBoard(), state.pending).board;
-        state.inFlight = null;
-        render();
-        save();
+        state.sending = false;
+        refresh();
+        if (!state.offline)
+            send();
+    }
+
+    async function sendBoard() {
+        const content = { version: 2, columns: state.replica.columns };
+        await request('send_event', { type: EVENT, state_key: widgetId, content });
+        state.replica.setBoard(content);
+    }
+
+    function settle(entry) {
+        if (entry.stored)
+            entry.stored.then((seq) => (seq === null ? null : request(STORE + '.settle', { seq }))).catch(storeFailed);
+    }
+
+    function scheduleRetry() {
+        if (state.retryTimer)
+            return;
+        const wait = state.retryMs;
+        state.retryMs = Math.min(state.retryMs * 2, RETRY_MAX_MS);
+        state.retryTimer = setTimeout(() => {
+            state.retryTimer = 0;
+            send();
+        }, wait);
+    }
+
+    /** The server answered something: whatever waits may go now. */
+    function retryNow() {
+        if (!state.offline)
+            return;
+        clearTimeout(state.retryTimer);
+        state.retryTimer = 0;
+        state.retryMs = RETRY_FIRST_MS;
+        send();
+    }
+
+    /** Queues an entry (the database keeps it until it is in the room) and shows it at once. */
+    function enqueue(entry) {
+        entry.stored = canStore()
+            ? request(STORE + '.enqueue', { card: entry.card, content: entry.content, base: entry.base }).then((r) => {
+                entry.seq = r.seq;
+                return r.seq;
+            })
+            : Promise.resolve(null);
+        state.replica.queue.push(entry);
+        return entry.stored;
     }
 
     function change(c) {
         if (!canEdit())
             return false;
-        const r = B.apply(state.board, c);
+        const board = state.board;
+        let r;
+        const card = board.cards.find((x) => x.id === c.id);
+        switch (c.op) {
+        case 'add':
+            r = C.addTo(board, c.id, c.title, c.column);
+            break;
+        case 'rename': {
+            const title = B.cleanTitle(c.title);
+            r = !card ? fail('no-card') : !title ? fail('title-empty')
+                : B.titleLength(title) > C.LIMITS.maxTitle ? fail('title-long', C.LIMITS.maxTitle)
+                : { ok: true, card: { ...card, title } };
+            break;
+        }
+        case 'move':
+            r = C.moveTo(board, c.id, c.column, c.index);
+            break;
+        case 'remove':
+            r = card ? { ok: true, card: { id: c.id, deleted: true } } : fail('no-card');
+            break;
+        default:
+            r = fail('bad-change');
+        }
         if (!r.ok) {
             showError(describe(r.error));
             return false;
         }
+        if (state.replica.queue.length >= QUEUE_LIMIT) {
+            showError(describe({ code: 'queue-full', detail: QUEUE_LIMIT }));
+            return false;
+        }
         hideError();
-        state.pending.push(c);
-        state.board = r.board;
+        const now = Date.now();
+        for (const m of state.replica.migration(now)) {
+            m.migration = true;
+            enqueue(m);
+        }
+        enqueue(state.replica.edit(r.card, now)).catch((e) => {
+            // The database refused it (full, or unusable): the change is still sent while the
+            // board is open, and the user knows it is not kept on this device.
+            showError(t().notKept(e.message));
+        });
+        state.board = state.replica.board();
         render();
-        save();
+        send();
         return true;
+    }
+
+    function fail(code, detail) {
+        return { ok: false, error: { code, detail: detail === undefined ? null : detail } };
     }
 
     function describe(error) {
@@ -483,8 +689,15 @@
             return;
         cancelAnimationFrame(d.frame);
         document.documentElement.classList.remove('dragging');
-        if (!d.lifted)
+        if (!d.lifted) {
+            if (state.deferredRender) {
+                // A click: the card keeps the focus it just got when it is drawn again.
+                if (d.el.contains(document.activeElement))
+                    state.focus = d.id;
+                render();
+            }
             return;
+        }
         const slot = drop ? dropSlot(d) : null;
         state.focus = d.id;
         const where = B.cardsIn(state.board, slot ? slot.column : '').filter((c) => c.id !== d.id);
@@ -556,9 +769,21 @@
     }
 
     function renderColumns() {
-        if (drag && drag.lifted)
-            return; // a lifted card keeps its board until it is dropped; the drop renders
+        if (drag) {
+            // A pressed or lifted card keeps its board (the element the pointer holds) until it
+            // is dropped or let go; then the board is drawn with what came meanwhile.
+            state.deferredRender = true;
+            return;
+        }
+        state.deferredRender = false;
         const root = $('columns');
+        // A card with the keyboard focus keeps it when the board is drawn again (someone else's
+        // change arrived): the same card, wherever it now is.
+        const focused = document.activeElement && document.activeElement.classList.contains('card')
+            && root.contains(document.activeElement) ? document.activeElement.dataset.id : null;
+        const kept = focused && !state.focus;
+        if (kept)
+            state.focus = focused;
         root.replaceChildren();
         if (state.broken || !state.loaded)
             return;
@@ -592,18 +817,24 @@
             const moved = root.querySelector('.card[data-id="' + CSS.escape(state.focus) + '"]');
             state.focus = null;
             if (moved)
-                moved.focus({ preventScroll: false });
+                moved.focus({ preventScroll: !!kept }); // a moved card is scrolled to, a kept one stays put
         }
     }
 
     function renderStatus() {
         const status = $('status');
-        if (state.inFlight)
+        const waiting = state.replica.queue.length;
+        if (state.offline && waiting > 0)
+            status.textContent = t().offline(waiting);
+        else if (state.sending || waiting > 0)
             status.textContent = t().saving;
+        else if (state.mirrored && !state.loaded)
+            status.textContent = t().fromDevice;
         else if (state.loaded && !state.broken)
             status.textContent = t().cards(state.board.cards.length);
         else
             status.textContent = '';
+        status.classList.toggle('offline', state.offline && waiting > 0);
     }
 
     function render() {
@@ -625,10 +856,12 @@
             text = t().waiting;
         else if (!canRead())
             text = t().noRead;
-        else if (!state.loaded)
+        else if (!state.loaded && !state.mirrored)
             text = t().loading;
         else if (!canWrite())
             text = t().noWrite;
+        if (state.storeError && canRead())
+            text = (text ? text + ' ' : '') + t().storeError(state.storeError);
         notice.textContent = text;
         notice.hidden = text.length === 0;
 
@@ -653,9 +886,30 @@
 
     // The Widget API, through the SDK's page helper (tessera-widget.js).
     const isBoard = (e) => e && e.type === EVENT && e.state_key === widgetId;
+    const isCard = (e) => e && e.type === CARD && typeof e.state_key === 'string' && e.content && e.content.board === widgetId;
+    function fromPush(events) {
+        let changed = false;
+        const notices = [];
+        for (const e of events) {
+            if (isBoard(e)) {
+                fromBoard(e.content);
+                changed = true;
+            } else if (isCard(e) && state.loaded) {
+                const n = state.replica.roomEvent(cardEvent(e));
+                if (n)
+                    notices.push(n);
+                mirrorSoon(e);
+                changed = true;
+            }
+        }
+        if (changed) {
+            refresh(notices);
+            retryNow(); // the room speaks again: the server is back
+        }
+    }
     const widget = TesseraWidget.connect({
         requestPrefix: 'kanban',
-        capabilities: [READ, WRITE],
+        capabilities: [READ, WRITE, READ_CARD, WRITE_CARD, STORE],
         onAsked() {
             state.approved = null;
             render();
@@ -666,13 +920,10 @@
             loadBoard();
         },
         onEvent(event) {
-            if (isBoard(event))
-                fromPush(event);
+            fromPush([event]);
         },
         onState(events) {
-            for (const e of events)
-                if (isBoard(e))
-                    fromPush(e);
+            fromPush(events);
         },
         onTheme(name) {
             document.documentElement.classList.toggle('dark', name === 'dark');
@@ -704,8 +955,10 @@
     $('reset-yes').addEventListener('click', async () => {
         $('reset-confirm').hidden = true;
         try {
-            await request('send_event', { type: EVENT, state_key: widgetId, content: B.emptyBoard() });
-            fromRoom(B.emptyBoard());
+            const content = { version: C.VERSION, columns: R.DEFAULT_COLUMNS.map((c) => ({ ...c })) };
+            await request('send_event', { type: EVENT, state_key: widgetId, content });
+            fromBoard(content);
+            refresh();
         } catch (e) {
             showError(t().notSaved(e.message));
             render();
