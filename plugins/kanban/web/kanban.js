@@ -281,7 +281,7 @@
     function refresh(notices) {
         state.board = state.replica.board();
         for (const n of notices || [])
-            showError(t().overridden(n));
+            showConflict(t().overridden(n));
         render();
     }
 
@@ -438,6 +438,19 @@
 
     function hideError() {
         $('error').hidden = true;
+    }
+
+    /**
+     * Changes of the user's that another member's overrode: listed apart from other messages (a
+     * later error does not replace them), the last five, until the user dismisses them.
+     */
+    const conflicts = [];
+    function showConflict(text) {
+        conflicts.push(text);
+        if (conflicts.length > 5)
+            conflicts.shift();
+        $('conflicts-text').textContent = conflicts.join('\n');
+        $('conflicts').hidden = false;
     }
 
     function columnName(column) {
@@ -845,10 +858,11 @@
         $('keyboard-hint').textContent = t().keyboardHint;
         const first = state.board.columns[0];
         $('new-title').placeholder = first ? t().placeholder(columnName(first)) : '';
-        const close = $('error-close');
-        close.replaceChildren(icon('close'));
-        close.setAttribute('aria-label', t().dismiss);
-        close.title = t().dismiss;
+        for (const close of [$('error-close'), $('conflicts-close')]) {
+            close.replaceChildren(icon('close'));
+            close.setAttribute('aria-label', t().dismiss);
+            close.title = t().dismiss;
+        }
 
         const notice = $('notice');
         let text = '';
@@ -944,6 +958,10 @@
         }
     });
     $('error-close').addEventListener('click', hideError);
+    $('conflicts-close').addEventListener('click', () => {
+        conflicts.length = 0;
+        $('conflicts').hidden = true;
+    });
     $('reset').addEventListener('click', () => {
         $('reset').hidden = true;
         $('reset-confirm').hidden = false;
