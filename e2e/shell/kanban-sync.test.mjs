@@ -96,12 +96,23 @@ runScenario('e2e.shell.kanban-sync', async (ctx) => {
 
     /** Focuses a card with a real click, then moves it with Alt and an arrow key. */
     async function keyMove(who, title, key) {
-        const at = await who.pointer.toPage(await who.pointer.centre(
-            `Array.from(document.querySelectorAll('.card')).find((c) => c.querySelector('.card-title').textContent === ${JSON.stringify(title)}).querySelector('.card-title')`));
-        await who.pointer.mouse('mousePressed', at, 1);
-        await who.pointer.mouse('mouseReleased', at, 0);
-        await who.app.waitEval(who.page.sessionId, `document.activeElement && document.activeElement.classList.contains('card')
-            && document.activeElement.querySelector('.card-title').textContent === ${JSON.stringify(title)}`, 5000, `${who.name}: ${title} focused`);
+        // The other person's move may shift the cards between finding this one and clicking it:
+        // then the click lands elsewhere, and is made again where the card is now.
+        const focused = `document.activeElement && document.activeElement.classList.contains('card')
+            && document.activeElement.querySelector('.card-title').textContent === ${JSON.stringify(title)}`;
+        for (let attempt = 1; ; attempt++) {
+            const at = await who.pointer.toPage(await who.pointer.centre(
+                `Array.from(document.querySelectorAll('.card')).find((c) => c.querySelector('.card-title').textContent === ${JSON.stringify(title)}).querySelector('.card-title')`));
+            await who.pointer.mouse('mousePressed', at, 1);
+            await who.pointer.mouse('mouseReleased', at, 0);
+            try {
+                await who.app.waitEval(who.page.sessionId, focused, 2000, `${who.name}: ${title} focused`);
+                break;
+            } catch (e) {
+                if (attempt === 3)
+                    throw e;
+            }
+        }
         const code = { ArrowLeft: 37, ArrowRight: 39 }[key];
         await who.pointer.key(key, key, code, 1 /* Alt */);
     }
@@ -151,9 +162,9 @@ runScenario('e2e.shell.kanban-sync', async (ctx) => {
     const winner = loser === alice ? bob : alice;
     if (lastMove.content.base !== firstMove.event_id) {
         const said = await loser.app.waitEval(loser.page.sessionId,
-            `!document.getElementById('error').hidden && document.getElementById('error-text').textContent`, 10000, `${loser.name}: the conflict said`);
+            `!document.getElementById('conflicts').hidden && document.getElementById('conflicts-text').textContent`, 10000, `${loser.name}: the conflict said`);
         check(said === `Your move of “Gamma” was overridden by ${lastMove.sender}.`, 'the person whose move lost is told, naming who won', said);
-        check(await winner.app.cdp.evaluate(winner.page.sessionId, `document.getElementById('error').hidden`), 'the other is told nothing');
+        check(await winner.app.cdp.evaluate(winner.page.sessionId, `document.getElementById('conflicts').hidden`), 'the other is told nothing');
     } else {
         ctx.log('the later move was made on the earlier one: no conflict to tell');
     }
