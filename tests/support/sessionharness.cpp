@@ -293,9 +293,11 @@ SessionConfig SessionHarness::defaultConfig()
     return c;
 }
 
-SessionHarness::SessionHarness(SessionConfig config)
+SessionHarness::SessionHarness(SessionConfig config) : SessionHarness(std::move(config), audit) {}
+
+SessionHarness::SessionHarness(SessionConfig config, audit::AuditSink &sink)
 {
-    session = std::make_unique<WidgetSession>(std::move(config), driver, transport, audit, scheduler);
+    session = std::make_unique<WidgetSession>(std::move(config), driver, transport, sink, scheduler);
     session->start();
 }
 

@@ -151,6 +151,8 @@ Error matrixError(int status, const std::string &errcode, const std::string &err
 class SessionHarness {
 public:
     explicit SessionHarness(bridge::SessionConfig config = defaultConfig());
+    /** The same with @p sink (a real AuditLog, say) in place of `audit`; it must outlive the harness. */
+    SessionHarness(bridge::SessionConfig config, audit::AuditSink &sink);
 
     static bridge::SessionConfig defaultConfig();
 

@@ -147,6 +147,7 @@ public:
         }
         m_wake.notify_all();
         m_retry.notify_all();
+        m_progress.notify_all(); // producers waiting for room
         if (m_preparer.joinable())
             m_preparer.join();
         if (m_writer.joinable())
@@ -179,19 +180,27 @@ public:
     {
         if (m_outage)
             return;
-        m_outage = Outage{nowMs, 0, 0,
-                          m_failure ? m_failure->message
-                                    : std::string("the queue of rows not yet written was full (")
-                                          + std::to_string(m_lastSeq - m_durableSeq.load()) + " rows, "
-                                          + std::to_string(m_inFlightBytes) + " bytes)"};
+        const std::optional<Error> why = errorLocked();
+        m_outage = Outage{nowMs, 0, 0, why ? why->message : std::string("the log was closing")};
     }
     /** Once the log accepts again: queues the one row that states the outage, and ends it. */
     void endOutageLocked();
 
-    bool acceptingLocked() const
+    /** The log can write: its writer is not failing, not stalled, and it is not closing. */
+    bool acceptingLocked() const { return !m_failure && !m_stalled && !m_stopping; }
+    /** Every row the queue may hold is taken: submit() waits for the writer (back-pressure). */
+    bool queueFullLocked() const
     {
-        return !m_failure && !m_stopping && m_lastSeq - m_durableSeq.load() < std::int64_t(m_options.maxQueuedRows)
-            && m_inFlightBytes < m_options.maxQueuedBytes;
+        return m_lastSeq - m_durableSeq.load() >= std::int64_t(m_options.maxQueuedRows)
+            || m_inFlightBytes >= m_options.maxQueuedBytes;
+    }
+    std::optional<Error> errorLocked() const
+    {
+        if (m_failure)
+            return m_failure;
+        if (m_stalled)
+            return m_stallError;
+        return std::nullopt;
     }
 
     std::filesystem::path m_path;
@@ -203,13 +212,17 @@ public:
     // Producers, the preparer and the durability state: m_mutex.
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;     // the preparer waits here for records
-    std::condition_variable m_progress; // waitDurable waits here
+    std::condition_variable m_progress; // waitDurable, and submit for room, wait here
     std::condition_variable m_retry;    // the writer waits here between attempts
     std::deque<QueuedRecord> m_queue;   // submitted, not yet prepared
     std::size_t m_inFlightBytes = 0;    // submitted, not yet durable
     std::int64_t m_lastSeq = 0;
     std::atomic<std::int64_t> m_durableSeq{0};
     std::optional<Error> m_failure;
+    /// The writer made no room in a full queue within maxWaitForRoomMs; cleared by its next commit.
+    bool m_stalled = false;
+    Error m_stallError;
+    std::uint64_t m_waitsForRoom = 0;
     /// A time the log refused records (writer failing or queue full), until it accepts again.
     struct Outage {
         std::int64_t startMs = 0;
@@ -368,7 +381,30 @@ std::int64_t AuditLog::Impl::submit(const Record &record)
     bool wake = false;
     std::int64_t seq = 0;
     {
-        std::lock_guard lock(m_mutex);
+        std::unique_lock lock(m_mutex);
+        if (acceptingLocked() && queueFullLocked()) {
+            // Back-pressure: the producer waits until the writer has made room, so a burst is
+            // slowed down to the rate rows are written, and nothing is refused for it. Every
+            // commit (or failure, or closing) wakes it. A writer that makes no room for
+            // maxWaitForRoomMs cannot write: the log refuses until its next commit.
+            ++m_waitsForRoom;
+            const auto deadline = std::chrono::steady_clock::now()
+                + std::chrono::milliseconds(m_options.maxWaitForRoomMs);
+            while (acceptingLocked() && queueFullLocked()) {
+                if (m_progress.wait_until(lock, deadline) == std::cv_status::timeout) {
+                    if (acceptingLocked() && queueFullLocked()) {
+                        m_stalled = true;
+                        m_stallError = Error(ErrorCode::Timeout,
+                                             "the audit log's writer made no room in its queue for "
+                                                 + std::to_string(m_options.maxWaitForRoomMs) + " ms ("
+                                                 + std::to_string(m_lastSeq - m_durableSeq.load())
+                                                 + " rows not yet written)");
+                        m_progress.notify_all(); // other producers waiting refuse too
+                    }
+                    break;
+                }
+            }
+        }
         if (!acceptingLocked()) {
             // Not written, and not forgotten either: counted, and stated in one row once the
             // log can write again (not while closing: nothing will be written after that).
@@ -592,6 +628,7 @@ void AuditLog::Impl::writeLoop()
                 m_durableSeq = durable;
                 m_inFlightBytes -= bytes;
                 m_failure.reset();
+                m_stalled = false;
                 if (m_outage && acceptingLocked())
                     endOutageLocked();
             }
@@ -930,7 +967,7 @@ AuditLog::~AuditLog() = default;
 Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::path &dataDir, AuditLogOptions options)
 {
     if (options.maxQueuedRows == 0 || options.maxQueuedBytes == 0 || options.maxBatchRows == 0
-        || options.maxDatabaseBytes < 0 || options.retryDelayMs < 0 || options.busyTimeoutMs < 0
+        || options.maxWaitForRoomMs < 0 || options.maxDatabaseBytes < 0 || options.retryDelayMs < 0 || options.busyTimeoutMs < 0
         || options.bodyMode == BodyMode::Invalid)
         return Error(ErrorCode::BadRequest, "audit log options out of range");
     if (auto r = paths::ensurePrivateDirectory(dataDir); !r)
@@ -1060,7 +1097,13 @@ Result<RetentionReport> AuditLog::applyRetention(const RetentionPolicy &policy, 
 std::optional<Error> AuditLog::lastError() const
 {
     std::lock_guard lock(m_impl->m_mutex);
-    return m_impl->m_failure;
+    return m_impl->errorLocked();
+}
+
+std::uint64_t AuditLog::waitsForRoom() const
+{
+    std::lock_guard lock(m_impl->m_mutex);
+    return m_impl->m_waitsForRoom;
 }
 
 const std::filesystem::path &AuditLog::path() const

@@ -21,10 +21,20 @@ namespace tessera::audit {
 struct AuditLogOptions {
     /** What is kept of bodies; changeable later with setBodyMode(). */
     BodyMode bodyMode = BodyMode::Redacted;
-    /** Records appended but not yet durable; beyond this append() refuses (the caller fails closed). */
+    /**
+     * Records appended but not yet durable. At this limit append() waits for the writer to make
+     * room (back-pressure: the producer slows to the rate the log is written at) instead of
+     * refusing; see maxWaitForRoomMs.
+     */
     std::size_t maxQueuedRows = 100'000;
-    /** Bytes of record text appended but not yet durable; beyond this append() refuses. */
+    /** Bytes of record text appended but not yet durable; at this limit append() waits as above. */
     std::size_t maxQueuedBytes = 64u * 1024 * 1024;
+    /**
+     * How long append() waits for room in a full queue. A writer that made no room in that time
+     * cannot write: append() refuses (and the log stops accepting, stated in an outage row) until
+     * the writer commits again.
+     */
+    std::int64_t maxWaitForRoomMs = 5'000;
     /** Rows per transaction (one fsync each); the writer commits whatever is queued, up to this. */
     std::size_t maxBatchRows = 20'000;
     /** Size cap of audit.db in bytes (PRAGMA max_page_count); 0 for none. A full log stops accepting. */
@@ -37,8 +47,9 @@ struct AuditLogOptions {
 
 /**
  * The action of the row the log writes once it can write again after refusing records (writer
- * failing, queue full): category "log", decision "failed", the outage's start and end and how
- * many records, and of them refused actions, could not be written.
+ * failing, or making no room in a full queue within maxWaitForRoomMs): category "log", decision
+ * "failed", the outage's start and end and how many records, and of them refused actions, could
+ * not be written.
  */
 inline constexpr std::string_view kOutageAction = "audit.outage";
 
@@ -69,7 +80,9 @@ struct RetentionReport {
  * directory) written by one background thread with group commit. It implements AuditSink.
  *
  * append()/submit() copy the record into a queue and return at once; they may be called from
- * any thread. A preparer thread redacts each body (see Redactor); a writer thread computes the
+ * any thread. When the queue holds maxQueuedRows (or maxQueuedBytes) not yet durable, they wait
+ * until the writer has made room: a burst is slowed down to the rate the log is written at, and
+ * nothing is refused for it. A preparer thread redacts each body (see Redactor); a writer thread computes the
  * hash links and commits everything prepared in one transaction (synchronous=FULL: one fsync
  * per batch).
  * A row is durable, and survives kill -9 and power loss, once durableSeq() has reached its seq;
@@ -98,14 +111,21 @@ public:
 
     /** AuditSink: true if the record was queued (see submit()). */
     bool append(const Record &record) override;
-    /** AuditSink: false while the writer is failing or the queue is full. */
+    /**
+     * AuditSink: false while the writer is failing, or after it made no room in a full queue
+     * within maxWaitForRoomMs (until it commits again). A full queue alone does not refuse.
+     */
     [[nodiscard]] bool accepting() const override;
 
     /**
      * Queues @p record and returns the seq its row will have, or 0 if the log refuses it (not
-     * accepting, or a queue limit reached). A timestampMs of 0 means "now" (system clock).
+     * accepting). With the queue full it first waits for room, up to maxWaitForRoomMs.
+     * A timestampMs of 0 means "now" (system clock).
      */
     std::int64_t submit(const Record &record);
+
+    /** How many submit() calls have had to wait for room in a full queue since open(). */
+    [[nodiscard]] std::uint64_t waitsForRoom() const;
 
     /** The highest seq committed to disk: that row and every earlier one are durable. */
     [[nodiscard]] std::int64_t durableSeq() const;

@@ -273,13 +273,14 @@ TEST(AuditLog, AFullDatabaseStopsAcceptingAndKeepsEveryDurableRow)
     ASSERT_TRUE(reopened->flush(kWaitMs));
 }
 
-TEST(AuditLog, AFullQueueRefusesUntilTheWriterCatchesUp)
+TEST(AuditLog, AFullQueueMakesTheProducerWaitForTheWriterAndRefusesNothing)
 {
     TempDir dir;
     AuditLogOptions options;
     options.maxQueuedRows = 5;
     options.maxBatchRows = 1;
-    options.retryDelayMs = 10;
+    options.busyTimeoutMs = 600'000; // the writer waits for the lock below instead of failing
+    options.maxWaitForRoomMs = 600'000;
     auto log = openLog(dir.path(), options);
     ASSERT_TRUE(log);
 
@@ -287,30 +288,73 @@ TEST(AuditLog, AFullQueueRefusesUntilTheWriterCatchesUp)
     storage::Database blocker = openRaw(dir);
     auto tx = blocker.begin();
     ASSERT_TRUE(tx);
-    std::int64_t accepted = 0;
-    bool refused = false;
-    for (int i = 1; i <= 100; ++i) {
-        if (log->submit(messageRecord(i).view()) == 0) {
-            refused = true;
-            break;
-        }
-        ++accepted;
-    }
-    EXPECT_TRUE(refused);
-    EXPECT_EQ(accepted, 5); // the limit counts every row not yet durable
-    EXPECT_FALSE(log->accepting());
-    ASSERT_TRUE(tx->rollback());
+    for (int i = 1; i <= 5; ++i)
+        ASSERT_EQ(log->submit(messageRecord(i).view()), i);
+    EXPECT_EQ(log->waitsForRoom(), 0u);
 
-    ASSERT_TRUE(log->waitDurable(accepted, kWaitMs)) << (log->lastError() ? log->lastError()->message : "");
-    EXPECT_TRUE(log->accepting());
+    // The sixth record waits for room (on its own thread here: it blocks its caller)...
+    std::atomic<std::int64_t> sixth{-1};
+    std::thread producer([&] { sixth = log->submit(messageRecord(6).view()); });
+    for (int i = 0; i < 6000 && log->waitsForRoom() == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_EQ(log->waitsForRoom(), 1u) << "the sixth record did not wait";
+    EXPECT_EQ(sixth.load(), -1) << "answered while the queue was still full";
+    EXPECT_TRUE(log->accepting()) << "a full queue alone does not refuse";
+    EXPECT_FALSE(log->lastError());
+
+    // ... and is queued once the writer can commit again: nothing refused, no outage row.
+    ASSERT_TRUE(tx->rollback());
+    producer.join();
+    EXPECT_EQ(sixth.load(), 6);
     ASSERT_TRUE(log->flush(kWaitMs));
-    // Every accepted row, then the one row that says a record was refused while the queue was full.
     const auto rows = readAll(dir.path());
-    ASSERT_EQ(std::int64_t(rows.size()), accepted + 1);
+    ASSERT_EQ(rows.size(), 6u);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        EXPECT_EQ(rows[i].seq, std::int64_t(i + 1));
+        EXPECT_EQ(rows[i].requestId, "req-" + std::to_string(i + 1));
+    }
+    EXPECT_TRUE(verifyLog(dir.path()).ok());
+}
+
+TEST(AuditLog, AWriterThatMakesNoRoomInTimeCannotWriteAndTheOutageSaysWhy)
+{
+    TempDir dir;
+    AuditLogOptions options;
+    options.maxQueuedRows = 3;
+    options.maxBatchRows = 1;
+    options.busyTimeoutMs = 600'000; // stuck, not failing: the lock is held
+    options.maxWaitForRoomMs = 50;
+    auto log = openLog(dir.path(), options);
+    ASSERT_TRUE(log);
+
+    storage::Database blocker = openRaw(dir);
+    auto tx = blocker.begin();
+    ASSERT_TRUE(tx);
+    for (int i = 1; i <= 3; ++i)
+        ASSERT_EQ(log->submit(messageRecord(i).view()), i);
+    OwnedRecord refused = messageRecord(4);
+    refused.decision = Decision::Refused;
+    EXPECT_EQ(log->submit(refused.view()), 0) << "queued although the writer made no room";
+    EXPECT_FALSE(log->accepting());
+    ASSERT_TRUE(log->lastError());
+    EXPECT_NE(log->lastError()->message.find("made no room in its queue for 50 ms"), std::string::npos)
+        << log->lastError()->message;
+    // While it lasts, a record is refused at once.
+    EXPECT_EQ(log->submit(messageRecord(5).view()), 0);
+    EXPECT_EQ(log->waitsForRoom(), 1u);
+
+    ASSERT_TRUE(tx->rollback());
+    ASSERT_TRUE(log->waitDurable(3, kWaitMs));
+    ASSERT_TRUE(log->flush(kWaitMs));
+    EXPECT_TRUE(log->accepting());
+    const auto rows = readAll(dir.path());
+    ASSERT_EQ(rows.size(), 4u) << "the three queued rows and the outage row";
     EXPECT_EQ(rows.back().action, kOutageAction);
-    EXPECT_NE(rows.back().reason.find("1 record was refused and not written"), std::string::npos) << rows.back().reason;
-    EXPECT_NE(rows.back().reason.find("the queue of rows not yet written was full"), std::string::npos)
+    EXPECT_NE(rows.back().reason.find("2 records were refused and not written, 1 of them refused actions"),
+              std::string::npos)
         << rows.back().reason;
+    EXPECT_NE(rows.back().reason.find("made no room in its queue for 50 ms"), std::string::npos) << rows.back().reason;
+    EXPECT_TRUE(verifyLog(dir.path()).ok());
 }
 
 TEST(AuditLog, AnOutageIsStatedInOneRowOnceTheLogCanWriteAgain)
@@ -510,4 +554,9 @@ TEST(AuditLog, RejectsOptionsOutOfRange)
     auto log = AuditLog::open(dir.path(), options);
     ASSERT_FALSE(log);
     EXPECT_EQ(log.error().code, ErrorCode::BadRequest);
+    AuditLogOptions negativeWait;
+    negativeWait.maxWaitForRoomMs = -1;
+    auto refused = AuditLog::open(dir.path(), negativeWait);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::BadRequest);
 }
