@@ -3,6 +3,8 @@
 #include "fixture.h"
 
 #include <QAbstractItemModel>
+#include <QAccessible>
+#include <QMetaEnum>
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -385,6 +387,24 @@ bool Fixture::useSpanish(bool spanish)
     if (m_engine)
         m_engine->retranslate();
     return true;
+}
+
+QVariantMap Fixture::accessible(QObject *item) const
+{
+    if (!item)
+        return {};
+    // Controls watch for activation (QAccessible's activation observers) and set their role then;
+    // the offscreen platform has no accessibility bridge to activate them, so this does what a
+    // starting screen reader would. Controls created later are told on the next call.
+    QAccessible::setActive(true);
+    QAccessibleInterface *iface = QAccessible::queryAccessibleInterface(item);
+    if (!iface)
+        return {};
+    const QAccessible::Role role = iface->role();
+    const QMetaEnum roles = QMetaEnum::fromType<QAccessible::Role>();
+    return {{QStringLiteral("name"), iface->text(QAccessible::Name)},
+            {QStringLiteral("role"), static_cast<int>(role)},
+            {QStringLiteral("roleName"), QString::fromLatin1(roles.valueToKey(role))}};
 }
 
 bool Fixture::resetShell()

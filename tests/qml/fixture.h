@@ -120,6 +120,12 @@ public:
      * widget view left behind is driven after its engine is gone (a crash when its page
      * navigates). Returns false if a widget of the room left is still shown after 5 s.
      */
+    /**
+     * What a screen reader is told about @p item: {name, role, roleName} from its
+     * QAccessibleInterface, after telling Qt's controls that an assistive technology is active (they
+     * assign their roles only then; no screen reader runs in a test).
+     */
+    Q_INVOKABLE QVariantMap accessible(QObject *item) const;
     Q_INVOKABLE bool resetShell();
     void setEngine(QQmlEngine *engine) { m_engine = engine; }
 

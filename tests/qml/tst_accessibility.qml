@@ -6,8 +6,8 @@ import QtTest
 import Tessera
 
 // Every control a person can use, in the main window, each of its pages, its dialogs and its
-// menus: it has an accessible name (what a screen reader announces; Qt gives the control's role
-// itself once a screen reader is active), and it is a touch target of at least 48 × 48 px. The item tree is walked, so a new control is checked without
+// menus: a screen reader announces it with a name and a role that says it can be used, and it is a
+// touch target of at least 48 × 48 px. The item tree is walked, so a new control is checked without
 // being listed here.
 Item {
     id: top
@@ -25,6 +25,10 @@ Item {
         when: windowShown
 
         property var win: null
+        // The roles of things a person acts on (QAccessible::Role).
+        readonly property var actionRoles: ["Button", "CheckBox", "RadioButton", "ComboBox", "EditableText",
+            "Slider", "SpinBox", "MenuItem", "PageTab", "Link", "ButtonMenu", "ButtonDropDown", "ListItem",
+            "ScrollBar", "Dial"]
 
         function part(name, under) {
             let item = null
@@ -50,12 +54,13 @@ Item {
                     return
                 if (interactive(item) && item.width > 0 && item.height > 0) {
                     const what = where + ": " + describe(item)
-                    // A control's own text is its name once an assistive technology is active
-                    // (Qt gives it then, with the control's role); what has no text needs an
-                    // Accessible.name. A text field's text is what was typed, never its name.
-                    const text = typeof item.text === "string" && !isText(item) ? item.text.trim() : ""
-                    if (item.Accessible.name.trim().length === 0 && text.length === 0)
+                    // What a screen reader announces: the name and role of the item's accessible
+                    // interface. A text field's text is what was typed, never its name.
+                    const told = fixture.accessible(item)
+                    if (String(told.name || "").trim().length === 0)
                         out.push(what + " has no accessible name")
+                    if (!test.actionRoles.includes(told.roleName))
+                        out.push(what + " is announced as " + told.roleName + ", not as something to use")
                     // A text field is a target by its height; its width is the text's.
                     if (item.height < 48 || (!isText(item) && item.width < 48))
                         out.push(what + " is " + Math.round(item.width) + " × " + Math.round(item.height) + " px")
