@@ -409,6 +409,8 @@ Result<void> Startup::run()
     publishEngine();
     m_host->setConsentPromptModel(m_prompts.get());
     publishPlugins();
+    // The Plugins page lists names and descriptions in the language just chosen.
+    QObject::connect(m_host.get(), &ui::HostController::languageChanged, m_host.get(), [this] { publishPlugins(); });
     m_plugins->addListener([this](const plugins::PluginEvent &event) {
         // Shutdown stops each plugin after the shell is gone: nothing is left to tell.
         if (!m_host)

@@ -491,6 +491,9 @@ void HostController::setLanguage(const QString &language)
     m_language = language;
     m_ui.setValue("language", language.toStdString());
     useLocaleOf(language);
+    // Plugins' names and reasons first: the widgets' names and the catalog read them.
+    if (m_services.plugins)
+        m_services.plugins->setLanguage(language.toStdString());
     m_widgets->setLanguage(language);
     m_permissions->setLanguage(consentLanguage(language));
     if (m_consentPrompts)

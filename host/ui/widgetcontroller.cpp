@@ -192,7 +192,7 @@ WidgetController::~WidgetController()
 
 QString WidgetController::name() const
 {
-    return visibleText(m_definition.displayName());
+    return visibleText(m_manager.displayName(m_definition));
 }
 
 QString WidgetController::creator() const

@@ -258,6 +258,10 @@ void WidgetManager::setLanguage(const QString &lang)
         return;
     m_language = lang;
     forEachOpen([lang](WidgetController &w) { w.updateLanguage(lang); });
+    // A plugin widget shown under its type's name shows it in the new language.
+    for (auto &[room, list] : m_rooms)
+        for (auto &w : list)
+            Q_EMIT w->definitionChanged();
 }
 
 void WidgetManager::setUserProfile(const std::string &displayName, const std::string &avatarHttpUrl)
@@ -391,6 +395,17 @@ std::optional<consent::PluginWidget> WidgetManager::pluginFor(const widgets::Wid
             p.reasons[c.capability] = c.reason;
     }
     return p;
+}
+
+std::string WidgetManager::displayName(const widgets::WidgetDefinition &widget) const
+{
+    std::string name = widget.displayName();
+    if (!m_services.plugins)
+        return name;
+    const plugins::WidgetTypeInfo *info = m_services.plugins->findWidgetType(widget.type);
+    if (info && (name == info->registeredName || name == info->displayName))
+        return info->displayName;
+    return name;
 }
 
 widgets::TemplateParams WidgetManager::templateParams(const widgets::WidgetDefinition &widget) const

@@ -82,6 +82,12 @@ public:
     std::optional<Result<std::string>> pluginWidgetUrl(const widgets::WidgetDefinition &widget);
     std::optional<consent::PluginWidget> pluginFor(const widgets::WidgetDefinition &widget);
     /**
+     * The name to show for @p widget: a plugin widget published under its type's own name (the
+     * plugin's English name, or the name in the user's language) shows that name in the user's
+     * language; any other name is the publisher's and shown as published.
+     */
+    std::string displayName(const widgets::WidgetDefinition &widget) const;
+    /**
      * Whether the plugin that provides @p widgetType is enabled in @p roomId, from the room state
      * read when the room's widgets were last loaded; nullopt if no plugin provides the type.
      */

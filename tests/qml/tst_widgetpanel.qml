@@ -282,5 +282,32 @@ Item {
             Host.removeWidget(w.widgetId)
             tryVerify(() => Host.widgets.length === count, 5000, "the widget leaves the room state")
         }
+
+        function test_8_a_plugin_widget_under_its_types_name_is_named_in_the_users_language() {
+            const count = Host.widgets.length
+            const publish = (id, name) => compare(fixture.sendRaw("m.widget", id, JSON.stringify({
+                type: "io.tessera.test.good.board", url: "https://tessera.invalid/plugin-widget", name: name,
+                data: { board_url: "https://boards.example.org/1" } })), "")
+            publish("board_default", "Test board")
+            publish("board_named", "Sprint")
+            tryVerify(() => Host.widgets.length === count + 2, 5000, "both arrive from the room state")
+            const byId = (id) => Host.widgets.find((x) => x.widgetId === id)
+            const tab = findChild(part("widgetTabs"), "widgetTab_board_default")
+            verify(tab !== null)
+            compare(tab.modelData.name, "Test board")
+            // The type's own name follows the user's language; a name someone chose does not.
+            verify(fixture.useSpanish(true))
+            tryCompare(byId("board_default"), "name", "Tablero de prueba")
+            compare(tab.modelData.name, "Tablero de prueba")
+            compare(byId("board_named").name, "Sprint")
+            verify(fixture.useSpanish(false))
+            tryCompare(byId("board_default"), "name", "Test board")
+            for (const id of ["board_default", "board_named"]) {
+                tryVerify(() => byId(id).state !== "idle" && byId(id).state !== "loading", 20000,
+                          "the widget's page to settle: " + byId(id).state)
+                Host.removeWidget(id)
+            }
+            tryVerify(() => Host.widgets.length === count, 5000, "the widgets leave the room state")
+        }
     }
 }

@@ -392,14 +392,11 @@ void PluginManager::Impl::loadOne(std::size_t index)
         if (auto it = manifest.widgetFields.find(t.info.type); it != manifest.widgetFields.end())
             t.info.fields = it->second;
 
-    // Strings in the user's language. A translation that cannot be read costs only itself.
-    if (!options.language.empty()) {
-        auto translation = readTranslation(record.directory, options.language);
-        if (!translation)
-            log(LogLevel::Warning, record.id, "translation not used: " + translation.error().message);
-        else if (*translation)
-            applyTranslation(record, *rt, **translation);
-    }
+    for (auto &t : rt->types)
+        t.registered = t.info;
+    for (auto &h : rt->handlers)
+        h.registeredDescription = h.info.description;
+    translate(record, *rt);
 
     record.state = PluginState::Running;
     record.error.clear();
@@ -411,6 +408,24 @@ void PluginManager::Impl::loadOne(std::size_t index)
     log(LogLevel::Info, record.id,
         "loaded " + manifest.name + " " + manifest.version + " from " + record.directory.string());
     emit(PluginEventKind::Loaded, record);
+}
+
+void PluginManager::Impl::translate(PluginRecord &record, detail::PluginRuntime &rt)
+{
+    record.localizedName.clear();
+    record.localizedDescription.clear();
+    for (auto &t : rt.types)
+        t.info = t.registered;
+    for (auto &h : rt.handlers)
+        h.info.description = h.registeredDescription;
+    // Strings in the user's language. A translation that cannot be read costs only itself.
+    if (options.language.empty())
+        return;
+    auto translation = readTranslation(record.directory, options.language);
+    if (!translation)
+        log(LogLevel::Warning, record.id, "translation not used: " + translation.error().message);
+    else if (*translation)
+        applyTranslation(record, rt, **translation);
 }
 
 void PluginManager::Impl::applyTranslation(PluginRecord &record, detail::PluginRuntime &rt, const PluginTranslation &t)
@@ -864,6 +879,19 @@ void PluginManager::shutdown()
     // Libraries close only now, after every plugin's unload ran.
     d->widgetTypes.clear();
     d->runtimes.clear();
+}
+
+void PluginManager::setLanguage(const std::string &language)
+{
+    if (language == d->options.language)
+        return;
+    d->options.language = language;
+    for (const auto &rt : d->runtimes) {
+        PluginRecord &record = d->records[rt->recordIndex];
+        // A plugin that failed to load has no registrations left to translate.
+        if (record.state == PluginState::Running || record.state == PluginState::Disabled)
+            d->translate(record, *rt);
+    }
 }
 
 const std::vector<PluginRecord> &PluginManager::plugins() const

@@ -206,6 +206,12 @@ public:
     void discoverAll();
     /** Unloads every plugin in reverse load order and releases the libraries. Idempotent. */
     void shutdown();
+    /**
+     * The user changed language: every loaded plugin's names, descriptions, field labels and
+     * capability reasons are read again from its translation for @p language ("" = as registered).
+     * Pointers from findWidgetType() and findCapability() stay valid.
+     */
+    void setLanguage(const std::string &language);
 
     /** Every plugin found, in search order. */
     [[nodiscard]] const std::vector<PluginRecord> &plugins() const;

@@ -181,6 +181,8 @@ struct PluginManager::Impl {
     void failLoad(detail::PluginRuntime &rt, const std::string &message);
     Result<void> matchManifest(const detail::PluginRuntime &rt) const;
     void applyTranslation(PluginRecord &record, detail::PluginRuntime &rt, const PluginTranslation &translation);
+    /** The registered strings, then options.language's translation where the plugin has one. */
+    void translate(PluginRecord &record, detail::PluginRuntime &rt);
     Result<void> commit(detail::PluginRuntime &rt);
     void releaseRegistrations(detail::PluginRuntime &rt, bool callPlugin);
     void stop(detail::PluginRuntime &rt);

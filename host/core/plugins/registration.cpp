@@ -154,6 +154,7 @@ Result<RegisteredWidgetType> copyWidgetTypeInfo(const tessera_widget_type_info *
     }
     if (out.info.displayName.empty())
         return fail("display_name must not be empty");
+    out.info.registeredName = out.info.displayName;
     if (!out.info.icon.empty() && !isSafeAssetPath(out.info.icon))
         return fail("icon must be a relative path inside the assets directory");
     if (!out.info.assetEntry.empty() && !isSafeAssetPath(out.info.assetEntry))

@@ -31,7 +31,8 @@ enum class WidgetSource {
 struct WidgetTypeInfo {
     std::string pluginId;
     std::string type;
-    std::string displayName;
+    std::string displayName; ///< in the user's language when the plugin has a translation
+    std::string registeredName; ///< display_name as the plugin registered it, untranslated
     std::string description; ///< empty for plugins built against ABI 1.0
     std::string icon;        ///< path in the plugin's assets directory, or empty
     WidgetSource source = WidgetSource::Invalid;
@@ -65,12 +66,14 @@ struct HandlerCallbacks {
 };
 
 struct RegisteredWidgetType {
-    WidgetTypeInfo info;
+    WidgetTypeInfo info; ///< in the user's language
+    WidgetTypeInfo registered; ///< as registered and declared, before any translation
     WidgetTypeCallbacks callbacks;
 };
 
 struct RegisteredHandler {
     CapabilityHandlerInfo info;
+    std::string registeredDescription; ///< before any translation
     HandlerCallbacks callbacks;
 };
 

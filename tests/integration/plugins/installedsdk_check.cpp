@@ -55,4 +55,10 @@ TEST(InstalledSdk, TheExamplePluginBuiltOutOfTreeLoadsAndWorks)
     ASSERT_EQ(push.pushes.size(), 1u);
     EXPECT_EQ(push.pushes[0].action, "io.tessera.example.hello.wave");
     EXPECT_EQ(push.pushes[0].data, (json{{"message", "waving back"}}));
+
+    // Its Spanish table came along with the build: the names a Spanish user sees.
+    h.manager->setLanguage("es");
+    EXPECT_EQ(record.displayName(), "Hola");
+    EXPECT_EQ(type->displayName, "Hola");
+    EXPECT_EQ(type->capabilities.at(0).reason, "Permite al widget pedir un saludo al complemento Hola");
 }

@@ -447,6 +447,19 @@ TEST(PluginLoading, APluginsTranslationGivesItsStringsInTheUsersLanguage)
     EXPECT_TRUE(h.manager->findWidgetType("io.tessera.test.good.link")->fields.empty());
     EXPECT_EQ(h.manager->findWidgetType("io.tessera.test.good.link")->displayName, "Test link") << "not translated: as is";
     EXPECT_EQ(h.manager->findCapability("io.tessera.test.good.echo")->description, "Responde a las peticiones de prueba");
+    EXPECT_EQ(board->registeredName, "Test board") << "the name it registered, for widgets published under it";
+
+    // The user switches language: the same pointers read the other language, and back.
+    h.manager->setLanguage("en");
+    EXPECT_EQ(board->displayName, "Test board") << "no English table: as registered";
+    EXPECT_EQ(board->fields[0].label, "Board address");
+    EXPECT_EQ(board->capabilities[0].reason, "Shows the cards of this room");
+    EXPECT_EQ(h.record("io.tessera.test.good").displayName(), "Good fixture");
+    EXPECT_EQ(h.manager->findCapability("io.tessera.test.good.echo")->description, "Echo test requests");
+    h.manager->setLanguage("es");
+    EXPECT_EQ(board->displayName, "Tablero de prueba");
+    EXPECT_EQ(board->fields[0].label, "Dirección del tablero");
+    EXPECT_EQ(h.record("io.tessera.test.good").displayName(), "Complemento de prueba");
 }
 
 TEST(PluginLoading, ALanguageWithoutATranslationOrABrokenOneKeepsTheRegisteredStrings)
