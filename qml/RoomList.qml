@@ -66,6 +66,7 @@ Rectangle {
                 required property string name
                 required property string topic
                 required property string initials
+                required property string avatar
                 required property bool invited
                 required property bool inCall
                 required property int index
@@ -95,7 +96,7 @@ Rectangle {
                     columns: 2
                     columnSpacing: Theme.gap
                     rowSpacing: 4
-                    Avatar { text: item.initials; colorIndex: item.index; size: 36 }
+                    Avatar { text: item.initials; source: item.avatar; colorIndex: item.index; size: 36 }
                     ColumnLayout {
                         spacing: 0
                         Layout.fillWidth: true

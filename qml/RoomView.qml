@@ -36,10 +36,18 @@ Rectangle {
                     tip: qsTr("Rooms")
                     onClicked: root.menuRequested()
                 }
+                Avatar {
+                    objectName: "roomAvatar"
+                    visible: Host.currentRoomName.length > 0
+                    size: 40
+                    text: Host.currentRoomName.length > 0 ? Host.currentRoomName.charAt(0).toUpperCase() : ""
+                    source: Host.currentRoomAvatar
+                    colorIndex: Host.rooms.indexOf(Host.currentRoomId)
+                    Layout.leftMargin: root.compact ? 0 : 8
+                }
                 ColumnLayout {
                     spacing: 0
                     Layout.fillWidth: true
-                    Layout.leftMargin: root.compact ? 0 : 8
                     RowLayout {
                         spacing: 8
                         Layout.fillWidth: true

@@ -73,6 +73,7 @@ ListView {
         required property string sender
         required property string senderName
         required property string initials
+        required property string avatar
         required property int colorIndex
         required property string time
         required property string body
@@ -120,6 +121,7 @@ ListView {
             Avatar {
                 Layout.alignment: Qt.AlignTop
                 text: row.initials
+                source: row.avatar
                 colorIndex: row.colorIndex
                 size: 36
             }

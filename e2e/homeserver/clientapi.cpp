@@ -145,6 +145,8 @@ void TestHomeserver::Impl::registerRoutes()
         route("POST", std::string("/_matrix/media/") + version + "/upload", &Impl::postUpload);
     }
     route("GET", c1 + "/media/download/{}/{}", &Impl::getDownloadV1);
+    route("GET", c1 + "/media/thumbnail/{}/{}", &Impl::getThumbnailV1);
+    route("GET", "/_matrix/media/v3/thumbnail/{}/{}", &Impl::getThumbnailLegacy, false);
     route("GET", c1 + "/media/download/{}/{}/{}", &Impl::getDownloadV1);
     for (const char *version : {"r0", "v3"}) {
         route("GET", std::string("/_matrix/media/") + version + "/download/{}/{}", &Impl::getDownloadLegacy, false);

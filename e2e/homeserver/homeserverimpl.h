@@ -438,6 +438,9 @@ private:
     Reply postUpload(Call &call);
     Reply getDownloadV1(Call &call);
     Reply getDownloadLegacy(Call &call);
+    Reply getThumbnailV1(Call &call);
+    Reply getThumbnailLegacy(Call &call);
+    Reply thumbnail(Call &call);
     Reply download(Call &call, bool authenticated);
     Reply stateEventReply(Call &call, const std::string &stateKey);
     Reply putStateReply(Call &call, const std::string &stateKey);

@@ -2,6 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "homeserverimpl.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace tessera::e2e {
 
 using namespace detail;
@@ -103,6 +106,51 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getDownloadV1(Call &call)
 TestHomeserver::Impl::Reply TestHomeserver::Impl::getDownloadLegacy(Call &call)
 {
     return download(call, false);
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::thumbnail(Call &call)
+{
+    // width and height are required positive integers; method is crop or scale (Synapse's 400s).
+    for (const char *name : {"width", "height"}) {
+        const auto v = call.query(name);
+        const bool digits = v && !v->empty() && v->size() <= 5 &&
+                            std::all_of(v->begin(), v->end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+        if (!digits || std::stoi(*v) < 1) {
+            return errorReply(400, "M_MISSING_PARAM",
+                              std::string("Missing or invalid integer query parameter '") + name + "'");
+        }
+    }
+    if (const auto m = call.query("method"); m && *m != "crop" && *m != "scale") {
+        return errorReply(400, "M_UNKNOWN", "Unknown thumbnail method");
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_media.find(call.params[1]);
+        if (call.params[0] != m_options.serverName || it == m_media.end()) {
+            return errorReply(404, "M_NOT_FOUND", "Not found");
+        }
+        if (it->second.contentType.rfind("image/", 0) != 0) {
+            return errorReply(404, "M_NOT_FOUND", "Not found");
+        }
+    }
+    // A server that does not scale: the image itself stands for its thumbnail.
+    return download(call, true);
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getThumbnailV1(Call &call)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_options.legacyMediaOnly) {
+            return errorReply(404, "M_UNRECOGNIZED", "Unrecognized request");
+        }
+    }
+    return thumbnail(call);
+}
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::getThumbnailLegacy(Call &call)
+{
+    return thumbnail(call);
 }
 
 } // namespace tessera::e2e

@@ -38,6 +38,7 @@
 #include "util/paths.h"
 
 #include "accountcontroller.h"
+#include "avatarimages.h"
 #if TESSERA_AUTOMATION
 #include "automation.h"
 #endif
@@ -474,6 +475,9 @@ Result<void> Startup::run()
                      [this] { m_security->setRoom(m_host->currentRoomId()); });
     m_engine = std::make_unique<QQmlApplicationEngine>();
     m_engine->addImageProvider(QLatin1String(ui::PluginIconProvider::kProviderId), m_iconProvider);
+    // Room and member avatars from the homeserver (the engine owns the provider).
+    m_engine->addImageProvider(QLatin1String(ui::AvatarImageProvider::kProviderId),
+                               new ui::AvatarImageProvider(*m_gate, *m_scheduler));
     m_iconProviderOwned = false;
     m_engine->setInitialProperties({{QStringLiteral("width"), m_options.width}, {QStringLiteral("height"), m_options.height}});
 #if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)

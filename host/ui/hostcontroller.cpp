@@ -172,6 +172,11 @@ QString HostController::currentRoomTopic() const
     return m_roomId.empty() ? QString() : m_rooms->topicOf(m_roomId);
 }
 
+QString HostController::currentRoomAvatar() const
+{
+    return m_roomId.empty() ? QString() : m_rooms->avatarOf(m_roomId);
+}
+
 bool HostController::currentRoomEncrypted() const
 {
     return !m_roomId.empty() && m_rooms->encryptedOf(m_roomId);

@@ -59,6 +59,8 @@ class HostController final : public QObject {
     Q_PROPERTY(QString currentRoomId READ currentRoomId WRITE selectRoom NOTIFY currentRoomChanged)
     Q_PROPERTY(QString currentRoomName READ currentRoomName NOTIFY currentRoomChanged)
     Q_PROPERTY(QString currentRoomTopic READ currentRoomTopic NOTIFY currentRoomChanged)
+    /// image://avatar/… of the open room ("" for none: the header shows its initials).
+    Q_PROPERTY(QString currentRoomAvatar READ currentRoomAvatar NOTIFY currentRoomChanged)
     /// The current room has m.room.encryption: the header says so, the composer says what it cannot send.
     Q_PROPERTY(bool currentRoomEncrypted READ currentRoomEncrypted NOTIFY currentRoomChanged)
     /// Tessera encrypts what is sent into the current room (false: it refuses, and the composer says so).
@@ -161,6 +163,7 @@ public:
     QString currentRoomId() const { return QString::fromStdString(m_roomId); }
     QString currentRoomName() const;
     QString currentRoomTopic() const;
+    QString currentRoomAvatar() const;
     bool currentRoomEncrypted() const;
     bool currentRoomCanEncrypt() const;
     QList<QObject *> widgets() const { return m_currentWidgets; }

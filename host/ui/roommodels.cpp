@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: Tessera contributors
 // SPDX-License-Identifier: Apache-2.0
 #include "roommodels.h"
+#include "avatarimages.h"
 #include "util/jsonfields.h"
 #include "visibletext.h"
 
@@ -80,7 +81,8 @@ int RoomListModel::rowCount(const QModelIndex &parent) const
 QHash<int, QByteArray> RoomListModel::roleNames() const
 {
     return {{RoomIdRole, "roomId"}, {NameRole, "name"}, {TopicRole, "topic"}, {EncryptedRole, "encrypted"},
-            {InvitedRole, "invited"}, {InitialsRole, "initials"}, {InCallRole, "inCall"}};
+            {InvitedRole, "invited"}, {InitialsRole, "initials"}, {InCallRole, "inCall"},
+            {AvatarRole, "avatar"}};
 }
 
 QVariant RoomListModel::data(const QModelIndex &index, int role) const
@@ -97,6 +99,7 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
     case InvitedRole: return r.membership == matrix::Membership::Invite;
     case InitialsRole: return initialsOf(name);
     case InCallRole: return m_inCall.count(r.roomId) > 0;
+    case AvatarRole: return avatarUrl(r);
     default: return {};
     }
 }
@@ -108,6 +111,25 @@ void RoomListModel::setRoomsInCall(std::set<std::string> roomIds)
     m_inCall = std::move(roomIds);
     if (!m_rooms.empty())
         Q_EMIT dataChanged(index(0), index(int(m_rooms.size()) - 1), {InCallRole});
+}
+
+QString RoomListModel::avatarUrl(const matrix::RoomInfo &room)
+{
+    if (!room.avatarUrl.empty())
+        return AvatarImageProvider::urlFor(room.avatarUrl);
+    // Named after one person (a direct chat, an invitation): that person's face.
+    if (room.name.empty() && room.canonicalAlias.empty() && room.heroes.size() == 1 && room.heroAvatarUrls.size() == 1)
+        return AvatarImageProvider::urlFor(room.heroAvatarUrls[0]);
+    return {};
+}
+
+QString RoomListModel::avatarOf(const std::string &roomId) const
+{
+    for (const auto &r : m_rooms) {
+        if (r.roomId == roomId)
+            return avatarUrl(r);
+    }
+    return {};
 }
 
 int RoomListModel::indexOf(const QString &roomId) const
@@ -501,6 +523,7 @@ matrix::RoomMember memberFrom(const json &event)
     m.userId = jsonString(event, "state_key");
     const json content = event.value("content", json::object());
     m.displayName = content.is_object() ? jsonString(content, "displayname") : std::string();
+    m.avatarUrl = content.is_object() ? jsonString(content, "avatar_url") : std::string();
     m.membership = matrix::parseMembership(content.is_object() ? jsonString(content, "membership") : std::string());
     return m;
 }
@@ -524,7 +547,7 @@ void TimelineModel::setMembers(const std::vector<json> &memberEvents)
         m_members[m.userId] = std::move(m);
     }
     if (!m_rows.empty())
-        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {SenderNameRole, InitialsRole});
+        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {SenderNameRole, InitialsRole, AvatarRole});
 }
 
 void TimelineModel::updateMember(const json &memberEvent)
@@ -538,7 +561,7 @@ void TimelineModel::updateMember(const json &memberEvent)
         ++m_nameUses[m.displayName];
     m_members[m.userId] = std::move(m);
     if (!m_rows.empty())
-        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {SenderNameRole, InitialsRole});
+        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {SenderNameRole, InitialsRole, AvatarRole});
 }
 
 QString TimelineModel::senderName(const std::string &userId) const
@@ -630,7 +653,7 @@ QHash<int, QByteArray> TimelineModel::roleNames() const
             {InitialsRole, "initials"}, {ColorIndexRole, "colorIndex"}, {TimeRole, "time"},
             {BodyRole, "body"},        {KindRole, "kind"},           {OwnRole, "own"},
             {DayRole, "day"},          {StatusRole, "status"},       {SendErrorRole, "sendError"},
-            {LocalIdRole, "localId"}};
+            {LocalIdRole, "localId"},  {AvatarRole, "avatar"}};
 }
 
 QVariant TimelineModel::data(const QModelIndex &index, int role) const
@@ -679,6 +702,10 @@ QVariant TimelineModel::data(const QModelIndex &index, int role) const
     case StatusRole: return q(r.status);
     case SendErrorRole: return r.sendError;
     case LocalIdRole: return q(r.localId);
+    case AvatarRole: {
+        auto m = m_members.find(r.sender);
+        return m == m_members.end() ? QString() : AvatarImageProvider::urlFor(m->second.avatarUrl);
+    }
     default: return {};
     }
 }

@@ -30,6 +30,7 @@ public:
         InvitedRole,
         InitialsRole,
         InCallRole, ///< a call widget of the room is in its call
+        AvatarRole, ///< image://avatar/… of m.room.avatar, else of the one other member; "" for none
     };
     Q_ENUM(Roles)
 
@@ -50,6 +51,10 @@ public:
     QString topicOf(const std::string &roomId) const;
     /** Whether @p roomId has m.room.encryption (as last listed). */
     bool encryptedOf(const std::string &roomId) const;
+    /** AvatarRole of @p roomId ("" when it has none, or is not listed). */
+    QString avatarOf(const std::string &roomId) const;
+    /** The avatar a room shows: its m.room.avatar, else the avatar of the one member it is named after. */
+    static QString avatarUrl(const matrix::RoomInfo &room);
     void reload();
     /** The rooms whose call widget is in its call (the room list says "in call"). */
     void setRoomsInCall(std::set<std::string> roomIds);
@@ -93,6 +98,7 @@ public:
         StatusRole,    ///< "" (on the server), "sending" or "failed": the user's own messages not yet accepted
         SendErrorRole, ///< for "failed": why the server refused it
         LocalIdRole,   ///< for a message not yet accepted: what retrySend()/discardSend() take
+        AvatarRole,    ///< image://avatar/… of the sender's member event; "" for none
     };
     Q_ENUM(Roles)
 

@@ -121,6 +121,10 @@ public:
     {
         m_backend.downloadMedia(mxcUri, std::move(done));
     }
+    void downloadThumbnail(const std::string &mxcUri, int sizePx, std::size_t maxBytes, Callback<MediaDownload> done) override
+    {
+        m_backend.downloadThumbnail(mxcUri, sizePx, maxBytes, std::move(done));
+    }
     void searchUserDirectory(const std::string &term, int limit, Callback<UserDirectoryResult> done) override
     {
         m_backend.searchUserDirectory(term, limit, std::move(done));

@@ -2129,11 +2129,10 @@ void MatrixBackend::uploadMedia(const MediaUpload &upload, Callback<std::string>
     });
 }
 
-void MatrixBackend::downloadMedia(const std::string &mxcUri, Callback<MediaDownload> done)
+namespace {
+/** mxc://<server-name>/<media-id> as its two parts; the media id is [A-Za-z0-9_-]+ (spec, "Matrix Content URIs"). */
+Result<std::pair<std::string, std::string>> parseMxc(const std::string &mxcUri)
 {
-    if (!m_session)
-        return post<MediaDownload>(std::move(done), notLoggedIn());
-    // mxc://<server-name>/<media-id>: the media id is [A-Za-z0-9_-]+ (spec, "Matrix Content URIs")
     const std::string rest = text::startsWith(mxcUri, "mxc://") ? mxcUri.substr(6) : std::string();
     const auto slash = rest.find('/');
     const std::string server = slash == std::string::npos ? std::string() : rest.substr(0, slash);
@@ -2142,19 +2141,64 @@ void MatrixBackend::downloadMedia(const std::string &mxcUri, Callback<MediaDownl
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
     });
     if (server.empty() || !idOk)
-        return post<MediaDownload>(std::move(done),
-                                   matrixError(400, "M_INVALID_PARAM", "'" + text::truncateUtf8(mxcUri, 100) +
-                                                                           "' is not an mxc://server/media-id URI"));
+        return matrixError(400, "M_INVALID_PARAM",
+                           "'" + text::truncateUtf8(mxcUri, 100) + "' is not an mxc://server/media-id URI");
+    return std::make_pair(server, mediaId);
+}
+} // namespace
+
+void MatrixBackend::downloadThumbnail(const std::string &mxcUri, int sizePx, std::size_t maxBytes,
+                                      Callback<MediaDownload> done)
+{
+    if (!m_session)
+        return post<MediaDownload>(std::move(done), notLoggedIn());
+    auto parts = parseMxc(mxcUri);
+    if (!parts)
+        return post<MediaDownload>(std::move(done), std::move(parts).error());
+    const std::string size = std::to_string(std::clamp(sizePx, 1, 1024));
+    ApiCall call;
+    call.path = (m_legacyMedia ? "/_matrix/media/v3/thumbnail/" : "/_matrix/client/v1/media/thumbnail/") +
+                ClientApi::segment(parts->first) + "/" + parts->second;
+    call.query = {{"width", size}, {"height", size}, {"method", "crop"}};
+    call.rawResponse = true;
+    call.maxResponseBytes = std::min(maxBytes, m_options.maxDownloadBytes);
+    call.followRedirects = true;
+    api(call, [this, done = std::move(done), mxcUri, maxBytes](Result<ApiResponse> r) mutable {
+        if (r) {
+            MediaDownload out;
+            out.bytes = std::move(r->body);
+            out.contentType = r->contentType;
+            return done(std::move(out));
+        }
+        // No thumbnail (a server without them, or one it cannot make): the file itself, as bounded.
+        downloadFile(mxcUri, maxBytes, std::move(done));
+    });
+}
+
+void MatrixBackend::downloadMedia(const std::string &mxcUri, Callback<MediaDownload> done)
+{
+    downloadFile(mxcUri, m_options.maxDownloadBytes, std::move(done));
+}
+
+void MatrixBackend::downloadFile(const std::string &mxcUri, std::size_t maxBytes, Callback<MediaDownload> done)
+{
+    if (!m_session)
+        return post<MediaDownload>(std::move(done), notLoggedIn());
+    auto parts = parseMxc(mxcUri);
+    if (!parts)
+        return post<MediaDownload>(std::move(done), std::move(parts).error());
+    const std::string &server = parts->first;
+    const std::string &mediaId = parts->second;
     ApiCall call;
     call.path = (m_legacyMedia ? "/_matrix/media/v3/download/" : "/_matrix/client/v1/media/download/") +
                 ClientApi::segment(server) + "/" + mediaId;
     call.rawResponse = true;
-    call.maxResponseBytes = m_options.maxDownloadBytes;
+    call.maxResponseBytes = std::min(maxBytes, m_options.maxDownloadBytes);
     call.followRedirects = true;
-    api(call, [this, done = std::move(done), mxcUri, legacy = m_legacyMedia](Result<ApiResponse> r) mutable {
+    api(call, [this, done = std::move(done), mxcUri, maxBytes, legacy = m_legacyMedia](Result<ApiResponse> r) mutable {
         if (!r && !legacy && isUnrecognised(r.error())) {
             m_legacyMedia = true;
-            return downloadMedia(mxcUri, std::move(done));
+            return downloadFile(mxcUri, maxBytes, std::move(done));
         }
         if (!r)
             return done(std::move(r).error());

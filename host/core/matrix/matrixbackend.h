@@ -346,6 +346,9 @@ public:
     void mediaConfig(Callback<nlohmann::json> done) override;
     void uploadMedia(const MediaUpload &upload, Callback<std::string> done) override;
     void downloadMedia(const std::string &mxcUri, Callback<MediaDownload> done) override;
+    /** The authenticated thumbnail endpoint (crop), else the file; both capped at @p maxBytes. */
+    void downloadThumbnail(const std::string &mxcUri, int sizePx, std::size_t maxBytes,
+                           Callback<MediaDownload> done) override;
     void searchUserDirectory(const std::string &term, int limit, Callback<UserDirectoryResult> done) override;
     void turnServers(Callback<TurnServers> done) override;
     void profile(const std::string &userId, Callback<Profile> done) override;
@@ -392,6 +395,8 @@ private:
     void oauthStep(std::shared_ptr<OAuthFlow> flow);
     void finishOAuth(std::shared_ptr<OAuthFlow> flow, Result<SessionInfo> result);
     Error notLoggedIn() const;
+    /** downloadMedia() with at most @p maxBytes (authenticated media, else the legacy endpoint). */
+    void downloadFile(const std::string &mxcUri, std::size_t maxBytes, Callback<MediaDownload> done);
 
     // login
     struct LoginFlow;

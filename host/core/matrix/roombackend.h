@@ -45,6 +45,8 @@ struct RoomInfo {
     std::vector<std::string> heroes;
     /** The heroes' display names, disambiguated among the members, in the order of `heroes`. */
     std::vector<std::string> heroNames;
+    /** The heroes' avatars (mxc://, empty for one without), in the order of `heroes`. */
+    std::vector<std::string> heroAvatarUrls;
     std::int64_t joinedMembers = 0;  ///< the summary's m.joined_member_count, else counted
     std::int64_t invitedMembers = 0; ///< the summary's m.invited_member_count, else counted
 };
@@ -362,6 +364,22 @@ public:
     /** Uploads and answers the mxc:// URI. */
     virtual void uploadMedia(const MediaUpload &upload, Callback<std::string> done) = 0;
     virtual void downloadMedia(const std::string &mxcUri, Callback<MediaDownload> done) = 0;
+    /**
+     * An image to show at about @p sizePx square (an avatar): a server-made thumbnail where the
+     * server has them, else the file itself. Refused (ErrorCode::Unsupported) when larger than
+     * @p maxBytes. This default downloads the file and checks its size afterwards.
+     */
+    virtual void downloadThumbnail(const std::string &mxcUri, int sizePx, std::size_t maxBytes,
+                                   Callback<MediaDownload> done)
+    {
+        (void)sizePx;
+        downloadMedia(mxcUri, [maxBytes, done = std::move(done)](Result<MediaDownload> r) {
+            if (r && r->bytes.size() > maxBytes)
+                return done(Error(ErrorCode::Unsupported,
+                                  "the image is larger than " + std::to_string(maxBytes) + " bytes"));
+            done(std::move(r));
+        });
+    }
     virtual void searchUserDirectory(const std::string &term, int limit, Callback<UserDirectoryResult> done) = 0;
     virtual void turnServers(Callback<TurnServers> done) = 0;
     virtual void profile(const std::string &userId, Callback<Profile> done) = 0;

@@ -241,7 +241,8 @@ Result<std::vector<RoomMember>> RoomStore::members(const std::string &roomId)
     // Only a string is a display name (json_extract would give a number as text too).
     auto st = cached("SELECT state_key, CASE json_type(json, '$.content.displayname') WHEN 'text' "
                      "THEN json_extract(json, '$.content.displayname') END, "
-                     "json_extract(json, '$.content.membership') FROM state "
+                     "json_extract(json, '$.content.membership'), CASE json_type(json, '$.content.avatar_url') "
+                     "WHEN 'text' THEN json_extract(json, '$.content.avatar_url') END FROM state "
                      "WHERE room_id = ?1 AND type = 'm.room.member' ORDER BY state_key");
     if (!st)
         return std::move(st).error();
@@ -257,6 +258,7 @@ Result<std::vector<RoomMember>> RoomStore::members(const std::string &roomId)
         m.userId = std::string((*st)->columnText(0));
         m.displayName = (*st)->isNull(1) ? std::string() : std::string((*st)->columnText(1));
         m.membership = parseMembership((*st)->columnText(2));
+        m.avatarUrl = (*st)->isNull(3) ? std::string() : std::string((*st)->columnText(3));
         out.push_back(std::move(m));
     }
     return out;
@@ -293,8 +295,12 @@ Result<void> RoomStore::describeMembers(RoomInfo &info, const std::optional<std:
         info.heroes = computeHeroes(*members, ownUserId);
     }
     info.heroNames.clear();
-    for (const auto &hero : info.heroes)
+    info.heroAvatarUrls.clear();
+    for (const auto &hero : info.heroes) {
         info.heroNames.push_back(memberDisplayName(hero, *members));
+        auto m = std::find_if(members->begin(), members->end(), [&](const RoomMember &x) { return x.userId == hero; });
+        info.heroAvatarUrls.push_back(m != members->end() ? m->avatarUrl : std::string());
+    }
     return {};
 }
 

@@ -1,0 +1,181 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+#include "avatarimages.h"
+
+#include <QHash>
+#include <QImage>
+#include <QMutex>
+#include <QMutexLocker>
+#include <QPainter>
+#include <QPainterPath>
+
+#include <atomic>
+#include <cctype>
+#include <list>
+#include <string_view>
+#include <vector>
+
+namespace tessera::ui {
+
+namespace {
+
+class AvatarResponse final : public QQuickImageResponse {
+public:
+    QQuickTextureFactory *textureFactory() const override
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_image.isNull() ? nullptr : QQuickTextureFactory::textureFactoryForImage(m_image);
+    }
+    QString errorString() const override
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_error;
+    }
+    /** Called once, on the provider's thread; the engine keeps the response until finished(). */
+    void finish(const QImage &image, const QString &error)
+    {
+        {
+            QMutexLocker lock(&m_mutex);
+            m_image = image;
+            m_error = image.isNull() && error.isEmpty() ? QStringLiteral("no avatar") : error;
+        }
+        Q_EMIT finished();
+    }
+
+private:
+    mutable QMutex m_mutex;
+    QImage m_image;
+    QString m_error;
+};
+
+/** The middle square of @p image, kSidePx wide, inside a circle (transparent corners). */
+QImage roundAvatar(const QImage &image)
+{
+    const int side = AvatarImageProvider::kSidePx;
+    const QImage scaled = image.scaled(side, side, Qt::KeepAspectRatioByExpanding, Qt::SmoothTransformation);
+    QImage out(side, side, QImage::Format_ARGB32_Premultiplied);
+    out.fill(Qt::transparent);
+    QPainter painter(&out);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    QPainterPath circle;
+    circle.addEllipse(0, 0, side, side);
+    painter.setClipPath(circle);
+    painter.drawImage((side - scaled.width()) / 2, (side - scaled.height()) / 2, scaled);
+    return out;
+}
+
+} // namespace
+
+struct AvatarImageProvider::Shared {
+    matrix::RoomBackend *backend = nullptr;
+    Scheduler *scheduler = nullptr;
+    // On the scheduler's thread only.
+    QHash<QString, QImage> images; ///< a null image: known not to be readable
+    std::list<QString> recent;     ///< most recently shown first
+    QHash<QString, std::vector<AvatarResponse *>> waiting;
+    // Read from any thread.
+    std::atomic<int> downloads{0};
+    std::atomic<int> cachedCount{0};
+
+    void touch(const QString &id)
+    {
+        recent.remove(id);
+        recent.push_front(id);
+    }
+    void keep(const QString &id, const QImage &image)
+    {
+        images.insert(id, image);
+        touch(id);
+        while (int(recent.size()) > kMaxCached) {
+            images.remove(recent.back());
+            recent.pop_back();
+        }
+        cachedCount = int(images.size());
+    }
+};
+
+AvatarImageProvider::AvatarImageProvider(matrix::RoomBackend &backend, Scheduler &scheduler)
+    : m_shared(std::make_shared<Shared>())
+{
+    m_shared->backend = &backend;
+    m_shared->scheduler = &scheduler;
+}
+
+AvatarImageProvider::~AvatarImageProvider() = default;
+
+QString AvatarImageProvider::urlFor(const std::string &mxcUri)
+{
+    constexpr std::string_view scheme = "mxc://";
+    if (mxcUri.compare(0, scheme.size(), scheme) != 0)
+        return {};
+    const std::string rest = mxcUri.substr(scheme.size());
+    const auto slash = rest.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 >= rest.size())
+        return {};
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+        const char c = rest[i];
+        const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
+                        (i < slash && (c == '.' || c == ':' || c == '[' || c == ']'));
+        if (!ok && i != slash)
+            return {};
+    }
+    return QStringLiteral("image://%1/%2").arg(QLatin1String(kProviderId), QString::fromStdString(rest));
+}
+
+QQuickImageResponse *AvatarImageProvider::requestImageResponse(const QString &id, const QSize &)
+{
+    auto *response = new AvatarResponse;
+    std::weak_ptr<Shared> weak = m_shared;
+    m_shared->scheduler->post([weak, id, response] {
+        auto shared = weak.lock();
+        if (!shared)
+            return response->finish({}, QStringLiteral("Tessera is closing"));
+        if (auto it = shared->images.constFind(id); it != shared->images.constEnd()) {
+            shared->touch(id);
+            return response->finish(*it, {});
+        }
+        auto &waiters = shared->waiting[id];
+        waiters.push_back(response);
+        if (waiters.size() > 1)
+            return; // on its way already
+        ++shared->downloads;
+        shared->backend->downloadThumbnail(
+            "mxc://" + id.toStdString(), kSidePx, kMaxAvatarBytes, [weak, id](Result<matrix::MediaDownload> r) {
+                auto shared = weak.lock();
+                if (!shared)
+                    return;
+                QImage image;
+                QString error;
+                if (!r) {
+                    error = QString::fromStdString(r.error().message);
+                } else {
+                    image.loadFromData(reinterpret_cast<const uchar *>(r->bytes.data()), int(r->bytes.size()));
+                    if (image.isNull())
+                        error = QStringLiteral("the avatar is not an image Tessera can read");
+                    else
+                        image = roundAvatar(image);
+                }
+                // Kept, unless the failure may pass (no answer, a server error): then asked again next time.
+                const bool lasting = r || r.error().code == ErrorCode::Unsupported ||
+                                     (r.error().matrixApiError && r.error().matrixApiError->httpStatus < 500);
+                if (lasting)
+                    shared->keep(id, image);
+                for (AvatarResponse *waiting : shared->waiting.take(id))
+                    waiting->finish(image, error);
+            });
+    });
+    return response;
+}
+
+int AvatarImageProvider::downloads() const
+{
+    return m_shared->downloads;
+}
+
+int AvatarImageProvider::cached() const
+{
+    return m_shared->cachedCount;
+}
+
+} // namespace tessera::ui
