@@ -2,8 +2,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "avatarimages.h"
 
+#include <QBuffer>
+#include <QByteArray>
 #include <QHash>
 #include <QImage>
+#include <QImageReader>
 #include <QMutex>
 #include <QMutexLocker>
 #include <QPainter>
@@ -63,6 +66,36 @@ QImage roundAvatar(const QImage &image)
     painter.setClipPath(circle);
     painter.drawImage((side - scaled.width()) / 2, (side - scaled.height()) / 2, scaled);
     return out;
+}
+
+/**
+ * The image in @p bytes, round, or a null image and why. Its dimensions are read before any pixel
+ * is: a small file can declare an enormous picture, which is refused instead of allocated.
+ */
+QImage decodeAvatar(const std::string &bytes, QString &error)
+{
+    QByteArray data = QByteArray::fromRawData(bytes.data(), qsizetype(bytes.size()));
+    QBuffer buffer(&data);
+    buffer.open(QIODevice::ReadOnly);
+    QImageReader reader(&buffer);
+    const QSize size = reader.size();
+    if (!size.isValid()) {
+        error = QStringLiteral("the avatar is not an image Tessera can read");
+        return {};
+    }
+    if (size.width() > AvatarImageProvider::kMaxSourceSidePx || size.height() > AvatarImageProvider::kMaxSourceSidePx) {
+        error = QStringLiteral("the avatar is %1 × %2 pixels, more than %3 on a side")
+                    .arg(size.width())
+                    .arg(size.height())
+                    .arg(AvatarImageProvider::kMaxSourceSidePx);
+        return {};
+    }
+    QImage image;
+    if (!reader.read(&image)) {
+        error = QStringLiteral("the avatar is not an image Tessera can read: %1").arg(reader.errorString());
+        return {};
+    }
+    return roundAvatar(image);
 }
 
 } // namespace
@@ -150,11 +183,7 @@ QQuickImageResponse *AvatarImageProvider::requestImageResponse(const QString &id
                 if (!r) {
                     error = QString::fromStdString(r.error().message);
                 } else {
-                    image.loadFromData(reinterpret_cast<const uchar *>(r->bytes.data()), int(r->bytes.size()));
-                    if (image.isNull())
-                        error = QStringLiteral("the avatar is not an image Tessera can read");
-                    else
-                        image = roundAvatar(image);
+                    image = decodeAvatar(r->bytes, error);
                 }
                 // Kept, unless the failure may pass (no answer, a server error): then asked again next time.
                 const bool lasting = r || r.error().code == ErrorCode::Unsupported ||

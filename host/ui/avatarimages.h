@@ -30,6 +30,8 @@ public:
     static constexpr const char *kProviderId = "avatar";
     /** A file larger than this is not fetched (a thumbnail is far smaller). */
     static constexpr std::size_t kMaxAvatarBytes = 1024 * 1024;
+    /** A picture wider or taller than this is refused before it is decoded. */
+    static constexpr int kMaxSourceSidePx = 4096;
     /** The thumbnail size asked for, and the side of the images kept. */
     static constexpr int kSidePx = 96;
     /** Images kept in memory (96 × 96 × 4 bytes each: under 10 MiB). */

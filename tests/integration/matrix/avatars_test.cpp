@@ -123,6 +123,12 @@ TEST(Avatars, WhatIsTooLargeOrNotAnImageShowsTheInitials)
     ASSERT_TRUE(tooLarge);
     EXPECT_TRUE(tooLarge->image.isNull());
     EXPECT_NE(tooLarge->error.indexOf(QStringLiteral("larger than")), -1) << tooLarge->error.toStdString();
+    // A small file that declares a picture too large to decode is refused before decoding.
+    const std::string wide = upload(h, png(ui::AvatarImageProvider::kMaxSourceSidePx + 1, 1, Qt::blue), "image/png");
+    auto tooWide = request(h, provider, ui::AvatarImageProvider::urlFor(wide));
+    ASSERT_TRUE(tooWide);
+    EXPECT_TRUE(tooWide->image.isNull());
+    EXPECT_EQ(tooWide->error.toStdString(), "the avatar is 4097 × 1 pixels, more than 4096 on a side");
     // Neither is fetched again.
     const int downloads = provider.downloads();
     ASSERT_TRUE(request(h, provider, ui::AvatarImageProvider::urlFor(huge)));
