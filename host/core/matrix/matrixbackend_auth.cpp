@@ -16,16 +16,8 @@ namespace tessera::matrix {
 
 namespace {
 
-constexpr const char *kClient = "/_matrix/client/v3";
 /** A refresh waits at most this long for a transient failure to pass before the waiting calls fail. */
 constexpr int kMaxRefreshAttemptsPerCall = 2;
-
-std::string stripSlash(std::string url)
-{
-    while (!url.empty() && url.back() == '/')
-        url.pop_back();
-    return url;
-}
 
 bool isUnknownToken(const Error &e)
 {

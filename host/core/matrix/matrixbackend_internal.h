@@ -8,6 +8,82 @@
 
 namespace tessera::matrix {
 
+// What the backend's source files share: paths, limits, small helpers and private types.
+
+inline constexpr const char *kClient = "/_matrix/client/v3";
+/** Extra time a /sync request gets beyond its long-poll timeout before it counts as lost. */
+inline constexpr std::int64_t kSyncMarginMs = 30'000;
+/** Sync responses can be large on the first run of a big account. */
+inline constexpr std::size_t kMaxSyncResponseBytes = 256u * 1024u * 1024u;
+inline constexpr int kBackfillPageSize = 100;
+inline constexpr int kMaxStorePagesPerRead = 50;
+
+inline Error unavailable(const std::string &message)
+{
+    return Error(ErrorCode::Unavailable, message);
+}
+
+inline std::string stripSlash(std::string url)
+{
+    while (!url.empty() && url.back() == '/')
+        url.pop_back();
+    return url;
+}
+
+/** The server does not know the endpoint (an older server): try the older one. */
+inline bool isUnrecognised(const Error &e)
+{
+    if (!e.matrixApiError)
+        return false;
+    const int status = e.matrixApiError->httpStatus;
+    return (status == 404 || status == 405 || status == 400) && errcodeOf(e) == "M_UNRECOGNIZED";
+}
+
+inline Error notJoined(const RoomInfo &room)
+{
+    return matrixError(403, "M_FORBIDDEN",
+                       room.membership == Membership::Invite
+                           ? "You have not joined this room: accept the invitation first"
+                           : "You are not a member of this room");
+}
+
+/** A timeline read that decrypts matches encrypted events too, and applies the filter afterwards. */
+inline bool needsDecryptingRead(const EventFilter &filter)
+{
+    return filter.state == EventFilter::StateMatch::Any || filter.state == EventFilter::StateMatch::NotState;
+}
+
+struct MatrixBackend::OutboxRow {
+    std::string kind;
+    bool encrypt = false;
+    std::string roomId;
+    std::string type;
+    std::optional<std::string> stateKey;
+    std::optional<std::string> target;
+    nlohmann::json body = nlohmann::json::object();
+    std::optional<std::int64_t> delayMs;
+    std::optional<std::string> parentDelayId;
+};
+
+struct MatrixBackend::TimelineRead {
+    TimelineQuery query;
+    Callback<TimelinePage> done;
+    TimelinePage out;
+    std::optional<std::int64_t> cursor;
+    int backfills = 0;
+    int storePages = 0; ///< pages read from the cache (more than one when decryption filters events out)
+};
+
+/** What one sync tells the listeners, emitted in order once its encrypted events are decrypted. */
+struct MatrixBackend::EmitBatch {
+    std::vector<std::string> gaps; ///< rooms whose cached timeline a limited sync cut off
+    std::vector<nlohmann::json> stateChanges;
+    std::vector<nlohmann::json> events;
+    std::set<std::string> roomsChanged;
+    std::vector<nlohmann::json> toDevice;
+    bool decrypted = false;
+};
+
 struct MatrixBackend::AuthState {
     std::string kind = "password";
     std::string issuer;
