@@ -17,8 +17,8 @@ inline constexpr std::size_t kMaxHeroes = 5;
 struct RoomMember {
     std::string userId;
     std::string displayName; ///< content.displayname; empty when absent or null
-    std::string avatarUrl;   ///< content.avatar_url (mxc://); empty when absent or not a string
     Membership membership = Membership::Invalid;
+    std::string avatarUrl; ///< content.avatar_url (mxc://); empty when absent or not a string
 };
 
 /**
