@@ -12,6 +12,15 @@ using namespace tessera::matrix;
 
 namespace {
 
+RoomMember member(std::string userId, std::string displayName, Membership membership)
+{
+    RoomMember m;
+    m.userId = std::move(userId);
+    m.displayName = std::move(displayName);
+    m.membership = membership;
+    return m;
+}
+
 RoomInfo unnamed(std::vector<std::string> heroNames, std::int64_t joined, std::int64_t invited = 0)
 {
     RoomInfo r;
@@ -96,7 +105,7 @@ TEST(RoomName, AnInvitationIsNamedAfterTheInviterWhateverTheCounts)
 
 TEST(MemberDisplayName, TheDisplayNameElseTheUserId)
 {
-    const std::vector<RoomMember> members = {{"@a:hs", "Alice", Membership::Join}, {"@b:hs", "", Membership::Join}};
+    const std::vector<RoomMember> members = {member("@a:hs", "Alice", Membership::Join), member("@b:hs", "", Membership::Join)};
     EXPECT_EQ(memberDisplayName("@a:hs", members), "Alice");
     EXPECT_EQ(memberDisplayName("@b:hs", members), "@b:hs");
     EXPECT_EQ(memberDisplayName("@unknown:hs", members), "@unknown:hs");
@@ -104,9 +113,9 @@ TEST(MemberDisplayName, TheDisplayNameElseTheUserId)
 
 TEST(MemberDisplayName, TwoMembersWithOneNameAreToldApartByTheirIds)
 {
-    const std::vector<RoomMember> members = {{"@a:hs", "Sam", Membership::Join},
-                                             {"@b:other", "Sam", Membership::Invite},
-                                             {"@c:hs", "Cleo", Membership::Join}};
+    const std::vector<RoomMember> members = {member("@a:hs", "Sam", Membership::Join),
+                                             member("@b:other", "Sam", Membership::Invite),
+                                             member("@c:hs", "Cleo", Membership::Join)};
     EXPECT_EQ(memberDisplayName("@a:hs", members), "Sam (@a:hs)");
     EXPECT_EQ(memberDisplayName("@b:other", members), "Sam (@b:other)");
     EXPECT_EQ(memberDisplayName("@c:hs", members), "Cleo");
@@ -114,18 +123,18 @@ TEST(MemberDisplayName, TwoMembersWithOneNameAreToldApartByTheirIds)
 
 TEST(MemberDisplayName, SomeoneWhoLeftDoesNotMakeANameAmbiguous)
 {
-    const std::vector<RoomMember> members = {{"@a:hs", "Sam", Membership::Join}, {"@b:hs", "Sam", Membership::Leave}};
+    const std::vector<RoomMember> members = {member("@a:hs", "Sam", Membership::Join), member("@b:hs", "Sam", Membership::Leave)};
     EXPECT_EQ(memberDisplayName("@a:hs", members), "Sam");
 }
 
 TEST(ComputeHeroes, OthersInTheRoomElseThoseWhoLeft)
 {
-    const std::vector<RoomMember> members = {{"@me:hs", "Me", Membership::Join},
-                                             {"@a:hs", "A", Membership::Join},
-                                             {"@b:hs", "B", Membership::Invite},
-                                             {"@c:hs", "C", Membership::Leave}};
+    const std::vector<RoomMember> members = {member("@me:hs", "Me", Membership::Join),
+                                             member("@a:hs", "A", Membership::Join),
+                                             member("@b:hs", "B", Membership::Invite),
+                                             member("@c:hs", "C", Membership::Leave)};
     EXPECT_EQ(computeHeroes(members, "@me:hs"), (std::vector<std::string>{"@a:hs", "@b:hs"}));
-    const std::vector<RoomMember> alone = {{"@me:hs", "Me", Membership::Join}, {"@c:hs", "C", Membership::Leave}};
+    const std::vector<RoomMember> alone = {member("@me:hs", "Me", Membership::Join), member("@c:hs", "C", Membership::Leave)};
     EXPECT_EQ(computeHeroes(alone, "@me:hs"), std::vector<std::string>{"@c:hs"});
 }
 
