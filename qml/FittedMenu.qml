@@ -10,6 +10,8 @@ Menu {
         let widest = 0
         for (let i = 0; i < count; ++i)
             widest = Math.max(widest, itemAt(i).implicitWidth)
-        return Math.min(Math.max(200, widest + leftPadding + rightPadding), parent.Window.width - 16)
+        const wanted = Math.max(200, widest + leftPadding + rightPadding)
+        // No parent while the menu is being destroyed.
+        return parent ? Math.min(wanted, parent.Window.width - 16) : wanted
     }
 }

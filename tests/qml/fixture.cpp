@@ -393,10 +393,6 @@ QVariantMap Fixture::accessible(QObject *item) const
 {
     if (!item)
         return {};
-    // Controls watch for activation (QAccessible's activation observers) and set their role then;
-    // the offscreen platform has no accessibility bridge to activate them, so this does what a
-    // starting screen reader would. Controls created later are told on the next call.
-    QAccessible::setActive(true);
     QAccessibleInterface *iface = QAccessible::queryAccessibleInterface(item);
     if (!iface)
         return {};

@@ -122,8 +122,8 @@ public:
      */
     /**
      * What a screen reader is told about @p item: {name, role, roleName} from its
-     * QAccessibleInterface, after telling Qt's controls that an assistive technology is active (they
-     * assign their roles only then; no screen reader runs in a test).
+     * QAccessibleInterface. (No assistive technology runs in a test, so a control's name from its
+     * text, which Qt gives it once one is active, is not there yet; the role is.)
      */
     Q_INVOKABLE QVariantMap accessible(QObject *item) const;
     Q_INVOKABLE bool resetShell();

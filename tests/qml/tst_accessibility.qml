@@ -54,10 +54,16 @@ Item {
                     return
                 if (interactive(item) && item.width > 0 && item.height > 0) {
                     const what = where + ": " + describe(item)
-                    // What a screen reader announces: the name and role of the item's accessible
-                    // interface. A text field's text is what was typed, never its name.
+                    // What a screen reader announces: the role of the item's accessible interface,
+                    // and its name: Accessible.name, or the control's own text, which Qt makes its
+                    // name once an assistive technology is active. A text field's text is what was
+                    // typed, never its name.
+                    // Reading an attached property gives the item its accessible interface, as a
+                    // screen reader's first question does.
+                    const name = item.Accessible.name
                     const told = fixture.accessible(item)
-                    if (String(told.name || "").trim().length === 0)
+                    const text = typeof item.text === "string" && !isText(item) ? item.text.trim() : ""
+                    if (String(told.name || name || "").trim().length === 0 && text.length === 0)
                         out.push(what + " has no accessible name")
                     if (!test.actionRoles.includes(told.roleName))
                         out.push(what + " is announced as " + told.roleName + ", not as something to use")
