@@ -42,6 +42,24 @@ TEST_F(Rooms, CreateRoomAppliesPresetNameTopicAliasAndInitialState)
     EXPECT_EQ(events[2]["type"], "m.room.power_levels");
 }
 
+TEST_F(Rooms, AMemberJoiningAgainChangesTheirRoomProfileAndTheSameJoinChangesNothing)
+{
+    const HttpResult r = as(alice).post("/_matrix/client/v3/createRoom", {{"preset", "private_chat"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string roomId = r.json["room_id"];
+    const std::string path = "/_matrix/client/v3/rooms/" + roomId + "/state/m.room.member/" + alice.userId;
+    const std::size_t before = server->roomEvents(roomId).size();
+    const json profile = {{"membership", "join"}, {"displayname", "Alice"}, {"avatar_url", "mxc://tessera.test/face"}};
+    const HttpResult changed = as(alice).put(path, profile);
+    ASSERT_EQ(changed.status, 200) << changed.body;
+    EXPECT_EQ(server->stateEvent(roomId, "m.room.member", alice.userId)->at("content")["avatar_url"], "mxc://tessera.test/face");
+    EXPECT_EQ(server->roomEvents(roomId).size(), before + 1) << "a profile change is an event, as in Synapse";
+    const HttpResult same = as(alice).put(path, profile);
+    ASSERT_EQ(same.status, 200) << same.body;
+    EXPECT_EQ(same.json["event_id"], changed.json["event_id"]) << "the same join again is no event";
+    EXPECT_EQ(server->roomEvents(roomId).size(), before + 1);
+}
+
 TEST_F(Rooms, CreateRoomRejectsBadInputSpecifically)
 {
     MatrixHttp http = as(alice);
