@@ -71,10 +71,10 @@ runScenario('e2e.shell.avatars', async (ctx) => {
     await writeFile(file, JSON.stringify(seed, null, 2));
     const hs = await ctx.homeserver(['--server-name', SERVER_NAME, '--seed', file]);
 
-    ctx.phase('Bob uploads two pictures: the room\'s and his own');
-    const login = await hs.request('POST', '/_matrix/client/v3/login',
-        { body: { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'bob' }, password: PASSWORD } });
-    const token = login.access_token;
+    ctx.phase('Bob uploads two pictures, his own and the room\'s, which Alice sets');
+    const signIn = async (user) => (await hs.request('POST', '/_matrix/client/v3/login',
+        { body: { type: 'm.login.password', identifier: { type: 'm.id.user', user }, password: PASSWORD } })).access_token;
+    const token = await signIn('bob');
     const upload = async (bytes) => {
         const r = await fetch(`${hs.baseUrl}/_matrix/media/v3/upload`, {
             method: 'POST', body: bytes, signal: AbortSignal.timeout(10000),
@@ -96,12 +96,13 @@ runScenario('e2e.shell.avatars', async (ctx) => {
             pictures = roomId;
     }
     check(pictures, 'Bob is in the Pictures room', joined);
-    const state = (roomId, type, key, content) => hs.request('PUT',
-        `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/${type}/${encodeURIComponent(key)}`, { token, body: content });
-    await state(pictures, 'm.room.avatar', '', { url: roomPicture });
+    const state = (as, roomId, type, key, content) => hs.request('PUT',
+        `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/${type}/${encodeURIComponent(key)}`, { token: as, body: content });
+    // The room's creator (Alice) may set its picture.
+    await state(await signIn('alice'), pictures, 'm.room.avatar', '', { url: roomPicture });
     // Bob's membership carries his picture in every room he is in, as a client sets it.
     for (const roomId of joined)
-        await state(roomId, 'm.room.member', `@bob:${SERVER_NAME}`, { membership: 'join', displayname: 'Bob', avatar_url: bobPicture });
+        await state(token, roomId, 'm.room.member', `@bob:${SERVER_NAME}`, { membership: 'join', displayname: 'Bob', avatar_url: bobPicture });
 
     const app = ctx.app({ args: ['--homeserver', hs.baseUrl, '--allow-http-loopback'] });
     ctx.phase('start tessera and sign in as Alice');

@@ -13,6 +13,7 @@
 #include <QPainterPath>
 
 #include <atomic>
+#include <functional>
 #include <cctype>
 #include <list>
 #include <string_view>
@@ -106,7 +107,7 @@ struct AvatarImageProvider::Shared {
     // On the scheduler's thread only.
     QHash<QString, QImage> images; ///< a null image: known not to be readable
     std::list<QString> recent;     ///< most recently shown first
-    QHash<QString, std::vector<AvatarResponse *>> waiting;
+    QHash<QString, std::vector<std::function<void(const QImage &, const QString &)>>> waiting;
     // Read from any thread.
     std::atomic<int> downloads{0};
     std::atomic<int> cachedCount{0};
@@ -159,17 +160,24 @@ QString AvatarImageProvider::urlFor(const std::string &mxcUri)
 QQuickImageResponse *AvatarImageProvider::requestImageResponse(const QString &id, const QSize &)
 {
     auto *response = new AvatarResponse;
+    // The engine keeps the response until it says finished.
+    fetch(id, [response](const QImage &image, const QString &error) { response->finish(image, error); });
+    return response;
+}
+
+void AvatarImageProvider::fetch(const QString &id, std::function<void(const QImage &, const QString &)> done)
+{
     std::weak_ptr<Shared> weak = m_shared;
-    m_shared->scheduler->post([weak, id, response] {
+    m_shared->scheduler->post([weak, id, done = std::move(done)]() mutable {
         auto shared = weak.lock();
         if (!shared)
-            return response->finish({}, QStringLiteral("Tessera is closing"));
+            return done({}, QStringLiteral("Tessera is closing"));
         if (auto it = shared->images.constFind(id); it != shared->images.constEnd()) {
             shared->touch(id);
-            return response->finish(*it, {});
+            return done(*it, {});
         }
         auto &waiters = shared->waiting[id];
-        waiters.push_back(response);
+        waiters.push_back(std::move(done));
         if (waiters.size() > 1)
             return; // on its way already
         ++shared->downloads;
@@ -180,21 +188,19 @@ QQuickImageResponse *AvatarImageProvider::requestImageResponse(const QString &id
                     return;
                 QImage image;
                 QString error;
-                if (!r) {
+                if (!r)
                     error = QString::fromStdString(r.error().message);
-                } else {
+                else
                     image = decodeAvatar(r->bytes, error);
-                }
                 // Kept, unless the failure may pass (no answer, a server error): then asked again next time.
                 const bool lasting = r || r.error().code == ErrorCode::Unsupported ||
                                      (r.error().matrixApiError && r.error().matrixApiError->httpStatus < 500);
                 if (lasting)
                     shared->keep(id, image);
-                for (AvatarResponse *waiting : shared->waiting.take(id))
-                    waiting->finish(image, error);
+                for (auto &waiting : shared->waiting.take(id))
+                    waiting(image, error);
             });
     });
-    return response;
 }
 
 int AvatarImageProvider::downloads() const

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <QQuickAsyncImageProvider>
+#include <QImage>
 #include <QString>
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -44,6 +46,11 @@ public:
     static QString urlFor(const std::string &mxcUri);
 
     QQuickImageResponse *requestImageResponse(const QString &id, const QSize &requestedSize) override;
+    /**
+     * The round image of `image://avatar/<id>`, or a null image and why, to @p done on the
+     * scheduler's thread: what requestImageResponse() answers the image loader.
+     */
+    void fetch(const QString &id, std::function<void(const QImage &, const QString &)> done);
 
     /** Downloads started so far (each avatar once while it stays cached). Thread-safe. */
     [[nodiscard]] int downloads() const;

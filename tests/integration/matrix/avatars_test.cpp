@@ -7,7 +7,6 @@
 
 #include <QBuffer>
 #include <QImage>
-#include <QQuickTextureFactory>
 
 #include <optional>
 
@@ -50,16 +49,11 @@ struct Answer {
 std::optional<Answer> request(MatrixHarness &h, ui::AvatarImageProvider &provider, const QString &url)
 {
     const QString id = url.mid(QStringLiteral("image://avatar/").size());
-    std::unique_ptr<QQuickImageResponse> response(provider.requestImageResponse(id, QSize(96, 96)));
-    bool finished = false;
-    QObject::connect(response.get(), &QQuickImageResponse::finished, [&] { finished = true; });
-    if (!h.pumpUntil([&] { return finished; }))
+    std::optional<Answer> answer;
+    provider.fetch(id, [&](const QImage &image, const QString &error) { answer = Answer{image, error}; });
+    if (!h.pumpUntil([&] { return answer.has_value(); }))
         return std::nullopt;
-    Answer a;
-    a.error = response->errorString();
-    if (std::unique_ptr<QQuickTextureFactory> factory{response->textureFactory()})
-        a.image = factory->image();
-    return a;
+    return answer;
 }
 
 std::size_t mediaRequests(MatrixHarness &h)
