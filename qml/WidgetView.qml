@@ -15,7 +15,11 @@ Item {
     property bool shown: false
 
     onShownChanged: if (shown && widget && widget.state === "idle") widget.activate()
-    Component.onCompleted: if (shown && widget && widget.state === "idle") widget.activate()
+    Component.onCompleted: {
+        if (shown && widget && widget.state === "idle")
+            widget.activate()
+        viewGeneration = wantedGeneration
+    }
 
     readonly property bool hasView: widget !== null && widget.wrapperUrl.length > 0
         && widget.state !== "failed"
@@ -57,14 +61,36 @@ Item {
         }
     }
 
+    // The generation whose view is up, -1 for none. A closed widget's view is hidden at once and
+    // dropped a moment later: the Repeater clears a dropped view's QML context at once and
+    // deletes the view only later, and Qt 6.4's view calls into that context in between when the
+    // page under the pointer changes its tooltip as it goes (Tessera crashed when Element Call's
+    // own Close button closed it). Hidden first, the page has sent that by the time it is dropped.
+    readonly property int wantedGeneration: hasView ? widget.generation : -1
+    property int viewGeneration: -1
+    onWantedGenerationChanged: {
+        if (wantedGeneration >= 0) {
+            dropTimer.stop()
+            viewGeneration = wantedGeneration
+        } else if (viewGeneration >= 0) {
+            dropTimer.restart()
+        }
+    }
+    Timer {
+        id: dropTimer
+        interval: 1000
+        onTriggered: root.viewGeneration = -1
+    }
+
     // One view per generation: a reload builds a fresh one; a closed widget drops it, which
     // unloads the page.
     Repeater {
-        model: root.hasView ? [root.widget.generation] : []
+        model: root.viewGeneration >= 0 ? [root.viewGeneration] : []
         delegate: WebEngineView {
             id: view
             anchors { top: apiNotice.bottom; left: parent.left; right: parent.right; bottom: parent.bottom }
-            objectName: "widgetView_" + root.widget.widgetId
+            visible: root.wantedGeneration >= 0
+            objectName: root.widget ? "widgetView_" + root.widget.widgetId : ""
             profile: Host.widgetProfile
             backgroundColor: Theme.surface
             webChannel: channel
