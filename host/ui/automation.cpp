@@ -3,6 +3,8 @@
 #include "automation.h"
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 
 #include <QAbstractItemModel>
 #include <QCoreApplication>
@@ -57,36 +59,89 @@ AutomationServer::AutomationServer(QQmlApplicationEngine &engine, HostController
     connect(&m_server, &QLocalServer::newConnection, this, [this] {
         while (QLocalSocket *socket = m_server.nextPendingConnection()) {
             connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
-            connect(socket, &QLocalSocket::readyRead, this, [this, socket] {
-                while (socket->canReadLine()) {
-                    const QByteArray line = socket->readLine();
-                    const QJsonDocument doc = QJsonDocument::fromJson(line);
-                    if (doc.isObject() && doc.object().value(QStringLiteral("cmd")).toString() == QLatin1String("screenshot")) {
-                        // Fresh frames first, then time for them to arrive: forcing renders
-                        // meanwhile would make Qt 6.4 drop them (see WidgetController::requestRepaint).
-                        m_host.repaintWidgets();
-                        const QJsonObject command = doc.object();
-                        QPointer<QLocalSocket> guard(socket);
-                        QTimer::singleShot(800, this, [this, guard, command] {
-                            if (!guard)
-                                return;
-                            QJsonObject reply = handle(command);
-                            if (command.contains(QStringLiteral("id")))
-                                reply.insert(QStringLiteral("id"), command.value(QStringLiteral("id")));
-                            guard->write(QJsonDocument(reply).toJson(QJsonDocument::Compact) + '\n');
-                            guard->flush();
-                        });
-                        continue;
-                    }
-                    QJsonObject reply = doc.isObject() ? handle(doc.object()) : fail(QStringLiteral("not a JSON object"));
-                    if (doc.isObject() && doc.object().contains(QStringLiteral("id")))
-                        reply.insert(QStringLiteral("id"), doc.object().value(QStringLiteral("id")));
-                    socket->write(QJsonDocument(reply).toJson(QJsonDocument::Compact) + '\n');
-                    socket->flush();
-                }
-            });
+            connect(socket, &QLocalSocket::readyRead, this, [this, socket] { serve(socket); });
         }
     });
+}
+
+namespace {
+/** Set on a connection while one of its commands waits for a frame: the ones after it wait too. */
+constexpr char kBusy[] = "tesseraAutomationBusy";
+/** How long an input command waits for the window's next frame before it goes ahead anyway. */
+constexpr int kFrameWaitMs = 1000;
+/** How long a screenshot waits for the widgets' fresh frames. */
+constexpr int kScreenshotWaitMs = 800;
+} // namespace
+
+void AutomationServer::serve(QLocalSocket *socket)
+{
+    // One command at a time per connection, in the order they came.
+    while (!socket->property(kBusy).toBool() && socket->canReadLine()) {
+        const QByteArray line = socket->readLine();
+        const QJsonDocument doc = QJsonDocument::fromJson(line);
+        if (!doc.isObject()) {
+            answer(socket, QJsonObject(), fail(QStringLiteral("not a JSON object")));
+            continue;
+        }
+        const QJsonObject command = doc.object();
+        const QString cmd = command.value(QStringLiteral("cmd")).toString();
+        const bool screenshot = cmd == QLatin1String("screenshot");
+        // A person clicks what the screen shows: input at an item's place waits until the window
+        // has laid out and drawn what changed (a dialog that just changed its content may still
+        // have the old geometry, and a click there lands on another control).
+        const bool pointer = cmd == QLatin1String("click") || cmd == QLatin1String("type") || cmd == QLatin1String("wheel");
+        if (!screenshot && !pointer) {
+            answer(socket, command, handle(command));
+            continue;
+        }
+        socket->setProperty(kBusy, true);
+        QPointer<QLocalSocket> guard(socket);
+        auto run = [this, guard, command] {
+            if (!guard)
+                return;
+            answer(guard, command, handle(command));
+            guard->setProperty(kBusy, false);
+            serve(guard);
+        };
+        if (screenshot) {
+            // Fresh frames first, then time for them to arrive: forcing renders meanwhile would
+            // make Qt 6.4 drop them (see WidgetController::requestRepaint).
+            m_host.repaintWidgets();
+            QTimer::singleShot(kScreenshotWaitMs, this, run);
+        } else {
+            afterNextFrame(run);
+        }
+    }
+}
+
+void AutomationServer::answer(QLocalSocket *socket, const QJsonObject &command, QJsonObject reply)
+{
+    if (command.contains(QStringLiteral("id")))
+        reply.insert(QStringLiteral("id"), command.value(QStringLiteral("id")));
+    socket->write(QJsonDocument(reply).toJson(QJsonDocument::Compact) + '\n');
+    socket->flush();
+}
+
+void AutomationServer::afterNextFrame(const std::function<void()> &fn)
+{
+    QQuickWindow *w = window();
+    if (!w) {
+        QTimer::singleShot(0, this, fn);
+        return;
+    }
+    auto done = std::make_shared<bool>(false);
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    auto once = [done, connection, fn] {
+        QObject::disconnect(*connection);
+        if (*done)
+            return;
+        *done = true;
+        fn();
+    };
+    // frameSwapped may come from the render thread: queued, so `fn` runs on this one.
+    *connection = connect(w, &QQuickWindow::frameSwapped, this, once, Qt::QueuedConnection);
+    QTimer::singleShot(kFrameWaitMs, this, once);
+    w->update();
 }
 
 bool AutomationServer::listen(const QString &path, QString &error)

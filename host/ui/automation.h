@@ -7,6 +7,9 @@
 #include <QObject>
 #include <QPointer>
 
+#include <functional>
+
+class QLocalSocket;
 class QQmlApplicationEngine;
 class QQuickItem;
 class QQuickWindow;
@@ -33,6 +36,11 @@ public:
     bool listen(const QString &path, QString &error);
 
 private:
+    /** Answers the commands @p socket has sent, in order, one at a time. */
+    void serve(QLocalSocket *socket);
+    void answer(QLocalSocket *socket, const QJsonObject &command, QJsonObject reply);
+    /** Runs @p fn once the window has drawn its next frame (or after a bounded wait). */
+    void afterNextFrame(const std::function<void()> &fn);
     QJsonObject handle(const QJsonObject &command);
     QQuickWindow *window() const;
     QQuickItem *findItem(const QString &name) const;
