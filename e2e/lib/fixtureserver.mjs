@@ -9,6 +9,7 @@
 //   /lib/matrix-widget-api.js  matrix-widget-api's browser bundle (exposes `mxwidgets`)
 //   /landing?…                 where a malicious widget tries to send the user; must never be hit
 //   /element-call/<path>       Element Call's embedded build (@element-hq/element-call-embedded's dist/)
+//   /needs-tessera/[<file>]    the page other clients get for a plugin widget (host/web/needs-tessera/)
 
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const e2eDir = path.resolve(here, '..');
+const needsTesseraDir = path.resolve(e2eDir, '..', 'host', 'web', 'needs-tessera');
 
 const TYPES = {
     '.html': 'text/html; charset=utf-8',
@@ -107,6 +109,10 @@ export class FixtureServer {
             file = path.join(this.modulesDir, 'node_modules', 'matrix-widget-api', 'dist', 'api.js');
         else if (/^\/widgets\/[A-Za-z0-9_.-]+$/.test(url.pathname))
             file = path.join(e2eDir, url.pathname);
+        else if (url.pathname === '/needs-tessera/')
+            file = path.join(needsTesseraDir, 'index.html');
+        else if (/^\/needs-tessera\/[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(url.pathname))
+            file = path.join(needsTesseraDir, url.pathname.slice('/needs-tessera/'.length));
         else if (/^\/element-call\/(?:assets\/)?[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(url.pathname))
             file = path.join(this.modulesDir, 'node_modules', '@element-hq', 'element-call-embedded', 'dist',
                 url.pathname.slice('/element-call/'.length));

@@ -44,7 +44,7 @@ struct Options {
     bool allowHttpLoopback = false;
     /**
      * --config: the settings file an administrator ships (JSON, see
-     * consent::callServiceFromConfig). Empty: /etc/tessera/config.json, read when it exists.
+     * adminconfig.h). Empty: /etc/tessera/config.json, read when it exists.
      */
     std::filesystem::path configFile;
     /** Debug messages, and the web engine's own, on the terminal as well as in the log file. */

@@ -38,6 +38,7 @@
 #include "util/loopscheduler.h"
 #include "util/paths.h"
 
+#include "adminconfig.h"
 #include "accountcontroller.h"
 #include "avatarimages.h"
 #if TESSERA_AUTOMATION
@@ -203,27 +204,6 @@ Startup::~Startup()
     if (m_audit)
         (void)m_audit->flush(5000);
 }
-
-namespace {
-
-/** The call service the administrator's file names (@p given, else the system's when it exists). */
-Result<std::string> configuredCallService(const std::filesystem::path &given)
-{
-    const std::filesystem::path file = given.empty() ? std::filesystem::path("/etc/tessera/config.json") : given;
-    QFile f(QString::fromStdString(file.string()));
-    if (given.empty() && !f.exists())
-        return std::string();
-    if (!f.open(QIODevice::ReadOnly))
-        return Error(ErrorCode::NotFound, "cannot read the configuration file " + file.string() + ": "
-                                              + f.errorString().toStdString());
-    const QByteArray text = f.read(qint64(consent::kMaxConfigFileBytes) + 1);
-    auto origin = consent::callServiceFromConfig(std::string_view(text.constData(), std::size_t(text.size())));
-    if (!origin)
-        return Error(origin.error().code, "the configuration file " + file.string() + " cannot be used: " + origin.error().message);
-    return origin;
-}
-
-} // namespace
 
 Result<void> Startup::run()
 {
@@ -454,10 +434,12 @@ Result<void> Startup::run()
         m_host->setBackendLabel(tr("Local rooms on this computer"));
     }
     // The administrator's settings: a file that cannot be read as given stops the start, in words.
-    auto callService = configuredCallService(m_options.configFile);
-    if (!callService)
-        return callService.error();
-    m_host->setConfiguredCallService(*callService);
+    auto config = readAdminConfig(m_options.configFile);
+    if (!config)
+        return config.error();
+    m_host->setConfiguredCallService(config->callServiceOrigin);
+    if (!config->pluginWidgetPage.empty())
+        m_host->setPluginWidgetPage(config->pluginWidgetPage);
     m_account = std::make_unique<ui::AccountController>(matrixBackend, *m_host, QString::fromStdString(m_options.homeserver));
     m_account->setOAuthClientIdStore([this](const std::string &id) { m_uiState->setValue("oauth_client_id", id); },
                                      !m_options.oauthClientId.empty());

@@ -126,6 +126,11 @@ public:
      * removes it keeps it removed (ui.db remembers the origin given to each account).
      */
     void setConfiguredCallService(const std::string &origin);
+    /**
+     * Where other clients are sent for a plugin widget this host publishes (a
+     * plugins::pluginWidgetPage(); default plugins::defaultPluginWidgetPage()).
+     */
+    void setPluginWidgetPage(const std::string &page) { m_pluginWidgetPage = page; }
     QVariantMap engineVersions() const { return m_engineVersions; }
     QString engineNotice() const { return m_engineNotice; }
     void setEngine(const QVariantMap &versions, const QString &notice)
@@ -389,6 +394,7 @@ private:
     QString m_backendLabel;
     QString m_startupWarning;
     std::string m_configuredCallService;
+    std::string m_pluginWidgetPage; ///< empty: plugins::defaultPluginWidgetPage()
     void applyConfiguredCallService();
     QVariantMap m_engineVersions;
     QString m_engineNotice;

@@ -70,13 +70,14 @@ std::vector<widgets::CatalogPluginType> HostController::catalogPluginTypes() con
     std::vector<widgets::CatalogPluginType> out;
     if (!m_services.plugins)
         return out;
+    const std::string_view page = m_pluginWidgetPage.empty() ? plugins::defaultPluginWidgetPage() : m_pluginWidgetPage;
     for (const auto &t : m_services.plugins->widgetTypes()) {
         widgets::CatalogPluginType c;
         c.pluginId = t.pluginId;
         c.type = t.type;
         c.name = t.displayName;
         c.description = t.description;
-        c.widgetUrl = plugins::publishedWidgetUrl(t);
+        c.widgetUrl = plugins::publishedWidgetUrl(t, page);
         c.fields = t.fields;
         out.push_back(std::move(c));
     }

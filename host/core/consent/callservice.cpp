@@ -4,8 +4,6 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
-
 #include "widgets/url.h"
 
 namespace tessera::consent {
@@ -29,28 +27,6 @@ Result<std::string> callServiceOrigin(std::string_view url)
     if (!https && !loopbackHttp)
         return Error(ErrorCode::BadRequest, "the call service's address must start with https:// (http:// only on this computer)");
     return parsed->origin();
-}
-
-Result<std::string> callServiceFromConfig(std::string_view text)
-{
-    if (text.size() > kMaxConfigFileBytes)
-        return Error(ErrorCode::BadRequest, "it is larger than " + std::to_string(kMaxConfigFileBytes) + " bytes");
-    const auto config = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
-    if (config.is_discarded() || !config.is_object())
-        return Error(ErrorCode::BadRequest, "it is not a JSON object ({\"call_service\": \"https://…\"})");
-    for (auto it = config.begin(); it != config.end(); ++it) {
-        if (it.key() != "call_service")
-            return Error(ErrorCode::BadRequest, "\"" + it.key() + "\" is not a setting Tessera knows (it knows \"call_service\")");
-    }
-    if (!config.contains("call_service"))
-        return std::string();
-    const auto &url = config.at("call_service");
-    if (!url.is_string())
-        return Error(ErrorCode::BadRequest, "\"call_service\" must be the call service's address, a string");
-    auto origin = callServiceOrigin(url.get<std::string>());
-    if (!origin)
-        return Error(origin.error().code, "\"call_service\": " + origin.error().message);
-    return origin;
 }
 
 bool isCallServiceOrigin(std::string_view widgetOrigin, std::string_view serviceOrigin)

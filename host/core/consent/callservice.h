@@ -52,19 +52,6 @@ bool isCallServiceOrigin(std::string_view widgetOrigin, std::string_view service
 std::vector<std::string> callServiceCapabilities(std::string_view roomId, std::string_view userId,
                                                  std::string_view deviceId);
 
-/** Largest configuration file read (an administrator's: a few lines). */
-inline constexpr std::size_t kMaxConfigFileBytes = 64 * 1024;
-
-/**
- * The call service an administrator's configuration file names (@p text, the file's content):
- * a JSON object whose optional "call_service" is the service's address. Returns its origin
- * (callServiceOrigin), or an empty string when the file names none. Anything else is an error
- * that says what is wrong: not a JSON object, a key Tessera does not know (a misspelt name would
- * otherwise be ignored in silence), a value that is not a string or not a call service address,
- * a file larger than kMaxConfigFileBytes.
- */
-Result<std::string> callServiceFromConfig(std::string_view text);
-
 /** Whether @p capability is one of callServiceCapabilities(@p roomId, @p userId, @p deviceId). */
 bool isCallServiceCapability(std::string_view capability, std::string_view roomId, std::string_view userId,
                              std::string_view deviceId);

@@ -10,6 +10,7 @@
 #include "bridge/capabilities.h"
 #include "plugins/manifest.h"
 #include "util/text.h"
+#include "widgets/url.h"
 
 // True if a struct of `size` bytes reaches to the end of `field` (libobs's HAS_VAL without the
 // null check, which the callers do on the zero-filled copy).
@@ -244,11 +245,49 @@ Result<RegisteredHandler> copyHandlerInfo(const tessera_capability_handler_info 
     return out;
 }
 
-std::string publishedWidgetUrl(const WidgetTypeInfo &type)
+Result<std::string> pluginWidgetPage(std::string_view url)
+{
+    const auto bad = [](const std::string &why) {
+        return Error(ErrorCode::BadRequest, "the page for plugin widgets in other clients " + why);
+    };
+    if (url.empty())
+        return bad("needs an address (https://…)");
+    if (url.size() > kMaxPluginWidgetPageBytes)
+        return bad("has an address longer than " + std::to_string(kMaxPluginWidgetPageBytes) + " bytes");
+    auto parsed = widgets::parseUrl(url);
+    if (!parsed)
+        return bad("has an address that is not a URL: " + parsed.error().message);
+    if (!parsed->hasAuthority || parsed->host.empty())
+        return bad("has an address that names no host");
+    if (parsed->hasUserInfo)
+        return bad("has an address with a user name or password (…@)");
+    if (parsed->hasFragment)
+        return bad("has an address with a fragment (#…), which the widget's details cannot follow");
+    const bool https = parsed->scheme == "https";
+    const bool loopbackHttp = parsed->scheme == "http" && parsed->isLoopbackHost();
+    if (!https && !loopbackHttp)
+        return bad("must have an https:// address (http:// only on this computer)");
+    return std::string(url);
+}
+
+#ifndef TESSERA_PLUGIN_WIDGET_PAGE_URL
+#error "TESSERA_PLUGIN_WIDGET_PAGE_URL is set by host/core/plugins/CMakeLists.txt"
+#endif
+
+std::string_view defaultPluginWidgetPage() noexcept { return TESSERA_PLUGIN_WIDGET_PAGE_URL; }
+
+std::string publishedWidgetUrl(const WidgetTypeInfo &type, std::string_view page)
 {
     if (type.source == WidgetSource::UrlTemplate && type.urlTemplate.rfind("https://", 0) == 0)
         return type.urlTemplate;
-    return std::string(kPluginWidgetPlaceholderUrl);
+    std::string url(page);
+    url += url.find('?') == std::string::npos ? '?' : '&';
+    url += "plugin=" + text::percentEncodeComponent(type.pluginId);
+    url += "&type=" + text::percentEncodeComponent(type.type);
+    url += "&name=" + text::percentEncodeComponent(type.displayName);
+    // Filled in by the other client (MSC2873), so the page speaks its user's language.
+    url += "&lang=$org.matrix.msc2873.client_language&theme=$org.matrix.msc2873.client_theme";
+    return url;
 }
 
 } // namespace tessera::plugins

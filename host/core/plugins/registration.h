@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <tessera/plugin_abi.h>
@@ -101,16 +102,31 @@ Result<RegisteredHandler> copyHandlerInfo(const tessera_capability_handler_info 
 /** True if @p path is a relative path inside an assets directory: no "..", no absolute, no "\\". */
 bool isSafeAssetPath(std::string_view path) noexcept;
 
-/** What other clients get as a plugin widget's URL when Tessera has no public page for its type. */
-inline constexpr std::string_view kPluginWidgetPlaceholderUrl = "https://tessera.invalid/plugin-widget";
+/** Longest address accepted for the page other clients get for a plugin widget. */
+inline constexpr std::size_t kMaxPluginWidgetPageBytes = 1024;
+
+/**
+ * The page that tells another Matrix client's user that a plugin widget needs Tessera
+ * (host/web/needs-tessera/, deployed by whoever ships Tessera): @p url, as the build or an
+ * administrator's configuration names it, checked. Accepted: an absolute https URL (http only on a
+ * loopback host, for tests and a page served on the same computer), without user information or
+ * fragment, at most kMaxPluginWidgetPageBytes long; a query is kept. Errors say what is wrong.
+ */
+Result<std::string> pluginWidgetPage(std::string_view url);
+
+/** The page the build names (CMake's TESSERA_PLUGIN_WIDGET_PAGE_URL), used unless configured otherwise. */
+std::string_view defaultPluginWidgetPage() noexcept;
 
 /**
  * The `url` a new widget of @p type is published with in its m.widget event. Tessera itself
  * builds a plugin widget's page from its type, so this URL is for other Matrix clients: a type
  * whose page is an https: URL template (the plugin's own deployment) is published with that
- * template, which other clients fill in like any widget URL; a page served from the plugin's
- * assets or built by the plugin has no public address, and gets kPluginWidgetPlaceholderUrl.
+ * template, which other clients fill in like any widget URL. A page served from the plugin's
+ * assets or built by the plugin has no public address: it is published as @p page (a
+ * pluginWidgetPage()) with the plugin, the type and its display name in the query, and the
+ * client's language and theme as the URL template variables other clients fill in
+ * (`lang=$org.matrix.msc2873.client_language&theme=$org.matrix.msc2873.client_theme`).
  */
-std::string publishedWidgetUrl(const WidgetTypeInfo &type);
+std::string publishedWidgetUrl(const WidgetTypeInfo &type, std::string_view page);
 
 } // namespace tessera::plugins

@@ -139,28 +139,3 @@ TEST(CallService, NothingBeyondACallIsInTheSet)
     const auto noUser = callServiceCapabilities(kRoom, "", kDevice);
     EXPECT_FALSE(std::any_of(noUser.begin(), noUser.end(), [](const std::string &c) { return c.find(".call.member#") != std::string::npos; }));
 }
-
-TEST(CallService, AnAdministratorsFileNamesTheServiceOrSaysWhatIsWrong)
-{
-    EXPECT_EQ(callServiceFromConfig(R"({"call_service": "https://Call.Example.org/room"})").value(), "https://call.example.org");
-    EXPECT_EQ(callServiceFromConfig("{}").value(), "");
-    const struct {
-        std::string text;
-        const char *says;
-    } bad[] = {
-        {"", "not a JSON object"},
-        {"[\"https://call.example.org\"]", "not a JSON object"},
-        {"{\"call_service\": ", "not a JSON object"},
-        {R"({"call_servce": "https://call.example.org"})", "\"call_servce\" is not a setting Tessera knows"},
-        {R"({"call_service": 42})", "must be the call service's address, a string"},
-        {R"({"call_service": "http://call.example.org"})", "\"call_service\": the call service's address must start with https://"},
-        {R"({"call_service": "https://call.example.org@evil.example"})", "user name or password"},
-        {"{\"call_service\": \"https://call.example.org/" + std::string(kMaxConfigFileBytes, 'a') + "\"}", "larger than 65536 bytes"},
-    };
-    for (const auto &b : bad) {
-        auto r = callServiceFromConfig(b.text);
-        ASSERT_FALSE(r) << b.text.substr(0, 80);
-        EXPECT_EQ(r.error().code, ErrorCode::BadRequest);
-        EXPECT_NE(r.error().message.find(b.says), std::string::npos) << r.error().message;
-    }
-}

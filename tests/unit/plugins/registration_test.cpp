@@ -220,18 +220,36 @@ TEST(AssetPaths, StayInsideTheAssetsDirectory)
     EXPECT_FALSE(isSafeAssetPath(std::string("a\0b", 3)));
 }
 
-TEST(PublishedWidgetUrl, OtherClientsGetThePluginsHttpsPageOrThePlaceholder)
+TEST(PublishedWidgetUrl, OtherClientsGetThePluginsHttpsPageOrTheNeedsTesseraPage)
 {
+    const std::string page = "https://pages.example.org/needs-tessera/";
     tessera::plugins::WidgetTypeInfo type;
+    type.pluginId = "io.example.boards";
+    type.type = "io.example.boards.board";
+    type.displayName = "Tablero & notas";
     type.source = WidgetSource::UrlTemplate;
     type.urlTemplate = "https://board.example.org/?room=$matrix_room_id&widget=$matrix_widget_id";
-    EXPECT_EQ(publishedWidgetUrl(type), type.urlTemplate) << "the plugin's own deployment, filled in by the other client";
+    EXPECT_EQ(publishedWidgetUrl(type, page), type.urlTemplate) << "the plugin's own deployment, filled in by the other client";
+
+    const std::string needsTessera = page + "?plugin=io.example.boards&type=io.example.boards.board&name=Tablero%20%26%20notas"
+                                            "&lang=$org.matrix.msc2873.client_language&theme=$org.matrix.msc2873.client_theme";
     type.urlTemplate = "http://127.0.0.1:8080/board";
-    EXPECT_EQ(publishedWidgetUrl(type), "https://tessera.invalid/plugin-widget") << "a loopback page is nobody else's";
-    type = {};
+    EXPECT_EQ(publishedWidgetUrl(type, page), needsTessera) << "a loopback page is nobody else's";
+    type.urlTemplate.clear();
     type.source = WidgetSource::Assets;
     type.assetEntry = "index.html";
-    EXPECT_EQ(publishedWidgetUrl(type), "https://tessera.invalid/plugin-widget");
+    EXPECT_EQ(publishedWidgetUrl(type, page), needsTessera) << "the plugin's assets are served only inside Tessera";
     type.source = WidgetSource::Builder;
-    EXPECT_EQ(publishedWidgetUrl(type), "https://tessera.invalid/plugin-widget");
+    EXPECT_EQ(publishedWidgetUrl(type, page), needsTessera);
+    EXPECT_EQ(publishedWidgetUrl(type, "https://pages.example.org/x?site=1"),
+              "https://pages.example.org/x?site=1&plugin=io.example.boards&type=io.example.boards.board&name=Tablero%20%26%20notas"
+              "&lang=$org.matrix.msc2873.client_language&theme=$org.matrix.msc2873.client_theme")
+        << "a page whose address has a query of its own";
+}
+
+TEST(PluginWidgetPage, TheBuildsDefaultIsAUsableAddress)
+{
+    auto page = tessera::plugins::pluginWidgetPage(tessera::plugins::defaultPluginWidgetPage());
+    ASSERT_TRUE(page) << page.error().message;
+    EXPECT_EQ(page->rfind("https://", 0), 0u);
 }
