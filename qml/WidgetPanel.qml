@@ -233,6 +233,74 @@ Rectangle {
 
         // Widget events of the room that could not be read are not shown, and not hidden either:
         // how many, and on request which and why.
+        // A call widget of this room cannot carry the call (C++ decides: Host.callFallback):
+        // Jitsi Meet instead, in one click, or not now.
+        Rectangle {
+            id: callFallback
+            objectName: "callFallbackBanner"
+            property string error: ""
+            readonly property bool offered: Host.callFallback.widgetId !== undefined
+            visible: offered
+            onOfferedChanged: error = ""
+            Layout.fillWidth: true
+            implicitHeight: fallbackColumn.implicitHeight + 16
+            color: Theme.warningBackground
+            Accessible.role: Accessible.AlertMessage
+            Accessible.name: fallbackTitle.text
+            ColumnLayout {
+                id: fallbackColumn
+                anchors { left: parent.left; right: parent.right; top: parent.top; margins: 8; leftMargin: 12 }
+                spacing: 4
+                Label {
+                    id: fallbackTitle
+                    objectName: "callFallbackTitle"
+                    Layout.fillWidth: true
+                    text: qsTr("Call service unavailable — use Jitsi instead?")
+                    font.bold: true
+                    wrapMode: Text.Wrap
+                    color: Theme.text
+                }
+                Label {
+                    objectName: "callFallbackReason"
+                    Layout.fillWidth: true
+                    visible: text.length > 0
+                    text: callFallback.offered ? (Host.callFallback.reason || "") : ""
+                    textFormat: Text.PlainText
+                    wrapMode: Text.Wrap
+                    color: Theme.text
+                }
+                Label {
+                    objectName: "callFallbackError"
+                    Layout.fillWidth: true
+                    visible: text.length > 0
+                    text: callFallback.error
+                    textFormat: Text.PlainText
+                    wrapMode: Text.Wrap
+                    color: Theme.danger
+                }
+                RowLayout {
+                    Layout.alignment: Qt.AlignRight
+                    spacing: 8
+                    Button {
+                        objectName: "callFallbackDismiss"
+                        flat: true
+                        implicitHeight: Theme.touch
+                        text: qsTr("Not now")
+                        onClicked: Host.dismissCallFallback()
+                    }
+                    PrimaryButton {
+                        objectName: "callFallbackUse"
+                        implicitHeight: Theme.touch
+                        text: qsTr("Use Jitsi")
+                        onClicked: {
+                            const r = Host.useJitsiInstead()
+                            callFallback.error = r.error || (r.problems ? Object.values(r.problems).join(" ") : "")
+                        }
+                    }
+                }
+            }
+        }
+
         Rectangle {
             id: unreadable
             objectName: "unreadableWidgets"

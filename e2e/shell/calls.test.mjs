@@ -19,7 +19,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { check, runScenario } from '../lib/scenario.mjs';
-import { addWidget, answerPrompt, declineWelcome, openRoom, signInWithPassword, waitPrompt } from '../lib/shell.mjs';
+import { addWidget, answerPrompt, declineWelcome, openRoom, signInWithPassword, submitComposer, waitPrompt } from '../lib/shell.mjs';
 import { waitUntil } from '../lib/app.mjs';
 import { WidgetPointer } from '../lib/pointer.mjs';
 
@@ -110,6 +110,32 @@ runScenario('e2e.shell.calls', async (ctx) => {
     check(notice.text === 'This widget needs a Matrix server', 'the notice above the widget says so', notice);
     let audit = await ctx.auditRows(local.dataDir, ['--widget', standalone.widgetId]);
     check(audit.some((r) => r.action === 'widget_needs_server'), 'the empty variables are audited', audit.map((r) => r.action));
+
+    ctx.phase('a call widget that cannot work here: the panel offers Jitsi instead, and one click adds the room\'s own conference');
+    check(Object.keys(await local.property('', 'callFallback')).length === 0, 'a page added as a plain widget is not a call widget');
+    const withoutCall = new Set((await local.widgets()).map((w) => w.widgetId));
+    check(await submitComposer(local, `/widget call ${elementCallUrl(fixture)}`) === '', '/widget call takes the address');
+    const callWidget = await local.waitWidget((w) => !withoutCall.has(w.widgetId) && w.state === 'needs_server', 40000,
+                                              'the call widget to need a Matrix server');
+    const offer = await local.waitVisible('callFallbackTitle', 10000);
+    check(offer.text === 'Call service unavailable — use Jitsi instead?', 'the panel offers Jitsi', offer);
+    check((await local.find('callFallbackReason')).text === 'This widget needs a Matrix server', 'and says why the call cannot work',
+          await local.find('callFallbackReason'));
+    check((await local.property('', 'callFallback')).widgetId === callWidget.widgetId, 'for the call widget that cannot work',
+          await local.property('', 'callFallback'));
+    await local.click('callFallbackUse');
+    const jitsi = await local.waitWidget((w) => !withoutCall.has(w.widgetId) && w.widgetId !== callWidget.widgetId && w.name === 'Jitsi Meet', 20000,
+                                         'the room\'s Jitsi widget');
+    await waitUntil(async () => (await local.property('', 'activeWidgetId')) === jitsi.widgetId, 10000, 'its tab to open');
+    const localRoom = await local.property('', 'currentRoomId');
+    const jitsiRows = await ctx.sql(path.join(local.dataDir, 'rooms.db'),
+        `SELECT json FROM state WHERE type = 'm.widget' AND room_id = '${localRoom.replace(/'/g, "''")}' AND state_key = '${jitsi.widgetId}'`);
+    const jitsiEvent = JSON.parse(jitsiRows[0].json).content;
+    check(jitsiEvent.type === 'm.jitsi' && /^tessera[a-z2-7]{25}$/.test(jitsiEvent.data.conferenceId)
+          && jitsiEvent.url === `https://meet.jit.si/${jitsiEvent.data.conferenceId}`,
+          'published: the direct Meet page of the conference everyone in the room is sent to', jitsiEvent);
+    await local.waitHidden('callFallbackBanner', 10000);
+    check(Object.keys(await local.property('', 'callFallback')).length === 0, 'with a Jitsi widget in the room, nothing more is offered');
 
     ctx.phase('a page that never starts the Widget API: Tessera says it did not');
     const silent = await addWidget(local, `${fixture.origin}/landing?silent`, 'Silent');

@@ -389,6 +389,10 @@ void HostController::refreshWidgets()
     }
     m_allWidgets->setWidgets(m_currentWidgets);
     updateTabs();
+    for (QObject *o : m_currentWidgets)
+        connect(static_cast<WidgetController *>(o), &WidgetController::stateChanged, this,
+                &HostController::updateCallFallback, Qt::UniqueConnection);
+    updateCallFallback();
     Q_EMIT widgetsChanged();
 }
 

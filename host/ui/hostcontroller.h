@@ -35,6 +35,12 @@ namespace tessera::ui {
  */
 class HostController final : public QObject {
     Q_OBJECT
+    /**
+     * A call widget of the open room that cannot work (it needs a Matrix server, never started the
+     * Widget API, failed to load or crashed) while the room has no Jitsi widget: {widgetId, name,
+     * reason}, and the panel offers Jitsi instead. Empty when there is nothing to offer.
+     */
+    Q_PROPERTY(QVariantMap callFallback READ callFallback NOTIFY callFallbackChanged)
     Q_PROPERTY(QString userId READ userId CONSTANT)
     Q_PROPERTY(QString backendLabel READ backendLabel CONSTANT)
     Q_PROPERTY(QString startupWarning READ startupWarning CONSTANT)
@@ -244,6 +250,15 @@ public:
      * the state event was sent.
      */
     Q_INVOKABLE QVariantMap addCatalogWidget(const QString &entryId, const QVariantMap &values);
+    QVariantMap callFallback() const { return m_callFallback; }
+    /**
+     * Adds the room's own Jitsi Meet widget (the conference derived from the room, on the
+     * catalog's Jitsi server) in place of the call widget that cannot work, and opens its tab.
+     * Returns what addCatalogWidget() returns; {error} when there is nothing to replace.
+     */
+    Q_INVOKABLE QVariantMap useJitsiInstead();
+    /** Stops offering Jitsi for this call widget, until it is loaded again. */
+    Q_INVOKABLE void dismissCallFallback();
     /** Removes a widget for everyone (sends the empty state event). */
     Q_INVOKABLE void removeWidget(const QString &widgetId);
     /** Opens an http(s) URL in the system browser; anything else is refused. Returns an error or "". */
@@ -290,6 +305,7 @@ public:
                                               const QJSValue &callback);
 
 Q_SIGNALS:
+    void callFallbackChanged();
     void currentRoomChanged();
     void answeringInvitesChanged();
     void widgetsChanged();
@@ -322,6 +338,8 @@ private:
     /** Whether the user remembered allowing @p origin @p permission. */
     bool rememberedAllow(const std::string &origin, consent::BrowserPermission permission) const;
     void refreshWidgets();
+    /** Recomputes callFallback from the open room's widgets. */
+    void updateCallFallback();
     void updateTabs();
     void addWidgetFailed(const std::string &widgetId, const std::string &message);
     /** What addFromCatalog's @p result says, in one line: its error, or its problems in field order. */
@@ -380,6 +398,9 @@ private:
     void answerInvite(const QString &roomId, bool accept);
     void roomsReloaded();
     QList<QObject *> m_currentWidgets;
+    QVariantMap m_callFallback;
+    /** roomId + widgetId + generation of the call widget whose offer the user declined. */
+    QString m_callFallbackDeclined;
     WidgetListModel *m_widgetModel = nullptr;
     WidgetListModel *m_allWidgets = nullptr;
     WidgetSearchModel *m_widgetSearch = nullptr;

@@ -1013,6 +1013,21 @@
     <name>WidgetPanel</name>
     <message>
         <location filename="../WidgetPanel.qml"/>
+        <source>Call service unavailable — use Jitsi instead?</source>
+        <translation>Servicio de llamadas no disponible: ¿usar Jitsi en su lugar?</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml"/>
+        <source>Not now</source>
+        <translation>Ahora no</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml"/>
+        <source>Use Jitsi</source>
+        <translation>Usar Jitsi</translation>
+    </message>
+    <message>
+        <location filename="../WidgetPanel.qml"/>
         <source>%1, in call</source>
         <translation>%1, en llamada</translation>
     </message>
@@ -1557,6 +1572,11 @@
 </context>
 <context>
     <name>tessera::ui::HostController</name>
+    <message>
+        <location filename="../../host/ui/hostcontroller_calls.cpp"/>
+        <source>There is no call to replace here.</source>
+        <translation>Aquí no hay ninguna llamada que sustituir.</translation>
+    </message>
     <message>
         <location filename="../../host/ui/hostcontroller.cpp"/>
         <source>You are not a member of this room, so you cannot send messages here.</source>

@@ -1,0 +1,94 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+//
+// HostController: when a room's call widget cannot work, Jitsi instead (issue 16's fallback as
+// the shell sees it: from the call widget's own state).
+#include "hostcontroller.h"
+
+#include <algorithm>
+
+#include "widgets/catalog.h"
+
+#include "qtext.h"
+#include "widgetcontroller.h"
+
+namespace tessera::ui {
+
+namespace {
+
+/** The states in which a call widget cannot carry a call. */
+bool cannotCall(const QString &state)
+{
+    return state == QLatin1String("needs_server") || state == QLatin1String("no_api") || state == QLatin1String("failed")
+        || state == QLatin1String("crashed");
+}
+
+bool isJitsi(const WidgetController &w)
+{
+    const std::string &type = w.definition().type;
+    return type == "m.jitsi" || type == "jitsi";
+}
+
+QString declineKey(const std::string &roomId, const WidgetController &w)
+{
+    return q(roomId) + QLatin1Char('\n') + q(w.definition().id) + QLatin1Char('\n') + QString::number(w.generation());
+}
+
+} // namespace
+
+void HostController::updateCallFallback()
+{
+    QVariantMap next;
+    const auto widgetAt = [](QObject *o) { return static_cast<WidgetController *>(o); };
+    const bool hasJitsi = std::any_of(m_currentWidgets.begin(), m_currentWidgets.end(),
+                                      [&](QObject *o) { return isJitsi(*widgetAt(o)); });
+    if (!hasJitsi) {
+        for (QObject *o : m_currentWidgets) {
+            const WidgetController &w = *widgetAt(o);
+            if (!w.isCall() || !cannotCall(w.state()) || declineKey(m_roomId, w) == m_callFallbackDeclined)
+                continue;
+            next[QStringLiteral("widgetId")] = q(w.definition().id);
+            next[QStringLiteral("name")] = w.name();
+            next[QStringLiteral("reason")] = w.errorTitle();
+            break;
+        }
+    }
+    if (next == m_callFallback)
+        return;
+    m_callFallback = next;
+    Q_EMIT callFallbackChanged();
+}
+
+QVariantMap HostController::useJitsiInstead()
+{
+    QVariantMap result;
+    if (m_callFallback.isEmpty()) {
+        result[QStringLiteral("error")] = tr("There is no call to replace here.");
+        return result;
+    }
+    const auto entries = catalogEntries();
+    const auto jitsi = std::find_if(entries.begin(), entries.end(),
+                                    [](const widgets::CatalogEntry &e) { return e.kind == widgets::CatalogKind::Jitsi; });
+    if (jitsi == entries.end()) {
+        result[QStringLiteral("error")] = tr("This kind of widget is not offered here any more.");
+        return result;
+    }
+    // The room's own conference on the catalog's server: everyone who falls back meets there.
+    std::map<std::string, std::string> values;
+    for (const auto &field : jitsi->fields)
+        values[field.key] = field.defaultValue;
+    return addFromCatalog(*jitsi, values);
+}
+
+void HostController::dismissCallFallback()
+{
+    const QString id = m_callFallback.value(QStringLiteral("widgetId")).toString();
+    for (QObject *o : m_currentWidgets) {
+        auto *w = static_cast<WidgetController *>(o);
+        if (q(w->definition().id) == id)
+            m_callFallbackDeclined = declineKey(m_roomId, *w);
+    }
+    updateCallFallback();
+}
+
+} // namespace tessera::ui
