@@ -339,6 +339,14 @@ PluginWords pageFailure(const std::string &detail)
             WidgetManager::tr("The plugin that provides this widget did not give Tessera a page for it. Reloading may help."),
             QString::fromStdString(detail)};
 }
+// The plugin runs, but this widget's data is not something it can show: the room's widget is
+// wrong, not the plugin, and reloading will not change that. The plugin's reason is the detail.
+PluginWords badWidget(const std::string &reason)
+{
+    return {WidgetManager::tr("This widget cannot be shown"),
+            WidgetManager::tr("The plugin that provides this widget cannot show it as it was added to this room."),
+            QString::fromStdString(reason)};
+}
 } // namespace
 
 std::optional<WidgetManager::PluginPage> WidgetManager::pluginWidgetPage(const widgets::WidgetDefinition &widget)
@@ -396,9 +404,21 @@ std::optional<WidgetManager::PluginPage> WidgetManager::pluginWidgetPage(const w
         return PluginPage{widgets::runTemplate(info->urlTemplate, data, templateParams(widget)), {}};
     }
     case plugins::WidgetSource::Builder: {
-        json w{{"id", widget.id},       {"type", widget.type}, {"url", widget.url},           {"name", widget.name},
-               {"data", widget.data},   {"room_id", widget.roomId}, {"creator", widget.creatorUserId}};
+        // ABI 1.3: the room's config of the plugin, and who the widget is shown to (the user's
+        // id stands in while the server has not told us a display name).
+        const std::string userId = m_services.backend->userId();
+        json w{{"id", widget.id},
+               {"type", widget.type},
+               {"url", widget.url},
+               {"name", widget.name},
+               {"data", widget.data},
+               {"room_id", widget.roomId},
+               {"creator", widget.creatorUserId},
+               {"config", decision->config.is_object() ? decision->config : json::object()},
+               {"user", {{"id", userId}, {"display_name", m_displayName.empty() ? userId : m_displayName}}}};
         auto url = m_services.plugins->buildWidgetUrl(widget.type, w);
+        if (!url && url.error().code == ErrorCode::BadRequest)
+            return PluginPage{{}, badWidget(url.error().message)};
         if (!url)
             return PluginPage{{}, pageFailure(url.error().message)};
         return PluginPage{std::move(url).value(), {}};

@@ -2172,6 +2172,14 @@
         <source>The plugin that provides this widget did not give Tessera a page for it. Reloading may help.</source>
         <translation>El complemento que ofrece este widget no le dio a Tessera una página para él. Recargar puede ayudar.</translation>
     </message>
+    <message>
+        <source>This widget cannot be shown</source>
+        <translation>Este widget no se puede mostrar</translation>
+    </message>
+    <message>
+        <source>The plugin that provides this widget cannot show it as it was added to this room.</source>
+        <translation>El complemento que ofrece este widget no puede mostrarlo tal como se añadió a esta sala.</translation>
+    </message>
 </context>
 <context>
     <name>SecurityPage</name>

@@ -772,6 +772,20 @@ Result<std::string> PluginManager::buildWidgetUrl(std::string_view type, const j
         d->disable(rt, reason);
         return Error(ErrorCode::Unavailable, "plugin " + rt.id + " could not build the widget's URL: " + reason);
     }
+    PluginRecord &record = d->records[rt.recordIndex];
+    // A widget the plugin cannot show (1.3): the room's data is wrong, not the plugin. The tile
+    // says why; it does not count against the plugin. The code means nothing before 1.3.
+    const bool badWidgetKnown = record.manifest
+                                && (record.manifest->abi.major > 1
+                                    || (record.manifest->abi.major == 1 && record.manifest->abi.minor >= 3));
+    if (status == TESSERA_BAD_WIDGET && badWidgetKnown) {
+        std::string reason = rt.pluginErrorSet && !rt.pluginError.empty()
+                                 ? rt.pluginError
+                                 : std::string("the plugin gave no reason");
+        d->audit(rt.id, "plugin.build_url", audit::Decision::Refused,
+                 "the plugin cannot show this " + std::string(type) + " widget: " + reason);
+        return Error(ErrorCode::BadRequest, std::move(reason));
+    }
     std::string why;
     if (status != TESSERA_OK) {
         why = rt.pluginErrorSet && !rt.pluginError.empty() ? rt.pluginError : "status " + std::to_string(status);
@@ -786,7 +800,6 @@ Result<std::string> PluginManager::buildWidgetUrl(std::string_view type, const j
         else
             buffer.resize(length);
     }
-    PluginRecord &record = d->records[rt.recordIndex];
     if (!why.empty()) {
         const std::string reason = "building the URL of a " + std::string(type) + " widget failed: " + why;
         record.callsFailed++;

@@ -244,8 +244,10 @@ public:
 
     /**
      * Asks the plugin of a WidgetSource::Builder type for a widget's URL. @p widget is the
-     * widget as JSON ({"id","type","url","name","data","room_id","creator"}). The result still
-     * has to pass the URL policy. A failure counts against the plugin like a handler failure.
+     * widget as JSON ({"id","type","url","name","data","room_id","creator"}, and for ABI 1.3
+     * "config" and "user", which the caller adds). The result still has to pass the URL policy.
+     * A failure counts against the plugin like a handler failure, except BadRequest: the plugin
+     * said it cannot show this widget (TESSERA_BAD_WIDGET), and the message is its reason.
      */
     Result<std::string> buildWidgetUrl(std::string_view type, const nlohmann::json &widget);
 

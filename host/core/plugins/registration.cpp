@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "plugins/registration.h"
 
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <set>
 
@@ -185,6 +187,17 @@ Result<RegisteredWidgetType> copyWidgetTypeInfo(const tessera_widget_type_info *
         if (!description)
             return fail(description.error().message);
         out.info.description = std::move(*description);
+    }
+
+    // Added in 1.3; zero (no flags) for a plugin built against 1.2 or older.
+    if (TESSERA_FIELD_PRESENT(tessera_widget_type_info, flags, size)) {
+        constexpr std::uint32_t known = TESSERA_WIDGET_TYPE_ENABLED_BY_DEFAULT;
+        if ((c.flags & ~known) != 0) {
+            char bits[16];
+            std::snprintf(bits, sizeof bits, "0x%x", static_cast<unsigned>(c.flags & ~known));
+            return fail(std::string("flags has bits this host does not know (") + bits + ")");
+        }
+        out.info.enabledByDefault = (c.flags & TESSERA_WIDGET_TYPE_ENABLED_BY_DEFAULT) != 0;
     }
 
     out.callbacks.buildUrl = c.build_url;

@@ -42,6 +42,11 @@ struct WidgetTypeInfo {
     std::vector<NeededCapability> capabilities;
     /** What its widget's `data` needs (plugin.json provides.widgetFields), labels translated. */
     std::vector<widgets::CatalogField> fields;
+    /**
+     * TESSERA_WIDGET_TYPE_ENABLED_BY_DEFAULT (ABI 1.3): its widgets show in every room that did
+     * not turn the plugin off, with config {} where no io.tessera.plugin event enabled it.
+     */
+    bool enabledByDefault = false;
 };
 
 /** @brief A registered capability handler: the host's copy of its strings. */

@@ -121,7 +121,7 @@ const char *toString(RoomPluginStatus status) noexcept
 RoomPluginDecision decideRoomPlugin(std::string_view pluginId, const PluginRecord *plugin,
                                     const std::set<std::string, std::less<>> &disabledByUser,
                                     const std::vector<json> &roomState, const json &powerLevels,
-                                    std::string_view currentUserId)
+                                    std::string_view currentUserId, bool enabledByDefault)
 {
     RoomPluginDecision decision;
     decision.pluginId = std::string(pluginId);
@@ -148,10 +148,15 @@ RoomPluginDecision decideRoomPlugin(std::string_view pluginId, const PluginRecor
             event = &e;
     if (event)
         decision.setBy = jsonString(*event, "sender");
-    const json content = event && event->contains("content") ? (*event)["content"] : json();
-    if (!content.is_object() || content.empty())
-        return decide(RoomPluginStatus::NotEnabledHere,
-                      name + " is not enabled in this room. " + decision.rights.describe());
+    json content = event && event->contains("content") ? (*event)["content"] : json();
+    if (!content.is_object() || content.empty()) {
+        if (!enabledByDefault)
+            return decide(RoomPluginStatus::NotEnabledHere,
+                          name + " is not enabled in this room. " + decision.rights.describe());
+        // A type shown wherever the room did not turn its plugin off: enabled, with config {}
+        // (still checked against the schema below).
+        content = json{{"enabled", true}};
+    }
 
     const std::string malformed = "The " + std::string(kPluginStateEventType) + " event for " + name
                                   + " in this room is invalid: ";
@@ -202,8 +207,10 @@ std::optional<RoomPluginDecision> decideWidgetType(std::string_view widgetType, 
     const PluginRecord *provider = manager.findProvider(widgetType);
     if (!provider)
         return std::nullopt;
+    const WidgetTypeInfo *type = manager.findWidgetType(widgetType);
+    const bool byDefault = type && type->pluginId == provider->id && type->enabledByDefault;
     return decideRoomPlugin(provider->id, provider, manager.options().disabledByUser, roomState, powerLevels,
-                            currentUserId);
+                            currentUserId, byDefault);
 }
 
 std::optional<AdderLimit> adderCannotEnable(const json &powerLevels, std::string_view addedBy)

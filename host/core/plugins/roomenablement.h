@@ -86,6 +86,9 @@ struct RoomPluginDecision {
  *                       the last one wins
  * @param powerLevels    content of the room's m.room.power_levels event, or null
  * @param currentUserId  the user asking, to say whether they can enable it themselves
+ * @param enabledByDefault for a widget type registered with TESSERA_WIDGET_TYPE_ENABLED_BY_DEFAULT:
+ *                       a room without an io.tessera.plugin event (or with an empty one) counts
+ *                       as enabled with config {}; `"enabled": false` still turns it off
  *
  * Order of the checks: installed, not disabled by the user, running, enabled in the room,
  * config valid against the plugin's configSchema.
@@ -93,7 +96,7 @@ struct RoomPluginDecision {
 RoomPluginDecision decideRoomPlugin(std::string_view pluginId, const PluginRecord *plugin,
                                     const std::set<std::string, std::less<>> &disabledByUser,
                                     const std::vector<nlohmann::json> &roomState, const nlohmann::json &powerLevels,
-                                    std::string_view currentUserId);
+                                    std::string_view currentUserId, bool enabledByDefault = false);
 
 /** The same, taking the plugin and the disable list from @p manager. */
 RoomPluginDecision decideRoomPlugin(std::string_view pluginId, const PluginManager &manager,
@@ -102,7 +105,8 @@ RoomPluginDecision decideRoomPlugin(std::string_view pluginId, const PluginManag
 
 /**
  * For a widget of @p widgetType: the decision for the plugin that provides it, or nullopt if no
- * plugin provides the type (an ordinary widget).
+ * plugin provides the type (an ordinary widget). A type registered as enabled by default is
+ * enabled wherever the room did not turn its plugin off.
  */
 std::optional<RoomPluginDecision> decideWidgetType(std::string_view widgetType, const PluginManager &manager,
                                                    const std::vector<nlohmann::json> &roomState,

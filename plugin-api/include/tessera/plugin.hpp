@@ -115,6 +115,20 @@ struct NeededCapability {
 };
 
 /**
+ * Thrown by a WidgetType::buildUrl for a widget the plugin cannot show (its data is missing or
+ * wrong): the host shows what() on the widget's tile and does not count it as a failure of the
+ * plugin (TESSERA_BAD_WIDGET, ABI 1.3).
+ */
+class BadWidget : public std::exception {
+public:
+    explicit BadWidget(std::string reason) : m_reason(std::move(reason)) {}
+    [[nodiscard]] const char *what() const noexcept override { return m_reason.c_str(); }
+
+private:
+    std::string m_reason;
+};
+
+/**
  * A widget type (tessera_widget_type_info). Set exactly one of urlTemplate, buildUrl and
  * assetEntry; plugin_abi.h documents every field.
  */
@@ -123,11 +137,16 @@ struct WidgetType {
     std::string displayName; ///< Required
     std::string icon;        ///< Optional: path in the assets directory
     std::string urlTemplate; ///< One of three
-    /** One of three: receives the widget as JSON, returns its URL. Throw to fail. */
+    /**
+     * One of three: receives the widget as JSON (with the room's config, ABI 1.3), returns its
+     * URL. Throw BadWidget for a widget that cannot be shown, anything else to fail.
+     */
     std::function<std::string(std::string_view widgetJson)> buildUrl;
     std::string assetEntry;                     ///< One of three: path in the assets directory
     std::vector<NeededCapability> capabilities; ///< Optional
     std::string description;                    ///< Optional (ABI 1.1)
+    /** Shown in every room that did not turn the plugin off (TESSERA_WIDGET_TYPE_ENABLED_BY_DEFAULT, ABI 1.3). */
+    bool enabledByDefault = false;
 };
 
 /** One fromWidget request (tessera_call_info). The views are valid only during the handler. */
@@ -580,6 +599,9 @@ inline tessera_status buildUrlShim(void *data, const char *widgetJson, char *buf
         }
         std::memcpy(buffer, url.c_str(), url.size() + 1);
         return TESSERA_OK;
+    } catch (const BadWidget &e) {
+        box->host->setError(e.what());
+        return TESSERA_BAD_WIDGET;
     } catch (const std::exception &e) {
         box->host->setError(uncaught(e));
     } catch (...) {
@@ -658,6 +680,7 @@ public:
         info.asset_entry = type.assetEntry.empty() ? nullptr : type.assetEntry.c_str();
         info.capabilities_json = caps.c_str();
         info.description = type.description.empty() ? nullptr : type.description.c_str();
+        info.flags = type.enabledByDefault ? TESSERA_WIDGET_TYPE_ENABLED_BY_DEFAULT : 0u;
         std::unique_ptr<detail::TypeBox> box;
         if (type.buildUrl) {
             box = std::make_unique<detail::TypeBox>();

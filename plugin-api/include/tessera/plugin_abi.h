@@ -71,6 +71,7 @@ typedef int32_t tessera_status;
 #define TESSERA_NOT_FOUND 5    /* Unknown call, session, timer or request id. */
 #define TESSERA_LIMIT 6        /* A documented limit (size, count) was reached. */
 #define TESSERA_UNAVAILABLE 7  /* A service the request needs cannot be reached right now. */
+#define TESSERA_BAD_WIDGET 8   /* (1.3) build_url: this widget cannot be shown; set_error says why. */
 
 /* Log levels for tessera_host_api.log. */
 #define TESSERA_LOG_DEBUG 0
@@ -511,9 +512,17 @@ typedef struct tessera_widget_type_info {
 
 	/*
 	 * One of three: builds the widget's URL. widget_json is the widget as a JSON object
-	 * ({"id", "type", "url", "name", "data", "room_id", "creator"}); write a NUL-terminated URL
-	 * of at most url_buffer_size - 1 bytes to url_buffer (the host offers 8192) and return
+	 * ({"id", "type", "url", "name", "data", "room_id", "creator"}; since 1.3 also "config",
+	 * the room's config of the plugin (the `config` of its io.tessera.plugin event, valid
+	 * against the manifest's configSchema; {} when the room has none), and "user",
+	 * {"id", "display_name"} of the user the widget is shown to); write a NUL-terminated URL of
+	 * at most url_buffer_size - 1 bytes to url_buffer (the host offers 8192) and return
 	 * TESSERA_OK. The result goes through the same URL policy. Called on the host thread.
+	 *
+	 * A widget the plugin cannot show (its data is missing or wrong: anyone who may send
+	 * m.widget in the room wrote it) is not a failure of the plugin: call set_error with the
+	 * reason and return TESSERA_BAD_WIDGET (1.3). The host shows the reason on the widget's tile
+	 * and does not count it against the plugin. Any other non-zero status is a failure.
 	 */
 	tessera_status (*build_url)(void *type_data, const char *widget_json, char *url_buffer, size_t url_buffer_size);
 
@@ -551,7 +560,23 @@ typedef struct tessera_widget_type_info {
 	 * 1.0 does not have this member; the host then shows no description.
 	 */
 	const char *description;
+
+	/* ---- Added in 1.3 ---------------------------------------------------------------------- */
+
+	/*
+	 * Optional: TESSERA_WIDGET_TYPE_* bits, 0 for none. The host refuses a registration with a
+	 * bit it does not know. A plugin built against 1.2 or older does not have this member: 0.
+	 */
+	uint32_t flags;
 } tessera_widget_type_info;
+
+/*
+ * tessera_widget_type_info.flags (1.3): widgets of the type are shown in every room that did
+ * not turn the plugin off (`"enabled": false`), also where no io.tessera.plugin event enabled
+ * it; their config is then {}. For types other clients create (a `jitsi` widget), whose
+ * rooms never heard of the plugin.
+ */
+#define TESSERA_WIDGET_TYPE_ENABLED_BY_DEFAULT 0x1u
 
 /*
  * A capability handler: a custom capability string and the fromWidget actions a widget holding

@@ -13,6 +13,7 @@
 
 #include "pluginharness.h"
 #include "plugins/abiversion.h"
+#include "plugins/roomenablement.h"
 
 using nlohmann::json;
 using tessera::ErrorCode;
@@ -46,7 +47,7 @@ std::filesystem::path makePlugin(const std::filesystem::path &dir, const std::st
     return path;
 }
 
-json manifestFor(const std::string &id, const std::string &libraryName, json provides, const std::string &abi = "1.2")
+json manifestFor(const std::string &id, const std::string &libraryName, json provides, const std::string &abi = "1.3")
 {
     return json{{"id", id},           {"name", id},         {"version", "1.0.0"}, {"abi", abi},
                 {"library", libraryName}, {"license", "MIT"}, {"provides", std::move(provides)}};
@@ -66,6 +67,7 @@ TEST(PluginLoading, EveryFixtureEndsInItsStateWithItsExactMessage)
     const std::map<std::string, Expected> expected{
         {"io.tessera.test.good", {PluginState::Running, ""}},
         {"io.tessera.test.old-abi", {PluginState::Running, ""}},
+        {"io.tessera.test.old-abi-1-2", {PluginState::Running, ""}},
         {"io.tessera.test.handler-throws", {PluginState::Running, ""}},
         {"io.tessera.test.handler-silent", {PluginState::Running, ""}},
         {"io.tessera.test.raw-throws", {PluginState::Running, ""}},
@@ -167,6 +169,29 @@ TEST(PluginLoading, APluginBuiltAgainstAnOlderMinorLoadsAfterTheStructsGrew)
     ASSERT_TRUE(reply) << reply.error().message;
     EXPECT_EQ((*reply)["abi"], "1.0");
     EXPECT_EQ((*reply)["host_table_bytes"], sizeof(tessera_host_api));
+}
+
+TEST(PluginLoading, A12PluginLoadsWithoutTheFlagsItCannotHaveAndStatus8IsAFailure)
+{
+    PluginHarness h;
+    h.load({fixture("old-abi-1.2")});
+    const auto &record = h.record("io.tessera.test.old-abi-1-2");
+    ASSERT_EQ(record.state, PluginState::Running) << record.error;
+    EXPECT_EQ(record.manifest->abi.toString(), "1.2");
+    const auto *type = h.manager->findWidgetType("io.tessera.test.old-abi-1-2.widget");
+    ASSERT_NE(type, nullptr);
+    EXPECT_FALSE(type->enabledByDefault) << "the 1.3 member is beyond the 1.2 struct";
+    auto url = h.manager->buildWidgetUrl("io.tessera.test.old-abi-1-2.widget", {{"id", "w"}, {"data", json::object()}});
+    ASSERT_TRUE(url) << url.error().message;
+    EXPECT_EQ(*url, "https://example.org/old-1.2");
+    // TESSERA_BAD_WIDGET means nothing to a 1.2 plugin: its 8 is a failure like any other.
+    auto failed = h.manager->buildWidgetUrl("io.tessera.test.old-abi-1-2.widget",
+                                            {{"id", "w"}, {"data", {{"x", "status-8"}}}});
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().code, ErrorCode::Unavailable);
+    EXPECT_EQ(failed.error().message,
+              "plugin io.tessera.test.old-abi-1-2 could not build the widget's URL: the widget asked for status 8");
+    EXPECT_EQ(h.audit.about("plugin.build_url").back().decision, tessera::audit::Decision::Failed);
 }
 
 TEST(PluginLoading, RegistrationsReachTheActionRegistryAndTheTypeTable)
@@ -493,12 +518,58 @@ TEST(PluginLoading, BuildsWidgetUrlsThroughThePlugin)
     EXPECT_EQ(failed.error().message,
               "plugin io.tessera.test.good could not build the widget's URL: uncaught exception: asked to fail building a URL");
     EXPECT_EQ(h.audit.about("plugin.build_url").back().decision, tessera::audit::Decision::Failed);
+
+    // ABI 1.3: the room's config and the user reach build_url.
+    auto configured = h.manager->buildWidgetUrl(
+        "io.tessera.test.good.built", {{"id", "w3"},
+                                       {"data", json::object()},
+                                       {"config", {{"greeting", "hola"}}},
+                                       {"user", {{"id", "@ana:example.org"}, {"display_name", "Ana"}}}});
+    ASSERT_TRUE(configured) << configured.error().message;
+    EXPECT_EQ(*configured, "https://example.org/built/w3?greeting=hola#Ana");
+
+    // A widget the plugin cannot show is the room's widget's fault: a clear reason, audited as
+    // refused, and never a failure of the plugin however often it happens.
+    const auto failedBefore = h.record("io.tessera.test.good").callsFailed;
+    for (int i = 0; i < 5; ++i) {
+        auto bad = h.manager->buildWidgetUrl("io.tessera.test.good.built",
+                                             {{"id", "w4"}, {"data", {{"bad", "the widget names no board"}}}});
+        ASSERT_FALSE(bad);
+        EXPECT_EQ(bad.error().code, ErrorCode::BadRequest);
+        EXPECT_EQ(bad.error().message, "the widget names no board");
+    }
+    const auto refused = h.audit.about("plugin.build_url").back();
+    EXPECT_EQ(refused.decision, tessera::audit::Decision::Refused);
+    EXPECT_EQ(refused.reason, "the plugin cannot show this io.tessera.test.good.built widget: the widget names no board");
+    EXPECT_EQ(h.record("io.tessera.test.good").callsFailed, failedBefore);
+    EXPECT_EQ(h.record("io.tessera.test.good").state, PluginState::Running);
+    auto stillWorks = h.manager->buildWidgetUrl("io.tessera.test.good.built", {{"id", "w5"}, {"data", json::object()}});
+    ASSERT_TRUE(stillWorks) << stillWorks.error().message;
+
     auto notBuilder = h.manager->buildWidgetUrl("io.tessera.test.good.link", json::object());
     ASSERT_FALSE(notBuilder);
     EXPECT_EQ(notBuilder.error().message, "widget type io.tessera.test.good.link does not build its URLs");
     auto unknown = h.manager->buildWidgetUrl("m.custom", json::object());
     ASSERT_FALSE(unknown);
     EXPECT_EQ(unknown.error().code, ErrorCode::NotFound);
+}
+
+TEST(PluginLoading, ATypeEnabledByDefaultIsDecidedAsSuchThroughTheManager)
+{
+    PluginHarness h;
+    h.load({fixture("good")});
+    ASSERT_TRUE(h.manager->findWidgetType("io.tessera.test.good.built")->enabledByDefault);
+    EXPECT_FALSE(h.manager->findWidgetType("io.tessera.test.good.board")->enabledByDefault);
+    // Without an io.tessera.plugin event: the board is not enabled here; the built type is
+    // decided on the empty config, which the good plugin's schema refuses (it needs a greeting).
+    const auto board = tessera::plugins::decideWidgetType("io.tessera.test.good.board", *h.manager, {}, json(),
+                                                          "@ana:example.org");
+    ASSERT_TRUE(board);
+    EXPECT_EQ(board->status, tessera::plugins::RoomPluginStatus::NotEnabledHere);
+    const auto built = tessera::plugins::decideWidgetType("io.tessera.test.good.built", *h.manager, {}, json(),
+                                                          "@ana:example.org");
+    ASSERT_TRUE(built);
+    EXPECT_EQ(built->status, tessera::plugins::RoomPluginStatus::InvalidConfig);
 }
 
 TEST(PluginLoading, ServesAssetsFromTheAssetsDirectoryOnly)

@@ -87,6 +87,31 @@ TEST(WidgetTypeRegistration, ZeroFillsWhatAnOlderPluginDoesNotKnow)
     EXPECT_EQ(r->info.displayName, "Board");
 }
 
+TEST(WidgetTypeRegistration, ReadsTheFlagsOfA13PluginAndRefusesUnknownBits)
+{
+    tessera_widget_type_info byDefault = templateType();
+    byDefault.flags = TESSERA_WIDGET_TYPE_ENABLED_BY_DEFAULT;
+    auto r = copyWidgetTypeInfo(&byDefault, sizeof byDefault);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_TRUE(r->info.enabledByDefault);
+
+    const tessera_widget_type_info noFlags = templateType();
+    auto plain = copyWidgetTypeInfo(&noFlags, sizeof noFlags);
+    ASSERT_TRUE(plain);
+    EXPECT_FALSE(plain->info.enabledByDefault);
+
+    tessera_widget_type_info unknown = templateType();
+    unknown.flags = TESSERA_WIDGET_TYPE_ENABLED_BY_DEFAULT | 0x40u;
+    EXPECT_EQ(typeError(unknown), "widget type \"org.example.board\": flags has bits this host does not know (0x40)");
+
+    // A 1.2 plugin's struct ends before `flags`: what lies beyond must not be read.
+    tessera_widget_type_info older = templateType();
+    older.flags = 0xffffffffu;
+    auto old = copyWidgetTypeInfo(&older, offsetof(tessera_widget_type_info, flags));
+    ASSERT_TRUE(old) << old.error().message;
+    EXPECT_FALSE(old->info.enabledByDefault);
+}
+
 TEST(WidgetTypeRegistration, ChecksRequiredFieldsByOffset)
 {
     const tessera_widget_type_info info = templateType();

@@ -220,6 +220,42 @@ TEST(RoomPluginEnablement, APluginWithoutASchemaAcceptsAnyObjectConfig)
     EXPECT_EQ(d.message, "org.example.plain is enabled in this room.");
 }
 
+TEST(RoomPluginEnablement, ATypeEnabledByDefaultShowsWhereTheRoomDidNotTurnItOff)
+{
+    PluginRecord plain;
+    plain.id = "org.example.plain";
+    plain.state = PluginState::Running;
+    // No event at all, or an empty one: enabled, with config {}.
+    for (const std::vector<json> &state :
+         {std::vector<json>{}, std::vector<json>{pluginEvent("org.example.plain", json::object())}}) {
+        const auto d = decideRoomPlugin("org.example.plain", &plain, kNoneDisabled, state, powerLevels(),
+                                        "@carol:example.org", true);
+        EXPECT_EQ(d.status, RoomPluginStatus::Enabled);
+        EXPECT_EQ(d.config, json::object());
+    }
+    // Without the flag the same room says "not enabled here".
+    EXPECT_EQ(decideRoomPlugin("org.example.plain", &plain, kNoneDisabled, {}, powerLevels(), "@carol:example.org").status,
+              RoomPluginStatus::NotEnabledHere);
+    // A room's own config is used, a room that turned it off keeps it off, and the user's switch wins.
+    const auto configured = decideRoomPlugin(
+        "org.example.plain", &plain, kNoneDisabled,
+        {pluginEvent("org.example.plain", {{"enabled", true}, {"config", {{"domain", "meet.example.org"}}}})},
+        powerLevels(), "@carol:example.org", true);
+    EXPECT_EQ(configured.config, (json{{"domain", "meet.example.org"}}));
+    EXPECT_EQ(decideRoomPlugin("org.example.plain", &plain, kNoneDisabled,
+                               {pluginEvent("org.example.plain", {{"enabled", false}})}, powerLevels(),
+                               "@carol:example.org", true)
+                  .status,
+              RoomPluginStatus::DisabledHere);
+    const std::set<std::string, std::less<>> off{"org.example.plain"};
+    EXPECT_EQ(decideRoomPlugin("org.example.plain", &plain, off, {}, powerLevels(), "@carol:example.org", true).status,
+              RoomPluginStatus::DisabledByUser);
+    // The empty config still has to pass the schema: a plugin that needs settings cannot skip them.
+    const PluginRecord board = runningBoard();
+    const auto needsGreeting = decideRoomPlugin(kPlugin, &board, kNoneDisabled, {}, powerLevels(), "@carol:example.org", true);
+    EXPECT_EQ(needsGreeting.status, RoomPluginStatus::InvalidConfig);
+}
+
 TEST(EnablementRights, AnExplicitEventLevelOverridesStateDefault)
 {
     json pl = powerLevels();
