@@ -108,6 +108,53 @@ Rectangle {
                 wrapMode: Text.Wrap
                 Layout.fillWidth: true
             }
+            Label { text: qsTr("Jitsi Meet server"); font.bold: true }
+            Label {
+                text: qsTr("New Jitsi Meet widgets, and Jitsi when a call cannot work, open their conference on this server.")
+                color: Theme.muted
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
+            RowLayout {
+                spacing: 8
+                Layout.fillWidth: true
+                TextField {
+                    id: jitsiField
+                    objectName: "settingsJitsiServer"
+                    text: Host.jitsiServer
+                    placeholderText: "meet.example.org"
+                    inputMethodHints: Qt.ImhUrlCharactersOnly
+                    Accessible.name: qsTr("Jitsi Meet server")
+                    implicitHeight: Theme.touch
+                    Layout.fillWidth: true
+                    Layout.maximumWidth: 480
+                    onTextEdited: jitsiStatus.text = ""
+                    onAccepted: jitsiSave.clicked()
+                }
+                Button {
+                    id: jitsiSave
+                    objectName: "settingsJitsiServerSave"
+                    text: qsTr("Save")
+                    implicitHeight: Theme.touch
+                    onClicked: {
+                        const error = Host.saveJitsiServer(jitsiField.text)
+                        jitsiStatus.failed = error.length > 0
+                        jitsiStatus.text = error.length > 0 ? error : qsTr("Saved: new Jitsi widgets use %1.").arg(Host.jitsiServer)
+                        if (!jitsiStatus.failed)
+                            jitsiField.text = Host.jitsiServer
+                    }
+                }
+            }
+            Label {
+                id: jitsiStatus
+                objectName: "settingsJitsiServerStatus"
+                property bool failed: false
+                visible: text.length > 0
+                color: failed ? Theme.danger : Theme.muted
+                textFormat: Text.PlainText
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
             Label { text: qsTr("Theme"); font.bold: true }
             RowLayout {
                 spacing: 8

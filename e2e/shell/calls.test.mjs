@@ -123,6 +123,20 @@ runScenario('e2e.shell.calls', async (ctx) => {
           await local.find('callFallbackReason'));
     check((await local.property('', 'callFallback')).widgetId === callWidget.widgetId, 'for the call widget that cannot work',
           await local.property('', 'callFallback'));
+    ctx.phase('the user\'s Jitsi server, set in Settings, is where the fallback goes');
+    await local.click('page_settings');
+    await local.type('settingsJitsiServer', 'meet example', true);
+    await local.click('settingsJitsiServerSave');
+    const refusedServer = await local.waitVisible('settingsJitsiServerStatus');
+    check(refusedServer.text.includes('must be a server name such as meet.example.org'), 'a server name with a space is refused, in words',
+          refusedServer);
+    await local.type('settingsJitsiServer', 'Meet.Example.org', true);
+    await local.click('settingsJitsiServerSave');
+    await waitUntil(async () => (await local.property('', 'jitsiServer')) === 'meet.example.org', 5000, 'the server to be saved');
+    check((await local.find('settingsJitsiServerStatus')).text === 'Saved: new Jitsi widgets use meet.example.org.', 'and says so',
+          await local.find('settingsJitsiServerStatus'));
+    await local.click('pageBack');
+    await local.waitVisible('callFallbackUse');
     await local.click('callFallbackUse');
     const jitsi = await local.waitWidget((w) => !withoutCall.has(w.widgetId) && w.widgetId !== callWidget.widgetId && w.name === 'Jitsi Meet', 20000,
                                          'the room\'s Jitsi widget');
@@ -132,7 +146,7 @@ runScenario('e2e.shell.calls', async (ctx) => {
         `SELECT json FROM state WHERE type = 'm.widget' AND room_id = '${localRoom.replace(/'/g, "''")}' AND state_key = '${jitsi.widgetId}'`);
     const jitsiEvent = JSON.parse(jitsiRows[0].json).content;
     check(jitsiEvent.type === 'm.jitsi' && /^tessera[a-z2-7]{25}$/.test(jitsiEvent.data.conferenceId)
-          && jitsiEvent.url === `https://meet.jit.si/${jitsiEvent.data.conferenceId}`,
+          && jitsiEvent.url === `https://meet.example.org/${jitsiEvent.data.conferenceId}` && jitsiEvent.data.domain === 'meet.example.org',
           'published: the direct Meet page of the conference everyone in the room is sent to', jitsiEvent);
     await local.waitHidden('callFallbackBanner', 10000);
     check(Object.keys(await local.property('', 'callFallback')).length === 0, 'with a Jitsi widget in the room, nothing more is offered');

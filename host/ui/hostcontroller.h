@@ -41,6 +41,8 @@ class HostController final : public QObject {
      * reason}, and the panel offers Jitsi instead. Empty when there is nothing to offer.
      */
     Q_PROPERTY(QVariantMap callFallback READ callFallback NOTIFY callFallbackChanged)
+    /// The Jitsi Meet server new Jitsi widgets (and the call fallback) use; saveJitsiServer() sets it.
+    Q_PROPERTY(QString jitsiServer READ jitsiServer NOTIFY jitsiServerChanged)
     Q_PROPERTY(QString userId READ userId CONSTANT)
     Q_PROPERTY(QString backendLabel READ backendLabel CONSTANT)
     Q_PROPERTY(QString startupWarning READ startupWarning CONSTANT)
@@ -259,6 +261,12 @@ public:
     Q_INVOKABLE QVariantMap useJitsiInstead();
     /** Stops offering Jitsi for this call widget, until it is loaded again. */
     Q_INVOKABLE void dismissCallFallback();
+    QString jitsiServer() const;
+    /**
+     * Keeps @p server (a domain, checked as the "+" dialog checks it) as the user's Jitsi Meet
+     * server; empty goes back to the default. Returns what is wrong, or an empty string.
+     */
+    Q_INVOKABLE QString saveJitsiServer(const QString &server);
     /** Removes a widget for everyone (sends the empty state event). */
     Q_INVOKABLE void removeWidget(const QString &widgetId);
     /** Opens an http(s) URL in the system browser; anything else is refused. Returns an error or "". */
@@ -306,6 +314,7 @@ public:
 
 Q_SIGNALS:
     void callFallbackChanged();
+    void jitsiServerChanged();
     void currentRoomChanged();
     void answeringInvitesChanged();
     void widgetsChanged();

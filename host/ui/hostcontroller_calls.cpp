@@ -10,6 +10,7 @@
 #include "widgets/catalog.h"
 
 #include "qtext.h"
+#include "widgetcatalog.h"
 #include "widgetcontroller.h"
 
 namespace tessera::ui {
@@ -28,6 +29,9 @@ bool isJitsi(const WidgetController &w)
     const std::string &type = w.definition().type;
     return type == "m.jitsi" || type == "jitsi";
 }
+
+/** Where the user's Jitsi Meet server is kept (UiState). */
+constexpr char kJitsiServerSetting[] = "jitsiServer";
 
 QString declineKey(const std::string &roomId, const WidgetController &w)
 {
@@ -89,6 +93,36 @@ void HostController::dismissCallFallback()
             m_callFallbackDeclined = declineKey(m_roomId, *w);
     }
     updateCallFallback();
+}
+
+QString HostController::jitsiServer() const
+{
+    const auto saved = m_ui.value(kJitsiServerSetting);
+    return saved && !saved->empty() ? q(*saved) : q(std::string(widgets::kDefaultJitsiDomain));
+}
+
+QString HostController::saveJitsiServer(const QString &server)
+{
+    // Checked as the "+" dialog checks its Jitsi server field, with the same words.
+    widgets::CatalogRoom room{m_roomId, m_services.backend->userId(), m_services.urlPolicy, {}};
+    const auto entries = widgets::builtInEntries(room);
+    const auto jitsi = std::find_if(entries.begin(), entries.end(),
+                                    [](const widgets::CatalogEntry &e) { return e.kind == widgets::CatalogKind::Jitsi; });
+    std::string value;
+    if (!server.trimmed().isEmpty() && jitsi != entries.end()) {
+        const auto field = std::find_if(jitsi->fields.begin(), jitsi->fields.end(),
+                                        [](const widgets::CatalogField &f) { return f.key == widgets::kFieldDomain; });
+        auto checked = widgets::checkField(*field, server.toStdString(), m_services.urlPolicy);
+        if (const auto *problem = std::get_if<widgets::FieldProblem>(&checked))
+            return catalogProblemText(*jitsi, *problem);
+        value = std::get<std::string>(checked);
+    }
+    if (value == std::string(widgets::kDefaultJitsiDomain))
+        value.clear(); // the default stays the default if it ever changes
+    m_ui.setValue(kJitsiServerSetting, value);
+    Q_EMIT jitsiServerChanged();
+    publishCatalog(); // "+" offers the new server
+    return {};
 }
 
 } // namespace tessera::ui

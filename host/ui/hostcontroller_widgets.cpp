@@ -86,7 +86,7 @@ std::vector<widgets::CatalogPluginType> HostController::catalogPluginTypes() con
 
 std::vector<widgets::CatalogEntry> HostController::catalogEntries() const
 {
-    widgets::CatalogRoom room{m_roomId, m_services.backend->userId(), m_services.urlPolicy};
+    widgets::CatalogRoom room{m_roomId, m_services.backend->userId(), m_services.urlPolicy, jitsiServer().toStdString()};
     auto entries = widgets::builtInEntries(room);
     for (const auto &t : catalogPluginTypes())
         entries.push_back(widgets::pluginEntry(t));
@@ -185,7 +185,7 @@ QVariantMap HostController::addFromCatalog(const widgets::CatalogEntry &entry, c
     if (m_roomId.empty())
         return fail(tr("Choose a room first."));
     const std::string widgetId = newWidgetId();
-    widgets::CatalogRoom room{m_roomId, m_services.backend->userId(), m_services.urlPolicy};
+    widgets::CatalogRoom room{m_roomId, m_services.backend->userId(), m_services.urlPolicy, jitsiServer().toStdString()};
     auto built = widgets::buildWidget(entry, values, room, widgetId);
     if (!built.ok()) {
         QVariantMap problems;

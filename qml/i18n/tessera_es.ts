@@ -812,6 +812,21 @@
     <name>SettingsPage</name>
     <message>
         <location filename="../SettingsPage.qml"/>
+        <source>Jitsi Meet server</source>
+        <translation>Servidor de Jitsi Meet</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml"/>
+        <source>New Jitsi Meet widgets, and Jitsi when a call cannot work, open their conference on this server.</source>
+        <translation>Los widgets nuevos de Jitsi Meet, y Jitsi cuando una llamada no puede funcionar, abren su conferencia en este servidor.</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml"/>
+        <source>Saved: new Jitsi widgets use %1.</source>
+        <translation>Guardado: los widgets nuevos de Jitsi usan %1.</translation>
+    </message>
+    <message>
+        <location filename="../SettingsPage.qml"/>
         <source>Account</source>
         <translation>Cuenta</translation>
     </message>

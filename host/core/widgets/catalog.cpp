@@ -165,7 +165,8 @@ std::vector<CatalogEntry> builtInEntries(const CatalogRoom &room)
     jitsi.widgetType = "m.jitsi";
     jitsi.fields = {field(kFieldConference, FieldKind::Identifier, true, kMaxConferenceIdBytes,
                           room.roomId.empty() ? std::string() : defaultJitsiConference(room.roomId)),
-                    field(kFieldDomain, FieldKind::Domain, true, kMaxDomainBytes, std::string(kDefaultJitsiDomain)),
+                    field(kFieldDomain, FieldKind::Domain, true, kMaxDomainBytes,
+                          room.jitsiDomain.empty() ? std::string(kDefaultJitsiDomain) : room.jitsiDomain),
                     nameField("Jitsi Meet")};
     jitsi.fields[0].label = "Conference";
     jitsi.fields[1].label = "Jitsi server";

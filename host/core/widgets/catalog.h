@@ -109,6 +109,7 @@ struct CatalogRoom {
     std::string roomId;
     std::string userId;
     UrlPolicyOptions policy;
+    std::string jitsiDomain; ///< the user's Jitsi Meet server; empty: kDefaultJitsiDomain
 };
 
 /** The built-in kinds, with defaults derived from @p room (Jitsi's conference id). */

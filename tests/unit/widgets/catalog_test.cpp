@@ -13,7 +13,7 @@ namespace {
 
 CatalogRoom room()
 {
-    return CatalogRoom{"!room:example.org", "@ana:example.org", {}};
+    return CatalogRoom{"!room:example.org", "@ana:example.org", {}, {}};
 }
 
 CatalogEntry entry(const std::vector<CatalogEntry> &entries, const std::string &id)
@@ -132,6 +132,18 @@ TEST(WidgetCatalog, BuildsJitsiAsTheDirectMeetUrlOnItsDomain)
     auto d = buildWidget(entry(builtInEntries(room()), "jitsi"), {}, room(), "w3");
     ASSERT_TRUE(d.ok());
     EXPECT_EQ((*d.content)["url"], "https://meet.jit.si/" + defaultJitsiConference("!room:example.org"));
+}
+
+TEST(WidgetCatalog, TheUsersJitsiServerIsTheDefault)
+{
+    CatalogRoom mine = room();
+    mine.jitsiDomain = "meet.example.org";
+    const auto jitsi = entry(builtInEntries(mine), "jitsi");
+    EXPECT_EQ(jitsi.fields[1].defaultValue, "meet.example.org");
+    auto d = buildWidget(jitsi, {}, mine, "w4");
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ((*d.content)["url"], "https://meet.example.org/" + defaultJitsiConference("!room:example.org"));
+    EXPECT_EQ(entry(builtInEntries(room()), "jitsi").fields[1].defaultValue, "meet.jit.si") << "none set: the default";
 }
 
 TEST(WidgetCatalog, RefusesEachBadJitsiFieldByName)
