@@ -71,7 +71,16 @@ std::vector<widgets::CatalogPluginType> HostController::catalogPluginTypes() con
     if (!m_services.plugins)
         return out;
     const std::string_view page = m_pluginWidgetPage.empty() ? plugins::defaultPluginWidgetPage() : m_pluginWidgetPage;
+    // The kinds "+" has entries of its own for (a Jitsi conference, a call, a web page) are added
+    // by those entries, which publish an address every client can open. A plugin that shows such
+    // widgets (the Jitsi fallback renders `m.jitsi` and the older `jitsi`) changes how they are
+    // shown, not how they are added, and is not offered a second time.
+    std::vector<std::string> builtIn{"jitsi"};
+    for (const auto &e : widgets::builtInEntries(widgets::CatalogRoom{}))
+        builtIn.push_back(e.widgetType);
     for (const auto &t : m_services.plugins->widgetTypes()) {
+        if (std::find(builtIn.begin(), builtIn.end(), t.type) != builtIn.end())
+            continue;
         widgets::CatalogPluginType c;
         c.pluginId = t.pluginId;
         c.type = t.type;

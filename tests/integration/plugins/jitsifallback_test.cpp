@@ -1,0 +1,263 @@
+// SPDX-FileCopyrightText: Tessera contributors
+// SPDX-License-Identifier: Apache-2.0
+//
+// The Jitsi fallback plugin (plugins/jitsi-fallback), loaded as built: how `jitsi` and `m.jitsi`
+// widgets become the Jitsi Meet page on their server (never a wrapper page), the room's config
+// and the user reaching build_url (ABI 1.3), and the widgets it cannot show getting a reason
+// (TESSERA_BAD_WIDGET) instead of counting as failures. Its URL functions are also compiled in
+// here and checked against Tessera's own (the derived conference must be the one "+" proposes).
+#include <gtest/gtest.h>
+
+#include "jitsiurl.h"
+#include "pluginharness.h"
+#include "plugins/roomenablement.h"
+#include "tokens/ed25519.h"
+#include "widgets/catalog.h"
+
+using nlohmann::json;
+using tessera::ErrorCode;
+using tessera::plugins::PluginState;
+using tessera::plugins::RoomPluginStatus;
+using tessera::test::PluginHarness;
+
+namespace {
+
+const std::string kPlugin = "io.tessera.jitsi";
+const std::string kRoom = "!standup:example.org";
+
+/** The built plugins' folder with the Jitsi fallback loaded. */
+struct Jitsi {
+    PluginHarness h;
+
+    Jitsi()
+    {
+        h.load({std::filesystem::path(TESSERA_BUILT_PLUGIN_DIR) / "jitsi-fallback"});
+        EXPECT_EQ(h.record(kPlugin).state, PluginState::Running) << h.record(kPlugin).error;
+    }
+
+    /** A widget as the host hands it to build_url, with the room's config and the user. */
+    static json widget(json data, const std::string &type = "m.jitsi", const std::string &url = "https://meet.example.org/x",
+                       json config = json::object(), const std::string &name = "Jitsi Meet")
+    {
+        return json{{"id", "jitsi-1"},
+                    {"type", type},
+                    {"url", url},
+                    {"name", name},
+                    {"data", std::move(data)},
+                    {"room_id", kRoom},
+                    {"creator", "@bob:example.org"},
+                    {"config", std::move(config)},
+                    {"user", {{"id", "@ana:example.org"}, {"display_name", "Ana"}}}};
+    }
+
+    tessera::Result<std::string> build(const json &w) { return h.manager->buildWidgetUrl(w.value("type", ""), w); }
+
+    /** The reason the plugin gives for a widget it cannot show (and that it is such a refusal). */
+    std::string refusal(const json &w)
+    {
+        auto r = build(w);
+        if (r) {
+            ADD_FAILURE() << "built " << *r;
+            return {};
+        }
+        EXPECT_EQ(r.error().code, ErrorCode::BadRequest) << r.error().message;
+        return r.error().message;
+    }
+};
+
+std::string hex(const std::string &bytes)
+{
+    static const char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (const char c : bytes) {
+        out += kHex[(static_cast<unsigned char>(c) >> 4) & 15];
+        out += kHex[static_cast<unsigned char>(c) & 15];
+    }
+    return out;
+}
+
+} // namespace
+
+TEST(JitsiFallbackPlugin, OpensTheMeetPageOnTheWidgetsServerWithTheUserInTheFragment)
+{
+    Jitsi j;
+    auto url = j.build(Jitsi::widget({{"domain", "Meet.Example.ORG"}, {"conferenceId", "standup"}, {"isAudioOnly", false}}));
+    ASSERT_TRUE(url) << url.error().message;
+    EXPECT_EQ(*url, "https://meet.example.org/standup#config.subject=%22Jitsi%20Meet%22&userInfo.displayName=%22Ana%22");
+    EXPECT_EQ(j.h.audit.about("plugin.build_url").back().decision, tessera::audit::Decision::Allowed);
+}
+
+TEST(JitsiFallbackPlugin, NeverLoadsElementsWrapperPageButTheConferenceItWraps)
+{
+    Jitsi j;
+    // Element's widget: a wrapper URL whose variables its data fills in.
+    const std::string wrapper = "https://app.element.io/jitsi.html#conferenceDomain=$domain&conferenceId=$conferenceId"
+                                "&isAudioOnly=$isAudioOnly&displayName=$matrix_display_name&userId=$matrix_user_id";
+    auto url = j.build(Jitsi::widget(
+        {{"domain", "meet.element.io"}, {"conferenceId", "JitsiAbcDef"}, {"isAudioOnly", true}, {"roomName", "Ops"}},
+        "jitsi", wrapper));
+    ASSERT_TRUE(url) << url.error().message;
+    EXPECT_EQ(*url, "https://meet.element.io/JitsiAbcDef#config.subject=%22Ops%22&config.startAudioOnly=true"
+                    "&userInfo.displayName=%22Ana%22");
+
+    // An older wrapper with the conference in its query and no data: the server from the room's config.
+    const std::string scalar = "https://scalar.vector.im/api/widgets/jitsi.html?confId=OldConf&isAudioOnly=false"
+                               "&displayName=$matrix_display_name";
+    auto old = j.build(Jitsi::widget(json::object(), "jitsi", scalar, {{"domain", "jitsi.example.org"}}));
+    ASSERT_TRUE(old) << old.error().message;
+    EXPECT_EQ(*old, "https://jitsi.example.org/OldConf#config.subject=%22Jitsi%20Meet%22&userInfo.displayName=%22Ana%22");
+
+    // The wrapper's fragment may name the server itself.
+    auto named = j.build(Jitsi::widget(json::object(), "jitsi",
+                                       "https://wrapper.example.com/jitsi.html#conferenceDomain=meet.example.net"
+                                       "&conferenceId=Weekly%20sync"));
+    ASSERT_TRUE(named) << named.error().message;
+    EXPECT_EQ(named->rfind("https://meet.example.net/Weekly%20sync#", 0), 0u) << *named;
+}
+
+TEST(JitsiFallbackPlugin, EveryMemberMeetsInTheConferenceTheRoomDerives)
+{
+    Jitsi j;
+    const json config{{"domain", "jitsi.example.org"}};
+    auto url = j.build(Jitsi::widget(json::object(), "m.jitsi", "https://tessera.invalid/plugin-widget", config));
+    ASSERT_TRUE(url) << url.error().message;
+    const std::string conference = tessera::widgets::defaultJitsiConference(kRoom);
+    EXPECT_EQ(url->rfind("https://jitsi.example.org/" + conference + "#", 0), 0u) << *url;
+    // The same conference Tessera's "+" proposes for a new Jitsi widget in this room.
+    EXPECT_EQ(tessera::jitsi::conferenceForRoom(kRoom), conference);
+    EXPECT_NE(tessera::jitsi::conferenceForRoom("!other:example.org"), conference);
+}
+
+TEST(JitsiFallbackPlugin, TheWidgetsServerComesBeforeTheRoomsAndTheRoomsBeforeTheUsers)
+{
+    using tessera::jitsi::buildMeetUrl;
+    const json settings{{"domain", "mine.example.org"}};
+    auto w = Jitsi::widget({{"conferenceId", "c"}, {"domain", "widget.example.org"}}, "m.jitsi", "",
+                           {{"domain", "room.example.org"}});
+    EXPECT_EQ(buildMeetUrl(w, settings).url.rfind("https://widget.example.org/c#", 0), 0u);
+    w["data"].erase("domain");
+    EXPECT_EQ(buildMeetUrl(w, settings).url.rfind("https://room.example.org/c#", 0), 0u);
+    w["config"] = json::object();
+    EXPECT_EQ(buildMeetUrl(w, settings).url.rfind("https://mine.example.org/c#", 0), 0u);
+    const auto none = buildMeetUrl(w, json::object());
+    EXPECT_FALSE(none.ok());
+    EXPECT_EQ(none.problem, "The widget names no Jitsi server, and neither this room's settings of the plugin nor "
+                            "yours name one.");
+}
+
+TEST(JitsiFallbackPlugin, EscapesTheConferenceAndTheFragmentValues)
+{
+    Jitsi j;
+    auto w = Jitsi::widget({{"domain", "meet.example.org"}, {"conferenceId", "Caf\xc3\xa9 del lunes?&#"}}, "m.jitsi",
+                           "", json::object(), "Ops \"daily\" & <more>");
+    w["user"]["display_name"] = "Ana \\ #1 \xc3\xb1";
+    auto url = j.build(w);
+    ASSERT_TRUE(url) << url.error().message;
+    EXPECT_EQ(*url, "https://meet.example.org/Caf%C3%A9%20del%20lunes%3F%26%23"
+                    "#config.subject=%22Ops%20%5C%22daily%5C%22%20%26%20%3Cmore%3E%22"
+                    "&userInfo.displayName=%22Ana%20%5C%5C%20%231%20%C3%B1%22");
+
+    // Long names are cut at a character boundary, not in the middle of one.
+    std::string longName;
+    for (int i = 0; i < 200; ++i)
+        longName += "\xc3\xa9"; // é, two bytes
+    w["user"]["display_name"] = longName;
+    w["name"] = "";
+    url = j.build(w);
+    ASSERT_TRUE(url) << url.error().message;
+    std::string encoded;
+    for (std::size_t i = 0; i < tessera::jitsi::kMaxFragmentTextBytes / 2; ++i)
+        encoded += "%C3%A9";
+    EXPECT_EQ(*url, "https://meet.example.org/Caf%C3%A9%20del%20lunes%3F%26%23#userInfo.displayName=%22" + encoded + "%22");
+    EXPECT_EQ(tessera::jitsi::percentEncode("aZ09-._~ /%"), "aZ09-._~%20%2F%25");
+}
+
+TEST(JitsiFallbackPlugin, RefusesServersThatAreNotHostNamesWithTheReason)
+{
+    Jitsi j;
+    for (const std::string &bad : std::vector<std::string>{
+             "https://meet.example.org", "meet.example.org/room", "ana@meet.example.org", "-meet.example.org",
+          "meet..example.org", "meet.example.org.", "[::1]", "meet.example.org:0", "meet.example.org:65536",
+          "meet.example.org:08443", ":443", "meet example.org", std::string(64, 'a') + ".org"}) {
+        EXPECT_EQ(j.refusal(Jitsi::widget({{"domain", bad}, {"conferenceId", "c"}})),
+                  "The widget's Jitsi server \"" + bad + "\" is not a server name (like meet.example.org).")
+            << bad;
+    }
+    EXPECT_EQ(j.refusal(Jitsi::widget({{"conferenceId", "c"}}, "m.jitsi", "", {{"domain", "not a host"}})),
+              "The Jitsi server in this room's settings of the plugin \"not a host\" is not a server name (like "
+              "meet.example.org).");
+    // What is accepted: a port, digits, the longest names.
+    EXPECT_EQ(tessera::jitsi::normaliseDomain("Meet.Example.org:8443").value_or("-"), "meet.example.org:8443");
+    EXPECT_EQ(tessera::jitsi::normaliseDomain("127.0.0.1:65535").value_or("-"), "127.0.0.1:65535");
+    std::string longest;
+    while (longest.size() + 64 <= tessera::jitsi::kMaxDomainBytes)
+        longest += std::string(63, 'a') + ".";
+    longest += std::string(tessera::jitsi::kMaxDomainBytes - longest.size(), 'b');
+    ASSERT_EQ(longest.size(), tessera::jitsi::kMaxDomainBytes);
+    EXPECT_EQ(tessera::jitsi::normaliseDomain(longest).value_or("-"), longest);
+    EXPECT_FALSE(tessera::jitsi::normaliseDomain(longest + "b").has_value());
+}
+
+TEST(JitsiFallbackPlugin, AWidgetItCannotShowGetsAReasonAndNeverDisablesThePlugin)
+{
+    Jitsi j;
+    EXPECT_EQ(j.refusal(Jitsi::widget({{"conferenceId", "c"}})),
+              "The widget names no Jitsi server, and neither this room's settings of the plugin nor yours name one.");
+    auto noRoom = Jitsi::widget({{"domain", "meet.example.org"}});
+    noRoom.erase("room_id");
+    EXPECT_EQ(j.refusal(noRoom), "The widget names no conference, and it has no room to derive one from.");
+    const std::string slash = "The conference name has a character a Jitsi room name cannot have (a control character, "
+                              "/ or \\).";
+    EXPECT_EQ(j.refusal(Jitsi::widget({{"domain", "meet.example.org"}, {"conferenceId", "../admin"}})), slash);
+    EXPECT_EQ(j.refusal(Jitsi::widget({{"domain", "meet.example.org"}, {"conferenceId", "a\nb"}})), slash);
+    const std::string longest(tessera::jitsi::kMaxConferenceBytes, 'c');
+    EXPECT_TRUE(j.build(Jitsi::widget({{"domain", "meet.example.org"}, {"conferenceId", longest}})));
+    EXPECT_EQ(j.refusal(Jitsi::widget({{"domain", "meet.example.org"}, {"conferenceId", longest + "c"}})),
+              "The conference name is longer than 128 bytes.");
+    EXPECT_EQ(j.h.audit.about("plugin.build_url").back().decision, tessera::audit::Decision::Refused);
+    EXPECT_EQ(j.h.record(kPlugin).state, PluginState::Running);
+    EXPECT_EQ(j.h.record(kPlugin).callsFailed, 0u);
+    EXPECT_TRUE(j.build(Jitsi::widget({{"domain", "meet.example.org"}, {"conferenceId", "c"}})));
+}
+
+TEST(JitsiFallbackPlugin, ShowsInRoomsThatNeverEnabledItButNotWhereItWasTurnedOff)
+{
+    Jitsi j;
+    for (const char *type : {"m.jitsi", "jitsi"}) {
+        const auto *info = j.h.manager->findWidgetType(type);
+        ASSERT_NE(info, nullptr) << type;
+        EXPECT_TRUE(info->enabledByDefault) << type;
+        const auto fresh = tessera::plugins::decideWidgetType(type, *j.h.manager, {}, json(), "@ana:example.org");
+        ASSERT_TRUE(fresh);
+        EXPECT_EQ(fresh->status, RoomPluginStatus::Enabled) << type;
+        EXPECT_EQ(fresh->config, json::object());
+    }
+    auto event = [](json content) {
+        return json{{"type", "io.tessera.plugin"}, {"state_key", kPlugin}, {"sender", "@bob:example.org"},
+                    {"content", std::move(content)}};
+    };
+    const auto configured = tessera::plugins::decideWidgetType(
+        "m.jitsi", *j.h.manager, {event({{"enabled", true}, {"config", {{"domain", "jitsi.example.org"}}}})}, json(),
+        "@ana:example.org");
+    ASSERT_TRUE(configured);
+    EXPECT_EQ(configured->config, (json{{"domain", "jitsi.example.org"}}));
+    const auto off =
+        tessera::plugins::decideWidgetType("jitsi", *j.h.manager, {event({{"enabled", false}})}, json(), "@ana:example.org");
+    ASSERT_TRUE(off);
+    EXPECT_EQ(off->status, RoomPluginStatus::DisabledHere);
+    const auto wrong = tessera::plugins::decideWidgetType(
+        "jitsi", *j.h.manager, {event({{"enabled", true}, {"config", {{"server", "x"}}}})}, json(), "@ana:example.org");
+    ASSERT_TRUE(wrong);
+    EXPECT_EQ(wrong->status, RoomPluginStatus::InvalidConfig);
+}
+
+TEST(JitsiFallbackPlugin, ItsSha256IsTheStandardOne)
+{
+    EXPECT_EQ(hex(tessera::jitsi::sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(hex(tessera::jitsi::sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    std::string text;
+    for (int i = 0; i < 300; ++i) {
+        EXPECT_EQ(tessera::jitsi::sha256(text), tessera::tokens::sha256(text)) << text.size();
+        text += static_cast<char>('!' + (i * 7) % 90);
+    }
+}
