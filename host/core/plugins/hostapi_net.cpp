@@ -166,7 +166,10 @@ tessera_status hostHttpRequest(tessera_host *host, const tessera_http_request *r
                 response.body_size = r->body.size();
             } else {
                 error = r.error().message;
-                response.status = statusFor(r.error().code);
+                // 1.3 tells a transfer that ran out of time from one that could not be made.
+                response.status = r.error().code == ErrorCode::Timeout && knowsMinor(alive->abi, 3)
+                                      ? TESSERA_TIMEOUT
+                                      : statusFor(r.error().code);
                 response.body = "";
             }
             const std::string headersText = dumpJson(headers);

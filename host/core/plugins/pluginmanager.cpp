@@ -356,6 +356,7 @@ void PluginManager::Impl::loadOne(std::size_t index)
     if (built.major != manifest.abi.major || built.minor != manifest.abi.minor)
         return failLoad(*rt, "plugin.json declares ABI " + manifest.abi.toString() + " but " + path
                                  + " was built against ABI " + built.toString());
+    rt->abi = built;
     auto load = reinterpret_cast<tessera_plugin_load_fn>(rt->library->symbol(TESSERA_ENTRY_LOAD));
     if (!load)
         return failLoad(*rt, std::string("no entry point " TESSERA_ENTRY_LOAD " in ") + path);
@@ -775,10 +776,7 @@ Result<std::string> PluginManager::buildWidgetUrl(std::string_view type, const j
     PluginRecord &record = d->records[rt.recordIndex];
     // A widget the plugin cannot show (1.3): the room's data is wrong, not the plugin. The tile
     // says why; it does not count against the plugin. The code means nothing before 1.3.
-    const bool badWidgetKnown = record.manifest
-                                && (record.manifest->abi.major > 1
-                                    || (record.manifest->abi.major == 1 && record.manifest->abi.minor >= 3));
-    if (status == TESSERA_BAD_WIDGET && badWidgetKnown) {
+    if (status == TESSERA_BAD_WIDGET && detail::knowsMinor(rt.abi, 3)) {
         std::string reason = rt.pluginErrorSet && !rt.pluginError.empty()
                                  ? rt.pluginError
                                  : std::string("the plugin gave no reason");

@@ -19,6 +19,7 @@
 
 #include "audit/auditsink.h"
 #include "bridge/actionregistry.h"
+#include "plugins/abiversion.h"
 #include "plugins/library.h"
 #include "plugins/pluginmanager.h"
 #include "util/scheduler.h"
@@ -69,6 +70,8 @@ struct PluginRuntime : std::enable_shared_from_this<PluginRuntime> {
     tessera_registrar registrar{};
     std::optional<SharedLibrary> library;
     tessera_plugin_unload_fn unload = nullptr;
+    /** What the library reports (equal to its manifest's): which status codes it knows. */
+    AbiVersion abi;
 
     /** True from before load until the plugin fails, is disabled or stops: gates every callback. */
     bool active = true;
@@ -141,6 +144,12 @@ tessera_registrar makeRegistrar(tessera_host *host);
 
 /** The tessera_status for an Error's code. */
 tessera_status statusFor(ErrorCode code) noexcept;
+
+/** True if a plugin built against @p abi knows what its @p minor (of major 1) added. */
+inline bool knowsMinor(const AbiVersion &abi, unsigned minor) noexcept
+{
+    return abi.major > 1 || (abi.major == 1 && abi.minor >= minor);
+}
 
 } // namespace tessera::plugins::detail
 

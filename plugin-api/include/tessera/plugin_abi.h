@@ -72,6 +72,7 @@ typedef int32_t tessera_status;
 #define TESSERA_LIMIT 6        /* A documented limit (size, count) was reached. */
 #define TESSERA_UNAVAILABLE 7  /* A service the request needs cannot be reached right now. */
 #define TESSERA_BAD_WIDGET 8   /* (1.3) build_url: this widget cannot be shown; set_error says why. */
+#define TESSERA_TIMEOUT 9      /* (1.3) No answer in time: an HTTP transfer ran out of timeout_ms. */
 
 /* Log levels for tessera_host_api.log. */
 #define TESSERA_LOG_DEBUG 0
@@ -180,7 +181,9 @@ typedef struct tessera_http_response {
 
 	/*
 	 * TESSERA_OK when the server answered, whatever the HTTP status. Otherwise the transfer
-	 * failed (DNS, TLS, timeout, response too large) and `error` says why.
+	 * failed (DNS, TLS, timeout, response too large) and `error` says why: TESSERA_TIMEOUT
+	 * (1.3) when timeout_ms ran out, TESSERA_UNAVAILABLE when no connection could be made (and,
+	 * for a plugin built against 1.0-1.2, on a timeout too).
 	 */
 	tessera_status status;
 

@@ -4,7 +4,11 @@
 // reach, what it cannot, and the exact reasons it is given.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -458,6 +462,51 @@ TEST(PluginHostApi, HttpGoesThroughTheHostsClient)
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].reason, "GET " + tessera::net::redactUrl(url) + " -> 200");
     EXPECT_EQ(rows[0].widgetId, "") << "a request made for no session is the plugin's own";
+    h.manager.reset(); // before the client it uses
+}
+
+TEST(PluginHostApi, AnHttpTimeoutIsToldApartFromNoConnection)
+{
+    httplib::Server server;
+    server.Get("/slow", [](const httplib::Request &, httplib::Response &res) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        res.set_content("late", "text/plain");
+    });
+    server.set_keep_alive_max_count(1);
+    const int port = server.bind_to_any_port("127.0.0.1");
+    ASSERT_GT(port, 0);
+    std::thread serving([&] { server.listen_after_bind(); });
+    // A port nobody listens on: bound (never listened on), then closed.
+    int closedPort = 0;
+    {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        ASSERT_GE(fd, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address), 0);
+        ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length), 0);
+        closedPort = ntohs(address.sin_port);
+        ::close(fd);
+    }
+    ASSERT_GT(closedPort, 0);
+
+    PluginHarness h;
+    tessera::net::HttpClient http(h.scheduler);
+    h.services.http = &http;
+    h.load({fixture("good")});
+    auto slow = h.call(action("http"), {{"url", "http://127.0.0.1:" + std::to_string(port) + "/slow"}, {"timeout_ms", 300}});
+    waitFor(h.scheduler, slow);
+    auto refused = h.call(action("http"), {{"url", "http://127.0.0.1:" + std::to_string(closedPort) + "/"}});
+    waitFor(h.scheduler, refused);
+    server.stop();
+    serving.join();
+    ASSERT_TRUE(**slow);
+    EXPECT_EQ((***slow)["status"], TESSERA_TIMEOUT) << (***slow).dump();
+    EXPECT_EQ((***slow)["http_status"], 0);
+    ASSERT_TRUE(**refused);
+    EXPECT_EQ((***refused)["status"], TESSERA_UNAVAILABLE) << (***refused).dump();
     h.manager.reset(); // before the client it uses
 }
 
