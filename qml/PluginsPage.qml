@@ -58,6 +58,7 @@ Rectangle {
 
         ListView {
             id: list
+            objectName: "pluginList"
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true

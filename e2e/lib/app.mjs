@@ -275,6 +275,20 @@ export class TesseraApp {
         }, timeoutMs, `${name} to be visible`);
     }
 
+    /**
+     * Turns the mouse wheel over the list @p list until item @p name is on show inside it (its
+     * centre within the list and the window), as a person scrolls to a card before clicking it.
+     */
+    scrollIntoView(name, list, timeoutMs = 15000) {
+        return waitUntil(async () => {
+            const f = await this.find(name);
+            if (f.found && f.inView)
+                return f;
+            await this.wheel(list, 1, false);
+            return null;
+        }, timeoutMs, `${name} scrolled into view in ${list}`, 100);
+    }
+
     waitHidden(name, timeoutMs = 30000) {
         return waitUntil(async () => {
             const f = await this.find(name);

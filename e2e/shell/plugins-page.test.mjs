@@ -31,7 +31,8 @@ runScenario('e2e.shell.plugins-page', async (ctx) => {
     const openPluginsPage = async () => {
         await app.click('page_plugins');
         await app.waitVisible('pluginsPage');
-        return app.waitVisible(`pluginCard_${KANBAN}`);
+        // With several plugins the kanban's card may be below the list's edge: scrolled to, as a person would.
+        return app.scrollIntoView(`pluginCard_${KANBAN}`, 'pluginList');
     };
 
     ctx.phase('run from the build tree, the plugins built there load without options');
@@ -54,8 +55,11 @@ runScenario('e2e.shell.plugins-page', async (ctx) => {
     await app.saveScreenshots(shots, 'plugins-page');
 
     ctx.phase('turn the kanban plugin off: the page asks for a restart; the next start does not load it');
+    await app.scrollIntoView(`pluginSwitch_${KANBAN}`, 'pluginList');
     await app.click(`pluginSwitch_${KANBAN}`);
     await app.waitVisible('pluginRestartNotice');
+    // The notice took room above the list: the card moved, and is scrolled to again.
+    await app.scrollIntoView(`pluginSwitch_${KANBAN}`, 'pluginList');
     check((await app.property(`pluginSwitch_${KANBAN}`, 'checked')) === false, 'the switch is off');
     await app.saveScreenshots(shots, 'plugins-page-restart');
     await restart();
@@ -68,6 +72,7 @@ runScenario('e2e.shell.plugins-page', async (ctx) => {
     check(!(await app.find('pluginRestartNotice')).visible, 'no restart notice: the choice is in effect');
 
     ctx.phase('turn it on again');
+    await app.scrollIntoView(`pluginSwitch_${KANBAN}`, 'pluginList');
     await app.click(`pluginSwitch_${KANBAN}`);
     await app.waitVisible('pluginRestartNotice');
     await restart();

@@ -51,6 +51,22 @@ bool effectivelyVisible(QQuickItem *item)
     }
     return true;
 }
+
+// Where a click lands: the item's centre is inside the window and inside every ancestor that
+// clips (a list scrolled so that the item is below its edge). A person scrolls it into view first.
+bool centreInView(QQuickItem *item)
+{
+    const QPointF centre = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+    for (QQuickItem *i = item->parentItem(); i; i = i->parentItem()) {
+        if (!i->clip())
+            continue;
+        const QRectF box = i->mapRectToScene(QRectF(0, 0, i->width(), i->height()));
+        if (!box.contains(centre))
+            return false;
+    }
+    const QQuickWindow *w = item->window();
+    return !w || QRectF(0, 0, w->width(), w->height()).contains(centre);
+}
 } // namespace
 
 AutomationServer::AutomationServer(QQmlApplicationEngine &engine, HostController &host, QObject *parent)
@@ -215,6 +231,7 @@ QJsonObject AutomationServer::handle(const QJsonObject &command)
         return QJsonObject{{"ok", true},
                            {"found", true},
                            {"visible", item ? effectivelyVisible(item) : o->property("visible").toBool()},
+                           {"inView", item ? effectivelyVisible(item) && centreInView(item) : false},
                            {"enabled", o->property("enabled").toBool()},
                            {"text", o->property("text").toString()},
                            {"checked", o->property("checked").toBool()}};
