@@ -6,9 +6,15 @@
 // and the user reaching build_url (ABI 1.3), and the widgets it cannot show getting a reason
 // (TESSERA_BAD_WIDGET) instead of counting as failures. Its URL functions are also compiled in
 // here and checked against Tessera's own (the derived conference must be the one "+" proposes).
+// Its probe of the room's LiveKit call service runs against a loopback stand-in (FakeLiveKit).
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
+#include "fakelivekit.h"
 #include "jitsiurl.h"
+#include "net/httpclient.h"
 #include "pluginharness.h"
 #include "plugins/roomenablement.h"
 #include "tokens/ed25519.h"
@@ -260,4 +266,156 @@ TEST(JitsiFallbackPlugin, ItsSha256IsTheStandardOne)
         EXPECT_EQ(tessera::jitsi::sha256(text), tessera::tokens::sha256(text)) << text.size();
         text += static_cast<char>('!' + (i * 7) % 90);
     }
+}
+
+// ---- The LiveKit probe, through the host's HTTP client, against a loopback stand-in ----------
+
+namespace {
+
+const std::string kProbe = "io.tessera.jitsi.probe.livekit";
+
+/** The Jitsi fallback with a real HTTP client and a fake LiveKit deployment on 127.0.0.1. */
+struct Probing {
+    tessera::test::FakeLiveKit livekit;
+    PluginHarness h;
+    std::unique_ptr<tessera::net::HttpClient> http;
+
+    Probing()
+    {
+        http = std::make_unique<tessera::net::HttpClient>(h.scheduler);
+        h.services.http = http.get();
+        h.load({std::filesystem::path(TESSERA_BUILT_PLUGIN_DIR) / "jitsi-fallback"});
+        EXPECT_EQ(h.record(kPlugin).state, PluginState::Running) << h.record(kPlugin).error;
+    }
+    ~Probing() { h.manager.reset(); } // before the client it uses
+
+    tessera::bridge::WidgetContext callWidget() const
+    {
+        auto w = tessera::test::widgetContext("call-1", kRoom);
+        w.widgetType = "m.call";
+        w.origin = "https://call.example.org";
+        w.url = "https://call.example.org/room";
+        return w;
+    }
+
+    tessera::Result<json> probe(json data)
+    {
+        auto outcome = h.call(kProbe, std::move(data), callWidget());
+        const auto giveUp = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (!outcome->has_value() && std::chrono::steady_clock::now() < giveUp) {
+            h.scheduler.runPosted();
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        if (!outcome->has_value())
+            return tessera::Error(ErrorCode::Timeout, "no answer");
+        return std::move(**outcome);
+    }
+
+    json withToken(json data = json::object()) const
+    {
+        data["server"] = livekit.base();
+        data["openid_token"] = {{"access_token", "openid-secret"}, {"token_type", "Bearer"},
+                                {"matrix_server_name", "example.org"}, {"expires_in", 3600}};
+        data["device_id"] = "DEVICE";
+        return data;
+    }
+};
+
+} // namespace
+
+TEST(JitsiFallbackPlugin, ProbeFindsAHealthyServiceThroughTheWellKnownTheJwtServiceAndTheSfu)
+{
+    Probing p;
+    auto r = p.probe(p.withToken());
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ((*r)["state"], "healthy") << r->dump();
+    EXPECT_EQ((*r)["step"], "sfu");
+    EXPECT_EQ((*r)["service_url"], p.livekit.serviceUrl());
+    EXPECT_EQ((*r)["sfu_url"], "http://127.0.0.1:" + p.livekit.sfuUrl().substr(std::string("ws://127.0.0.1:").size()));
+    EXPECT_EQ(r->dump().find("header.claims.signature"), std::string::npos) << "the JWT is not handed on";
+    const auto seen = p.livekit.requests();
+    ASSERT_EQ(seen.size(), 3u);
+    EXPECT_EQ(seen[0].path, "/.well-known/matrix/client");
+    EXPECT_EQ(seen[1].method, "POST");
+    EXPECT_EQ(seen[1].path, "/livekit/jwt/sfu/get");
+    const json asked = json::parse(seen[1].body);
+    EXPECT_EQ(asked["room"], kRoom);
+    EXPECT_EQ(asked["openid_token"]["access_token"], "openid-secret");
+    EXPECT_EQ(asked["device_id"], "DEVICE");
+    EXPECT_EQ(seen[2].path, "/sfu/");
+    // Each step is audited with the call widget it was made for.
+    const auto rows = p.h.audit.about("plugin.http");
+    ASSERT_EQ(rows.size(), 3u);
+    for (const auto &row : rows)
+        EXPECT_EQ(row.widgetId, "call-1");
+
+    // Without an OpenID token only the service's health is asked.
+    auto bare = p.probe({{"server", p.livekit.base()}});
+    ASSERT_TRUE(bare) << bare.error().message;
+    EXPECT_EQ((*bare)["state"], "healthy");
+    EXPECT_EQ((*bare)["step"], "jwt-service");
+    EXPECT_EQ(p.livekit.requests().back().path, "/livekit/jwt/healthz");
+}
+
+TEST(JitsiFallbackPlugin, ProbeSaysWhichStepFailedAndHow)
+{
+    using Service = tessera::test::FakeLiveKit::Service;
+    using WellKnown = tessera::test::FakeLiveKit::WellKnown;
+    struct Case {
+        WellKnown wellKnown;
+        Service service;
+        std::string state, step;
+        int httpStatus;
+    };
+    const Case cases[] = {
+        {WellKnown::NoFoci, Service::Healthy, "no-transport", "well-known", 0},
+        {WellKnown::NotJson, Service::Healthy, "bad-answer", "well-known", 0},
+        {WellKnown::ServiceRefuses, Service::Healthy, "refused", "jwt-service", 0},
+        {WellKnown::LiveKit, Service::ServerError, "server-error", "jwt-service", 500},
+        {WellKnown::LiveKit, Service::Unauthorised, "rejected", "jwt-service", 401},
+        {WellKnown::LiveKit, Service::NotAToken, "bad-answer", "jwt-service", 0},
+        {WellKnown::LiveKit, Service::Slow, "timeout", "jwt-service", 0},
+        {WellKnown::LiveKit, Service::SfuSilent, "sfu-not-answering", "sfu", 0},
+    };
+    Probing p;
+    for (const Case &c : cases) {
+        p.livekit.wellKnown = c.wellKnown;
+        p.livekit.service = c.service;
+        const auto started = std::chrono::steady_clock::now();
+        auto r = p.probe(p.withToken({{"timeout_ms", 300}}));
+        ASSERT_TRUE(r) << r.error().message;
+        EXPECT_EQ((*r)["state"], c.state) << r->dump();
+        EXPECT_EQ((*r)["step"], c.step) << r->dump();
+        EXPECT_EQ(r->value("http_status", 0), c.httpStatus) << r->dump();
+        EXPECT_FALSE((*r)["detail"].get<std::string>().empty());
+        EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5)) << "bounded: " << c.state;
+    }
+    EXPECT_EQ(p.h.record(kPlugin).state, PluginState::Running) << "a failing service is not a failing plugin";
+
+    // A homeserver that is not there at all.
+    auto gone = p.probe({{"server", "http://127.0.0.1:" + std::to_string(p.livekit.closedPort())}});
+    ASSERT_TRUE(gone) << gone.error().message;
+    EXPECT_EQ((*gone)["state"], "refused");
+    EXPECT_EQ((*gone)["step"], "well-known");
+}
+
+TEST(JitsiFallbackPlugin, ProbeRefusesABadRequestBeforeAskingAnything)
+{
+    Probing p;
+    const std::pair<json, std::string> bad[] = {
+        {json::object(), "\"server\" must name the homeserver (example.org, or its https:// address)"},
+        {{{"server", "https://example.org/path"}},
+         "\"server\" must be a server name or an address without a path, not \"https://example.org/path\""},
+        {{{"server", "not a name"}}, "\"server\" is not a server name: \"not a name\""},
+        {{{"server", "example.org"}, {"openid_token", "text"}}, "\"openid_token\" must be the object get_openid gave"},
+        {{{"server", "example.org"}, {"timeout_ms", 99}}, "\"timeout_ms\" must be 100 to 2500"},
+        {{{"server", "example.org"}, {"timeout_ms", 2501}}, "\"timeout_ms\" must be 100 to 2500"},
+    };
+    for (const auto &[data, message] : bad) {
+        auto r = p.probe(data);
+        ASSERT_FALSE(r) << data.dump();
+        EXPECT_EQ(r.error().message, message) << data.dump();
+    }
+    EXPECT_TRUE(p.livekit.requests().empty());
+    EXPECT_EQ(p.h.record(kPlugin).callsFailed, 0u);
 }
