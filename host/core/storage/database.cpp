@@ -185,6 +185,14 @@ Result<void> Statement::bindNull(std::string_view name)
     return index ? bindNull(*index) : Result<void>(index.error());
 }
 
+Result<void> Statement::bindEach(const std::vector<SqlValue> &values)
+{
+    int index = 0;
+    for (const auto &value : values)
+        TRY(std::visit([&](const auto &v) { return bindValue(++index, v); }, value));
+    return {};
+}
+
 Result<bool> Statement::step()
 {
     if (!m_stmt)
@@ -249,6 +257,20 @@ std::string_view Statement::columnBlob(int column) const
     const auto *data = static_cast<const char *>(sqlite3_column_blob(m_stmt, column));
     const int bytes = sqlite3_column_bytes(m_stmt, column);
     return data ? std::string_view(data, std::size_t(bytes)) : std::string_view();
+}
+
+std::optional<std::string> Statement::optionalText(int column) const
+{
+    if (isNull(column))
+        return std::nullopt;
+    return std::string(columnText(column));
+}
+
+std::optional<std::int64_t> Statement::optionalInt64(int column) const
+{
+    if (isNull(column))
+        return std::nullopt;
+    return columnInt64(column);
 }
 
 std::string_view Statement::sql() const

@@ -5,9 +5,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
 
 #include "util/result.h"
 
@@ -54,6 +59,16 @@ struct OpenOptions {
 
 class Database;
 
+/** A parameter's value where the parameters are known only at run time (Statement::bindEach). */
+using SqlValue = std::variant<std::nullopt_t, std::int64_t, double, std::string>;
+
+namespace detail {
+template<typename T>
+inline constexpr bool kIsOptional = false;
+template<typename T>
+inline constexpr bool kIsOptional<std::optional<T>> = true;
+} // namespace detail
+
 /**
  * @brief A prepared SQL statement (RAII over sqlite3_stmt). Move-only.
  *
@@ -91,8 +106,90 @@ public:
     Result<void> bindBlob(std::string_view name, std::string_view bytes);
     Result<void> bindNull(std::string_view name);
 
+    /**
+     * Binds @p values to parameters 1, 2, … in order: text for anything a std::string_view can be
+     * made of, an int64 for an integer, a double for a floating-point value, NULL for std::nullopt
+     * or an empty std::optional (a full one binds what it holds). Blobs go through bindBlob. Stops
+     * at the first failure and returns it (a value past the last parameter is SQLite's range error).
+     */
+    template<typename... Values>
+    Result<void> bindAll(const Values &...values)
+    {
+        Result<void> result;
+        int index = 0;
+        (void)((result = bindValue(++index, values)) && ...);
+        return result;
+    }
+
+    /** Binds @p values to parameters 1, 2, … in order; stops at the first failure and returns it. */
+    Result<void> bindEach(const std::vector<SqlValue> &values);
+
     /** Advances: true if a row is available, false when the statement has finished. */
     Result<bool> step();
+
+    /**
+     * Steps through the rows, calling @p onRow(const Statement &) for each. onRow returns void, or
+     * bool (false: stop before the next row), or Result<void> (an error stops and is returned).
+     * A failed step returns SQLite's error.
+     */
+    template<typename OnRow>
+    Result<void> forEachRow(OnRow &&onRow)
+    {
+        using Returned = std::invoke_result_t<OnRow &, const Statement &>;
+        for (;;) {
+            auto row = step();
+            if (!row)
+                return std::move(row).error();
+            if (!*row)
+                return {};
+            if constexpr (std::is_void_v<Returned>) {
+                onRow(std::as_const(*this));
+            } else if constexpr (std::is_same_v<Returned, bool>) {
+                if (!onRow(std::as_const(*this)))
+                    return {};
+            } else {
+                if (auto r = onRow(std::as_const(*this)); !r)
+                    return std::move(r).error();
+            }
+        }
+    }
+
+    /**
+     * Steps once: what @p read(const Statement &) makes of the first row, nullopt when there is
+     * no row, SQLite's error when the step fails.
+     */
+    template<typename Read>
+    auto firstRow(Read &&read) -> Result<std::optional<std::invoke_result_t<Read &, const Statement &>>>
+    {
+        using Value = std::invoke_result_t<Read &, const Statement &>;
+        auto row = step();
+        if (!row)
+            return std::move(row).error();
+        if (!*row)
+            return std::optional<Value>();
+        return std::optional<Value>(read(std::as_const(*this)));
+    }
+
+    /**
+     * For a statement that yields at most one row (a lookup by key, an INSERT or DELETE with
+     * RETURNING): what @p read(const Statement &) makes of the row, nullopt when there is none,
+     * once the statement has run to its end. A second row is an Internal error; a failed step
+     * returns SQLite's error.
+     */
+    template<typename Read>
+    auto singleRow(Read &&read) -> Result<std::optional<std::invoke_result_t<Read &, const Statement &>>>
+    {
+        auto value = firstRow(read);
+        if (!value || !*value)
+            return value;
+        auto more = step();
+        if (!more)
+            return std::move(more).error();
+        if (*more)
+            return Error(ErrorCode::Internal, "more than one row from \"" + std::string(sql()) + "\"");
+        return value;
+    }
+
     /** Steps until the statement finishes, ignoring any rows (for INSERT/UPDATE/DDL). */
     Result<void> run();
     /** Makes the statement runnable again (also after a failed step) and clears every binding. */
@@ -106,6 +203,10 @@ public:
     [[nodiscard]] std::string_view columnText(int column) const;
     /** Raw bytes; empty for NULL. Valid until the next step(), reset() or destruction. */
     [[nodiscard]] std::string_view columnBlob(int column) const;
+    /** A copy of the text, nullopt for NULL. */
+    [[nodiscard]] std::optional<std::string> optionalText(int column) const;
+    /** The integer, nullopt for NULL. */
+    [[nodiscard]] std::optional<std::int64_t> optionalInt64(int column) const;
 
     /** The SQL text this statement was prepared from. */
     [[nodiscard]] std::string_view sql() const;
@@ -114,6 +215,25 @@ public:
 private:
     friend class Database;
     explicit Statement(sqlite3_stmt *stmt) : m_stmt(stmt) {}
+
+    template<typename Value>
+    Result<void> bindValue(int index, const Value &value)
+    {
+        if constexpr (std::is_same_v<Value, std::nullopt_t>) {
+            return bindNull(index);
+        } else if constexpr (detail::kIsOptional<Value>) {
+            return value ? bindValue(index, *value) : bindNull(index);
+        } else if constexpr (std::is_integral_v<Value>) {
+            static_assert(!(std::is_unsigned_v<Value> && sizeof(Value) >= sizeof(std::int64_t)),
+                          "an unsigned 64-bit value may not fit in SQLite's int64: convert it explicitly");
+            return bindInt64(index, static_cast<std::int64_t>(value));
+        } else if constexpr (std::is_floating_point_v<Value>) {
+            return bindDouble(index, value);
+        } else {
+            return bindText(index, std::string_view(value));
+        }
+    }
+
     Result<int> indexOf(std::string_view name) const;
     Result<void> check(int rc, std::string_view what) const;
     Result<void> checkBind(int rc, int index) const;
@@ -175,6 +295,27 @@ public:
     Result<void> exec(std::string_view sql);
     /** Prepares one statement. Text after the first statement is an error. */
     Result<Statement> prepare(std::string_view sql);
+    /** Prepares one statement and binds @p values to its parameters 1, 2, … (Statement::bindAll). */
+    template<typename Value, typename... More>
+    Result<Statement> prepare(std::string_view sql, const Value &value, const More &...more)
+    {
+        auto st = prepare(sql);
+        if (!st)
+            return st;
+        if (auto bound = st->bindAll(value, more...); !bound)
+            return std::move(bound).error();
+        return st;
+    }
+    /** Prepares one statement, binds @p values (Statement::bindAll) and runs it to the end. */
+    template<typename... Values>
+    Result<void> run(std::string_view sql, const Values &...values)
+    {
+        auto st = prepare(sql);
+        if (!st)
+            return std::move(st).error();
+        TRY(st->bindAll(values...));
+        return st->run();
+    }
     /** BEGIN IMMEDIATE. */
     Result<Transaction> begin();
 

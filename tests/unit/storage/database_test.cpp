@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 #include <sys/stat.h>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -309,6 +310,171 @@ TEST(Statement, NoCopyBindsReadTheCallersBytes)
     auto outOfRange = insert->bindTextNoCopy(3, text);
     ASSERT_FALSE(outOfRange);
     EXPECT_NE(outOfRange.error().message.find("binding parameter 3"), std::string::npos);
+}
+
+TEST(Statement, BindAllBindsInOrderWithNullForAnEmptyOptional)
+{
+    TempDir dir;
+    Database db = openOrFail(dir / "a.db");
+    auto stmt = db.prepare("SELECT ?1, typeof(?2), ?2, ?3, ?4, typeof(?5), ?6, typeof(?7)");
+    ASSERT_TRUE(stmt);
+    const std::optional<std::string> full = "held";
+    const std::optional<std::string> empty;
+    ASSERT_TRUE(stmt->bindAll("literal", std::int64_t{-5}, 2.5, full, empty, std::string("owned"), std::nullopt));
+    ASSERT_TRUE(stmt->step().value());
+    EXPECT_EQ(stmt->columnText(0), "literal");
+    EXPECT_EQ(stmt->columnText(1), "integer");
+    EXPECT_EQ(stmt->columnInt64(2), -5);
+    EXPECT_DOUBLE_EQ(stmt->columnDouble(3), 2.5);
+    EXPECT_EQ(stmt->columnText(4), "held");
+    EXPECT_EQ(stmt->columnText(5), "null");
+    EXPECT_EQ(stmt->columnText(6), "owned");
+    EXPECT_EQ(stmt->columnText(7), "null");
+}
+
+TEST(Statement, BindEachBindsValuesKnownOnlyAtRunTime)
+{
+    TempDir dir;
+    Database db = openOrFail(dir / "a.db");
+    auto stmt = db.prepare("SELECT typeof(?1), ?2, ?3, ?4");
+    ASSERT_TRUE(stmt);
+    const std::vector<SqlValue> values{std::nullopt, std::int64_t{42}, 0.5, std::string("text")};
+    ASSERT_TRUE(stmt->bindEach(values));
+    ASSERT_TRUE(stmt->step().value());
+    EXPECT_EQ(stmt->columnText(0), "null");
+    EXPECT_EQ(stmt->columnInt64(1), 42);
+    EXPECT_DOUBLE_EQ(stmt->columnDouble(2), 0.5);
+    EXPECT_EQ(stmt->columnText(3), "text");
+    stmt->reset();
+    auto tooMany = stmt->bindEach({std::int64_t{1}, std::int64_t{2}, std::int64_t{3}, std::int64_t{4}, std::int64_t{5}});
+    ASSERT_FALSE(tooMany);
+    EXPECT_NE(tooMany.error().message.find("binding parameter 5"), std::string::npos) << tooMany.error().message;
+}
+
+TEST(Statement, BindAllReportsAValuePastTheLastParameter)
+{
+    TempDir dir;
+    Database db = openOrFail(dir / "a.db");
+    auto stmt = db.prepare("SELECT ?1, ?2");
+    ASSERT_TRUE(stmt);
+    auto r = stmt->bindAll(1, 2, 3);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("binding parameter 3"), std::string::npos) << r.error().message;
+    auto prepared = db.prepare("SELECT ?1", "a", "b");
+    ASSERT_FALSE(prepared);
+    EXPECT_NE(prepared.error().message.find("binding parameter 2"), std::string::npos) << prepared.error().message;
+    auto ran = db.run("SELECT ?1", "a", "b");
+    ASSERT_FALSE(ran);
+    EXPECT_NE(ran.error().message.find("binding parameter 2"), std::string::npos) << ran.error().message;
+}
+
+TEST(Statement, ForEachRowVisitsEveryRowOrStopsWhenTold)
+{
+    TempDir dir;
+    Database db = openOrFail(dir / "a.db");
+    ASSERT_TRUE(db.exec("CREATE TABLE t(i INTEGER); INSERT INTO t VALUES (1), (2), (3)"));
+    auto stmt = db.prepare("SELECT i FROM t WHERE i >= ?1 ORDER BY i", 1);
+    ASSERT_TRUE(stmt);
+    std::vector<std::int64_t> seen;
+    ASSERT_TRUE(stmt->forEachRow([&](const Statement &row) { seen.push_back(row.columnInt64(0)); }));
+    EXPECT_EQ(seen, (std::vector<std::int64_t>{1, 2, 3}));
+
+    stmt->reset();
+    seen.clear();
+    ASSERT_TRUE(stmt->forEachRow([&](const Statement &row) {
+        seen.push_back(row.columnInt64(0));
+        return seen.size() < 2;
+    }));
+    EXPECT_EQ(seen, (std::vector<std::int64_t>{1, 2}));
+
+    stmt->reset();
+    seen.clear();
+    auto stopped = stmt->forEachRow([&](const Statement &row) -> Result<void> {
+        seen.push_back(row.columnInt64(0));
+        return Error(ErrorCode::Corrupt, "row " + std::to_string(row.columnInt64(0)));
+    });
+    ASSERT_FALSE(stopped);
+    EXPECT_EQ(stopped.error().code, ErrorCode::Corrupt);
+    EXPECT_EQ(stopped.error().message, "row 1");
+    EXPECT_EQ(seen.size(), 1u);
+}
+
+TEST(Statement, ForEachRowAndFirstRowReportAFailedStep)
+{
+    TempDir dir;
+    Database db = openOrFail(dir / "a.db");
+    ASSERT_TRUE(db.exec("CREATE TABLE t(j TEXT); INSERT INTO t VALUES ('[1]'), ('not json')"));
+    auto stmt = db.prepare("SELECT json_extract(j, '$[0]') FROM t ORDER BY rowid");
+    ASSERT_TRUE(stmt);
+    int rows = 0;
+    auto all = stmt->forEachRow([&](const Statement &) { ++rows; });
+    ASSERT_FALSE(all);
+    EXPECT_EQ(rows, 1);
+    EXPECT_NE(all.error().message.find("malformed JSON"), std::string::npos) << all.error().message;
+
+    auto bad = db.prepare("SELECT json_extract('not json', '$')");
+    ASSERT_TRUE(bad);
+    auto first = bad->firstRow([](const Statement &row) { return row.columnInt64(0); });
+    ASSERT_FALSE(first);
+    EXPECT_NE(first.error().message.find("malformed JSON"), std::string::npos) << first.error().message;
+}
+
+TEST(Statement, FirstRowReadsTheFirstRowOrNothing)
+{
+    TempDir dir;
+    Database db = openOrFail(dir / "a.db");
+    ASSERT_TRUE(db.run("CREATE TABLE t(k TEXT, v INTEGER)"));
+    ASSERT_TRUE(db.run("INSERT INTO t VALUES (?1, ?2), (?1, ?3)", "k", 7, 8));
+    auto stmt = db.prepare("SELECT v FROM t WHERE k = ?1 ORDER BY v", "k");
+    ASSERT_TRUE(stmt);
+    auto first = stmt->firstRow([](const Statement &row) { return row.columnInt64(0); });
+    ASSERT_TRUE(first);
+    EXPECT_EQ(*first, std::optional<std::int64_t>(7));
+    auto none = db.prepare("SELECT v FROM t WHERE k = ?1", "other");
+    ASSERT_TRUE(none);
+    auto nothing = none->firstRow([](const Statement &row) { return std::string(row.columnText(0)); });
+    ASSERT_TRUE(nothing);
+    EXPECT_FALSE(nothing->has_value());
+}
+
+TEST(Statement, SingleRowRunsTheStatementToItsEndAndRefusesASecondRow)
+{
+    TempDir dir;
+    Database db = openOrFail(dir / "a.db");
+    ASSERT_TRUE(db.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT UNIQUE)"));
+    auto insert = db.prepare("INSERT INTO t (k) VALUES (?1) ON CONFLICT DO NOTHING RETURNING id", "a");
+    ASSERT_TRUE(insert);
+    auto id = insert->singleRow([](const Statement &row) { return row.columnInt64(0); });
+    ASSERT_TRUE(id) << id.error().message;
+    EXPECT_EQ(*id, std::optional<std::int64_t>(1));
+    EXPECT_EQ(countRows(db, "t"), 1);
+    insert->reset();
+    ASSERT_TRUE(insert->bindAll("a"));
+    auto again = insert->singleRow([](const Statement &row) { return row.columnInt64(0); });
+    ASSERT_TRUE(again);
+    EXPECT_FALSE(again->has_value());
+
+    ASSERT_TRUE(db.run("INSERT INTO t (k) VALUES ('b')"));
+    auto two = db.prepare("SELECT id FROM t");
+    ASSERT_TRUE(two);
+    auto refused = two->singleRow([](const Statement &row) { return row.columnInt64(0); });
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::Internal);
+    EXPECT_EQ(refused.error().message, "more than one row from \"SELECT id FROM t\"");
+}
+
+TEST(Statement, OptionalColumnsAreNulloptForNull)
+{
+    TempDir dir;
+    Database db = openOrFail(dir / "a.db");
+    auto stmt = db.prepare("SELECT NULL, 'x', 3, ''");
+    ASSERT_TRUE(stmt);
+    ASSERT_TRUE(stmt->step().value());
+    EXPECT_EQ(stmt->optionalText(0), std::nullopt);
+    EXPECT_EQ(stmt->optionalInt64(0), std::nullopt);
+    EXPECT_EQ(stmt->optionalText(1), std::optional<std::string>("x"));
+    EXPECT_EQ(stmt->optionalInt64(2), std::optional<std::int64_t>(3));
+    EXPECT_EQ(stmt->optionalText(3), std::optional<std::string>(""));
 }
 
 TEST(Statement, UnknownParameterNameOrIndexIsReported)
