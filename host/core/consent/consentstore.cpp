@@ -93,20 +93,6 @@ StandingRule readRule(const storage::Statement &s)
     return r;
 }
 
-// Binds the five scope columns as parameters first..first+4.
-Result<void> bindScope(storage::Statement &s, int first, const WidgetScope &scope)
-{
-    for (const auto &[offset, value] : {std::pair<int, const std::string *>{0, &scope.userId},
-                                        {1, &scope.roomId},
-                                        {2, &scope.widgetId},
-                                        {3, &scope.origin},
-                                        {4, &scope.url}}) {
-        if (auto ok = s.bindText(first + offset, *value); !ok)
-            return ok;
-    }
-    return {};
-}
-
 } // namespace
 
 std::span<const storage::Migration> consentMigrations()
@@ -125,22 +111,13 @@ Result<ConsentStore> ConsentStore::open(const std::filesystem::path &dataDir)
 Result<std::map<std::string, bool>> ConsentStore::lookup(DecisionKind kind, const WidgetScope &scope)
 {
     auto s = m_db.prepare("SELECT item, allowed FROM decisions WHERE kind = ?1 AND user_id = ?2 AND room_id = ?3 "
-                          "AND widget_id = ?4 AND origin = ?5 AND url = ?6");
+                          "AND widget_id = ?4 AND origin = ?5 AND url = ?6",
+                          toString(kind), scope.userId, scope.roomId, scope.widgetId, scope.origin, scope.url);
     if (!s)
         return s.error();
-    if (auto ok = s->bindText(1, toString(kind)); !ok)
-        return ok.error();
-    if (auto ok = bindScope(*s, 2, scope); !ok)
-        return ok.error();
     std::map<std::string, bool> out;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            break;
-        out.emplace(std::string(s->columnText(0)), s->columnInt64(1) != 0);
-    }
+    TRY(s->forEachRow(
+        [&](const storage::Statement &row) { out.emplace(std::string(row.columnText(0)), row.columnInt64(1) != 0); }));
     return out;
 }
 
@@ -161,20 +138,14 @@ Result<void> ConsentStore::remember(std::vector<RememberedDecision> &decisions)
         return s.error();
     for (auto &d : decisions) {
         s->reset();
-        for (auto ok : {s->bindText(1, toString(d.kind)), bindScope(*s, 2, d.scope), s->bindText(7, d.item),
-                        s->bindInt64(8, d.allowed ? 1 : 0), s->bindInt64(9, d.decidedAtMs),
-                        s->bindText(10, d.detailJson)}) {
-            if (!ok)
-                return ok.error();
-        }
-        auto row = s->step();
-        if (!row)
-            return row.error();
-        if (!*row)
+        TRY(s->bindAll(toString(d.kind), d.scope.userId, d.scope.roomId, d.scope.widgetId, d.scope.origin,
+                       d.scope.url, d.item, d.allowed ? 1 : 0, d.decidedAtMs, d.detailJson));
+        auto id = s->singleRow([](const storage::Statement &row) { return row.columnInt64(0); });
+        if (!id)
+            return id.error();
+        if (!*id)
             return Error(ErrorCode::Internal, "saving a consent decision returned no row id");
-        d.id = s->columnInt64(0);
-        if (auto done = s->step(); !done)
-            return done.error();
+        d.id = **id;
     }
     return tx->commit();
 }
@@ -182,35 +153,21 @@ Result<void> ConsentStore::remember(std::vector<RememberedDecision> &decisions)
 Result<std::vector<RememberedDecision>> ConsentStore::list(const std::string &userId)
 {
     auto s = m_db.prepare("SELECT " + std::string(kDecisionColumns)
-                          + " FROM decisions WHERE ?1 = '' OR user_id = ?1 ORDER BY decided_at_ms DESC, id DESC");
+                              + " FROM decisions WHERE ?1 = '' OR user_id = ?1 ORDER BY decided_at_ms DESC, id DESC",
+                          userId);
     if (!s)
         return s.error();
-    if (auto ok = s->bindText(1, userId); !ok)
-        return ok.error();
     std::vector<RememberedDecision> out;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return out;
-        out.push_back(readDecision(*s));
-    }
+    TRY(s->forEachRow([&](const storage::Statement &row) { out.push_back(readDecision(row)); }));
+    return out;
 }
 
 Result<std::optional<RememberedDecision>> ConsentStore::get(std::int64_t id)
 {
-    auto s = m_db.prepare("SELECT " + std::string(kDecisionColumns) + " FROM decisions WHERE id = ?1");
+    auto s = m_db.prepare("SELECT " + std::string(kDecisionColumns) + " FROM decisions WHERE id = ?1", id);
     if (!s)
         return s.error();
-    if (auto ok = s->bindInt64(1, id); !ok)
-        return ok.error();
-    auto row = s->step();
-    if (!row)
-        return row.error();
-    if (!*row)
-        return std::optional<RememberedDecision>{};
-    return std::optional<RememberedDecision>(readDecision(*s));
+    return s->singleRow(readDecision);
 }
 
 Result<RememberedDecision> ConsentStore::remove(std::int64_t id)
@@ -218,22 +175,16 @@ Result<RememberedDecision> ConsentStore::remove(std::int64_t id)
     auto tx = m_db.begin();
     if (!tx)
         return tx.error();
-    auto s = m_db.prepare("DELETE FROM decisions WHERE id = ?1 RETURNING " + std::string(kDecisionColumns));
+    auto s = m_db.prepare("DELETE FROM decisions WHERE id = ?1 RETURNING " + std::string(kDecisionColumns), id);
     if (!s)
         return s.error();
-    if (auto ok = s->bindInt64(1, id); !ok)
-        return ok.error();
-    auto row = s->step();
-    if (!row)
-        return row.error();
-    if (!*row)
+    auto removed = s->singleRow(readDecision);
+    if (!removed)
+        return removed.error();
+    if (!*removed)
         return Error(ErrorCode::NotFound, "no remembered decision has the id " + std::to_string(id));
-    RememberedDecision removed = readDecision(*s);
-    if (auto done = s->step(); !done)
-        return done.error();
-    if (auto ok = tx->commit(); !ok)
-        return ok.error();
-    return removed;
+    TRY(tx->commit());
+    return std::move(**removed);
 }
 
 Result<std::vector<RememberedDecision>> ConsentStore::removeScope(const WidgetScope &scope)
@@ -243,22 +194,13 @@ Result<std::vector<RememberedDecision>> ConsentStore::removeScope(const WidgetSc
         return tx.error();
     auto s = m_db.prepare("DELETE FROM decisions WHERE kind IN ('capability', 'openid') AND user_id = ?1 AND "
                           "room_id = ?2 AND widget_id = ?3 AND origin = ?4 AND url = ?5 RETURNING "
-                          + std::string(kDecisionColumns));
+                              + std::string(kDecisionColumns),
+                          scope.userId, scope.roomId, scope.widgetId, scope.origin, scope.url);
     if (!s)
         return s.error();
-    if (auto ok = bindScope(*s, 1, scope); !ok)
-        return ok.error();
     std::vector<RememberedDecision> removed;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            break;
-        removed.push_back(readDecision(*s));
-    }
-    if (auto ok = tx->commit(); !ok)
-        return ok.error();
+    TRY(s->forEachRow([&](const storage::Statement &row) { removed.push_back(readDecision(row)); }));
+    TRY(tx->commit());
     return removed;
 }
 
@@ -268,42 +210,29 @@ Result<void> ConsentStore::addRule(StandingRule &rule)
     if (!tx)
         return tx.error();
     auto s = m_db.prepare("INSERT INTO rules (user_id, kind, subject, room_id, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5) "
-                          "ON CONFLICT DO NOTHING RETURNING id");
+                          "ON CONFLICT DO NOTHING RETURNING id",
+                          rule.userId, toString(rule.kind), rule.subject, rule.roomId, rule.createdAtMs);
     if (!s)
         return s.error();
-    for (auto ok : {s->bindText(1, rule.userId), s->bindText(2, toString(rule.kind)), s->bindText(3, rule.subject),
-                    s->bindText(4, rule.roomId), s->bindInt64(5, rule.createdAtMs)}) {
-        if (!ok)
-            return ok.error();
-    }
-    auto row = s->step();
-    if (!row)
-        return row.error();
-    if (!*row)
+    auto id = s->singleRow([](const storage::Statement &row) { return row.columnInt64(0); });
+    if (!id)
+        return id.error();
+    if (!*id)
         return Error(ErrorCode::Conflict, "this standing rule already exists");
-    rule.id = s->columnInt64(0);
-    if (auto done = s->step(); !done)
-        return done.error();
+    rule.id = **id;
     return tx->commit();
 }
 
 Result<std::vector<StandingRule>> ConsentStore::listRules(const std::string &userId)
 {
     auto s = m_db.prepare("SELECT id, user_id, kind, subject, room_id, created_at_ms FROM rules "
-                          "WHERE ?1 = '' OR user_id = ?1 ORDER BY id");
+                          "WHERE ?1 = '' OR user_id = ?1 ORDER BY id",
+                          userId);
     if (!s)
         return s.error();
-    if (auto ok = s->bindText(1, userId); !ok)
-        return ok.error();
     std::vector<StandingRule> out;
-    for (;;) {
-        auto row = s->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return out;
-        out.push_back(readRule(*s));
-    }
+    TRY(s->forEachRow([&](const storage::Statement &row) { out.push_back(readRule(row)); }));
+    return out;
 }
 
 Result<StandingRule> ConsentStore::removeRule(std::int64_t id)
@@ -311,22 +240,17 @@ Result<StandingRule> ConsentStore::removeRule(std::int64_t id)
     auto tx = m_db.begin();
     if (!tx)
         return tx.error();
-    auto s = m_db.prepare("DELETE FROM rules WHERE id = ?1 RETURNING id, user_id, kind, subject, room_id, created_at_ms");
+    auto s = m_db.prepare(
+        "DELETE FROM rules WHERE id = ?1 RETURNING id, user_id, kind, subject, room_id, created_at_ms", id);
     if (!s)
         return s.error();
-    if (auto ok = s->bindInt64(1, id); !ok)
-        return ok.error();
-    auto row = s->step();
-    if (!row)
-        return row.error();
-    if (!*row)
+    auto removed = s->singleRow(readRule);
+    if (!removed)
+        return removed.error();
+    if (!*removed)
         return Error(ErrorCode::NotFound, "no standing rule has the id " + std::to_string(id));
-    StandingRule removed = readRule(*s);
-    if (auto done = s->step(); !done)
-        return done.error();
-    if (auto ok = tx->commit(); !ok)
-        return ok.error();
-    return removed;
+    TRY(tx->commit());
+    return std::move(**removed);
 }
 
 } // namespace tessera::consent

@@ -317,12 +317,13 @@ Result<std::string> LocalBackend::createRoomTx(const CreateRoomRequest &request,
             return std::move(ev).error();
         return {};
     };
-    auto profile = m_db.prepare("SELECT displayname FROM profiles WHERE user_id = ?1");
-    std::string displayName = m_options.userName;
-    if (profile && profile->bindText(1, m_userId)) {
-        if (auto row = profile->step(); row && *row)
-            displayName = std::string(profile->columnText(0));
-    }
+    auto profile = m_db.prepare("SELECT displayname FROM profiles WHERE user_id = ?1", m_userId);
+    if (!profile)
+        return std::move(profile).error();
+    auto ownName = profile->firstRow([](const storage::Statement &row) { return std::string(row.columnText(0)); });
+    if (!ownName)
+        return std::move(ownName).error();
+    const std::string displayName = ownName->value_or(m_options.userName);
 
     TRY(add("m.room.create", {{"room_version", "11"}}, ""));
     TRY(add("m.room.member", {{"membership", "join"}, {"displayname", displayName}}, m_userId));
@@ -367,16 +368,16 @@ void LocalBackend::joinRoom(const std::string &roomIdOrAlias, Callback<std::stri
         std::string roomId = roomIdOrAlias;
         if (!roomIdOrAlias.empty() && roomIdOrAlias.front() == '#') {
             auto st = m_db.prepare("SELECT room_id FROM state WHERE type = 'm.room.canonical_alias' AND "
-                                   "state_key = '' AND json_extract(json, '$.content.alias') = ?1");
+                                   "state_key = '' AND json_extract(json, '$.content.alias') = ?1",
+                                   roomIdOrAlias);
             if (!st)
                 return std::move(st).error();
-            TRY(st->bindText(1, roomIdOrAlias));
-            auto row = st->step();
-            if (!row)
-                return std::move(row).error();
-            if (!*row)
+            auto found = st->firstRow([](const storage::Statement &row) { return std::string(row.columnText(0)); });
+            if (!found)
+                return std::move(found).error();
+            if (!*found)
                 return matrixError(404, "M_NOT_FOUND", "Room alias " + roomIdOrAlias + " not found");
-            roomId = std::string(st->columnText(0));
+            roomId = std::move(**found);
         }
         auto info = m_store->room(roomId);
         if (!info)

@@ -74,9 +74,8 @@ void LocalBackend::uploadMedia(const MediaUpload &upload, Callback<std::string> 
                                "VALUES (?1, ?2, ?3, ?4, ?5)");
         if (!st)
             return std::move(st).error();
-        TRY(st->bindText(1, mediaId));
-        TRY(st->bindText(2, upload.contentType.empty() ? "application/octet-stream" : upload.contentType));
-        TRY(upload.fileName ? st->bindText(3, *upload.fileName) : st->bindNull(3));
+        TRY(st->bindAll(mediaId, upload.contentType.empty() ? "application/octet-stream" : upload.contentType,
+                        upload.fileName));
         TRY(st->bindBlob(4, upload.bytes));
         TRY(st->bindInt64(5, m_scheduler.wallClockMs()));
         TRY(st->run());
@@ -93,19 +92,21 @@ void LocalBackend::downloadMedia(const std::string &mxcUri, Callback<MediaDownlo
             return matrixError(400, "M_INVALID_PARAM", "not an mxc:// URI");
         if (!text::startsWith(mxcUri, prefix))
             return matrixError(404, "M_NOT_FOUND", "Media from other servers is not available in the local backend");
-        auto st = m_db.prepare("SELECT content_type, bytes FROM media WHERE media_id = ?1");
+        auto st = m_db.prepare("SELECT content_type, bytes FROM media WHERE media_id = ?1",
+                               mxcUri.substr(prefix.size()));
         if (!st)
             return std::move(st).error();
-        TRY(st->bindText(1, mxcUri.substr(prefix.size())));
-        auto row = st->step();
-        if (!row)
-            return std::move(row).error();
-        if (!*row)
+        auto media = st->firstRow([](const storage::Statement &row) {
+            MediaDownload out;
+            out.contentType = std::string(row.columnText(0));
+            out.bytes = std::string(row.columnBlob(1));
+            return out;
+        });
+        if (!media)
+            return std::move(media).error();
+        if (!*media)
             return matrixError(404, "M_NOT_FOUND", "Not found");
-        MediaDownload out;
-        out.contentType = std::string(st->columnText(0));
-        out.bytes = std::string(st->columnBlob(1));
-        return out;
+        return std::move(**media);
     }();
     reply(std::move(done), std::move(result));
 }
@@ -115,47 +116,21 @@ void LocalBackend::searchUserDirectory(const std::string &term, int limit, Callb
     auto result = [&]() -> Result<UserDirectoryResult> {
         if (limit < 1 || limit > kMaxPageSize)
             return matrixError(400, "M_INVALID_PARAM", "limit must be between 1 and " + std::to_string(kMaxPageSize));
+        // the profiles first; a member event adds only users without one
         std::map<std::string, UserDirectoryEntry> users;
-        {
-            auto st = m_db.prepare("SELECT user_id, displayname, avatar_url FROM profiles");
+        for (const char *sql : {"SELECT user_id, displayname, avatar_url FROM profiles",
+                                "SELECT state_key, json_extract(json, '$.content.displayname'), "
+                                "json_extract(json, '$.content.avatar_url') FROM state WHERE type = 'm.room.member'"}) {
+            auto st = m_db.prepare(sql);
             if (!st)
                 return std::move(st).error();
-            for (;;) {
-                auto row = st->step();
-                if (!row)
-                    return std::move(row).error();
-                if (!*row)
-                    break;
+            TRY(st->forEachRow([&](const storage::Statement &row) {
                 UserDirectoryEntry e;
-                e.userId = std::string(st->columnText(0));
-                if (!st->isNull(1))
-                    e.displayName = std::string(st->columnText(1));
-                if (!st->isNull(2))
-                    e.avatarUrl = std::string(st->columnText(2));
-                users[e.userId] = e;
-            }
-        }
-        {
-            auto st = m_db.prepare("SELECT state_key, json_extract(json, '$.content.displayname'), "
-                                   "json_extract(json, '$.content.avatar_url') FROM state WHERE type = 'm.room.member'");
-            if (!st)
-                return std::move(st).error();
-            for (;;) {
-                auto row = st->step();
-                if (!row)
-                    return std::move(row).error();
-                if (!*row)
-                    break;
-                UserDirectoryEntry e;
-                e.userId = std::string(st->columnText(0));
-                if (users.count(e.userId))
-                    continue;
-                if (!st->isNull(1))
-                    e.displayName = std::string(st->columnText(1));
-                if (!st->isNull(2))
-                    e.avatarUrl = std::string(st->columnText(2));
-                users[e.userId] = e;
-            }
+                e.userId = std::string(row.columnText(0));
+                e.displayName = row.optionalText(1);
+                e.avatarUrl = row.optionalText(2);
+                users.emplace(e.userId, std::move(e));
+            }));
         }
         const std::string needle = text::toLowerAscii(term);
         UserDirectoryResult out;
@@ -183,21 +158,20 @@ void LocalBackend::turnServers(Callback<TurnServers> done)
 void LocalBackend::profile(const std::string &userId, Callback<Profile> done)
 {
     auto result = [&]() -> Result<Profile> {
-        auto st = m_db.prepare("SELECT displayname, avatar_url FROM profiles WHERE user_id = ?1");
+        auto st = m_db.prepare("SELECT displayname, avatar_url FROM profiles WHERE user_id = ?1", userId);
         if (!st)
             return std::move(st).error();
-        TRY(st->bindText(1, userId));
-        auto row = st->step();
-        if (!row)
-            return std::move(row).error();
-        if (!*row)
+        auto profile = st->firstRow([](const storage::Statement &row) {
+            Profile p;
+            p.displayName = row.optionalText(0);
+            p.avatarUrl = row.optionalText(1);
+            return p;
+        });
+        if (!profile)
+            return std::move(profile).error();
+        if (!*profile)
             return matrixError(404, "M_NOT_FOUND", "Profile was not found");
-        Profile p;
-        if (!st->isNull(0))
-            p.displayName = std::string(st->columnText(0));
-        if (!st->isNull(1))
-            p.avatarUrl = std::string(st->columnText(1));
-        return p;
+        return std::move(**profile);
     }();
     reply(std::move(done), std::move(result));
 }
@@ -235,12 +209,7 @@ void LocalBackend::setDisplayName(const std::string &displayName, Callback<void>
         auto tx = m_db.begin();
         if (!tx)
             return std::move(tx).error();
-        auto st = m_db.prepare("UPDATE profiles SET displayname = ?2 WHERE user_id = ?1");
-        if (!st)
-            return std::move(st).error();
-        TRY(st->bindText(1, m_userId));
-        TRY(st->bindText(2, displayName));
-        TRY(st->run());
+        TRY(m_db.run("UPDATE profiles SET displayname = ?2 WHERE user_id = ?1", m_userId, displayName));
         TRY(updateOwnMember({{"displayname", displayName}}, changes));
         return tx->commit();
     }();
@@ -259,12 +228,8 @@ void LocalBackend::setAvatarUrl(const std::string &mxcUri, Callback<void> done)
         auto tx = m_db.begin();
         if (!tx)
             return std::move(tx).error();
-        auto st = m_db.prepare("UPDATE profiles SET avatar_url = ?2 WHERE user_id = ?1");
-        if (!st)
-            return std::move(st).error();
-        TRY(st->bindText(1, m_userId));
-        TRY(mxcUri.empty() ? st->bindNull(2) : st->bindText(2, mxcUri));
-        TRY(st->run());
+        const auto avatar = mxcUri.empty() ? std::nullopt : std::optional(mxcUri);
+        TRY(m_db.run("UPDATE profiles SET avatar_url = ?2 WHERE user_id = ?1", m_userId, avatar));
         TRY(updateOwnMember({{"avatar_url", mxcUri.empty() ? nlohmann::json() : nlohmann::json(mxcUri)}}, changes));
         return tx->commit();
     }();

@@ -19,16 +19,16 @@ Result<SendResult> LocalBackend::scheduleDelayed(const SendRequest &request)
     TRY(requireJoined(request.roomId));
     std::int64_t delayMs = 0;
     if (request.parentDelayId) {
-        auto st = m_db.prepare("SELECT parent_delay_id FROM delayed_events WHERE delay_id = ?1");
+        auto st = m_db.prepare("SELECT parent_delay_id FROM delayed_events WHERE delay_id = ?1",
+                               *request.parentDelayId);
         if (!st)
             return std::move(st).error();
-        TRY(st->bindText(1, *request.parentDelayId));
-        auto row = st->step();
-        if (!row)
-            return std::move(row).error();
-        if (!*row)
+        auto hasParent = st->firstRow([](const storage::Statement &row) { return !row.isNull(0); });
+        if (!hasParent)
+            return std::move(hasParent).error();
+        if (!*hasParent)
             return matrixError(404, "M_NOT_FOUND", "Delayed event " + *request.parentDelayId + " not found");
-        if (!st->isNull(0))
+        if (**hasParent)
             return matrixError(400, "M_INVALID_PARAM", "A delayed event with a parent cannot be a parent itself");
     } else {
         delayMs = *request.delayMs;
@@ -42,19 +42,13 @@ Result<SendResult> LocalBackend::scheduleDelayed(const SendRequest &request)
         }
     }
     const std::string delayId = "syd_" + randomToken(15);
-    auto st = m_db.prepare("INSERT INTO delayed_events (delay_id, room_id, type, state_key, content, delay_ms, "
-                           "due_ms, parent_delay_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    if (!st)
-        return std::move(st).error();
-    TRY(st->bindText(1, delayId));
-    TRY(st->bindText(2, request.roomId));
-    TRY(st->bindText(3, request.type));
-    TRY(request.stateKey ? st->bindText(4, *request.stateKey) : st->bindNull(4));
-    TRY(st->bindText(5, request.content.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
-    TRY(st->bindInt64(6, delayMs));
-    TRY(request.parentDelayId ? st->bindNull(7) : st->bindInt64(7, m_scheduler.wallClockMs() + delayMs));
-    TRY(request.parentDelayId ? st->bindText(8, *request.parentDelayId) : st->bindNull(8));
-    TRY(st->run());
+    // a child has no timer of its own: it is sent with its parent
+    const auto dueMs = request.parentDelayId ? std::nullopt : std::optional(m_scheduler.wallClockMs() + delayMs);
+    TRY(m_db.run("INSERT INTO delayed_events (delay_id, room_id, type, state_key, content, delay_ms, due_ms, "
+                 "parent_delay_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 delayId, request.roomId, request.type, request.stateKey,
+                 request.content.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), delayMs, dueMs,
+                 request.parentDelayId));
     if (!request.parentDelayId)
         armDelayTimer(delayId, delayMs);
     SendResult out;
@@ -88,70 +82,55 @@ Result<void> LocalBackend::sendDelayedRow(const std::string &delayId, Changes &c
     // the parent first, then its children, as MSC4140 orders them
     std::vector<std::string> ids = {delayId};
     {
-        auto st = m_db.prepare("SELECT delay_id FROM delayed_events WHERE parent_delay_id = ?1 ORDER BY rowid");
+        auto st = m_db.prepare("SELECT delay_id FROM delayed_events WHERE parent_delay_id = ?1 ORDER BY rowid",
+                               delayId);
         if (!st)
             return std::move(st).error();
-        TRY(st->bindText(1, delayId));
-        for (;;) {
-            auto row = st->step();
-            if (!row)
-                return std::move(row).error();
-            if (!*row)
-                break;
-            ids.emplace_back(st->columnText(0));
-        }
+        TRY(st->forEachRow([&](const storage::Statement &row) { ids.emplace_back(row.columnText(0)); }));
     }
     for (const auto &id : ids) {
-        auto st = m_db.prepare("SELECT room_id, type, state_key, content FROM delayed_events WHERE delay_id = ?1");
-        if (!st)
-            return std::move(st).error();
-        TRY(st->bindText(1, id));
-        auto row = st->step();
-        if (!row)
-            return std::move(row).error();
-        if (!*row)
+        auto request = [&]() -> Result<std::optional<SendRequest>> {
+            auto st = m_db.prepare("SELECT room_id, type, state_key, content FROM delayed_events WHERE delay_id = ?1",
+                                   id);
+            if (!st)
+                return std::move(st).error();
+            return st->firstRow([](const storage::Statement &row) {
+                SendRequest r;
+                r.roomId = std::string(row.columnText(0));
+                r.type = std::string(row.columnText(1));
+                r.stateKey = row.optionalText(2);
+                r.content = nlohmann::json::parse(row.columnText(3), nullptr, false);
+                if (r.content.is_discarded())
+                    r.content = nlohmann::json::object();
+                return r;
+            });
+        }();
+        if (!request)
+            return std::move(request).error();
+        if (!*request)
             continue;
-        SendRequest request;
-        request.roomId = std::string(st->columnText(0));
-        request.type = std::string(st->columnText(1));
-        if (!st->isNull(2))
-            request.stateKey = std::string(st->columnText(2));
-        request.content = nlohmann::json::parse(st->columnText(3), nullptr, false);
-        if (request.content.is_discarded())
-            request.content = nlohmann::json::object();
-        st->reset();
         // A delayed event the user may no longer send is dropped, as a server drops it.
-        (void)sendNow(request, changes);
-        auto del = m_db.prepare("DELETE FROM delayed_events WHERE delay_id = ?1");
-        if (!del)
-            return std::move(del).error();
-        TRY(del->bindText(1, id));
-        TRY(del->run());
+        (void)sendNow(**request, changes);
+        TRY(m_db.run("DELETE FROM delayed_events WHERE delay_id = ?1", id));
     }
     return {};
 }
 
 Result<void> LocalBackend::updateDelayedTx(const std::string &delayId, DelayedEventAction action, Changes &changes)
 {
-    auto st = m_db.prepare("SELECT delay_ms, parent_delay_id FROM delayed_events WHERE delay_id = ?1");
+    auto st = m_db.prepare("SELECT delay_ms, parent_delay_id FROM delayed_events WHERE delay_id = ?1", delayId);
     if (!st)
         return std::move(st).error();
-    TRY(st->bindText(1, delayId));
-    auto row = st->step();
+    auto row = st->firstRow([](const storage::Statement &r) { return std::pair(r.columnInt64(0), !r.isNull(1)); });
     if (!row)
         return std::move(row).error();
     if (!*row)
         return matrixError(404, "M_NOT_FOUND", "Delayed event " + delayId + " not found");
-    const std::int64_t delayMs = st->columnInt64(0);
-    const bool isChild = !st->isNull(1);
+    const auto [delayMs, isChild] = **row;
     st->reset();
     switch (action) {
     case DelayedEventAction::Cancel: {
-        auto del = m_db.prepare("DELETE FROM delayed_events WHERE delay_id = ?1 OR parent_delay_id = ?1");
-        if (!del)
-            return std::move(del).error();
-        TRY(del->bindText(1, delayId));
-        TRY(del->run());
+        TRY(m_db.run("DELETE FROM delayed_events WHERE delay_id = ?1 OR parent_delay_id = ?1", delayId));
         if (auto it = m_delayTimers.find(delayId); it != m_delayTimers.end()) {
             m_scheduler.cancel(it->second);
             m_delayTimers.erase(it);
@@ -161,12 +140,8 @@ Result<void> LocalBackend::updateDelayedTx(const std::string &delayId, DelayedEv
     case DelayedEventAction::Restart: {
         if (isChild)
             return matrixError(400, "M_INVALID_PARAM", "A delayed event with a parent has no timer to restart");
-        auto up = m_db.prepare("UPDATE delayed_events SET due_ms = ?2 WHERE delay_id = ?1");
-        if (!up)
-            return std::move(up).error();
-        TRY(up->bindText(1, delayId));
-        TRY(up->bindInt64(2, m_scheduler.wallClockMs() + delayMs));
-        TRY(up->run());
+        TRY(m_db.run("UPDATE delayed_events SET due_ms = ?2 WHERE delay_id = ?1", delayId,
+                     m_scheduler.wallClockMs() + delayMs));
         armDelayTimer(delayId, delayMs);
         return {};
     }
@@ -204,15 +179,9 @@ Result<void> LocalBackend::restoreDelayedEvents()
     if (!st)
         return std::move(st).error();
     const std::int64_t now = m_scheduler.wallClockMs();
-    for (;;) {
-        auto row = st->step();
-        if (!row)
-            return std::move(row).error();
-        if (!*row)
-            break;
-        armDelayTimer(std::string(st->columnText(0)), std::max<std::int64_t>(0, st->columnInt64(1) - now));
-    }
-    return {};
+    return st->forEachRow([&](const storage::Statement &row) {
+        armDelayTimer(std::string(row.columnText(0)), std::max<std::int64_t>(0, row.columnInt64(1) - now));
+    });
 }
 
 std::size_t LocalBackend::pendingDelayedEvents()

@@ -99,9 +99,28 @@ std::optional<std::string> stringAt(const nlohmann::json &obj, const char *key)
     return it->get<std::string>();
 }
 
-Result<void> bindOptional(storage::Statement &st, int index, const std::optional<std::string> &value)
+/** The JSON text a row stores: compact, invalid UTF-8 replaced. */
+std::string storedJson(const nlohmann::json &value)
 {
-    return value ? st.bindText(index, *value) : st.bindNull(index);
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+/** The JSON in @p column (discarded when it does not parse). */
+nlohmann::json parsedJson(const storage::Statement &row, int column)
+{
+    return nlohmann::json::parse(row.columnText(column), nullptr, false);
+}
+
+/** The events in column 0 of every row; a row that does not parse is skipped. */
+Result<std::vector<nlohmann::json>> collectEvents(storage::Statement &st)
+{
+    std::vector<nlohmann::json> out;
+    TRY(st.forEachRow([&](const storage::Statement &row) {
+        auto ev = parsedJson(row, 0);
+        if (!ev.is_discarded())
+            out.push_back(std::move(ev));
+    }));
+    return out;
 }
 
 Error badRequest(std::string message)
@@ -166,13 +185,9 @@ nlohmann::json RoomStore::withAge(std::string_view json, std::int64_t ageTsMs) c
 
 Result<void> RoomStore::setMembership(const std::string &roomId, Membership membership)
 {
-    auto st = cached("INSERT INTO rooms (room_id, membership) VALUES (?1, ?2) "
-                     "ON CONFLICT (room_id) DO UPDATE SET membership = excluded.membership");
-    if (!st)
-        return std::move(st).error();
-    TRY((*st)->bindText(1, roomId));
-    TRY((*st)->bindText(2, membershipName(membership)));
-    return (*st)->run();
+    return run("INSERT INTO rooms (room_id, membership) VALUES (?1, ?2) "
+               "ON CONFLICT (room_id) DO UPDATE SET membership = excluded.membership",
+               roomId, membershipName(membership));
 }
 
 namespace {
@@ -200,23 +215,18 @@ struct RoomRow {
 Result<std::vector<RoomRow>> collectRooms(storage::Statement &st)
 {
     std::vector<RoomRow> out;
-    for (;;) {
-        auto row = st.step();
-        if (!row)
-            return std::move(row).error();
-        if (!*row)
-            break;
+    TRY(st.forEachRow([&](const storage::Statement &row) {
         RoomRow r;
         RoomInfo &info = r.info;
-        info.roomId = std::string(st.columnText(0));
-        info.membership = parseMembership(st.columnText(1));
-        info.name = std::string(st.columnText(2));
-        info.topic = std::string(st.columnText(3));
-        info.encrypted = st.columnInt64(4) != 0;
-        info.canonicalAlias = std::string(st.columnText(5));
-        info.avatarUrl = std::string(st.columnText(6));
-        if (!st.isNull(7)) {
-            const auto heroes = nlohmann::json::parse(st.columnText(7), nullptr, false);
+        info.roomId = std::string(row.columnText(0));
+        info.membership = parseMembership(row.columnText(1));
+        info.name = std::string(row.columnText(2));
+        info.topic = std::string(row.columnText(3));
+        info.encrypted = row.columnInt64(4) != 0;
+        info.canonicalAlias = std::string(row.columnText(5));
+        info.avatarUrl = std::string(row.columnText(6));
+        if (!row.isNull(7)) {
+            const auto heroes = parsedJson(row, 7);
             if (heroes.is_array()) {
                 r.heroes.emplace();
                 for (const auto &h : heroes) {
@@ -225,12 +235,10 @@ Result<std::vector<RoomRow>> collectRooms(storage::Statement &st)
                 }
             }
         }
-        if (!st.isNull(8))
-            r.joined = st.columnInt64(8);
-        if (!st.isNull(9))
-            r.invited = st.columnInt64(9);
+        r.joined = row.optionalInt64(8);
+        r.invited = row.optionalInt64(9);
         out.push_back(std::move(r));
-    }
+    }));
     return out;
 }
 
@@ -243,24 +251,19 @@ Result<std::vector<RoomMember>> RoomStore::members(const std::string &roomId)
                      "THEN json_extract(json, '$.content.displayname') END, "
                      "json_extract(json, '$.content.membership'), CASE json_type(json, '$.content.avatar_url') "
                      "WHEN 'text' THEN json_extract(json, '$.content.avatar_url') END FROM state "
-                     "WHERE room_id = ?1 AND type = 'm.room.member' ORDER BY state_key");
+                     "WHERE room_id = ?1 AND type = 'm.room.member' ORDER BY state_key",
+                     roomId);
     if (!st)
         return std::move(st).error();
-    TRY((*st)->bindText(1, roomId));
     std::vector<RoomMember> out;
-    for (;;) {
-        auto row = (*st)->step();
-        if (!row)
-            return std::move(row).error();
-        if (!*row)
-            break;
+    TRY((*st)->forEachRow([&](const storage::Statement &row) {
         RoomMember m;
-        m.userId = std::string((*st)->columnText(0));
-        m.displayName = (*st)->isNull(1) ? std::string() : std::string((*st)->columnText(1));
-        m.membership = parseMembership((*st)->columnText(2));
-        m.avatarUrl = (*st)->isNull(3) ? std::string() : std::string((*st)->columnText(3));
+        m.userId = std::string(row.columnText(0));
+        m.displayName = row.optionalText(1).value_or(std::string());
+        m.membership = parseMembership(row.columnText(2));
+        m.avatarUrl = row.optionalText(3).value_or(std::string());
         out.push_back(std::move(m));
-    }
+    }));
     return out;
 }
 
@@ -323,10 +326,9 @@ Result<std::vector<RoomInfo>> RoomStore::rooms(const std::string &ownUserId)
 
 Result<std::optional<RoomInfo>> RoomStore::room(const std::string &roomId, const std::string &ownUserId)
 {
-    auto st = cached(std::string(kRoomInfoSql) + " WHERE r.room_id = ?1");
+    auto st = cached(std::string(kRoomInfoSql) + " WHERE r.room_id = ?1", roomId);
     if (!st)
         return std::move(st).error();
-    TRY((*st)->bindText(1, roomId));
     auto list = collectRooms(**st);
     if (!list)
         return std::move(list).error();
@@ -348,50 +350,33 @@ Result<void> RoomStore::setSummary(const std::string &roomId, const nlohmann::js
             if (id.is_string() && heroes.size() < kMaxHeroes)
                 heroes.push_back(id);
         }
-        auto st = cached("UPDATE rooms SET heroes = ?2 WHERE room_id = ?1");
-        if (!st)
-            return std::move(st).error();
-        TRY((*st)->bindText(1, roomId));
-        TRY((*st)->bindText(2, heroes.dump()));
-        TRY((*st)->run());
+        TRY(run("UPDATE rooms SET heroes = ?2 WHERE room_id = ?1", roomId, heroes.dump()));
     }
     for (const auto &[key, column] : {std::pair{"m.joined_member_count", "joined_count"},
                                        std::pair{"m.invited_member_count", "invited_count"}}) {
         auto c = summary.find(key);
         if (c == summary.end() || !c->is_number_integer())
             continue;
-        auto st = cached(std::string("UPDATE rooms SET ") + column + " = ?2 WHERE room_id = ?1");
-        if (!st)
-            return std::move(st).error();
-        TRY((*st)->bindText(1, roomId));
-        TRY((*st)->bindInt64(2, std::max<std::int64_t>(0, c->get<std::int64_t>())));
-        TRY((*st)->run());
+        TRY(run(std::string("UPDATE rooms SET ") + column + " = ?2 WHERE room_id = ?1", roomId,
+                std::max<std::int64_t>(0, c->get<std::int64_t>())));
     }
     return {};
 }
 
 Result<void> RoomStore::setBackfillToken(const std::string &roomId, const std::optional<std::string> &token)
 {
-    auto st = cached("UPDATE rooms SET backfill_token = ?2 WHERE room_id = ?1");
-    if (!st)
-        return std::move(st).error();
-    TRY((*st)->bindText(1, roomId));
-    TRY(bindOptional(**st, 2, token));
-    return (*st)->run();
+    return run("UPDATE rooms SET backfill_token = ?2 WHERE room_id = ?1", roomId, token);
 }
 
 Result<std::optional<std::string>> RoomStore::backfillToken(const std::string &roomId)
 {
-    auto st = cached("SELECT backfill_token FROM rooms WHERE room_id = ?1");
+    auto st = cached("SELECT backfill_token FROM rooms WHERE room_id = ?1", roomId);
     if (!st)
         return std::move(st).error();
-    TRY((*st)->bindText(1, roomId));
-    auto row = (*st)->step();
-    if (!row)
-        return std::move(row).error();
-    if (!*row || (*st)->isNull(0))
-        return std::optional<std::string>();
-    return std::optional<std::string>(std::string((*st)->columnText(0)));
+    auto token = (*st)->firstRow([](const storage::Statement &row) { return row.optionalText(0); });
+    if (!token)
+        return std::move(token).error();
+    return token->value_or(std::nullopt);
 }
 
 Result<void> RoomStore::putState(const nlohmann::json &event)
@@ -401,17 +386,10 @@ Result<void> RoomStore::putState(const nlohmann::json &event)
     const auto stateKey = stringAt(event, "state_key");
     if (!roomId || !type || !stateKey)
         return Error(ErrorCode::BadRequest, "a state event needs room_id, type and state_key");
-    auto st = cached("INSERT INTO state (room_id, type, state_key, event_id, json) VALUES (?1, ?2, ?3, ?4, ?5) "
-                     "ON CONFLICT (room_id, type, state_key) DO UPDATE SET event_id = excluded.event_id, "
-                     "json = excluded.json");
-    if (!st)
-        return std::move(st).error();
-    TRY((*st)->bindText(1, *roomId));
-    TRY((*st)->bindText(2, *type));
-    TRY((*st)->bindText(3, *stateKey));
-    TRY((*st)->bindText(4, stringAt(event, "event_id").value_or("")));
-    TRY((*st)->bindText(5, event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
-    return (*st)->run();
+    return run("INSERT INTO state (room_id, type, state_key, event_id, json) VALUES (?1, ?2, ?3, ?4, ?5) "
+               "ON CONFLICT (room_id, type, state_key) DO UPDATE SET event_id = excluded.event_id, "
+               "json = excluded.json",
+               *roomId, *type, *stateKey, stringAt(event, "event_id").value_or(""), storedJson(event));
 }
 
 Result<std::optional<nlohmann::json>> RoomStore::stateEvent(const std::string &roomId, const std::string &type,
@@ -428,55 +406,26 @@ Result<std::optional<nlohmann::json>> RoomStore::stateEvent(const std::string &r
 Result<std::vector<nlohmann::json>> RoomStore::state(const std::string &roomId, const std::string &type,
                                                      const std::optional<std::string> &stateKey)
 {
-    auto st = stateKey ? cached("SELECT json FROM state WHERE room_id = ?1 AND type = ?2 AND state_key = ?3")
-                       : cached("SELECT json FROM state WHERE room_id = ?1 AND type = ?2 ORDER BY state_key");
+    auto st = stateKey
+                  ? cached("SELECT json FROM state WHERE room_id = ?1 AND type = ?2 AND state_key = ?3", roomId, type,
+                           *stateKey)
+                  : cached("SELECT json FROM state WHERE room_id = ?1 AND type = ?2 ORDER BY state_key", roomId, type);
     if (!st)
         return std::move(st).error();
-    TRY((*st)->bindText(1, roomId));
-    TRY((*st)->bindText(2, type));
-    if (stateKey)
-        TRY((*st)->bindText(3, *stateKey));
-    std::vector<nlohmann::json> out;
-    for (;;) {
-        auto row = (*st)->step();
-        if (!row)
-            return std::move(row).error();
-        if (!*row)
-            break;
-        auto ev = nlohmann::json::parse((*st)->columnText(0), nullptr, false);
-        if (!ev.is_discarded())
-            out.push_back(std::move(ev));
-    }
-    return out;
+    return collectEvents(**st);
 }
 
 Result<std::vector<nlohmann::json>> RoomStore::allState(const std::string &roomId)
 {
-    auto st = cached("SELECT json FROM state WHERE room_id = ?1 ORDER BY type, state_key");
+    auto st = cached("SELECT json FROM state WHERE room_id = ?1 ORDER BY type, state_key", roomId);
     if (!st)
         return std::move(st).error();
-    TRY((*st)->bindText(1, roomId));
-    std::vector<nlohmann::json> out;
-    for (;;) {
-        auto row = (*st)->step();
-        if (!row)
-            return std::move(row).error();
-        if (!*row)
-            break;
-        auto ev = nlohmann::json::parse((*st)->columnText(0), nullptr, false);
-        if (!ev.is_discarded())
-            out.push_back(std::move(ev));
-    }
-    return out;
+    return collectEvents(**st);
 }
 
 Result<void> RoomStore::clearState(const std::string &roomId)
 {
-    auto st = cached("DELETE FROM state WHERE room_id = ?1");
-    if (!st)
-        return std::move(st).error();
-    TRY((*st)->bindText(1, roomId));
-    return (*st)->run();
+    return run("DELETE FROM state WHERE room_id = ?1", roomId);
 }
 
 Result<PowerLevels> RoomStore::powerLevels(const std::string &roomId)
@@ -518,21 +467,10 @@ Result<bool> RoomStore::insertEvent(const nlohmann::json &event, std::int64_t or
     if (auto u = stored.find("unsigned"); u != stored.end() && u->is_object())
         u->erase("age");
 
-    auto st = cached("INSERT OR IGNORE INTO timeline (room_id, ordering, event_id, type, state_key, msgtype, "
-                     "relates_to, rel_type, age_ts, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-    if (!st)
-        return std::move(st).error();
-    TRY((*st)->bindText(1, *roomId));
-    TRY((*st)->bindInt64(2, ordering));
-    TRY((*st)->bindText(3, *eventId));
-    TRY((*st)->bindText(4, *type));
-    TRY(bindOptional(**st, 5, stateKeyOf(event)));
-    TRY(bindOptional(**st, 6, msgtype));
-    TRY(bindOptional(**st, 7, relatesTo));
-    TRY(bindOptional(**st, 8, relType));
-    TRY((*st)->bindInt64(9, ageTsMs));
-    TRY((*st)->bindText(10, stored.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
-    TRY((*st)->run());
+    TRY(run("INSERT OR IGNORE INTO timeline (room_id, ordering, event_id, type, state_key, msgtype, "
+            "relates_to, rel_type, age_ts, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            *roomId, ordering, *eventId, *type, stateKeyOf(event), msgtype, relatesTo, relType, ageTsMs,
+            storedJson(stored)));
     return m_db.changes() > 0;
 }
 
@@ -542,16 +480,15 @@ Result<bool> RoomStore::appendEvent(const nlohmann::json &event, std::int64_t ag
     auto next = m_nextOrdering.find(roomId);
     if (next == m_nextOrdering.end()) {
         // one lookup per room; afterwards this connection is the only writer of its timeline
-        auto st = cached("SELECT MAX(ordering) FROM timeline WHERE room_id = ?1");
+        auto st = cached("SELECT MAX(ordering) FROM timeline WHERE room_id = ?1", roomId);
         if (!st)
             return std::move(st).error();
-        TRY((*st)->bindText(1, roomId));
-        auto row = (*st)->step();
-        if (!row)
-            return std::move(row).error();
-        const std::int64_t first = (*row && !(*st)->isNull(0)) ? (*st)->columnInt64(0) + 1 : 0;
+        auto last = (*st)->firstRow([](const storage::Statement &row) { return row.optionalInt64(0); });
         (*st)->reset();
-        next = m_nextOrdering.emplace(roomId, first).first;
+        if (!last)
+            return std::move(last).error();
+        const auto max = last->value_or(std::nullopt);
+        next = m_nextOrdering.emplace(roomId, max ? *max + 1 : 0).first;
     }
     auto added = insertEvent(event, next->second, ageTsMs);
     if (added && *added)
@@ -563,30 +500,43 @@ Result<bool> RoomStore::appendEvent(const nlohmann::json &event, std::int64_t ag
 
 Result<bool> RoomStore::prependEvent(const nlohmann::json &event, std::int64_t ageTsMs)
 {
-    auto st = cached("SELECT MIN(ordering) FROM timeline WHERE room_id = ?1");
+    auto st = cached("SELECT MIN(ordering) FROM timeline WHERE room_id = ?1", stringAt(event, "room_id").value_or(""));
     if (!st)
         return std::move(st).error();
-    TRY((*st)->bindText(1, stringAt(event, "room_id").value_or("")));
-    auto row = (*st)->step();
-    if (!row)
-        return std::move(row).error();
-    const std::int64_t next = (*row && !(*st)->isNull(0)) ? (*st)->columnInt64(0) - 1 : 0;
-    return insertEvent(event, next, ageTsMs);
+    auto first = (*st)->firstRow([](const storage::Statement &row) { return row.optionalInt64(0); });
+    if (!first)
+        return std::move(first).error();
+    const auto min = first->value_or(std::nullopt);
+    return insertEvent(event, min ? *min - 1 : 0, ageTsMs);
 }
 
 Result<std::optional<std::int64_t>> RoomStore::orderingOf(const std::string &roomId, const std::string &eventId)
 {
-    auto st = cached("SELECT ordering FROM timeline WHERE room_id = ?1 AND event_id = ?2");
+    auto st = cached("SELECT ordering FROM timeline WHERE room_id = ?1 AND event_id = ?2", roomId, eventId);
     if (!st)
         return std::move(st).error();
-    TRY((*st)->bindText(1, roomId));
-    TRY((*st)->bindText(2, eventId));
-    auto row = (*st)->step();
-    if (!row)
-        return std::move(row).error();
-    if (!*row)
-        return std::optional<std::int64_t>();
-    return std::optional<std::int64_t>((*st)->columnInt64(0));
+    return (*st)->firstRow([](const storage::Statement &row) { return row.columnInt64(0); });
+}
+
+Result<RoomStore::EventRows> RoomStore::readEvents(const std::string &sql, std::vector<storage::SqlValue> values,
+                                                   int limit)
+{
+    auto st = cached(sql);
+    if (!st)
+        return std::move(st).error();
+    values.emplace_back(std::int64_t{limit} + 1);
+    TRY((*st)->bindEach(values));
+    EventRows out;
+    TRY((*st)->forEachRow([&](const storage::Statement &row) {
+        if (static_cast<int>(out.events.size()) == limit) {
+            out.more = true;
+            return false;
+        }
+        out.lastOrdering = row.columnInt64(0);
+        out.events.push_back(withAge(row.columnText(1), row.columnInt64(2)));
+        return true;
+    }));
+    return out;
 }
 
 Result<StorePage> RoomStore::readTimeline(const TimelineQuery &query)
@@ -612,59 +562,47 @@ Result<StorePage> RoomStore::readTimeline(const TimelineQuery &query)
         since = *ord;
     }
 
+    // each condition's values are added with it, in the order of its parameters
     std::string sql = "SELECT ordering, json, age_ts FROM timeline WHERE room_id = ?";
-    if (from)
+    std::vector<storage::SqlValue> values{query.roomId};
+    if (from) {
         sql += backwards ? " AND ordering < ?" : " AND ordering > ?";
-    if (since)
+        values.emplace_back(*from);
+    }
+    if (since) {
         sql += " AND ordering > ?";
+        values.emplace_back(*since);
+    }
     if (!query.filter.types.empty()) {
         sql += " AND type IN (";
-        for (std::size_t i = 0; i < query.filter.types.size(); ++i)
+        for (std::size_t i = 0; i < query.filter.types.size(); ++i) {
             sql += i ? ", ?" : "?";
+            values.emplace_back(query.filter.types[i]);
+        }
         sql += ")";
     }
-    if (query.filter.msgtype)
+    if (query.filter.msgtype) {
         sql += " AND msgtype = ?";
+        values.emplace_back(*query.filter.msgtype);
+    }
     switch (query.filter.state) {
     case EventFilter::StateMatch::Any: break;
     case EventFilter::StateMatch::NotState: sql += " AND state_key IS NULL"; break;
     case EventFilter::StateMatch::AnyStateKey: sql += " AND state_key IS NOT NULL"; break;
-    case EventFilter::StateMatch::StateKey: sql += " AND state_key = ?"; break;
+    case EventFilter::StateMatch::StateKey:
+        sql += " AND state_key = ?";
+        values.emplace_back(query.filter.stateKey);
+        break;
     }
     sql += backwards ? " ORDER BY ordering DESC LIMIT ?" : " ORDER BY ordering ASC LIMIT ?";
-
-    auto st = cached(sql);
-    if (!st)
-        return std::move(st).error();
-    int i = 1;
-    TRY((*st)->bindText(i++, query.roomId));
-    if (from)
-        TRY((*st)->bindInt64(i++, *from));
-    if (since)
-        TRY((*st)->bindInt64(i++, *since));
-    for (const auto &t : query.filter.types)
-        TRY((*st)->bindText(i++, t));
-    if (query.filter.msgtype)
-        TRY((*st)->bindText(i++, *query.filter.msgtype));
-    if (query.filter.state == EventFilter::StateMatch::StateKey)
-        TRY((*st)->bindText(i++, query.filter.stateKey));
-    TRY((*st)->bindInt64(i++, query.limit + 1));
+    auto rows = readEvents(sql, std::move(values), query.limit);
+    if (!rows)
+        return std::move(rows).error();
 
     StorePage out;
-    bool more = false;
-    for (;;) {
-        auto row = (*st)->step();
-        if (!row)
-            return std::move(row).error();
-        if (!*row)
-            break;
-        if (static_cast<int>(out.page.events.size()) == query.limit) {
-            more = true;
-            break;
-        }
-        out.lastOrdering = (*st)->columnInt64(0);
-        out.page.events.push_back(withAge((*st)->columnText(1), (*st)->columnInt64(2)));
-    }
+    const bool more = rows->more;
+    out.page.events = std::move(rows->events);
+    out.lastOrdering = rows->lastOrdering;
     if (!out.lastOrdering)
         out.lastOrdering = from;
     out.page.next = more && out.lastOrdering ? tokenFor(*out.lastOrdering) : std::string();
@@ -675,86 +613,61 @@ Result<StorePage> RoomStore::readTimeline(const TimelineQuery &query)
 
 Result<std::optional<nlohmann::json>> RoomStore::event(const std::string &roomId, const std::string &eventId)
 {
-    auto st = cached("SELECT json, age_ts FROM timeline WHERE room_id = ?1 AND event_id = ?2");
+    auto st = cached("SELECT json, age_ts FROM timeline WHERE room_id = ?1 AND event_id = ?2", roomId, eventId);
     if (!st)
         return std::move(st).error();
-    TRY((*st)->bindText(1, roomId));
-    TRY((*st)->bindText(2, eventId));
-    auto row = (*st)->step();
-    if (!row)
-        return std::move(row).error();
-    if (!*row)
-        return std::optional<nlohmann::json>();
-    return std::optional<nlohmann::json>(withAge((*st)->columnText(0), (*st)->columnInt64(1)));
+    return (*st)->firstRow(
+        [this](const storage::Statement &row) { return withAge(row.columnText(0), row.columnInt64(1)); });
 }
 
 Result<std::int64_t> RoomStore::timelineCount(const std::string &roomId)
 {
-    auto st = cached("SELECT COUNT(*) FROM timeline WHERE room_id = ?1");
+    auto st = cached("SELECT COUNT(*) FROM timeline WHERE room_id = ?1", roomId);
     if (!st)
         return std::move(st).error();
-    TRY((*st)->bindText(1, roomId));
-    auto row = (*st)->step();
-    if (!row)
-        return std::move(row).error();
-    return *row ? (*st)->columnInt64(0) : 0;
+    auto count = (*st)->firstRow([](const storage::Statement &row) { return row.columnInt64(0); });
+    if (!count)
+        return std::move(count).error();
+    return count->value_or(0);
 }
 
 Result<void> RoomStore::clearTimeline(const std::string &roomId)
 {
     m_nextOrdering.erase(roomId);
-    auto st = cached("DELETE FROM timeline WHERE room_id = ?1");
-    if (!st)
-        return std::move(st).error();
-    TRY((*st)->bindText(1, roomId));
-    return (*st)->run();
+    return run("DELETE FROM timeline WHERE room_id = ?1", roomId);
 }
 
 Result<bool> RoomStore::redact(const std::string &roomId, const std::string &eventId, const nlohmann::json &redaction)
 {
     bool found = false;
-    {
-        auto st = cached("SELECT json FROM timeline WHERE room_id = ?1 AND event_id = ?2");
+    // the event as stored, if it is there and parses
+    const auto storedEvent = [&](const std::string &sql) -> Result<std::optional<nlohmann::json>> {
+        auto st = cached(sql, roomId, eventId);
         if (!st)
             return std::move(st).error();
-        TRY((*st)->bindText(1, roomId));
-        TRY((*st)->bindText(2, eventId));
-        auto row = (*st)->step();
-        if (!row)
-            return std::move(row).error();
-        if (*row) {
-            auto ev = nlohmann::json::parse((*st)->columnText(0), nullptr, false);
-            (*st)->reset();
-            if (!ev.is_discarded()) {
-                redactEvent(ev, redaction);
-                auto up = cached("UPDATE timeline SET json = ?3, msgtype = NULL, relates_to = NULL, rel_type = NULL "
-                                 "WHERE room_id = ?1 AND event_id = ?2");
-                if (!up)
-                    return std::move(up).error();
-                TRY((*up)->bindText(1, roomId));
-                TRY((*up)->bindText(2, eventId));
-                TRY((*up)->bindText(3, ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
-                TRY((*up)->run());
-                found = true;
-            }
-        }
-    }
-    auto st = cached("SELECT type, state_key, json FROM state WHERE room_id = ?1 AND event_id = ?2");
-    if (!st)
-        return std::move(st).error();
-    TRY((*st)->bindText(1, roomId));
-    TRY((*st)->bindText(2, eventId));
-    auto row = (*st)->step();
-    if (!row)
-        return std::move(row).error();
-    if (*row) {
-        auto ev = nlohmann::json::parse((*st)->columnText(2), nullptr, false);
+        auto ev = (*st)->firstRow([](const storage::Statement &row) { return parsedJson(row, 0); });
         (*st)->reset();
-        if (!ev.is_discarded()) {
-            redactEvent(ev, redaction);
-            TRY(putState(ev));
-            found = true;
-        }
+        if (ev && *ev && (**ev).is_discarded())
+            return std::optional<nlohmann::json>();
+        return ev;
+    };
+    auto inTimeline = storedEvent("SELECT json FROM timeline WHERE room_id = ?1 AND event_id = ?2");
+    if (!inTimeline)
+        return std::move(inTimeline).error();
+    if (auto &ev = *inTimeline) {
+        redactEvent(*ev, redaction);
+        TRY(run("UPDATE timeline SET json = ?3, msgtype = NULL, relates_to = NULL, rel_type = NULL "
+                "WHERE room_id = ?1 AND event_id = ?2",
+                roomId, eventId, storedJson(*ev)));
+        found = true;
+    }
+    auto inState = storedEvent("SELECT json FROM state WHERE room_id = ?1 AND event_id = ?2");
+    if (!inState)
+        return std::move(inState).error();
+    if (auto &ev = *inState) {
+        redactEvent(*ev, redaction);
+        TRY(putState(*ev));
+        found = true;
     }
     return found;
 }
@@ -776,46 +689,32 @@ Result<RelationsPage> RoomStore::relations(const RelationsQuery &query)
         return badRequest("'" + query.to.substr(0, 64) + "' is not a pagination token of this room");
 
     std::string sql = "SELECT ordering, json, age_ts FROM timeline WHERE room_id = ? AND relates_to = ?";
-    if (query.relType)
+    std::vector<storage::SqlValue> values{query.roomId, query.eventId};
+    if (query.relType) {
         sql += " AND rel_type = ?";
-    if (query.eventType)
+        values.emplace_back(*query.relType);
+    }
+    if (query.eventType) {
         sql += " AND type = ?";
-    if (from)
+        values.emplace_back(*query.eventType);
+    }
+    if (from) {
         sql += backwards ? " AND ordering < ?" : " AND ordering > ?";
-    if (to)
+        values.emplace_back(*from);
+    }
+    if (to) {
         sql += backwards ? " AND ordering > ?" : " AND ordering < ?";
+        values.emplace_back(*to);
+    }
     sql += backwards ? " ORDER BY ordering DESC LIMIT ?" : " ORDER BY ordering ASC LIMIT ?";
-    auto st = cached(sql);
-    if (!st)
-        return std::move(st).error();
-    int i = 1;
-    TRY((*st)->bindText(i++, query.roomId));
-    TRY((*st)->bindText(i++, query.eventId));
-    if (query.relType)
-        TRY((*st)->bindText(i++, *query.relType));
-    if (query.eventType)
-        TRY((*st)->bindText(i++, *query.eventType));
-    if (from)
-        TRY((*st)->bindInt64(i++, *from));
-    if (to)
-        TRY((*st)->bindInt64(i++, *to));
-    TRY((*st)->bindInt64(i++, query.limit + 1));
+    auto rows = readEvents(sql, std::move(values), query.limit);
+    if (!rows)
+        return std::move(rows).error();
 
     RelationsPage out;
-    std::optional<std::int64_t> last;
-    for (;;) {
-        auto row = (*st)->step();
-        if (!row)
-            return std::move(row).error();
-        if (!*row)
-            break;
-        if (static_cast<int>(out.chunk.size()) == query.limit) {
-            out.nextBatch = tokenFor(*last);
-            break;
-        }
-        last = (*st)->columnInt64(0);
-        out.chunk.push_back(withAge((*st)->columnText(1), (*st)->columnInt64(2)));
-    }
+    out.chunk = std::move(rows->events);
+    if (rows->more)
+        out.nextBatch = tokenFor(*rows->lastOrdering);
     out.prevBatch = query.from;
     return out;
 }
@@ -823,57 +722,38 @@ Result<RelationsPage> RoomStore::relations(const RelationsQuery &query)
 Result<void> RoomStore::putRoomAccountData(const std::string &roomId, const std::string &type,
                                            const nlohmann::json &content)
 {
-    auto st = cached("INSERT INTO room_account_data (room_id, type, content) VALUES (?1, ?2, ?3) "
-                     "ON CONFLICT (room_id, type) DO UPDATE SET content = excluded.content");
-    if (!st)
-        return std::move(st).error();
-    TRY((*st)->bindText(1, roomId));
-    TRY((*st)->bindText(2, type));
-    TRY((*st)->bindText(3, content.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
-    return (*st)->run();
+    return run("INSERT INTO room_account_data (room_id, type, content) VALUES (?1, ?2, ?3) "
+               "ON CONFLICT (room_id, type) DO UPDATE SET content = excluded.content",
+               roomId, type, storedJson(content));
 }
 
 Result<std::optional<nlohmann::json>> RoomStore::roomAccountData(const std::string &roomId, const std::string &type)
 {
-    auto st = cached("SELECT content FROM room_account_data WHERE room_id = ?1 AND type = ?2");
+    auto st = cached("SELECT content FROM room_account_data WHERE room_id = ?1 AND type = ?2", roomId, type);
     if (!st)
         return std::move(st).error();
-    TRY((*st)->bindText(1, roomId));
-    TRY((*st)->bindText(2, type));
-    auto row = (*st)->step();
-    if (!row)
-        return std::move(row).error();
-    if (!*row)
+    auto content = (*st)->firstRow([](const storage::Statement &row) { return parsedJson(row, 0); });
+    if (!content)
+        return std::move(content).error();
+    if (!*content || (**content).is_discarded())
         return std::optional<nlohmann::json>();
-    auto content = nlohmann::json::parse((*st)->columnText(0), nullptr, false);
-    if (content.is_discarded())
-        return std::optional<nlohmann::json>();
-    return std::optional<nlohmann::json>(nlohmann::json{{"type", type}, {"room_id", roomId}, {"content", content}});
+    return std::optional<nlohmann::json>(
+        nlohmann::json{{"type", type}, {"room_id", roomId}, {"content", std::move(**content)}});
 }
 
 Result<std::optional<std::string>> RoomStore::setting(const std::string &key)
 {
-    auto st = cached("SELECT value FROM settings WHERE key = ?1");
+    auto st = cached("SELECT value FROM settings WHERE key = ?1", key);
     if (!st)
         return std::move(st).error();
-    TRY((*st)->bindText(1, key));
-    auto row = (*st)->step();
-    if (!row)
-        return std::move(row).error();
-    if (!*row)
-        return std::optional<std::string>();
-    return std::optional<std::string>(std::string((*st)->columnText(0)));
+    return (*st)->firstRow([](const storage::Statement &row) { return std::string(row.columnText(0)); });
 }
 
 Result<void> RoomStore::setSetting(const std::string &key, const std::string &value)
 {
-    auto st = cached("INSERT INTO settings (key, value) VALUES (?1, ?2) "
-                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-    if (!st)
-        return std::move(st).error();
-    TRY((*st)->bindText(1, key));
-    TRY((*st)->bindText(2, value));
-    return (*st)->run();
+    return run("INSERT INTO settings (key, value) VALUES (?1, ?2) "
+               "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+               key, value);
 }
 
 } // namespace tessera::matrix

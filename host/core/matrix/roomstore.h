@@ -105,10 +105,39 @@ public:
     static std::optional<std::int64_t> parseToken(const std::string &token);
 
 private:
+    /** This store's prepared statement for @p sql, reset; with @p values bound (Statement::bindAll). */
     Result<storage::Statement *> cached(const std::string &sql);
+    template<typename Value, typename... More>
+    Result<storage::Statement *> cached(const std::string &sql, const Value &value, const More &...more)
+    {
+        auto st = cached(sql);
+        if (st)
+            TRY((*st)->bindAll(value, more...));
+        return st;
+    }
+    /** Runs the cached statement for @p sql with @p values bound. */
+    template<typename... Values>
+    Result<void> run(const std::string &sql, const Values &...values)
+    {
+        auto st = cached(sql, values...);
+        if (!st)
+            return std::move(st).error();
+        return (*st)->run();
+    }
     Result<void> describeMembers(RoomInfo &info, const std::optional<std::vector<std::string>> &summaryHeroes,
                                  std::optional<std::int64_t> joined, std::optional<std::int64_t> invited,
                                  const std::string &ownUserId);
+    /** Up to a page of timeline events; `more` when the query had another row. */
+    struct EventRows {
+        std::vector<nlohmann::json> events;
+        std::optional<std::int64_t> lastOrdering; ///< of the last event read
+        bool more = false;
+    };
+    /**
+     * Runs @p sql, a SELECT of (ordering, json, age_ts) ending in "LIMIT ?", with @p values and
+     * limit + 1, and reads up to @p limit events.
+     */
+    Result<EventRows> readEvents(const std::string &sql, std::vector<storage::SqlValue> values, int limit);
     Result<bool> insertEvent(const nlohmann::json &event, std::int64_t ordering, std::int64_t ageTsMs);
     Result<std::optional<std::int64_t>> orderingOf(const std::string &roomId, const std::string &eventId);
     nlohmann::json withAge(std::string_view json, std::int64_t ageTsMs) const;

@@ -346,7 +346,9 @@ TEST(Statement, BindEachBindsValuesKnownOnlyAtRunTime)
     EXPECT_DOUBLE_EQ(stmt->columnDouble(2), 0.5);
     EXPECT_EQ(stmt->columnText(3), "text");
     stmt->reset();
-    auto tooMany = stmt->bindEach({std::int64_t{1}, std::int64_t{2}, std::int64_t{3}, std::int64_t{4}, std::int64_t{5}});
+    const std::vector<SqlValue> five{std::int64_t{1}, std::int64_t{2}, std::int64_t{3}, std::int64_t{4},
+                                     std::int64_t{5}};
+    auto tooMany = stmt->bindEach(five);
     ASSERT_FALSE(tooMany);
     EXPECT_NE(tooMany.error().message.find("binding parameter 5"), std::string::npos) << tooMany.error().message;
 }
