@@ -171,6 +171,46 @@ void deliver(const std::weak_ptr<PluginRuntime> &weak, const bridge::WidgetConte
         postResult(*rt, action, done, userData, status, std::move(text));
 }
 
+/**
+ * The runtime and a copy of the session's widget a request is made on behalf of (a copy: the
+ * session may close while a service handles the request); no widget after a refusal, whose
+ * status says which.
+ */
+struct SessionRequest {
+    PluginRuntime *rt = nullptr;
+    std::optional<bridge::WidgetContext> widget;
+    tessera_status status = TESSERA_BAD_REQUEST;
+};
+
+SessionRequest sessionRequest(tessera_host *host, std::uint64_t sessionId)
+{
+    SessionRequest out;
+    out.rt = runtimeOf(host);
+    if (!out.rt)
+        return out;
+    if (const bridge::WidgetContext *widget = sessionOf(*out.rt, sessionId, out.status))
+        out.widget = *widget;
+    return out;
+}
+
+/**
+ * Counts a session request as in flight and returns the callback that completes it (deliver):
+ * with the value as JSON made by @p toJson, or with the error.
+ */
+template<typename T, typename ToJson>
+Callback<T> startRequest(PluginRuntime &rt, const bridge::WidgetContext &target, std::string action, bool toWidget,
+                         tessera_result_fn done, void *userData, ToJson toJson)
+{
+    rt.pendingRequests++;
+    return [weak = rt.weak_from_this(), target, action = std::move(action), toWidget, done, userData,
+            toJson = std::move(toJson)](Result<T> r) {
+        if (r)
+            deliver(weak, target, action, toWidget, done, userData, TESSERA_OK, dumpJson(toJson(*r)));
+        else
+            deliver(weak, target, action, toWidget, done, userData, statusFor(r.error().code), r.error().message);
+    };
+}
+
 } // namespace hostapi
 
 using namespace hostapi;
@@ -311,22 +351,36 @@ tessera_status hostPost(tessera_host *host, tessera_task_fn fn, void *userData)
 
 // ---- Capability handler calls ---------------------------------------------------------------
 
+/** The action of the pending call @p callId, or nullptr after refusing (the call is not pending). */
+const std::string *pendingAction(PluginRuntime &rt, std::uint64_t callId)
+{
+    auto call = rt.calls.find(callId);
+    if (call != rt.calls.end())
+        return &call->second.action;
+    rt.refuse(TESSERA_NOT_FOUND, "call " + std::to_string(callId)
+                                     + " is not pending: it was answered already, timed out, or never existed");
+    return nullptr;
+}
+
+/** Fails the call @p callId for an invalid reply (@p why is audited as @p what "was refused"), refuses the reply. */
+tessera_status refuseReply(PluginRuntime &rt, std::uint64_t callId, const std::string &what, const std::string &why)
+{
+    rt.core->finishCall(rt, callId, Error(ErrorCode::Internal, "plugin " + rt.id + " sent an invalid reply"),
+                        CallEnd::Failed, what + " was refused: " + why);
+    return rt.refuse(TESSERA_BAD_REQUEST, why);
+}
+
 tessera_status hostReply(tessera_host *host, std::uint64_t callId, const char *responseJson)
 {
     PluginRuntime *rt = runtimeOf(host);
     if (!rt)
         return TESSERA_BAD_REQUEST;
-    auto call = rt->calls.find(callId);
-    if (call == rt->calls.end())
-        return rt->refuse(TESSERA_NOT_FOUND, "call " + std::to_string(callId)
-                                                 + " is not pending: it was answered already, timed out, or never existed");
+    const std::string *action = pendingAction(*rt, callId);
+    if (!action)
+        return TESSERA_NOT_FOUND;
     auto response = checkedObject(responseJson, kMaxResponseBytes, "the reply");
-    if (!response) {
-        const std::string reason = "the reply to " + call->second.action + " was refused: " + response.error().message;
-        rt->core->finishCall(*rt, callId, Error(ErrorCode::Internal, "plugin " + rt->id + " sent an invalid reply"),
-                             CallEnd::Failed, reason);
-        return rt->refuse(TESSERA_BAD_REQUEST, response.error().message);
-    }
+    if (!response)
+        return refuseReply(*rt, callId, "the reply to " + *action, response.error().message);
     rt->core->finishCall(*rt, callId, std::move(*response), CallEnd::Replied, "");
     return TESSERA_OK;
 }
@@ -336,17 +390,13 @@ tessera_status hostReplyError(tessera_host *host, std::uint64_t callId, const ch
     PluginRuntime *rt = runtimeOf(host);
     if (!rt)
         return TESSERA_BAD_REQUEST;
-    auto call = rt->calls.find(callId);
-    if (call == rt->calls.end())
-        return rt->refuse(TESSERA_NOT_FOUND, "call " + std::to_string(callId)
-                                                 + " is not pending: it was answered already, timed out, or never existed");
+    const std::string *action = pendingAction(*rt, callId);
+    if (!action)
+        return TESSERA_NOT_FOUND;
     const auto text = boundedText(message, kMaxReplyErrorBytes);
-    if (!text || text->empty()) {
-        const std::string why = message ? "the error message is empty or not valid UTF-8" : "the error message is NULL";
-        rt->core->finishCall(*rt, callId, Error(ErrorCode::Internal, "plugin " + rt->id + " sent an invalid reply"),
-                             CallEnd::Failed, "the error reply to " + call->second.action + " was refused: " + why);
-        return rt->refuse(TESSERA_BAD_REQUEST, why);
-    }
+    if (!text || text->empty())
+        return refuseReply(*rt, callId, "the error reply to " + *action,
+                           message ? "the error message is empty or not valid UTF-8" : "the error message is NULL");
     rt->core->finishCall(*rt, callId, Error(ErrorCode::BadRequest, *text), CallEnd::Refused, *text);
     return TESSERA_OK;
 }
@@ -354,11 +404,7 @@ tessera_status hostReplyError(tessera_host *host, std::uint64_t callId, const ch
 tessera_status hostPush(tessera_host *host, std::uint64_t sessionId, const char *capability, const char *action,
                         const char *dataJson, tessera_result_fn done, void *userData)
 {
-    PluginRuntime *rt = runtimeOf(host);
-    if (!rt)
-        return TESSERA_BAD_REQUEST;
-    tessera_status status = TESSERA_OK;
-    const bridge::WidgetContext *widget = sessionOf(*rt, sessionId, status);
+    const auto [rt, widget, status] = sessionRequest(host, sessionId);
     if (!widget)
         return status;
     const auto cap = checkedText(capability, bridge::kMaxCapabilityLength);
@@ -377,19 +423,19 @@ tessera_status hostPush(tessera_host *host, std::uint64_t sessionId, const char 
     PluginManager::Impl &core = *rt->core;
     if (!core.services.push)
         return rt->refuse(TESSERA_UNSUPPORTED, "this host cannot push to widgets");
-    rt->pendingRequests++;
     WidgetPush push{rt->id, *cap, *act, std::move(data)};
-    const bridge::WidgetContext target = *widget;
-    core.services.push->push(target, push, [weak = rt->weak_from_this(), target, act = *act, done, userData](Result<json> r) {
-        if (r)
-            deliver(weak, target, act, true, done, userData, TESSERA_OK, dumpJson(*r));
-        else
-            deliver(weak, target, act, true, done, userData, statusFor(r.error().code), r.error().message);
-    });
+    core.services.push->push(*widget, push,
+                             startRequest<json>(*rt, *widget, *act, true, done, userData,
+                                                [](const json &answer) { return answer; }));
     return TESSERA_OK;
 }
 
 // ---- Room access ----------------------------------------------------------------------------
+
+json eventsJson(const std::vector<json> &events)
+{
+    return json(events);
+}
 
 std::optional<std::string> eventType(const char *value)
 {
@@ -402,11 +448,7 @@ std::optional<std::string> eventType(const char *value)
 tessera_status hostReadRoomState(tessera_host *host, std::uint64_t sessionId, const char *type, const char *stateKey,
                                  tessera_result_fn done, void *userData)
 {
-    PluginRuntime *rt = runtimeOf(host);
-    if (!rt)
-        return TESSERA_BAD_REQUEST;
-    tessera_status status = TESSERA_OK;
-    const bridge::WidgetContext *widget = sessionOf(*rt, sessionId, status);
+    const auto [rt, widget, status] = sessionRequest(host, sessionId);
     if (!widget)
         return status;
     const auto t = eventType(type);
@@ -422,27 +464,16 @@ tessera_status hostReadRoomState(tessera_host *host, std::uint64_t sessionId, co
         return rt->refuse(TESSERA_BAD_REQUEST, "read_room_state needs a callback");
     if (!rt->core->services.rooms)
         return rt->refuse(TESSERA_UNSUPPORTED, "this host offers no room access to plugins");
-    rt->pendingRequests++;
-    const bridge::WidgetContext target = *widget;
-    rt->core->services.rooms->readState(
-        target, *t, key, [weak = rt->weak_from_this(), target, done, userData](Result<std::vector<json>> r) {
-            if (r)
-                deliver(weak, target, "plugin.read_room_state", false, done, userData, TESSERA_OK, dumpJson(json(*r)));
-            else
-                deliver(weak, target, "plugin.read_room_state", false, done, userData, statusFor(r.error().code),
-                        r.error().message);
-        });
+    rt->core->services.rooms->readState(*widget, *t, key,
+                                        startRequest<std::vector<json>>(*rt, *widget, "plugin.read_room_state", false,
+                                                                        done, userData, eventsJson));
     return TESSERA_OK;
 }
 
 tessera_status hostReadRoomEvents(tessera_host *host, std::uint64_t sessionId, const char *type, std::uint32_t limit,
                                   tessera_result_fn done, void *userData)
 {
-    PluginRuntime *rt = runtimeOf(host);
-    if (!rt)
-        return TESSERA_BAD_REQUEST;
-    tessera_status status = TESSERA_OK;
-    const bridge::WidgetContext *widget = sessionOf(*rt, sessionId, status);
+    const auto [rt, widget, status] = sessionRequest(host, sessionId);
     if (!widget)
         return status;
     const auto t = eventType(type);
@@ -454,28 +485,16 @@ tessera_status hostReadRoomEvents(tessera_host *host, std::uint64_t sessionId, c
         return rt->refuse(TESSERA_BAD_REQUEST, "read_room_events needs a callback");
     if (!rt->core->services.rooms)
         return rt->refuse(TESSERA_UNSUPPORTED, "this host offers no room access to plugins");
-    rt->pendingRequests++;
-    const bridge::WidgetContext target = *widget;
-    rt->core->services.rooms->readEvents(
-        target, *t, static_cast<int>(limit),
-        [weak = rt->weak_from_this(), target, done, userData](Result<std::vector<json>> r) {
-            if (r)
-                deliver(weak, target, "plugin.read_room_events", false, done, userData, TESSERA_OK, dumpJson(json(*r)));
-            else
-                deliver(weak, target, "plugin.read_room_events", false, done, userData, statusFor(r.error().code),
-                        r.error().message);
-        });
+    rt->core->services.rooms->readEvents(*widget, *t, static_cast<int>(limit),
+                                         startRequest<std::vector<json>>(*rt, *widget, "plugin.read_room_events", false,
+                                                                         done, userData, eventsJson));
     return TESSERA_OK;
 }
 
 tessera_status hostSendRoomEvent(tessera_host *host, std::uint64_t sessionId, const char *type, const char *stateKey,
                                  const char *contentJson, tessera_result_fn done, void *userData)
 {
-    PluginRuntime *rt = runtimeOf(host);
-    if (!rt)
-        return TESSERA_BAD_REQUEST;
-    tessera_status status = TESSERA_OK;
-    const bridge::WidgetContext *widget = sessionOf(*rt, sessionId, status);
+    const auto [rt, widget, status] = sessionRequest(host, sessionId);
     if (!widget)
         return status;
     const auto t = eventType(type);
@@ -497,17 +516,12 @@ tessera_status hostSendRoomEvent(tessera_host *host, std::uint64_t sessionId, co
         return rt->refuse(TESSERA_BAD_REQUEST, "send_room_event needs a callback");
     if (!rt->core->services.rooms)
         return rt->refuse(TESSERA_UNSUPPORTED, "this host offers no room access to plugins");
-    rt->pendingRequests++;
-    const bridge::WidgetContext target = *widget;
     rt->core->services.rooms->sendEvent(
-        target, request, [weak = rt->weak_from_this(), target, done, userData](Result<bridge::SendEventResult> r) {
-            if (r)
-                deliver(weak, target, "plugin.send_room_event", false, done, userData, TESSERA_OK,
-                        dumpJson(json{{"room_id", r->roomId}, {"event_id", r->eventId}}));
-            else
-                deliver(weak, target, "plugin.send_room_event", false, done, userData, statusFor(r.error().code),
-                        r.error().message);
-        });
+        *widget, request,
+        startRequest<bridge::SendEventResult>(*rt, *widget, "plugin.send_room_event", false, done, userData,
+                                              [](const bridge::SendEventResult &r) {
+                                                  return json{{"room_id", r.roomId}, {"event_id", r.eventId}};
+                                              }));
     return TESSERA_OK;
 }
 
@@ -516,11 +530,7 @@ tessera_status hostSendRoomEvent(tessera_host *host, std::uint64_t sessionId, co
 tessera_status hostMintToken(tessera_host *host, std::uint64_t sessionId, const char *audience, const char *scope,
                              std::uint32_t lifetimeSeconds, tessera_result_fn done, void *userData)
 {
-    PluginRuntime *rt = runtimeOf(host);
-    if (!rt)
-        return TESSERA_BAD_REQUEST;
-    tessera_status status = TESSERA_OK;
-    const bridge::WidgetContext *widget = sessionOf(*rt, sessionId, status);
+    const auto [rt, widget, status] = sessionRequest(host, sessionId);
     if (!widget)
         return status;
     ScopedTokenRequest request;
@@ -541,17 +551,12 @@ tessera_status hostMintToken(tessera_host *host, std::uint64_t sessionId, const 
     request.audience = std::move(*aud);
     request.scope = std::move(*scp);
     request.lifetimeSeconds = lifetimeSeconds;
-    rt->pendingRequests++;
-    const bridge::WidgetContext target = *widget;
-    rt->core->services.tokens->mint(
-        target, request, [weak = rt->weak_from_this(), target, done, userData](Result<ScopedToken> r) {
-            if (r)
-                deliver(weak, target, "plugin.mint_token", false, done, userData, TESSERA_OK,
-                        dumpJson(json{{"token", r->token}, {"expires_at_ms", r->expiresAtMs}}));
-            else
-                deliver(weak, target, "plugin.mint_token", false, done, userData, statusFor(r.error().code),
-                        r.error().message);
-        });
+    rt->core->services.tokens->mint(*widget, request,
+                                    startRequest<ScopedToken>(*rt, *widget, "plugin.mint_token", false, done, userData,
+                                                              [](const ScopedToken &r) {
+                                                                  return json{{"token", r.token},
+                                                                              {"expires_at_ms", r.expiresAtMs}};
+                                                              }));
     return TESSERA_OK;
 }
 
