@@ -14,10 +14,11 @@
 
 #include <atomic>
 #include <functional>
-#include <cctype>
 #include <list>
 #include <string_view>
 #include <vector>
+
+#include "matrix/mxc.h"
 
 namespace tessera::ui {
 
@@ -140,21 +141,11 @@ AvatarImageProvider::~AvatarImageProvider() = default;
 
 QString AvatarImageProvider::urlFor(const std::string &mxcUri)
 {
-    constexpr std::string_view scheme = "mxc://";
-    if (mxcUri.compare(0, scheme.size(), scheme) != 0)
+    const auto mxc = matrix::parseMxcUri(mxcUri);
+    if (!mxc)
         return {};
-    const std::string rest = mxcUri.substr(scheme.size());
-    const auto slash = rest.find('/');
-    if (slash == std::string::npos || slash == 0 || slash + 1 >= rest.size())
-        return {};
-    for (std::size_t i = 0; i < rest.size(); ++i) {
-        const char c = rest[i];
-        const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
-                        (i < slash && (c == '.' || c == ':' || c == '[' || c == ']'));
-        if (!ok && i != slash)
-            return {};
-    }
-    return QStringLiteral("image://%1/%2").arg(QLatin1String(kProviderId), QString::fromStdString(rest));
+    return QStringLiteral("image://%1/%2/%3")
+        .arg(QLatin1String(kProviderId), QString::fromStdString(mxc->serverName), QString::fromStdString(mxc->mediaId));
 }
 
 QQuickImageResponse *AvatarImageProvider::requestImageResponse(const QString &id, const QSize &)

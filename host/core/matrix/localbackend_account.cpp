@@ -7,6 +7,7 @@
 #include "matrix/localbackend.h"
 #include "matrix/localbackend_internal.h"
 
+#include "matrix/mxc.h"
 #include "util/text.h"
 
 namespace tessera::matrix {
@@ -87,13 +88,12 @@ void LocalBackend::uploadMedia(const MediaUpload &upload, Callback<std::string> 
 void LocalBackend::downloadMedia(const std::string &mxcUri, Callback<MediaDownload> done)
 {
     auto result = [&]() -> Result<MediaDownload> {
-        const std::string prefix = "mxc://" + std::string(kServerName) + "/";
-        if (!text::startsWith(mxcUri, "mxc://"))
-            return matrixError(400, "M_INVALID_PARAM", "not an mxc:// URI");
-        if (!text::startsWith(mxcUri, prefix))
+        const auto mxc = parseMxcUri(mxcUri);
+        if (!mxc)
+            return matrixError(400, "M_INVALID_PARAM", "not an mxc://server/media-id URI");
+        if (mxc->serverName != kServerName)
             return matrixError(404, "M_NOT_FOUND", "Media from other servers is not available in the local backend");
-        auto st = m_db.prepare("SELECT content_type, bytes FROM media WHERE media_id = ?1",
-                               mxcUri.substr(prefix.size()));
+        auto st = m_db.prepare("SELECT content_type, bytes FROM media WHERE media_id = ?1", mxc->mediaId);
         if (!st)
             return std::move(st).error();
         auto media = st->firstRow([](const storage::Statement &row) {
@@ -223,8 +223,8 @@ void LocalBackend::setAvatarUrl(const std::string &mxcUri, Callback<void> done)
 {
     Changes changes;
     auto result = [&]() -> Result<void> {
-        if (!mxcUri.empty() && !text::startsWith(mxcUri, "mxc://"))
-            return matrixError(400, "M_INVALID_PARAM", "the avatar must be an mxc:// URI");
+        if (!mxcUri.empty() && !parseMxcUri(mxcUri))
+            return matrixError(400, "M_INVALID_PARAM", "the avatar must be an mxc://server/media-id URI");
         auto tx = m_db.begin();
         if (!tx)
             return std::move(tx).error();

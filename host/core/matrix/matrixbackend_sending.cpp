@@ -8,8 +8,8 @@
 #include "matrix/matrixbackend_internal.h"
 
 #include <algorithm>
-#include <cctype>
 
+#include "matrix/mxc.h"
 #include "util/text.h"
 
 namespace tessera::matrix {
@@ -232,20 +232,13 @@ void MatrixBackend::uploadMedia(const MediaUpload &upload, Callback<std::string>
 }
 
 namespace {
-/** mxc://<server-name>/<media-id> as its two parts; the media id is [A-Za-z0-9_-]+ (spec, "Matrix Content URIs"). */
-Result<std::pair<std::string, std::string>> parseMxc(const std::string &mxcUri)
+Result<MxcUri> parseMxc(const std::string &mxcUri)
 {
-    const std::string rest = text::startsWith(mxcUri, "mxc://") ? mxcUri.substr(6) : std::string();
-    const auto slash = rest.find('/');
-    const std::string server = slash == std::string::npos ? std::string() : rest.substr(0, slash);
-    const std::string mediaId = slash == std::string::npos ? std::string() : rest.substr(slash + 1);
-    const bool idOk = !mediaId.empty() && std::all_of(mediaId.begin(), mediaId.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-    });
-    if (server.empty() || !idOk)
+    auto parsed = parseMxcUri(mxcUri);
+    if (!parsed)
         return matrixError(400, "M_INVALID_PARAM",
                            "'" + text::truncateUtf8(mxcUri, 100) + "' is not an mxc://server/media-id URI");
-    return std::make_pair(server, mediaId);
+    return std::move(*parsed);
 }
 } // namespace
 
@@ -260,7 +253,7 @@ void MatrixBackend::downloadThumbnail(const std::string &mxcUri, int sizePx, std
     const std::string size = std::to_string(std::clamp(sizePx, 1, 1024));
     ApiCall call;
     call.path = (m_legacyMedia ? "/_matrix/media/v3/thumbnail/" : "/_matrix/client/v1/media/thumbnail/") +
-                ClientApi::segment(parts->first) + "/" + parts->second;
+                ClientApi::segment(parts->serverName) + "/" + parts->mediaId;
     call.query = {{"width", size}, {"height", size}, {"method", "crop"}};
     call.rawResponse = true;
     call.maxResponseBytes = std::min(maxBytes, m_options.maxDownloadBytes);
@@ -289,8 +282,8 @@ void MatrixBackend::downloadFile(const std::string &mxcUri, std::size_t maxBytes
     auto parts = parseMxc(mxcUri);
     if (!parts)
         return post<MediaDownload>(std::move(done), std::move(parts).error());
-    const std::string &server = parts->first;
-    const std::string &mediaId = parts->second;
+    const std::string &server = parts->serverName;
+    const std::string &mediaId = parts->mediaId;
     ApiCall call;
     call.path = (m_legacyMedia ? "/_matrix/media/v3/download/" : "/_matrix/client/v1/media/download/") +
                 ClientApi::segment(server) + "/" + mediaId;

@@ -548,6 +548,14 @@ TEST_F(LocalBackendTest, MediaRoundTripsAndHonoursTheUploadLimit)
         ASSERT_FALSE(missing) << uri;
         EXPECT_EQ(missing.error().matrixApiError->response["errcode"], "M_NOT_FOUND") << uri;
     }
+    for (const char *uri : {"https://local/abc", "mxc://local/", "mxc://local/a/b"}) {
+        auto bad = await<MediaDownload>(m_scheduler, [&](auto done) { m_backend->downloadMedia(uri, done); });
+        ASSERT_FALSE(bad) << uri;
+        EXPECT_EQ(bad.error().matrixApiError->response["errcode"], "M_INVALID_PARAM") << uri;
+    }
+    auto badAvatar = await<void>(m_scheduler, [&](auto done) { m_backend->setAvatarUrl("mxc://local", done); });
+    ASSERT_FALSE(badAvatar);
+    EXPECT_EQ(badAvatar.error().matrixApiError->response["errcode"], "M_INVALID_PARAM");
 }
 
 TEST_F(LocalBackendTest, ProfileChangesReachTheMemberEventsAndTheDirectory)
