@@ -498,17 +498,12 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getDirectoryAlias(Call &call)
 TestHomeserver::Impl::Reply TestHomeserver::Impl::getRoomState(Call &call)
 {
     std::lock_guard lock(m_mutex);
-    const std::string &roomId = call.params[0];
-    const Room *room = findRoomLocked(roomId);
-    if (!room) {
-        return errorReply(403, "M_FORBIDDEN",
-                          "User '" + call.session->userId + "' not in room " + roomId +
-                              ", and room previews are disabled");
-    }
     std::uint64_t visibleUpTo = 0;
-    if (auto r = checkCanReadLocked(*room, call.session->userId, &visibleUpTo); !r) {
-        return replyFromError(r.error());
+    auto readable = readableRoomLocked(call.params[0], call.session->userId, &visibleUpTo);
+    if (!readable) {
+        return replyFromError(readable.error());
     }
+    const Room *room = *readable;
     Json events = Json::array();
     for (const auto &[key, index] : stateAtLocked(*room, visibleUpTo)) {
         events.push_back(clientEventLocked(*room, room->events[index], deviceKey(*call.session), true));
@@ -519,17 +514,12 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getRoomState(Call &call)
 TestHomeserver::Impl::Reply TestHomeserver::Impl::stateEventReply(Call &call, const std::string &stateKey)
 {
     std::lock_guard lock(m_mutex);
-    const std::string &roomId = call.params[0];
-    const Room *room = findRoomLocked(roomId);
-    if (!room) {
-        return errorReply(403, "M_FORBIDDEN",
-                          "User '" + call.session->userId + "' not in room " + roomId +
-                              ", and room previews are disabled");
-    }
     std::uint64_t visibleUpTo = 0;
-    if (auto r = checkCanReadLocked(*room, call.session->userId, &visibleUpTo); !r) {
-        return replyFromError(r.error());
+    auto readable = readableRoomLocked(call.params[0], call.session->userId, &visibleUpTo);
+    if (!readable) {
+        return replyFromError(readable.error());
     }
+    const Room *room = *readable;
     const auto state = stateAtLocked(*room, visibleUpTo);
     auto it = state.find({call.params[1], stateKey});
     if (it == state.end()) {

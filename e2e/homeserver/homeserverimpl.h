@@ -319,6 +319,9 @@ private:
     Result<void> checkSenderJoinedLocked(const detail::Room &room, const std::string &userId) const;
     Result<void> checkCanReadLocked(const detail::Room &room, const std::string &userId,
                                     std::uint64_t *visibleUpTo) const;
+    /** @brief The room if @p userId may read it (up to *visibleUpTo), else Synapse's 403. */
+    Result<const detail::Room *> readableRoomLocked(const std::string &roomId, const std::string &userId,
+                                                    std::uint64_t *visibleUpTo) const;
     Result<void> checkPowerLevelsChangeLocked(const detail::Room &room, const std::string &sender,
                                               const Json &content) const;
     /** @brief Authorises and appends a non-membership event; returns its id. */

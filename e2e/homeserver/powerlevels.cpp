@@ -111,6 +111,20 @@ Result<void> TestHomeserver::Impl::checkCanReadLocked(const Room &room, const st
                    "User '" + userId + "' not in room " + room.id + ", and room previews are disabled");
 }
 
+Result<const Room *> TestHomeserver::Impl::readableRoomLocked(const std::string &roomId, const std::string &userId,
+                                                              std::uint64_t *visibleUpTo) const
+{
+    const Room *room = findRoomLocked(roomId);
+    if (!room) {
+        return mxError(403, "M_FORBIDDEN",
+                       "User '" + userId + "' not in room " + roomId + ", and room previews are disabled");
+    }
+    if (auto r = checkCanReadLocked(*room, userId, visibleUpTo); !r) {
+        return std::move(r).error();
+    }
+    return room;
+}
+
 Result<void> TestHomeserver::Impl::checkPowerLevelsChangeLocked(const Room &room, const std::string &sender,
                                                                 const Json &content) const
 {

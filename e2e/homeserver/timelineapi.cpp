@@ -23,21 +23,50 @@ Json relatesTo(const Json &event)
     return Json();
 }
 
+/** @brief The paging of /messages and /relations: direction, limit, and the from/to tokens. */
+struct Paging {
+    bool backwards = false;
+    long long limit = 0;
+    std::optional<StreamToken> from;
+    std::optional<StreamToken> to;
+};
+
+/** dir (default @p defaultDir), limit (default @p defaultLimit, capped as Synapse caps it), from and to. */
+Result<Paging> pagingOf(const Call &call, const char *defaultDir, long long defaultLimit)
+{
+    const std::string dir = call.query("dir").value_or(defaultDir);
+    if (dir != "b" && dir != "f") {
+        return mxError(400, "M_INVALID_PARAM", "Query parameter 'dir' must be one of [b, f]");
+    }
+    auto limit = queryInteger(call, "limit");
+    if (!limit) {
+        return std::move(limit).error();
+    }
+    Paging out;
+    out.backwards = dir == "b";
+    out.limit = std::min<long long>(limit->value_or(defaultLimit), kMaxPaginationLimit);
+    for (auto [name, token] : {std::pair{"from", &out.from}, std::pair{"to", &out.to}}) {
+        if (auto text = call.query(name)) {
+            *token = StreamToken::parse(*text);
+            if (!*token) {
+                return mxError(400, "M_UNKNOWN", "'" + std::string(name) + "' parameter is invalid");
+            }
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 TestHomeserver::Impl::Reply TestHomeserver::Impl::getEvent(Call &call)
 {
     std::lock_guard lock(m_mutex);
-    const Room *room = findRoomLocked(call.params[0]);
-    if (!room) {
-        return errorReply(403, "M_FORBIDDEN",
-                          "User '" + call.session->userId + "' not in room " + call.params[0] +
-                              ", and room previews are disabled");
-    }
     std::uint64_t visibleUpTo = 0;
-    if (auto r = checkCanReadLocked(*room, call.session->userId, &visibleUpTo); !r) {
-        return replyFromError(r.error());
+    auto readable = readableRoomLocked(call.params[0], call.session->userId, &visibleUpTo);
+    if (!readable) {
+        return replyFromError(readable.error());
     }
+    const Room *room = *readable;
     auto it = m_eventIndex.find(call.params[1]);
     if (it == m_eventIndex.end() || it->second.first != room->id || room->events[it->second.second].pos > visibleUpTo) {
         return errorReply(404, "M_NOT_FOUND", "Event not found.");
@@ -47,29 +76,11 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getEvent(Call &call)
 
 TestHomeserver::Impl::Reply TestHomeserver::Impl::getMessages(Call &call)
 {
-    const std::string dir = call.query("dir").value_or("f");
-    if (dir != "b" && dir != "f") {
-        return errorReply(400, "M_INVALID_PARAM", "Query parameter 'dir' must be one of [b, f]");
+    auto paging = pagingOf(call, "f", 10);
+    if (!paging) {
+        return replyFromError(paging.error());
     }
-    auto limitParam = queryInteger(call, "limit");
-    if (!limitParam) {
-        return replyFromError(limitParam.error());
-    }
-    const long long limit = std::min<long long>(limitParam->value_or(10), kMaxPaginationLimit);
-    std::optional<StreamToken> from;
-    std::optional<StreamToken> to;
-    if (auto text = call.query("from")) {
-        from = StreamToken::parse(*text);
-        if (!from) {
-            return errorReply(400, "M_UNKNOWN", "'from' parameter is invalid");
-        }
-    }
-    if (auto text = call.query("to")) {
-        to = StreamToken::parse(*text);
-        if (!to) {
-            return errorReply(400, "M_UNKNOWN", "'to' parameter is invalid");
-        }
-    }
+    const auto &[backwards, limit, from, to] = *paging;
     EventFilter filter;
     if (auto text = call.query("filter")) {
         Json parsed = Json::parse(*text, nullptr, false);
@@ -84,17 +95,12 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getMessages(Call &call)
     }
 
     std::lock_guard lock(m_mutex);
-    const Room *room = findRoomLocked(call.params[0]);
-    if (!room) {
-        return errorReply(403, "M_FORBIDDEN",
-                          "User '" + call.session->userId + "' not in room " + call.params[0] +
-                              ", and room previews are disabled");
-    }
     std::uint64_t visibleUpTo = 0;
-    if (auto r = checkCanReadLocked(*room, call.session->userId, &visibleUpTo); !r) {
-        return replyFromError(r.error());
+    auto readable = readableRoomLocked(call.params[0], call.session->userId, &visibleUpTo);
+    if (!readable) {
+        return replyFromError(readable.error());
     }
-    const bool backwards = dir == "b";
+    const Room *room = *readable;
     const std::uint64_t fromPos = from ? from->eventsPos : (backwards ? m_pos : 0);
     const std::string viewer = deviceKey(*call.session);
 
@@ -151,49 +157,26 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getMessages(Call &call)
 
 TestHomeserver::Impl::Reply TestHomeserver::Impl::getRelations(Call &call)
 {
-    const std::string dir = call.query("dir").value_or("b");
-    if (dir != "b" && dir != "f") {
-        return errorReply(400, "M_INVALID_PARAM", "Query parameter 'dir' must be one of [b, f]");
+    auto paging = pagingOf(call, "b", 5);
+    if (!paging) {
+        return replyFromError(paging.error());
     }
-    auto limitParam = queryInteger(call, "limit");
-    if (!limitParam) {
-        return replyFromError(limitParam.error());
-    }
-    const long long limit = std::min<long long>(limitParam->value_or(5), kMaxPaginationLimit);
-    std::optional<StreamToken> from;
-    std::optional<StreamToken> to;
-    if (auto text = call.query("from")) {
-        from = StreamToken::parse(*text);
-        if (!from) {
-            return errorReply(400, "M_UNKNOWN", "'from' parameter is invalid");
-        }
-    }
-    if (auto text = call.query("to")) {
-        to = StreamToken::parse(*text);
-        if (!to) {
-            return errorReply(400, "M_UNKNOWN", "'to' parameter is invalid");
-        }
-    }
+    const auto &[backwards, limit, from, to] = *paging;
     const std::string relType = call.params.size() > 2 ? call.params[2] : std::string();
     const std::string eventType = call.params.size() > 3 ? call.params[3] : std::string();
 
     std::lock_guard lock(m_mutex);
-    const Room *room = findRoomLocked(call.params[0]);
-    if (!room) {
-        return errorReply(403, "M_FORBIDDEN",
-                          "User '" + call.session->userId + "' not in room " + call.params[0] +
-                              ", and room previews are disabled");
-    }
     std::uint64_t visibleUpTo = 0;
-    if (auto r = checkCanReadLocked(*room, call.session->userId, &visibleUpTo); !r) {
-        return replyFromError(r.error());
+    auto readable = readableRoomLocked(call.params[0], call.session->userId, &visibleUpTo);
+    if (!readable) {
+        return replyFromError(readable.error());
     }
+    const Room *room = *readable;
     auto parent = m_eventIndex.find(call.params[1]);
     if (parent == m_eventIndex.end() || parent->second.first != room->id ||
         room->events[parent->second.second].pos > visibleUpTo) {
         return errorReply(404, "M_UNKNOWN", "Unknown parent event.");
     }
-    const bool backwards = dir == "b";
     const std::uint64_t fromPos = from ? from->eventsPos : (backwards ? m_pos : 0);
     std::vector<const StoredEvent *> children;
     auto isChild = [&](const StoredEvent &e) {
