@@ -558,25 +558,7 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::putStateReply(Call &call, cons
         return errorReply(403, "M_FORBIDDEN", "Unknown room");
     }
     if (*delay) {
-        if (**delay > m_options.maxDelayedEventDelayMs) {
-            return errorReply(403, "M_FORBIDDEN",
-                              "The requested delay (" + std::to_string(**delay) + "ms) exceeds the allowed maximum (" +
-                                  std::to_string(m_options.maxDelayedEventDelayMs) + "ms)");
-        }
-        DelayedEvent d;
-        d.delayId = "syd_" + newId(20);
-        d.owner = *call.session;
-        d.roomId = room->id;
-        d.type = call.params[1];
-        d.stateKey = stateKey;
-        d.content = *body;
-        d.delay = std::chrono::milliseconds(**delay);
-        d.due = std::chrono::steady_clock::now() + d.delay;
-        d.runningSinceMs = nowMs();
-        const std::string id = d.delayId;
-        m_delayed[id] = std::move(d);
-        m_timerCv.notify_all();
-        return okReply(Json{{"delay_id", id}});
+        return delayEventLocked(call, *room, **delay, stateKey, *body);
     }
     auto eventId = appendEventLocked(*room, call.session->userId, call.params[1], stateKey, *body);
     return eventId ? okReply(Json{{"event_id", *eventId}}) : replyFromError(eventId.error());
@@ -593,6 +575,31 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::putRoomStateEventEmptyKey(Call
 }
 
 // --- sending -----------------------------------------------------------------------------------
+
+TestHomeserver::Impl::Reply TestHomeserver::Impl::delayEventLocked(const Call &call, const Room &room,
+                                                                   long long delayMs,
+                                                                   std::optional<std::string> stateKey, Json content)
+{
+    if (delayMs > m_options.maxDelayedEventDelayMs) {
+        return errorReply(403, "M_FORBIDDEN",
+                          "The requested delay (" + std::to_string(delayMs) + "ms) exceeds the allowed maximum (" +
+                              std::to_string(m_options.maxDelayedEventDelayMs) + "ms)");
+    }
+    DelayedEvent d;
+    d.delayId = "syd_" + newId(20);
+    d.owner = *call.session;
+    d.roomId = room.id;
+    d.type = call.params[1];
+    d.stateKey = std::move(stateKey);
+    d.content = std::move(content);
+    d.delay = std::chrono::milliseconds(delayMs);
+    d.due = std::chrono::steady_clock::now() + d.delay;
+    d.runningSinceMs = nowMs();
+    const std::string id = d.delayId;
+    m_delayed[id] = std::move(d);
+    m_timerCv.notify_all();
+    return okReply(Json{{"delay_id", id}});
+}
 
 TestHomeserver::Impl::Reply TestHomeserver::Impl::putSend(Call &call)
 {
@@ -611,25 +618,7 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::putSend(Call &call)
             return errorReply(403, "M_FORBIDDEN", "Unknown room");
         }
         if (*delay) {
-            if (**delay > m_options.maxDelayedEventDelayMs) {
-                return errorReply(403, "M_FORBIDDEN",
-                                  "The requested delay (" + std::to_string(**delay) +
-                                      "ms) exceeds the allowed maximum (" +
-                                      std::to_string(m_options.maxDelayedEventDelayMs) + "ms)");
-            }
-            DelayedEvent d;
-            d.delayId = "syd_" + newId(20);
-            d.owner = *call.session;
-            d.roomId = room->id;
-            d.type = call.params[1];
-            d.content = *body;
-            d.delay = std::chrono::milliseconds(**delay);
-            d.due = std::chrono::steady_clock::now() + d.delay;
-            d.runningSinceMs = nowMs();
-            const std::string id = d.delayId;
-            m_delayed[id] = std::move(d);
-            m_timerCv.notify_all();
-            return okReply(Json{{"delay_id", id}});
+            return delayEventLocked(call, *room, **delay, std::nullopt, *body);
         }
         auto eventId = appendEventLocked(*room, call.session->userId, call.params[1], std::nullopt, *body,
                                          call.params[2], deviceKey(*call.session));

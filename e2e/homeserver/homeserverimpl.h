@@ -457,6 +457,9 @@ private:
     Reply download(Call &call, bool authenticated);
     Reply stateEventReply(Call &call, const std::string &stateKey);
     Reply putStateReply(Call &call, const std::string &stateKey);
+    /** @brief Schedules an MSC4140 delayed event of the call's type (params[1]) in @p room. */
+    Reply delayEventLocked(const Call &call, const detail::Room &room, long long delayMs,
+                           std::optional<std::string> stateKey, Json content);
 
     friend class TestHomeserver;
 
