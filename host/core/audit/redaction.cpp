@@ -264,24 +264,13 @@ private:
         return true;
     }
 
-    static int hexValue(char c)
-    {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    }
-
     bool hex4(std::size_t at, unsigned &out) const
     {
         if (at + 4 > m_in.size())
             return false;
         out = 0;
         for (std::size_t i = at; i < at + 4; ++i) {
-            const int v = hexValue(m_in[i]);
+            const int v = text::hexDigitValue(m_in[i]);
             if (v < 0)
                 return false;
             out = out * 16 + unsigned(v);

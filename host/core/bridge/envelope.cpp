@@ -141,7 +141,7 @@ public:
                         return fail("truncated \\u escape");
                     std::uint32_t cp = 0;
                     for (int i = 1; i <= 4; ++i) {
-                        const int h = hexValue(m_p[i]);
+                        const int h = text::hexDigitValue(m_p[i]);
                         if (h < 0)
                             return fail("invalid \\u escape");
                         cp = (cp << 4) | std::uint32_t(h);
@@ -182,17 +182,6 @@ public:
         if (m_error.empty())
             m_error = std::move(message) + " at byte " + std::to_string(offset());
         return false;
-    }
-
-    static int hexValue(char c)
-    {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
     }
 
 private:
@@ -325,12 +314,12 @@ std::string decodeString(std::string_view raw)
         case 'u': {
             std::uint32_t cp = 0;
             for (int k = 1; k <= 4; ++k)
-                cp = (cp << 4) | std::uint32_t(Scanner::hexValue(raw[i + std::size_t(k)]));
+                cp = (cp << 4) | std::uint32_t(text::hexDigitValue(raw[i + std::size_t(k)]));
             i += 4;
             if (cp >= 0xD800 && cp <= 0xDBFF) {
                 std::uint32_t low = 0;
                 for (int k = 3; k <= 6; ++k)
-                    low = (low << 4) | std::uint32_t(Scanner::hexValue(raw[i + std::size_t(k)]));
+                    low = (low << 4) | std::uint32_t(text::hexDigitValue(raw[i + std::size_t(k)]));
                 i += 6;
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
             }
@@ -363,6 +352,45 @@ Error bad(std::string message)
     return Error(ErrorCode::BadRequest, std::move(message));
 }
 
+/**
+ * Walks a text that must be one JSON object: for each member, @p onMember(key) gets its key
+ * (escapes decoded) with @p s at the value, which it must consume; an Error it returns stops the
+ * walk. @p notAnObject is the error when the text does not start with '{'.
+ */
+template<typename OnMember>
+Result<void> walkObject(Scanner &s, const char *notAnObject, OnMember &&onMember)
+{
+    s.skipWs();
+    if (!s.peek('{'))
+        return bad(notAnObject);
+    s.expect('{');
+    if (!s.peek('}')) {
+        for (;;) {
+            s.skipWs();
+            std::string_view rawKey;
+            if (!s.string(&rawKey) || !s.expect(':'))
+                return bad("malformed JSON: " + s.error());
+            s.skipWs();
+            const bool escaped = rawKey.find('\\') != std::string_view::npos;
+            const std::string decodedKey = escaped ? decodeString(rawKey) : std::string();
+            TRY(onMember(escaped ? std::string_view(decodedKey) : rawKey));
+            s.skipWs();
+            if (s.peek(',')) {
+                s.expect(',');
+                continue;
+            }
+            if (s.peek('}'))
+                break;
+            return bad("malformed JSON: expected ',' or '}' at byte " + std::to_string(s.offset()));
+        }
+    }
+    s.expect('}');
+    s.skipWs();
+    if (!s.atEnd())
+        return bad("malformed JSON: trailing characters at byte " + std::to_string(s.offset()));
+    return {};
+}
+
 } // namespace
 
 Result<void> validateJson(std::string_view text, int maxDepth)
@@ -380,43 +408,17 @@ Result<void> scanObjectMembers(std::string_view text, std::span<const std::strin
                                std::span<std::string_view> values, int maxDepth)
 {
     Scanner s(text, maxDepth);
-    s.skipWs();
-    if (!s.peek('{'))
-        return bad("not a JSON object");
-    s.expect('{');
-    if (!s.peek('}')) {
-        for (;;) {
-            s.skipWs();
-            std::string_view rawKey;
-            if (!s.string(&rawKey) || !s.expect(':'))
-                return bad("malformed JSON: " + s.error());
-            s.skipWs();
-            const char *valueStart = s.pos();
-            if (!s.value(1))
-                return bad("malformed JSON: " + s.error());
-            const std::string_view value(valueStart, std::size_t(s.pos() - valueStart));
-            const bool escaped = rawKey.find('\\') != std::string_view::npos;
-            const std::string decodedKey = escaped ? decodeString(rawKey) : std::string();
-            const std::string_view key = escaped ? std::string_view(decodedKey) : rawKey;
-            for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) {
-                if (names[i] == key)
-                    values[i] = value;
-            }
-            s.skipWs();
-            if (s.peek(',')) {
-                s.expect(',');
-                continue;
-            }
-            if (s.peek('}'))
-                break;
-            return bad("malformed JSON: expected ',' or '}' at byte " + std::to_string(s.offset()));
+    return walkObject(s, "not a JSON object", [&](std::string_view key) -> Result<void> {
+        const char *valueStart = s.pos();
+        if (!s.value(1))
+            return bad("malformed JSON: " + s.error());
+        const std::string_view value(valueStart, std::size_t(s.pos() - valueStart));
+        for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) {
+            if (names[i] == key)
+                values[i] = value;
         }
-    }
-    s.expect('}');
-    s.skipWs();
-    if (!s.atEnd())
-        return bad("malformed JSON: trailing characters at byte " + std::to_string(s.offset()));
-    return {};
+        return {};
+    });
 }
 
 Result<Envelope> parseEnvelope(std::string_view text, const EnvelopeLimits &limits)
@@ -427,58 +429,32 @@ Result<Envelope> parseEnvelope(std::string_view text, const EnvelopeLimits &limi
         return bad("message is " + std::to_string(text.size()) + " bytes; the limit is "
                    + std::to_string(limits.maxMessageBytes));
     }
-    Scanner s(text, limits.maxDepth);
-    s.skipWs();
-    if (!s.peek('{'))
-        return bad("message is not a JSON object");
-    s.expect('{');
-
     std::string_view values[kFieldCount];
     bool seen[kFieldCount] = {};
     bool isString[kFieldCount] = {};
     std::string_view rawStrings[kFieldCount];
 
-    if (!s.peek('}')) {
-        for (;;) {
-            s.skipWs();
-            std::string_view rawKey;
-            if (!s.string(&rawKey))
-                return bad("malformed JSON: " + s.error());
-            if (!s.expect(':'))
-                return bad("malformed JSON: " + s.error());
-            s.skipWs();
-            const char *valueStart = s.pos();
-            const bool escaped = rawKey.find('\\') != std::string_view::npos;
-            const int idx = escaped ? fieldIndex(decodeString(rawKey)) : fieldIndex(rawKey);
-            if (idx >= 0 && seen[idx])
-                return bad(std::string("duplicate field `") + kFieldNames[idx] + "`");
-            bool ok;
-            if (idx >= 0 && !s.atEnd() && *valueStart == '"') {
-                ok = s.string(&rawStrings[idx]);
-                isString[idx] = ok;
-            } else {
-                ok = s.value(0);
-            }
-            if (!ok)
-                return bad("malformed JSON: " + s.error());
-            if (idx >= 0) {
-                seen[idx] = true;
-                values[idx] = std::string_view(valueStart, std::size_t(s.pos() - valueStart));
-            }
-            s.skipWs();
-            if (s.peek(',')) {
-                s.expect(',');
-                continue;
-            }
-            if (s.peek('}'))
-                break;
-            return bad("malformed JSON: expected ',' or '}' at byte " + std::to_string(s.offset()));
+    Scanner s(text, limits.maxDepth);
+    TRY(walkObject(s, "message is not a JSON object", [&](std::string_view key) -> Result<void> {
+        const char *valueStart = s.pos();
+        const int idx = fieldIndex(key);
+        if (idx >= 0 && seen[idx])
+            return bad(std::string("duplicate field `") + kFieldNames[idx] + "`");
+        bool ok;
+        if (idx >= 0 && !s.atEnd() && *valueStart == '"') {
+            ok = s.string(&rawStrings[idx]);
+            isString[idx] = ok;
+        } else {
+            ok = s.value(0);
         }
-    }
-    s.expect('}');
-    s.skipWs();
-    if (!s.atEnd())
-        return bad("malformed JSON: trailing characters at byte " + std::to_string(s.offset()));
+        if (!ok)
+            return bad("malformed JSON: " + s.error());
+        if (idx >= 0) {
+            seen[idx] = true;
+            values[idx] = std::string_view(valueStart, std::size_t(s.pos() - valueStart));
+        }
+        return {};
+    }));
 
     Envelope env;
     std::string *targets[] = {&env.api, &env.widgetId, &env.requestId, &env.action};

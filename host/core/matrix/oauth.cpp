@@ -48,20 +48,13 @@ std::string percentDecode(std::string_view in)
 {
     std::string out;
     out.reserve(in.size());
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
     for (std::size_t i = 0; i < in.size(); ++i) {
+        const int hi = i + 2 < in.size() ? text::hexDigitValue(in[i + 1]) : -1;
+        const int lo = i + 2 < in.size() ? text::hexDigitValue(in[i + 2]) : -1;
         if (in[i] == '+') {
             out += ' ';
-        } else if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
-            out += static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
+        } else if (in[i] == '%' && hi >= 0 && lo >= 0) {
+            out += static_cast<char>(hi * 16 + lo);
             i += 2;
         } else {
             out += in[i];

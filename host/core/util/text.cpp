@@ -244,6 +244,17 @@ std::string hexEncode(std::string_view bytes)
     return out;
 }
 
+int hexDigitValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 void appendUtf8(std::string &out, char32_t cp)
 {
     if (cp < 0x80) {

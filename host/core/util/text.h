@@ -52,6 +52,8 @@ std::optional<std::string> base64UrlDecode(std::string_view text);
 
 /** Lower-case hexadecimal. */
 std::string hexEncode(std::string_view bytes);
+/** The value of one hexadecimal digit (0-9, a-f, A-F), or -1 for any other character. */
+int hexDigitValue(char c);
 
 /** Shortens @p in to at most @p maxBytes without splitting a UTF-8 sequence; appends "…" if cut. */
 std::string truncateUtf8(std::string_view in, std::size_t maxBytes);

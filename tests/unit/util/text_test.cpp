@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <sys/stat.h>
 
@@ -69,6 +70,17 @@ TEST(Text, DecodesOneCodePointOrSaysTheBytesAreNotOne)
     EXPECT_EQ(cp, U'\U0001F600');
     for (std::string_view bad : {"\xc0\x80", "\xe0\x80\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\x80", "\xe2\x82"})
         EXPECT_EQ(decode(bad, cp), 0u) << text::hexEncode(bad);
+}
+
+TEST(Text, ReadsOneHexDigitOfEitherCase)
+{
+    const std::string digits = "0123456789abcdef";
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        EXPECT_EQ(text::hexDigitValue(digits[i]), static_cast<int>(i)) << digits[i];
+        EXPECT_EQ(text::hexDigitValue(static_cast<char>(std::toupper(digits[i]))), static_cast<int>(i)) << digits[i];
+    }
+    for (char c : {'g', 'G', 'x', ' ', '/', ':', '@', '`', '\0', '\xff'})
+        EXPECT_EQ(text::hexDigitValue(c), -1) << int(c);
 }
 
 TEST(Text, QuotesJsonStrings)
