@@ -250,21 +250,17 @@ Result<AuditPage> AuditReader::query(const AuditQuery &q)
         return bound.error();
 
     AuditPage page;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            break;
+    TRY(stmt->forEachRow([&](const storage::Statement &row) -> Result<bool> {
         if (int(page.rows.size()) == q.limit) {
             page.nextCursor = page.rows.back().seq;
-            break;
+            return false;
         }
-        auto read = rowOf(*stmt, texts);
+        auto read = rowOf(row, texts);
         if (!read)
             return read.error();
         page.rows.push_back(std::move(*read));
-    }
+        return true;
+    }));
     return page;
 }
 
@@ -289,6 +285,25 @@ struct SeenCheckpoint {
     std::string lastTrimmedHash;
     std::string publicKey;
 };
+
+/**
+ * The problem with the link from the row @p prevSeq (whose hash is @p prevHash) to the row
+ * @p seq that names @p linkedHash as its prev_hash, if any: rows missing between them, or a
+ * prev_hash that is not the previous row's.
+ */
+std::optional<std::string> linkProblem(std::int64_t prevSeq, std::string_view prevHash, std::int64_t seq,
+                                       std::string_view linkedHash)
+{
+    if (seq != prevSeq + 1) {
+        const std::int64_t missing = seq - prevSeq - 1;
+        return "seq " + std::to_string(seq) + " follows seq " + std::to_string(prevSeq) + ": "
+            + std::to_string(missing) + (missing == 1 ? " row is" : " rows are") + " missing (deleted)";
+    }
+    if (linkedHash != prevHash)
+        return "prev_hash does not match the hash of seq " + std::to_string(prevSeq)
+            + " (a row before it was changed, removed or moved)";
+    return std::nullopt;
+}
 
 /** What one contiguous range of rows showed; ranges are merged by verify(). */
 struct RangeResult {
@@ -321,18 +336,13 @@ Result<RangeResult> verifyRange(storage::Database &db, std::int64_t from, std::i
     std::string computed;
     std::string prevHash;
     std::int64_t prevSeq = 0;
-    for (;;) {
-        auto more = stmt->step();
-        if (!more)
-            return more.error();
-        if (!*more)
-            break;
+    TRY(stmt->forEachRow([&](const storage::Statement &read) -> Result<void> {
         std::optional<std::int64_t> missingText;
-        auto view = viewOf(*stmt, texts, missingText);
+        auto view = viewOf(read, texts, missingText);
         if (!view)
             return view.error();
         const RowView &row = *view;
-        const std::string_view storedHash = stmt->columnBlob(15);
+        const std::string_view storedHash = read.columnBlob(15);
         std::optional<std::string> problem;
         auto note = [&problem](std::string what) {
             if (!problem)
@@ -342,13 +352,8 @@ Result<RangeResult> verifyRange(storage::Database &db, std::int64_t from, std::i
         if (result.rowsChecked == 0) {
             result.firstSeq = row.seq;
             result.firstPrevHash = std::string(row.prevHash);
-        } else if (row.seq != prevSeq + 1) {
-            const std::int64_t missing = row.seq - prevSeq - 1;
-            note("seq " + std::to_string(row.seq) + " follows seq " + std::to_string(prevSeq) + ": "
-                 + std::to_string(missing) + (missing == 1 ? " row is" : " rows are") + " missing (deleted)");
-        } else if (row.prevHash != prevHash) {
-            note("prev_hash does not match the hash of seq " + std::to_string(prevSeq)
-                 + " (a row before it was changed, removed or moved)");
+        } else if (auto link = linkProblem(prevSeq, prevHash, row.seq, row.prevHash)) {
+            note(std::move(*link));
         }
 
         if (missingText)
@@ -385,7 +390,8 @@ Result<RangeResult> verifyRange(storage::Database &db, std::int64_t from, std::i
         prevSeq = row.seq;
         // Link the next row to the stored hash: one edited row is then reported once, not twice.
         prevHash.assign(storedHash);
-    }
+        return {};
+    }));
     result.lastSeq = prevSeq;
     result.lastHash = prevHash;
     return result;
@@ -394,15 +400,7 @@ Result<RangeResult> verifyRange(storage::Database &db, std::int64_t from, std::i
 // The problem with the link from @p before to the first row of @p after, if any.
 std::optional<std::string> seamProblem(const RangeResult &before, const RangeResult &after)
 {
-    if (after.firstSeq != before.lastSeq + 1) {
-        const std::int64_t missing = after.firstSeq - before.lastSeq - 1;
-        return "seq " + std::to_string(after.firstSeq) + " follows seq " + std::to_string(before.lastSeq) + ": "
-            + std::to_string(missing) + (missing == 1 ? " row is" : " rows are") + " missing (deleted)";
-    }
-    if (after.firstPrevHash != before.lastHash)
-        return "prev_hash does not match the hash of seq " + std::to_string(before.lastSeq)
-            + " (a row before it was changed, removed or moved)";
-    return std::nullopt;
+    return linkProblem(before.lastSeq, before.lastHash, after.firstSeq, after.firstPrevHash);
 }
 
 VerifyReport merge(std::vector<RangeResult> &parts, const VerifyOptions &options)

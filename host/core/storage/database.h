@@ -129,8 +129,8 @@ public:
 
     /**
      * Steps through the rows, calling @p onRow(const Statement &) for each. onRow returns void, or
-     * bool (false: stop before the next row), or Result<void> (an error stops and is returned).
-     * A failed step returns SQLite's error.
+     * bool (false: stop before the next row), or Result<void> (an error stops and is returned), or
+     * Result<bool> (both). A failed step returns SQLite's error.
      */
     template<typename OnRow>
     Result<void> forEachRow(OnRow &&onRow)
@@ -146,6 +146,12 @@ public:
                 onRow(std::as_const(*this));
             } else if constexpr (std::is_same_v<Returned, bool>) {
                 if (!onRow(std::as_const(*this)))
+                    return {};
+            } else if constexpr (std::is_same_v<Returned, Result<bool>>) {
+                auto more = onRow(std::as_const(*this));
+                if (!more)
+                    return std::move(more).error();
+                if (!*more)
                     return {};
             } else {
                 if (auto r = onRow(std::as_const(*this)); !r)

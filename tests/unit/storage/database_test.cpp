@@ -381,8 +381,9 @@ TEST(Statement, ForEachRowVisitsEveryRowOrStopsWhenTold)
     ASSERT_TRUE(stmt->forEachRow([&](const Statement &row) { seen.push_back(row.columnInt64(0)); }));
     EXPECT_EQ(seen, (std::vector<std::int64_t>{1, 2, 3}));
 
-    stmt->reset();
+    stmt->reset(); // clears the bindings too
     seen.clear();
+    ASSERT_TRUE(stmt->bindAll(1));
     ASSERT_TRUE(stmt->forEachRow([&](const Statement &row) {
         seen.push_back(row.columnInt64(0));
         return seen.size() < 2;
@@ -391,6 +392,7 @@ TEST(Statement, ForEachRowVisitsEveryRowOrStopsWhenTold)
 
     stmt->reset();
     seen.clear();
+    ASSERT_TRUE(stmt->bindAll(1));
     auto stopped = stmt->forEachRow([&](const Statement &row) -> Result<void> {
         seen.push_back(row.columnInt64(0));
         return Error(ErrorCode::Corrupt, "row " + std::to_string(row.columnInt64(0)));
@@ -399,6 +401,23 @@ TEST(Statement, ForEachRowVisitsEveryRowOrStopsWhenTold)
     EXPECT_EQ(stopped.error().code, ErrorCode::Corrupt);
     EXPECT_EQ(stopped.error().message, "row 1");
     EXPECT_EQ(seen.size(), 1u);
+
+    stmt->reset();
+    seen.clear();
+    ASSERT_TRUE(stmt->bindAll(1));
+    auto both = [&](const Statement &row) -> Result<bool> {
+        seen.push_back(row.columnInt64(0));
+        if (row.columnInt64(0) == 3)
+            return Error(ErrorCode::Corrupt, "three");
+        return row.columnInt64(0) < 2;
+    };
+    ASSERT_TRUE(stmt->forEachRow(both));
+    EXPECT_EQ(seen, (std::vector<std::int64_t>{1, 2}));
+    stmt->reset();
+    ASSERT_TRUE(stmt->bindAll(3));
+    auto three = stmt->forEachRow(both);
+    ASSERT_FALSE(three);
+    EXPECT_EQ(three.error().message, "three");
 }
 
 TEST(Statement, ForEachRowAndFirstRowReportAFailedStep)
