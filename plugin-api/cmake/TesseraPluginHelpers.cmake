@@ -17,6 +17,13 @@
 #                                           SDK's page helper tessera-widget.js)
 #   <OUTPUT_DIR>/<library>/translations/<lang>.json   (when the manifest's directory has them)
 # and installs the same folder under INSTALL_DIR (component "plugins") unless SKIP_INSTALL is given.
+#
+# tessera_add_node_test(<name> <file>)
+#
+# Registers the CTest test <name>: Node's test runner on <file> (relative to the current source
+# directory), for a plugin's page logic written as plain JavaScript. Only when tests are built:
+# TESSERA_BUILD_TESTS decides in Tessera's tree, a plugin built on its own always has its tests.
+# Without node the test is registered as one that fails, with a warning, never silently skipped.
 # The library is a MODULE linked to Tessera::PluginApi with hidden symbol visibility, so it exports
 # only the entry points plugin_abi.h declares. The manifest's id, abi and library fields are
 # checked when CMake configures, so a typo fails the build instead of the host's load; so is its
@@ -156,4 +163,20 @@ function(tessera_add_plugin target)
     endif()
     set_property(TARGET ${target} PROPERTY TESSERA_PLUGIN_ID "${_manifest_id}")
     set_property(TARGET ${target} PROPERTY TESSERA_PLUGIN_FOLDER "${_folder}")
+endfunction()
+
+
+function(tessera_add_node_test name file)
+    if(DEFINED TESSERA_BUILD_TESTS AND NOT TESSERA_BUILD_TESTS)
+        return()
+    endif()
+    enable_testing()
+    find_program(TESSERA_NODE NAMES node nodejs)
+    if(TESSERA_NODE)
+        add_test(NAME ${name} COMMAND "${TESSERA_NODE}" --test "${CMAKE_CURRENT_SOURCE_DIR}/${file}")
+        set_tests_properties(${name} PROPERTIES TIMEOUT 60)
+    else()
+        message(WARNING "The test ${name} cannot run: node not found (Debian: nodejs)")
+        add_test(NAME ${name} COMMAND "${CMAKE_COMMAND}" -E false)
+    endif()
 endfunction()
