@@ -519,13 +519,8 @@ Result<void> PluginManager::Impl::commit(detail::PluginRuntime &rt)
     return {};
 }
 
-void PluginManager::Impl::releaseRegistrations(detail::PluginRuntime &rt, bool callPlugin)
+void PluginManager::Impl::cancelTimersAndRequests(detail::PluginRuntime &rt)
 {
-    for (auto it = widgetTypes.begin(); it != widgetTypes.end();)
-        it = it->second.first == &rt ? widgetTypes.erase(it) : std::next(it);
-    if (rt.inActionRegistry && services.actions)
-        services.actions->removeHandler(rt.adapter.get());
-    rt.inActionRegistry = false;
     for (auto &[id, timer] : rt.timers)
         scheduler().cancel(timer);
     rt.timers.clear();
@@ -533,6 +528,16 @@ void PluginManager::Impl::releaseRegistrations(detail::PluginRuntime &rt, bool c
         for (auto &[id, netId] : rt.httpRequests)
             services.http->cancel(netId);
     rt.httpRequests.clear();
+}
+
+void PluginManager::Impl::releaseRegistrations(detail::PluginRuntime &rt, bool callPlugin)
+{
+    for (auto it = widgetTypes.begin(); it != widgetTypes.end();)
+        it = it->second.first == &rt ? widgetTypes.erase(it) : std::next(it);
+    if (rt.inActionRegistry && services.actions)
+        services.actions->removeHandler(rt.adapter.get());
+    rt.inActionRegistry = false;
+    cancelTimersAndRequests(rt);
     if (callPlugin) {
         for (auto &t : rt.types)
             if (t.callbacks.freeTypeData)

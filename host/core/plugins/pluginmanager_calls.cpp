@@ -179,13 +179,7 @@ void PluginManager::Impl::disable(detail::PluginRuntime &rt, const std::string &
         audit(rt.id, call.action, audit::Decision::Failed, "the plugin was disabled", &call.widget);
         call.done(Error(ErrorCode::Unavailable, "plugin " + rt.id + " was disabled"));
     }
-    for (auto &[id, timer] : rt.timers)
-        scheduler().cancel(timer);
-    rt.timers.clear();
-    if (services.http)
-        for (auto &[id, netId] : rt.httpRequests)
-            services.http->cancel(netId);
-    rt.httpRequests.clear();
+    cancelTimersAndRequests(rt);
     // The session that called into the plugin may still hold the registry entry; remove the
     // handlers once that call has unwound. Until then the adapter refuses every call.
     if (rt.inActionRegistry && services.actions) {

@@ -194,6 +194,8 @@ struct PluginManager::Impl {
     void translate(PluginRecord &record, detail::PluginRuntime &rt);
     Result<void> commit(detail::PluginRuntime &rt);
     void releaseRegistrations(detail::PluginRuntime &rt, bool callPlugin);
+    /** Cancels the plugin's timers and its HTTP requests in flight, without calling it. */
+    void cancelTimersAndRequests(detail::PluginRuntime &rt);
     void stop(detail::PluginRuntime &rt);
 
     // Running
