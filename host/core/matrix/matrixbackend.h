@@ -373,6 +373,8 @@ private:
      */
     std::uint64_t api(ApiCall call, std::function<void(Result<ApiResponse>)> done);
     void cancelCall(std::uint64_t id);
+    /** Answers each of the calls @p ids that is still pending with @p error. */
+    void failCalls(const std::vector<std::uint64_t> &ids, const Error &error);
 
     // tokens and session lifecycle (matrixbackend_auth.cpp)
     struct AuthState;

@@ -68,6 +68,18 @@ void MatrixBackend::cancelCall(std::uint64_t id)
     m_tokenWaiters.erase(std::remove(m_tokenWaiters.begin(), m_tokenWaiters.end(), id), m_tokenWaiters.end());
 }
 
+void MatrixBackend::failCalls(const std::vector<std::uint64_t> &ids, const Error &error)
+{
+    for (std::uint64_t id : ids) {
+        auto it = m_calls.find(id);
+        if (it == m_calls.end())
+            continue;
+        auto done = std::move(it->second->done);
+        m_calls.erase(it);
+        done(error);
+    }
+}
+
 bool MatrixBackend::tokenExpiresSoon() const
 {
     if (!m_auth->oauth() || m_auth->refreshToken.empty() || m_auth->expiresAtMs <= 0)
@@ -204,14 +216,7 @@ void MatrixBackend::onRefreshResult(Result<oauth::TokenSet> result)
                 if (m_running && m_session)
                     startRefresh();
             });
-        for (std::uint64_t id : waiters) {
-            auto it = m_calls.find(id);
-            if (it == m_calls.end())
-                continue;
-            auto done = std::move(it->second->done);
-            m_calls.erase(it);
-            done(Error(ErrorCode::Unavailable, "the access token could not be refreshed yet: " + e.message));
-        }
+        failCalls(waiters, Error(ErrorCode::Unavailable, "the access token could not be refreshed yet: " + e.message));
         return;
     }
     // A 4xx: the authorization server no longer accepts this session (revoked or expired).
@@ -221,14 +226,7 @@ void MatrixBackend::onRefreshResult(Result<oauth::TokenSet> result)
     details.response = nlohmann::json{{"errcode", "M_UNKNOWN_TOKEN"}, {"error", ended.message}};
     ended.matrixApiError = details;
     endSession(ended, false);
-    for (std::uint64_t id : waiters) {
-        auto it = m_calls.find(id);
-        if (it == m_calls.end())
-            continue;
-        auto done = std::move(it->second->done);
-        m_calls.erase(it);
-        done(ended);
-    }
+    failCalls(waiters, ended);
 }
 
 void MatrixBackend::endSession(const Error &why, bool soft)
@@ -259,9 +257,8 @@ void MatrixBackend::endSession(const Error &why, bool soft)
     if (soft) {
         m_auth->softLoggedOut = true;
         m_auth->softReason = end.reason;
-        auto st = m_sessionDb.prepare("UPDATE session SET auth = ?1 WHERE id = 1");
-        if (st && st->bindText(1, m_auth->toJson().dump()))
-            (void)st->run();
+        if (auto saved = m_sessionDb.run("UPDATE session SET auth = ?1 WHERE id = 1", m_auth->toJson().dump()); !saved)
+            logLine(LogLevel::Warning, "the soft logout could not be saved: " + saved.error().message);
         (void)m_options.secrets->remove(kTokenSecret);
         (void)m_options.secrets->remove(kRefreshSecret);
         m_pendingReauth = end;
@@ -279,14 +276,7 @@ void MatrixBackend::endSession(const Error &why, bool soft)
     setSyncState(SyncState::LoggedOut, end.reason);
     for (auto &[seq, waiter] : outboxWaiters)
         waiter(Error(ErrorCode::Unavailable, "the session ended before the homeserver accepted it"));
-    for (std::uint64_t id : tokenWaiters) {
-        auto it = m_calls.find(id);
-        if (it == m_calls.end())
-            continue;
-        auto done = std::move(it->second->done);
-        m_calls.erase(it);
-        done(why);
-    }
+    failCalls(tokenWaiters, why);
     if (m_onSessionEnded)
         m_onSessionEnded(end);
 }
