@@ -6,6 +6,7 @@
 #include <cctype>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <utility>
 
 using nlohmann::json;
@@ -71,6 +72,25 @@ const json &field(const json &data, const char *name)
     static const json none;
     auto it = data.find(name);
     return it == data.end() ? none : *it;
+}
+
+/**
+ * Gitea's ids of the labels named @p names, found among the repository's labels @p known (Gitea
+ * takes label ids where GitHub takes names). A name the repository lacks is put in @p missing.
+ */
+json labelIds(const json &known, const std::vector<std::string> &names, std::optional<std::string> &missing)
+{
+    json ids = json::array();
+    for (const auto &name : names) {
+        auto it = std::find_if(known.begin(), known.end(),
+                               [&](const json &l) { return l.is_object() && field(l, "name") == name; });
+        if (it == known.end()) {
+            missing = name;
+            return json::array();
+        }
+        ids.push_back(field(*it, "id"));
+    }
+    return ids;
 }
 
 std::string text(const json &data, const char *name)
@@ -277,15 +297,10 @@ void RestProvider::handle(const Call &call)
         // Gitea takes label ids: look them up by name first.
         return request(callId, session, target, "GET", repo + "/labels?limit=50", nullptr,
                        [this, callId, session, target, repo, labels, create, answer](const json &known, const json &) mutable {
-                           json ids = json::array();
-                           for (const auto &name : labels) {
-                               auto it = std::find_if(known.begin(), known.end(), [&](const json &l) {
-                                   return l.is_object() && field(l, "name") == name;
-                               });
-                               if (it == known.end())
-                                   return fail(callId, "invalid", "the repository has no label \"" + name + "\"");
-                               ids.push_back(field(*it, "id"));
-                           }
+                           std::optional<std::string> missing;
+                           json ids = labelIds(known, labels, missing);
+                           if (missing)
+                               return fail(callId, "invalid", "the repository has no label \"" + *missing + "\"");
                            create["labels"] = ids;
                            request(callId, session, target, "POST", repo + "/issues", create, answer);
                        });
@@ -403,15 +418,10 @@ void RestProvider::handle(const Call &call)
         // Gitea takes label ids: look them up by name first.
         return request(callId, session, target, "GET", repo + "/labels?limit=50", nullptr,
                        [this, callId, session, target, issuePath, labels, answer](const json &known, const json &) {
-                           json ids = json::array();
-                           for (const auto &name : labels) {
-                               auto it = std::find_if(known.begin(), known.end(), [&](const json &l) {
-                                   return l.is_object() && field(l, "name") == name;
-                               });
-                               if (it == known.end())
-                                   return fail(callId, "invalid", "the repository has no label \"" + name + "\"");
-                               ids.push_back(field(*it, "id"));
-                           }
+                           std::optional<std::string> missing;
+                           json ids = labelIds(known, labels, missing);
+                           if (missing)
+                               return fail(callId, "invalid", "the repository has no label \"" + *missing + "\"");
                            request(callId, session, target, "PUT", issuePath + "/labels", json{{"labels", ids}},
                                    [this, callId, session, target, issuePath, answer](const json &, const json &) {
                                        request(callId, session, target, "GET", issuePath, nullptr, answer);
