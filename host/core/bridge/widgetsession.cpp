@@ -111,15 +111,8 @@ void WidgetSession::handleMessage(std::string_view text)
 void WidgetSession::drop(std::string_view text, std::string_view action, std::string_view requestId,
                          std::string_view reason)
 {
-    audit::Record r;
-    r.category = audit::Category::Message;
-    r.direction = audit::Direction::FromWidget;
-    r.decision = audit::Decision::Dropped;
-    r.timestampMs = m_scheduler.wallClockMs();
-    r.widgetId = m_config.widget.widgetId;
-    r.roomId = m_config.widget.roomId;
-    r.origin = m_config.widget.origin;
-    r.action = action;
+    audit::Record r =
+        auditRecord(audit::Category::Message, audit::Direction::FromWidget, audit::Decision::Dropped, action);
     r.requestId = requestId;
     r.sizeBytes = text.size();
     r.reason = reason;
@@ -457,15 +450,8 @@ bool WidgetSession::sendRequest(const std::string &action, const json &data, Res
     if (!essential && m_outbound.size() >= m_config.limits.maxPendingToWidget) {
         const std::string reason = "widget is not answering: " + std::to_string(m_outbound.size())
             + " requests already wait for it";
-        audit::Record r;
-        r.category = audit::Category::Message;
-        r.direction = audit::Direction::ToWidget;
-        r.decision = audit::Decision::Dropped;
-        r.timestampMs = m_scheduler.wallClockMs();
-        r.widgetId = m_config.widget.widgetId;
-        r.roomId = m_config.widget.roomId;
-        r.origin = m_config.widget.origin;
-        r.action = action;
+        audit::Record r =
+            auditRecord(audit::Category::Message, audit::Direction::ToWidget, audit::Decision::Dropped, action);
         r.reason = reason;
         m_audit.append(r);
         return false;
@@ -532,14 +518,11 @@ void WidgetSession::failAllOutbound(const std::string &message)
 // ---------------------------------------------------------------------------------------------
 // Audit
 
-void WidgetSession::audit(audit::Direction direction, audit::Decision decision, std::string_view action,
-                          std::string_view requestId, std::string_view body, std::string_view reason,
-                          std::int64_t durationMs)
+audit::Record WidgetSession::auditRecord(audit::Category category, audit::Direction direction,
+                                         audit::Decision decision, std::string_view action) const
 {
     audit::Record r;
-    r.category = direction == audit::Direction::Internal ? audit::Category::Session : audit::Category::Message;
-    if (direction == audit::Direction::Internal && (action == "capabilities" || action == "revoke_capabilities"))
-        r.category = audit::Category::Consent;
+    r.category = category;
     r.direction = direction;
     r.decision = decision;
     r.timestampMs = m_scheduler.wallClockMs();
@@ -547,6 +530,18 @@ void WidgetSession::audit(audit::Direction direction, audit::Decision decision, 
     r.roomId = m_config.widget.roomId;
     r.origin = m_config.widget.origin;
     r.action = action;
+    return r;
+}
+
+void WidgetSession::audit(audit::Direction direction, audit::Decision decision, std::string_view action,
+                          std::string_view requestId, std::string_view body, std::string_view reason,
+                          std::int64_t durationMs)
+{
+    audit::Category category = direction == audit::Direction::Internal ? audit::Category::Session
+                                                                       : audit::Category::Message;
+    if (direction == audit::Direction::Internal && (action == "capabilities" || action == "revoke_capabilities"))
+        category = audit::Category::Consent;
+    audit::Record r = auditRecord(category, direction, decision, action);
     r.requestId = requestId;
     r.sizeBytes = body.size();
     r.reason = reason;

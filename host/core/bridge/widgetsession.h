@@ -242,6 +242,9 @@ private:
     void handleRequest(std::string_view text, Envelope &&env);
     void handleResponse(std::string_view text, const Envelope &env);
     void drop(std::string_view text, std::string_view action, std::string_view requestId, std::string_view reason);
+    /** An audit row of this session's widget, stamped now, for the caller to complete and append. */
+    [[nodiscard]] audit::Record auditRecord(audit::Category category, audit::Direction direction,
+                                            audit::Decision decision, std::string_view action) const;
     void reply(const InboundPtr &req, const nlohmann::json &response);
     /** Replies `{}`. */
     void replyEmpty(const InboundPtr &req);

@@ -118,15 +118,8 @@ std::vector<Capability> WidgetSession::screenCapabilities(const std::vector<std:
             check.reason = "not supported by Tessera with this room backend";
             check.refusal = RefusalReason::NotImplemented;
         }
-        audit::Record r;
-        r.category = audit::Category::Consent;
-        r.direction = audit::Direction::Internal;
-        r.decision = audit::Decision::Refused;
-        r.timestampMs = m_scheduler.wallClockMs();
-        r.widgetId = m_config.widget.widgetId;
-        r.roomId = m_config.widget.roomId;
-        r.origin = m_config.widget.origin;
-        r.action = phase;
+        audit::Record r =
+            auditRecord(audit::Category::Consent, audit::Direction::Internal, audit::Decision::Refused, phase);
         const std::string reason = "capability " + raw + " denied automatically: " + check.reason;
         r.reason = reason;
         m_audit.append(r);
