@@ -194,25 +194,12 @@ private:
             ++m_p;
             return true;
         }
-        for (;;) {
+        for (bool more = true; more;) {
             skipWs();
-            if (!string(nullptr))
+            if (!string(nullptr) || !expect(':') || !value(depth) || !separator('}', "object", more))
                 return false;
-            if (!expect(':'))
-                return false;
-            if (!value(depth))
-                return false;
-            skipWs();
-            if (m_p < m_end && *m_p == ',') {
-                ++m_p;
-                continue;
-            }
-            if (m_p < m_end && *m_p == '}') {
-                ++m_p;
-                return true;
-            }
-            return fail("expected ',' or '}' in object");
         }
+        return true;
     }
 
     bool array(int depth)
@@ -224,20 +211,25 @@ private:
             ++m_p;
             return true;
         }
-        for (;;) {
-            if (!value(depth))
+        for (bool more = true; more;) {
+            if (!value(depth) || !separator(']', "array", more))
                 return false;
-            skipWs();
-            if (m_p < m_end && *m_p == ',') {
-                ++m_p;
-                continue;
-            }
-            if (m_p < m_end && *m_p == ']') {
-                ++m_p;
-                return true;
-            }
-            return fail("expected ',' or ']' in array");
         }
+        return true;
+    }
+
+    /**
+     * After a member or an element: consumes ',' (@p more: another follows) or @p close (@p more
+     * false); anything else fails, naming the @p container.
+     */
+    bool separator(char close, const char *container, bool &more)
+    {
+        skipWs();
+        if (m_p < m_end && (*m_p == ',' || *m_p == close)) {
+            more = *m_p++ == ',';
+            return true;
+        }
+        return fail(std::string("expected ',' or '") + close + "' in " + container);
     }
 
     bool literal(std::string_view word)
