@@ -2,7 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // What the issue tracker's two pages (issues.js on room state, restpage.js on a repository) build
-// their DOM with: an element with a class and a text, and the icons they draw.
+// their DOM with: an element with a class and a text, the icons they draw, and an issue's button in
+// a list.
 'use strict';
 
 window.IssuesDom = (function () {
@@ -38,5 +39,31 @@ window.IssuesDom = (function () {
         return svg;
     }
 
-    return Object.freeze({ el, icon });
+    /**
+     * The button that stands for one issue in a list: its @p status icon ('open' or 'closed'), its
+     * @p title, a line of @p meta ([className, text] pairs), its @p labels and a chevron; a click
+     * runs @p onOpen.
+     */
+    function issueButton({ status, title, meta, labels, onOpen }) {
+        const b = el('button', 'open-issue');
+        b.type = 'button';
+        b.append(icon(status));
+        const body = el('span', 'body');
+        body.append(el('span', 'issue-title', title));
+        const line = el('span', 'meta');
+        for (const [className, text] of meta)
+            line.append(el('span', className, text));
+        body.append(line);
+        if (labels.length > 0) {
+            const list = el('span', 'labels');
+            for (const l of labels)
+                list.append(el('span', 'label', l));
+            body.append(list);
+        }
+        b.append(body, icon('chevron'));
+        b.addEventListener('click', onOpen);
+        return b;
+    }
+
+    return Object.freeze({ el, icon, issueButton });
 })();

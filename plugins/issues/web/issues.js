@@ -249,7 +249,7 @@
         return ms > 0 ? new Date(ms).toLocaleDateString(lang === 'es' ? 'es-ES' : 'en-GB', { day: 'numeric', month: 'short', year: 'numeric' }) : '';
     }
 
-    const { el, icon } = window.IssuesDom;
+    const { el, icon, issueButton } = window.IssuesDom;
 
     function renderRow(entry) {
         const li = el('li', 'issue');
@@ -262,26 +262,11 @@
         }
         const i = entry.issue;
         li.classList.add(i.status);
-        const b = el('button', 'open-issue');
-        b.type = 'button';
-        b.append(icon(i.status));
-        const body = el('span', 'body');
-        body.append(el('span', 'issue-title', i.title));
-        const meta = el('span', 'meta');
         const creator = T.creatorOf(entry);
-        meta.append(el('span', '', creator ? t().opened(who(creator), when(i.created_at)) : when(i.created_at)));
+        const meta = [['', creator ? t().opened(who(creator), when(i.created_at)) : when(i.created_at)]];
         if (i.assignee)
-            meta.append(el('span', 'assignee', t().assignedTo(who(i.assignee))));
-        body.append(meta);
-        if (i.labels.length > 0) {
-            const labels = el('span', 'labels');
-            for (const l of i.labels)
-                labels.append(el('span', 'label', l));
-            body.append(labels);
-        }
-        b.append(body, icon('chevron'));
-        b.addEventListener('click', () => openEditor(entry.id));
-        li.append(b);
+            meta.push(['assignee', t().assignedTo(who(i.assignee))]);
+        li.append(issueButton({ status: i.status, title: i.title, meta, labels: i.labels, onOpen: () => openEditor(entry.id) }));
         return li;
     }
 

@@ -140,7 +140,7 @@
         },
     };
 
-    const { el, icon } = window.IssuesDom;
+    const { el, icon, issueButton } = window.IssuesDom;
     const say = (m, detail) => (typeof m === 'function' ? m(detail) : m || '');
     const $ = (id) => document.getElementById(id);
 
@@ -313,29 +313,15 @@
         }
 
         function renderRow(issue) {
-            const li = el('li', 'issue ' + (issue.state === 'closed' ? 'closed' : 'open'));
+            const status = issue.state === 'closed' ? 'closed' : 'open';
+            const li = el('li', 'issue ' + status);
             li.dataset.number = String(issue.number);
-            const b = el('button', 'open-issue');
-            b.type = 'button';
-            b.append(icon(issue.state === 'closed' ? 'closed' : 'open'));
-            const body = el('span', 'body');
-            body.append(el('span', 'issue-title', issue.title));
-            const meta = el('span', 'meta');
-            meta.append(el('span', '', t().meta(issue, when(issue.created_at))));
+            const meta = [['', t().meta(issue, when(issue.created_at))]];
             if (issue.assignee)
-                meta.append(el('span', 'assignee', t().assigned(issue.assignee)));
+                meta.push(['assignee', t().assigned(issue.assignee)]);
             if (issue.comments > 0)
-                meta.append(el('span', '', t().comments(issue.comments)));
-            body.append(meta);
-            if (issue.labels.length > 0) {
-                const labels = el('span', 'labels');
-                for (const l of issue.labels)
-                    labels.append(el('span', 'label', l));
-                body.append(labels);
-            }
-            b.append(body, icon('chevron'));
-            b.addEventListener('click', () => openIssue(issue.number));
-            li.append(b);
+                meta.push(['', t().comments(issue.comments)]);
+            li.append(issueButton({ status, title: issue.title, meta, labels: issue.labels, onOpen: () => openIssue(issue.number) }));
             return li;
         }
 
