@@ -127,6 +127,27 @@ bool ruleGrantsItem(const StandingRule &rule, const ConsentSubject &subject, Dec
     return std::find(declared.begin(), declared.end(), item) != declared.end();
 }
 
+/** Who and what an audit row about a remembered decision of @p scope is about. */
+ConsentSubject subjectOf(const WidgetScope &scope)
+{
+    ConsentSubject subject;
+    subject.userId = scope.userId;
+    subject.widget.roomId = scope.roomId;
+    subject.widget.widgetId = scope.widgetId;
+    subject.widget.origin = scope.origin;
+    subject.widget.url = scope.url;
+    return subject;
+}
+
+/** Who and what an audit row about a standing rule is about: its user and its room, if any. */
+ConsentSubject subjectOf(const StandingRule &rule)
+{
+    ConsentSubject subject;
+    subject.userId = rule.userId;
+    subject.widget.roomId = rule.roomId;
+    return subject;
+}
+
 } // namespace
 
 struct ConsentService::Pending {
@@ -662,14 +683,8 @@ Result<void> ConsentService::revokeDecision(std::int64_t decisionId)
     if (!removed)
         return removed.error();
     const RememberedDecision &d = *removed;
-    ConsentSubject subject;
-    subject.userId = d.scope.userId;
-    subject.widget.roomId = d.scope.roomId;
-    subject.widget.widgetId = d.scope.widgetId;
-    subject.widget.origin = d.scope.origin;
-    subject.widget.url = d.scope.url;
     // Taking consent back is never blocked by the audit log: it only removes power.
-    auditRecord(audit::Decision::Info, subject, d.scope.origin, kActionRevoke,
+    auditRecord(audit::Decision::Info, subjectOf(d.scope), d.scope.origin, kActionRevoke,
                 std::string("the user revoked a remembered ") + (d.allowed ? "allow" : "deny") + " of "
                     + toString(d.kind) + " " + d.item,
                 dump(json{{"decision", d.id}, {"kind", toString(d.kind)}, {"item", d.item}, {"allowed", d.allowed}}));
@@ -712,13 +727,7 @@ Result<std::size_t> ConsentService::revokeWidget(const WidgetScope &scope)
             capabilities.push_back(d.item);
         openId = openId || (d.allowed && d.kind == DecisionKind::OpenId);
     }
-    ConsentSubject subject;
-    subject.userId = scope.userId;
-    subject.widget.roomId = scope.roomId;
-    subject.widget.widgetId = scope.widgetId;
-    subject.widget.origin = scope.origin;
-    subject.widget.url = scope.url;
-    auditRecord(audit::Decision::Info, subject, scope.origin, kActionRevoke,
+    auditRecord(audit::Decision::Info, subjectOf(scope), scope.origin, kActionRevoke,
                 "the user revoked every remembered decision of the widget (" + std::to_string(removed->size()) + ")",
                 dump(json{{"url", scope.url}, {"items", std::move(items)}}));
     if (!capabilities.empty())
@@ -768,11 +777,8 @@ Result<StandingRule> ConsentService::addRule(StandingRule rule, RuleAuthor by)
     if (auto ok = m_store.addRule(rule); !ok)
         return ok.error();
     m_rules.push_back(rule);
-    ConsentSubject subject;
-    subject.userId = rule.userId;
-    subject.widget.roomId = rule.roomId;
     const std::string who = by == RuleAuthor::Configuration ? "the administrator's configuration added " : "the user added ";
-    auditRecord(audit::Decision::Info, subject, {}, kActionRuleAdded, who + describeRule(rule),
+    auditRecord(audit::Decision::Info, subjectOf(rule), {}, kActionRuleAdded, who + describeRule(rule),
                 dump(json{{"rule", ruleJson(rule)}}));
     notify([](ConsentListener &l) { l.onConsentChanged(); });
     return rule;
@@ -789,11 +795,8 @@ Result<void> ConsentService::removeRule(std::int64_t ruleId)
     if (!removed)
         return removed.error();
     std::erase_if(m_rules, [&](const StandingRule &r) { return r.id == ruleId; });
-    ConsentSubject subject;
-    subject.userId = removed->userId;
-    subject.widget.roomId = removed->roomId;
-    auditRecord(audit::Decision::Info, subject, {}, kActionRuleRemoved, "the user removed " + describeRule(*removed),
-                dump(json{{"rule", ruleJson(*removed)}}));
+    auditRecord(audit::Decision::Info, subjectOf(*removed), {}, kActionRuleRemoved,
+                "the user removed " + describeRule(*removed), dump(json{{"rule", ruleJson(*removed)}}));
     auto grants = m_ruleGrants.extract(ruleId);
     if (grants) {
         // Group by scope so each live widget hears once.
