@@ -544,23 +544,19 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::getRoomStateEventEmptyKey(Call
 
 TestHomeserver::Impl::Reply TestHomeserver::Impl::putStateReply(Call &call, const std::string &stateKey)
 {
-    auto body = jsonBody(call);
-    if (!body) {
-        return replyFromError(body.error());
-    }
-    auto delay = queryInteger(call, "org.matrix.msc4140.delay");
-    if (!delay) {
-        return replyFromError(delay.error());
+    auto put = eventPut(call);
+    if (!put) {
+        return replyFromError(put.error());
     }
     std::lock_guard lock(m_mutex);
     Room *room = findRoomLocked(call.params[0]);
     if (!room) {
         return errorReply(403, "M_FORBIDDEN", "Unknown room");
     }
-    if (*delay) {
-        return delayEventLocked(call, *room, **delay, stateKey, *body);
+    if (put->delayMs) {
+        return delayEventLocked(call, *room, *put->delayMs, stateKey, put->content);
     }
-    auto eventId = appendEventLocked(*room, call.session->userId, call.params[1], stateKey, *body);
+    auto eventId = appendEventLocked(*room, call.session->userId, call.params[1], stateKey, put->content);
     return eventId ? okReply(Json{{"event_id", *eventId}}) : replyFromError(eventId.error());
 }
 
@@ -575,6 +571,19 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::putRoomStateEventEmptyKey(Call
 }
 
 // --- sending -----------------------------------------------------------------------------------
+
+Result<TestHomeserver::Impl::EventPut> TestHomeserver::Impl::eventPut(const Call &call) const
+{
+    auto body = jsonBody(call);
+    if (!body) {
+        return std::move(body).error();
+    }
+    auto delay = queryInteger(call, "org.matrix.msc4140.delay");
+    if (!delay) {
+        return std::move(delay).error();
+    }
+    return EventPut{std::move(*body), *delay};
+}
 
 TestHomeserver::Impl::Reply TestHomeserver::Impl::delayEventLocked(const Call &call, const Room &room,
                                                                    long long delayMs,
@@ -603,13 +612,9 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::delayEventLocked(const Call &c
 
 TestHomeserver::Impl::Reply TestHomeserver::Impl::putSend(Call &call)
 {
-    auto body = jsonBody(call);
-    if (!body) {
-        return replyFromError(body.error());
-    }
-    auto delay = queryInteger(call, "org.matrix.msc4140.delay");
-    if (!delay) {
-        return replyFromError(delay.error());
+    auto put = eventPut(call);
+    if (!put) {
+        return replyFromError(put.error());
     }
     std::lock_guard lock(m_mutex);
     return cachedTxn(call, [&]() -> Reply {
@@ -617,10 +622,10 @@ TestHomeserver::Impl::Reply TestHomeserver::Impl::putSend(Call &call)
         if (!room) {
             return errorReply(403, "M_FORBIDDEN", "Unknown room");
         }
-        if (*delay) {
-            return delayEventLocked(call, *room, **delay, std::nullopt, *body);
+        if (put->delayMs) {
+            return delayEventLocked(call, *room, *put->delayMs, std::nullopt, put->content);
         }
-        auto eventId = appendEventLocked(*room, call.session->userId, call.params[1], std::nullopt, *body,
+        auto eventId = appendEventLocked(*room, call.session->userId, call.params[1], std::nullopt, put->content,
                                          call.params[2], deviceKey(*call.session));
         return eventId ? okReply(Json{{"event_id", *eventId}}) : replyFromError(eventId.error());
     });

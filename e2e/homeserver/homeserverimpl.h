@@ -367,6 +367,12 @@ private:
 
     // --- HTTP handlers (clientapi.cpp, sync.cpp, media.cpp)
     Result<Json> jsonBody(const Call &call, bool allowEmpty = false) const;
+    /** @brief The content of a PUT of an event and its MSC4140 delay, when the query asks for one. */
+    struct EventPut {
+        Json content;
+        std::optional<long long> delayMs;
+    };
+    Result<EventPut> eventPut(const Call &call) const;
     std::string deviceKey(const Session &session) const;
     Reply cachedTxn(const Call &call, const std::function<Reply()> &perform);
 
