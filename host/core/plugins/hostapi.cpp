@@ -437,12 +437,26 @@ json eventsJson(const std::vector<json> &events)
     return json(events);
 }
 
-std::optional<std::string> eventType(const char *value)
+/** The event type argument of a room request, or nullopt after refusing it. */
+std::optional<std::string> eventType(PluginRuntime &rt, const char *value)
 {
     auto type = checkedText(value, bridge::kMaxEventTypeLength);
-    if (!type || !isValidWidgetType(*type)) // same shape: printable ASCII without spaces
+    if (!type || !isValidWidgetType(*type)) { // same shape: printable ASCII without spaces
+        rt.refuse(TESSERA_BAD_REQUEST, "event_type must be 1 to 255 bytes of printable ASCII without spaces");
         return std::nullopt;
+    }
     return type;
+}
+
+/** The state key argument of a room request into @p key (NULL: none); false after refusing it. */
+bool stateKeyArgument(PluginRuntime &rt, const char *value, std::optional<std::string> &key)
+{
+    if (!value)
+        return true;
+    key = checkedText(value, kMaxStateKeyBytes);
+    if (!key)
+        rt.refuse(TESSERA_BAD_REQUEST, "state_key must be UTF-8 of at most 255 bytes");
+    return key.has_value();
 }
 
 tessera_status hostReadRoomState(tessera_host *host, std::uint64_t sessionId, const char *type, const char *stateKey,
@@ -451,15 +465,12 @@ tessera_status hostReadRoomState(tessera_host *host, std::uint64_t sessionId, co
     const auto [rt, widget, status] = sessionRequest(host, sessionId);
     if (!widget)
         return status;
-    const auto t = eventType(type);
+    const auto t = eventType(*rt, type);
     if (!t)
-        return rt->refuse(TESSERA_BAD_REQUEST, "event_type must be 1 to 255 bytes of printable ASCII without spaces");
+        return TESSERA_BAD_REQUEST;
     std::optional<std::string> key;
-    if (stateKey) {
-        key = checkedText(stateKey, kMaxStateKeyBytes);
-        if (!key)
-            return rt->refuse(TESSERA_BAD_REQUEST, "state_key must be UTF-8 of at most 255 bytes");
-    }
+    if (!stateKeyArgument(*rt, stateKey, key))
+        return TESSERA_BAD_REQUEST;
     if (!done)
         return rt->refuse(TESSERA_BAD_REQUEST, "read_room_state needs a callback");
     if (!rt->core->services.rooms)
@@ -476,9 +487,9 @@ tessera_status hostReadRoomEvents(tessera_host *host, std::uint64_t sessionId, c
     const auto [rt, widget, status] = sessionRequest(host, sessionId);
     if (!widget)
         return status;
-    const auto t = eventType(type);
+    const auto t = eventType(*rt, type);
     if (!t)
-        return rt->refuse(TESSERA_BAD_REQUEST, "event_type must be 1 to 255 bytes of printable ASCII without spaces");
+        return TESSERA_BAD_REQUEST;
     if (limit < 1 || limit > kMaxReadEvents)
         return rt->refuse(TESSERA_BAD_REQUEST, "limit must be 1 to " + std::to_string(kMaxReadEvents));
     if (!done)
@@ -497,17 +508,14 @@ tessera_status hostSendRoomEvent(tessera_host *host, std::uint64_t sessionId, co
     const auto [rt, widget, status] = sessionRequest(host, sessionId);
     if (!widget)
         return status;
-    const auto t = eventType(type);
+    const auto t = eventType(*rt, type);
     if (!t)
-        return rt->refuse(TESSERA_BAD_REQUEST, "event_type must be 1 to 255 bytes of printable ASCII without spaces");
+        return TESSERA_BAD_REQUEST;
     bridge::SendEventRequest request;
     request.roomId = widget->roomId;
     request.type = *t;
-    if (stateKey) {
-        request.stateKey = checkedText(stateKey, kMaxStateKeyBytes);
-        if (!request.stateKey)
-            return rt->refuse(TESSERA_BAD_REQUEST, "state_key must be UTF-8 of at most 255 bytes");
-    }
+    if (!stateKeyArgument(*rt, stateKey, request.stateKey))
+        return TESSERA_BAD_REQUEST;
     auto content = checkedObject(contentJson, kMaxEventContentBytes, "content_json");
     if (!content)
         return rt->refuse(TESSERA_BAD_REQUEST, content.error().message);
