@@ -70,18 +70,9 @@ QVariantMap HostController::useJitsiInstead()
         result[QStringLiteral("error")] = tr("There is no call to replace here.");
         return result;
     }
-    const auto entries = catalogEntries();
-    const auto jitsi = std::find_if(entries.begin(), entries.end(),
-                                    [](const widgets::CatalogEntry &e) { return e.kind == widgets::CatalogKind::Jitsi; });
-    if (jitsi == entries.end()) {
-        result[QStringLiteral("error")] = tr("This kind of widget is not offered here any more.");
-        return result;
-    }
-    // The room's own conference on the catalog's server: everyone who falls back meets there.
-    std::map<std::string, std::string> values;
-    for (const auto &field : jitsi->fields)
-        values[field.key] = field.defaultValue;
-    return addFromCatalog(*jitsi, values);
+    // The catalog's Jitsi kind with nothing typed: the room's own conference on the user's
+    // server, so everyone who falls back meets there.
+    return addCatalogWidget(QStringLiteral("jitsi"), {});
 }
 
 void HostController::dismissCallFallback()
